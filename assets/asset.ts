@@ -1,0 +1,128 @@
+import { codeVersionOf } from './code-version.js'
+import { StrataError } from './errors.js'
+import { normalizeKey } from './keys.js'
+import type {
+  AssetDefinition,
+  AssetInput,
+  AssetInputSpec,
+  AssetKeyInput,
+  AssetSpec,
+  NormalizedInput,
+  RetryPolicy,
+  SelfReference,
+  Unwrap,
+} from './types.js'
+
+/** Refers to the asset being declared, for inputs that read its own earlier partitions. */
+export const self: SelfReference = Object.freeze({ __strataSelf: true as const })
+
+export function isAssetDefinition(value: unknown): value is AssetDefinition<unknown> {
+  return typeof value === 'object' && value !== null && (value as AssetDefinition).__strataAsset === true
+}
+
+function isSelf(value: unknown): value is SelfReference {
+  return typeof value === 'object' && value !== null && (value as SelfReference).__strataSelf === true
+}
+
+function refKey(ref: AssetDefinition<unknown> | AssetKeyInput, where: string): string {
+  if (isAssetDefinition(ref)) return ref.key
+  if (typeof ref === 'string' || Array.isArray(ref)) return normalizeKey(ref)
+  throw new StrataError('STRATA_INVALID_ASSET', `${where} must be an asset, an asset key string or a key path array.`)
+}
+
+function normalizeInput(ownKey: string, name: string, input: AssetInput): NormalizedInput {
+  if (input === undefined || input === null) {
+    throw new StrataError(
+      'STRATA_INVALID_ASSET',
+      `Asset "${ownKey}": input "${name}" is ${input}. If it refers to an asset declared later in the file, move that declaration up or pass its key as a string.`,
+    )
+  }
+  if (isAssetDefinition(input)) {
+    return { assetKey: input.key, isSelf: false, allowFuture: false, allowMissing: false }
+  }
+  const spec = input as AssetInputSpec
+  if (typeof spec !== 'object' || !('asset' in spec)) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": input "${name}" must be an asset or { asset, mapping? }.`)
+  }
+  const selfRef = isSelf(spec.asset)
+  return {
+    assetKey: selfRef ? ownKey : refKey(spec.asset as AssetDefinition<unknown> | AssetKeyInput, `Asset "${ownKey}": input "${name}".asset`),
+    isSelf: selfRef,
+    mapping: spec.mapping,
+    allowFuture: spec.allowFuture === true,
+    allowMissing: spec.allowMissing === true,
+  }
+}
+
+function normalizeRetry(ownKey: string, retry: RetryPolicy | undefined): AssetDefinition['retry'] {
+  if (!retry) return undefined
+  const maxRetries = retry.maxRetries ?? 1
+  const delayMs = retry.delayMs ?? 0
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": retry.maxRetries must be a whole number ≥ 0 (got ${maxRetries}).`)
+  }
+  if (!(delayMs >= 0)) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": retry.delayMs must be ≥ 0 (got ${delayMs}).`)
+  }
+  if (retry.backoff !== undefined && retry.backoff !== 'linear' && retry.backoff !== 'exponential') {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": retry.backoff must be 'linear' or 'exponential' (got ${JSON.stringify(retry.backoff)}).`)
+  }
+  return { maxRetries, delayMs, backoff: retry.backoff, jitter: retry.jitter }
+}
+
+/**
+ * Declares a software-defined asset.
+ *
+ * @example
+ * const a = asset({ key: 'raw/a', compute: () => [1, 2, 3] })
+ * const b = asset({ key: 'b', ins: { a }, compute: (ctx, { a }) => a.map((x) => x * 2) })
+ */
+export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
+  spec: AssetSpec<Ins, R>,
+): AssetDefinition<Unwrap<Awaited<R>>> {
+  if (typeof spec !== 'object' || spec === null) throw new StrataError('STRATA_INVALID_ASSET', 'asset() takes an object: asset({ key, compute }).')
+  const key = normalizeKey(spec.key)
+  if (typeof spec.compute !== 'function') {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}" has no compute function: add compute: (ctx, inputs) => value.`)
+  }
+  const ins: Record<string, NormalizedInput> = {}
+  for (const [name, input] of Object.entries(spec.ins ?? {})) ins[name] = normalizeInput(key, name, input as AssetInput)
+  const deps = (spec.deps ?? []).map((d, i) => {
+    if (d === undefined || d === null) throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": deps[${i}] is ${d}.`)
+    return refKey(d as AssetDefinition<unknown> | AssetKeyInput, `Asset "${key}": deps[${i}]`)
+  })
+  const upstream = new Set<string>()
+  for (const input of Object.values(ins)) if (!input.isSelf) upstream.add(input.assetKey)
+  for (const dep of deps) {
+    if (dep === key) throw new StrataError('STRATA_CYCLE', `Asset "${key}" lists itself in deps: ${key} -> ${key}. Remove it.`)
+    upstream.add(dep)
+  }
+  if (spec.codeVersion !== undefined && (typeof spec.codeVersion !== 'string' || spec.codeVersion === '')) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": codeVersion must be a non-empty string.`)
+  }
+  if (spec.backfillPolicy && !(Number.isInteger(spec.backfillPolicy.maxPartitionsPerStep) && spec.backfillPolicy.maxPartitionsPerStep >= 1)) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": backfillPolicy.maxPartitionsPerStep must be a whole number ≥ 1.`)
+  }
+  for (const [tag, value] of Object.entries(spec.tags ?? {})) {
+    if (typeof value !== 'string') throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": tag "${tag}" must have a string value.`)
+  }
+  return Object.freeze({
+    __strataAsset: true as const,
+    key,
+    keyPath: key.split('/'),
+    ins,
+    deps,
+    upstreamKeys: [...upstream],
+    group: spec.group ?? 'default',
+    description: spec.description,
+    tags: { ...(spec.tags ?? {}) },
+    metadata: { ...(spec.metadata ?? {}) },
+    codeVersion: spec.codeVersion ?? codeVersionOf(spec.compute as (...args: never[]) => unknown),
+    codeVersionSource: spec.codeVersion !== undefined ? ('explicit' as const) : ('auto' as const),
+    retry: normalizeRetry(key, spec.retry),
+    pool: spec.pool,
+    partitions: spec.partitions,
+    backfillPolicy: spec.backfillPolicy,
+    compute: spec.compute as unknown as AssetDefinition['compute'],
+  }) as AssetDefinition<Unwrap<Awaited<R>>>
+}

@@ -1,0 +1,104 @@
+import { isAssetDefinition } from './asset.js'
+import { StrataError } from './errors.js'
+import type { AssetDefinition, Definitions, DefinitionsSpec } from './types.js'
+
+/** Finds one cycle, returned as a key path whose first and last entries are equal. */
+export function findCycle(byKey: ReadonlyMap<string, AssetDefinition<any>>): string[] | undefined {
+  const WHITE = 0
+  const GREY = 1
+  const BLACK = 2
+  const color = new Map<string, number>()
+  for (const root of byKey.keys()) {
+    if ((color.get(root) ?? WHITE) !== WHITE) continue
+    // Iterative DFS: thousands of assets in a chain must not overflow the stack.
+    const stack: Array<{ key: string; next: number }> = [{ key: root, next: 0 }]
+    color.set(root, GREY)
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!
+      const ups = byKey.get(frame.key)!.upstreamKeys
+      if (frame.next >= ups.length) {
+        color.set(frame.key, BLACK)
+        stack.pop()
+        continue
+      }
+      const up = ups[frame.next++]!
+      const c = color.get(up) ?? WHITE
+      if (c === GREY) {
+        const start = stack.findIndex((f) => f.key === up)
+        // The stack runs downstream -> upstream; print it in data-flow order.
+        const path = stack.slice(start).map((f) => f.key).reverse()
+        return [...path, path[0]!]
+      }
+      if (c === WHITE && byKey.has(up)) {
+        color.set(up, GREY)
+        stack.push({ key: up, next: 0 })
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Validates and bundles assets. Make it the default export of a definitions file.
+ * Throws StrataError with code STRATA_DUPLICATE_KEY, STRATA_UNKNOWN_DEP, STRATA_CYCLE
+ * or STRATA_INVALID_DEFINITIONS.
+ */
+export function defineDefinitions(spec: DefinitionsSpec): Definitions {
+  if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.assets)) {
+    throw new StrataError('STRATA_INVALID_DEFINITIONS', 'defineDefinitions() takes { assets: [...] }.')
+  }
+  const byKey = new Map<string, AssetDefinition<any>>()
+  spec.assets.forEach((a, i) => {
+    if (!isAssetDefinition(a)) {
+      throw new StrataError(
+        'STRATA_INVALID_DEFINITIONS',
+        `defineDefinitions(): assets[${i}] is not an asset (got ${a === null ? 'null' : typeof a}). Create assets with asset({ key, compute }).`,
+      )
+    }
+    if (byKey.has(a.key)) {
+      throw new StrataError('STRATA_DUPLICATE_KEY', `Duplicate asset key "${a.key}": two assets are declared with it. Rename one of them.`, { key: a.key })
+    }
+    byKey.set(a.key, a)
+  })
+  for (const a of byKey.values()) {
+    for (const [name, input] of Object.entries(a.ins)) {
+      if (!byKey.has(input.assetKey)) {
+        throw new StrataError(
+          'STRATA_UNKNOWN_DEP',
+          `Asset "${a.key}" reads input "${name}" from "${input.assetKey}", which is not in the definitions. Declare it and add it to defineDefinitions({ assets }).`,
+          { key: a.key, dep: input.assetKey },
+        )
+      }
+    }
+    for (const dep of a.deps) {
+      if (!byKey.has(dep)) {
+        throw new StrataError(
+          'STRATA_UNKNOWN_DEP',
+          `Asset "${a.key}" depends on "${dep}", which is not in the definitions. Declare it and add it to defineDefinitions({ assets }).`,
+          { key: a.key, dep },
+        )
+      }
+    }
+  }
+  const cycle = findCycle(byKey)
+  if (cycle) {
+    throw new StrataError('STRATA_CYCLE', `Dependency cycle: ${cycle.join(' -> ')}. Remove one of these dependencies.`, { cycle })
+  }
+  const pools = { ...(spec.pools ?? {}) }
+  for (const [name, limit] of Object.entries(pools)) {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new StrataError('STRATA_INVALID_DEFINITIONS', `Pool "${name}" has limit ${limit}; a pool limit must be a whole number ≥ 1.`)
+    }
+  }
+  return Object.freeze({
+    __strataDefinitions: true as const,
+    assets: [...byKey.values()],
+    byKey,
+    pools,
+    resources: { ...(spec.resources ?? {}) },
+  })
+}
+
+export function isDefinitions(value: unknown): value is Definitions {
+  return typeof value === 'object' && value !== null && (value as Definitions).__strataDefinitions === true
+}

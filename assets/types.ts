@@ -1,0 +1,184 @@
+/**
+ * Public types of the declaration API. Everything a definitions file touches
+ * is described here; the engine consumes the normalized forms at the bottom.
+ */
+import type { PartitionMapping, PartitionsDefinition, TimeWindow } from './partitions/types.js'
+
+/** `'raw/orders'` or `['raw', 'orders']`. Canonical form is the slash-joined string. */
+export type AssetKeyInput = string | readonly string[]
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+/** Log lines written here are stored with the run and shown by `strata logs`. */
+export interface AssetLogger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+}
+
+/** What a compute function receives besides its inputs. */
+export interface AssetContext {
+  /** Id of the run this step belongs to. */
+  readonly runId: string
+  /** Canonical asset key, e.g. `'raw/orders'`. */
+  readonly assetKey: string
+  /** 1 for the first try, 2 for the first retry, and so on. */
+  readonly attempt: number
+  /** The code version this step runs with. */
+  readonly codeVersion: string
+  /** Stored with the run; streamed to the CLI and UI. */
+  readonly log: AssetLogger
+  /** Resources from `defineDefinitions({ resources })`, created once per worker. */
+  readonly resources: Record<string, unknown>
+  /** The partition being materialized, for partitioned assets. */
+  readonly partitionKey?: string
+  /** The partition's time window, for time-window partitioned assets. */
+  readonly partitionWindow?: TimeWindow
+  /** The range of partitions when one step covers several (`backfillPolicy`). */
+  readonly partitionKeyRange?: { start: string; end: string; keys: string[] }
+}
+
+/**
+ * Retry policy, with Dagster's semantics: after a failure the step is tried
+ * again up to `maxRetries` times; the wait before retry n (1-based) is
+ * `delayMs` (no backoff), `delayMs * n` (linear) or `delayMs * (2^n - 1)` (exponential),
+ * then jittered.
+ */
+export interface RetryPolicy {
+  /** @defaultValue 1 */
+  maxRetries?: number
+  /** @defaultValue 0 */
+  delayMs?: number
+  /** @defaultValue none (constant delay) */
+  backoff?: 'linear' | 'exponential'
+  /** `'full'`: uniform in [0, delay]; `'plus_minus'`: delay ± delayMs. `true` means `'full'`. @defaultValue none */
+  jitter?: 'full' | 'plus_minus' | boolean
+}
+
+/** Options of `output(value, options)`. */
+export interface OutputOptions {
+  /** Free-form metadata recorded with the materialization. */
+  metadata?: Record<string, unknown>
+  /** Overrides the content hash as data version (e.g. a source's modification stamp). */
+  dataVersion?: string
+}
+
+declare const OUTPUT_VALUE: unique symbol
+/** A compute result with metadata or an explicit data version. Create with `output()`. */
+export interface Output<T> {
+  readonly __strataOutput: true
+  readonly value: T
+  readonly metadata: Record<string, unknown>
+  readonly dataVersion?: string
+  readonly [OUTPUT_VALUE]?: T
+}
+
+/** Placeholder for an asset's own earlier partitions in `ins`. */
+export interface SelfReference {
+  readonly __strataSelf: true
+}
+
+/** An input given with options. */
+export interface AssetInputSpec<T = unknown> {
+  asset: AssetDefinition<T> | SelfReference | AssetKeyInput
+  /** How this asset's partitions map to the upstream's. @defaultValue Dagster's defaults (time overlap / identity / all) */
+  mapping?: PartitionMapping
+  /** Permit a mapping that reads upstream partitions ending after the downstream window ends. @defaultValue false */
+  allowFuture?: boolean
+  /** Run even when some mapped upstream partitions do not exist. @defaultValue false */
+  allowMissing?: boolean
+}
+
+export type AssetInput = AssetDefinition<any> | AssetInputSpec<any>
+
+export type InputValue<I> = I extends AssetDefinition<infer T>
+  ? T
+  : I extends { asset: AssetDefinition<infer T> }
+    ? T
+    : unknown
+
+export type InputValues<Ins> = { [K in keyof Ins]: InputValue<Ins[K]> }
+
+export type Unwrap<R> = R extends Output<infer T> ? T : R
+
+export type ComputeFn<Ins, R> = (ctx: AssetContext, inputs: InputValues<Ins>) => R | Promise<R>
+
+/** What `asset()` accepts. */
+export interface AssetSpec<Ins extends Record<string, AssetInput>, R> {
+  /** Unique key, `'x/y'` or `['x', 'y']`. */
+  key: AssetKeyInput
+  /** Upstream assets whose values are loaded and passed to `compute`. */
+  ins?: Ins
+  /** Upstream assets that must be materialized first; their values are not loaded. */
+  deps?: ReadonlyArray<AssetDefinition<any> | AssetKeyInput>
+  /** @defaultValue 'default' */
+  group?: string
+  description?: string
+  tags?: Record<string, string>
+  metadata?: Record<string, unknown>
+  /** Overrides the automatic code version (a hash of `compute`'s source). */
+  codeVersion?: string
+  retry?: RetryPolicy
+  /** Name of a concurrency pool; limits come from `defineDefinitions({ pools })`. */
+  pool?: string
+  /** Splits the asset into partitions. */
+  partitions?: PartitionsDefinition
+  /** One step per partition (default) or one step over up to N partitions. */
+  backfillPolicy?: { maxPartitionsPerStep: number }
+  compute: ComputeFn<Ins, R>
+}
+
+/** A normalized input as the engine sees it. */
+export interface NormalizedInput {
+  /** Canonical upstream key (the asset's own key for `self`). */
+  assetKey: string
+  isSelf: boolean
+  mapping?: PartitionMapping
+  allowFuture: boolean
+  allowMissing: boolean
+}
+
+/** A declared asset. Create with `asset()`. */
+export interface AssetDefinition<T = unknown> {
+  readonly __strataAsset: true
+  readonly key: string
+  readonly keyPath: readonly string[]
+  readonly ins: Readonly<Record<string, NormalizedInput>>
+  /** Canonical keys of order-only dependencies. */
+  readonly deps: readonly string[]
+  /** All upstream keys (ins then deps, without `self`), deduplicated. */
+  readonly upstreamKeys: readonly string[]
+  readonly group: string
+  readonly description?: string
+  readonly tags: Readonly<Record<string, string>>
+  readonly metadata: Readonly<Record<string, unknown>>
+  readonly codeVersion: string
+  /** `'auto'` when derived from the compute source. */
+  readonly codeVersionSource: 'auto' | 'explicit'
+  readonly retry?: Required<Pick<RetryPolicy, 'maxRetries' | 'delayMs'>> & Pick<RetryPolicy, 'backoff' | 'jitter'>
+  readonly pool?: string
+  readonly partitions?: PartitionsDefinition
+  readonly backfillPolicy?: { maxPartitionsPerStep: number }
+  readonly compute: (ctx: AssetContext, inputs: Record<string, unknown>) => unknown
+  /** Phantom field carrying the value type for typed `ins`. */
+  readonly __valueType?: T
+}
+
+/** What `defineDefinitions()` accepts. */
+export interface DefinitionsSpec {
+  assets: ReadonlyArray<AssetDefinition<any>>
+  /** Maximum concurrent steps per pool name. Pools not listed are unlimited. */
+  pools?: Record<string, number>
+  /** Values or zero-argument factories, created once per worker and exposed as `ctx.resources`. */
+  resources?: Record<string, unknown>
+}
+
+/** Validated definitions. The default export of a definitions file. */
+export interface Definitions {
+  readonly __strataDefinitions: true
+  readonly assets: readonly AssetDefinition<any>[]
+  readonly byKey: ReadonlyMap<string, AssetDefinition<any>>
+  readonly pools: Readonly<Record<string, number>>
+  readonly resources: Readonly<Record<string, unknown>>
+}

@@ -1,0 +1,157 @@
+/**
+ * The storage interface: runs, the append-only event log, materializations,
+ * lineage edges and the per-(asset, partition) state index. The engine only
+ * talks to this interface; SQLite is the default backend and a PostgreSQL
+ * backend can implement the same contract. Every method is async for that reason.
+ *
+ * Conventions: times are epoch milliseconds; `partitionKey` is `''` for
+ * unpartitioned assets; JSON-ish fields are plain objects (backends serialize).
+ */
+
+export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'CANCELED'
+
+export interface NewRun {
+  runId: string
+  /** Selection text as the user typed it (or a description such as `backfill abc`). */
+  selection: string
+  /** Planned steps, e.g. `['raw/a', 'b[2024-01-01]']`. */
+  stepKeys: string[]
+  defsPath: string
+  /** OS process id and host owning the run, used to detect runs whose process died. */
+  pid: number
+  host: string
+  startedAt: number
+  backfillId?: string
+  tags?: Record<string, string>
+}
+
+export interface RunRecord extends NewRun {
+  status: RunStatus
+  endedAt?: number
+  tags: Record<string, string>
+}
+
+export type EventType =
+  | 'RUN_START'
+  | 'RUN_SUCCESS'
+  | 'RUN_FAILURE'
+  | 'RUN_CANCELED'
+  | 'STEP_START'
+  | 'STEP_SUCCESS'
+  | 'STEP_FAILURE'
+  | 'STEP_RETRY'
+  | 'STEP_SKIPPED'
+  | 'STEP_UP_TO_DATE'
+  | 'LOG'
+  | 'MATERIALIZATION'
+  | 'CHECK'
+
+export interface NewEvent {
+  runId: string
+  ts: number
+  type: EventType
+  assetKey?: string
+  partitionKey?: string
+  level?: 'debug' | 'info' | 'warn' | 'error'
+  message?: string
+  data?: Record<string, unknown>
+}
+
+export interface EventRecord extends NewEvent {
+  id: number
+}
+
+export type DataFormat = 'json' | 'arrow'
+
+export interface NewMaterialization {
+  assetKey: string
+  partitionKey: string
+  runId: string
+  codeVersion: string
+  dataVersion: string
+  /** Path of the stored object, relative to the home directory. */
+  location: string
+  format: DataFormat
+  bytes: number
+  metadata: Record<string, unknown>
+  startedAt: number
+  endedAt: number
+}
+
+export interface MaterializationRecord extends NewMaterialization {
+  id: number
+}
+
+/** One upstream materialization consumed by a materialization. */
+export interface LineageEdge {
+  upstreamMaterializationId: number
+  upstreamAssetKey: string
+  upstreamPartitionKey: string
+  upstreamDataVersion: string
+  /** Input name in `ins`, or undefined for an order-only `deps` entry. */
+  inputName?: string
+}
+
+export interface LatestMaterialization extends MaterializationRecord {
+  consumed: LineageEdge[]
+}
+
+/** Execution state of one (asset, partition), kept incrementally for fast status reads. */
+export type PartitionRunState = 'IN_PROGRESS' | 'FAILED' | 'MATERIALIZED'
+
+export interface PartitionStateRecord {
+  assetKey: string
+  partitionKey: string
+  state: PartitionRunState
+  runId: string
+  updatedAt: number
+  /** Latest successful materialization, if any (kept while a newer attempt is in progress or failed). */
+  materializationId?: number
+  dataVersion?: string
+}
+
+export interface Storage {
+  /** Where this storage lives, for messages (e.g. a file path). */
+  readonly description: string
+
+  createRun(run: NewRun): Promise<void>
+  finishRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>, endedAt: number): Promise<void>
+  getRun(runId: string): Promise<RunRecord | undefined>
+  /** Newest first. */
+  listRuns(opts?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]>
+  /**
+   * Marks RUNNING runs whose owning process is gone as FAILURE, and their
+   * IN_PROGRESS partition states as FAILED. Returns the run ids it changed.
+   */
+  failOrphanedRuns(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]>
+
+  /** Appends events in one transaction; returns their ids in order. */
+  appendEvents(events: NewEvent[]): Promise<number[]>
+  /** Events of a run in id order, optionally only those after `afterId`. */
+  getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): Promise<EventRecord[]>
+
+  /** Sets (asset, partition) states to IN_PROGRESS or FAILED for a run (materialized is set by recordMaterialization). */
+  setPartitionStates(states: Array<{ assetKey: string; partitionKey: string; state: 'IN_PROGRESS' | 'FAILED' }>, runId: string, now: number): Promise<void>
+
+  /**
+   * Atomically stores a materialization, its lineage edges, its MATERIALIZATION
+   * event, and makes it the latest for (asset, partition).
+   */
+  recordMaterialization(m: NewMaterialization, consumed: LineageEdge[]): Promise<MaterializationRecord>
+  getMaterialization(id: number): Promise<MaterializationRecord | undefined>
+  /** Latest materialization with the lineage edges it consumed. */
+  getLatest(assetKey: string, partitionKey?: string): Promise<LatestMaterialization | undefined>
+  /** Latest materializations of the given assets (all assets if omitted), unpartitioned and partitioned, with consumed edges. */
+  getLatestMany(assetKeys?: readonly string[]): Promise<LatestMaterialization[]>
+  /** Newest first. */
+  listMaterializations(assetKey: string, opts?: { partitionKey?: string; limit?: number }): Promise<MaterializationRecord[]>
+  /** The upstream edges a materialization consumed. */
+  getLineage(materializationId: number): Promise<LineageEdge[]>
+
+  /** Partition states of an asset (all partitions that ever ran). */
+  getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]>
+  /** Counts of partition states of an asset, without reading every row into JS. */
+  countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>>
+
+  close(): Promise<void>
+}

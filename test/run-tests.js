@@ -1,0 +1,50 @@
+// Runs every test/**/*.test.ts(x) with node's test runner. Node 20 has no
+// globs for --test, and given a folder it silently runs nothing, so the file
+// list is built here and a run that executed zero tests fails.
+import { spawn } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const filters = process.argv.slice(2)
+
+function collect(dir) {
+  const out = []
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) {
+      if (name !== 'bench' && name !== 'fixtures' && name !== 'node_modules') out.push(...collect(path))
+    } else if (/\.test\.tsx?$/.test(name)) out.push(path)
+  }
+  return out
+}
+
+const files = collect(join(root, 'test'))
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort()
+if (files.length === 0) {
+  console.error(`No test files matched ${filters.length ? filters.join(', ') : 'test/**/*.test.ts'}.`)
+  process.exit(1)
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+})
+let tail = ''
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  tail = (tail + chunk.toString()).slice(-4000)
+})
+child.on('close', (code) => {
+  const tests = /tests (\d+)/.exec(tail)
+  const count = tests ? Number(tests[1]) : 0
+  if (count === 0) {
+    console.error('No tests ran: failing on purpose.')
+    process.exit(1)
+  }
+  process.exit(code ?? 1)
+})
