@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { isDefinitions } from '../../assets/definitions.js'
+import { StrataError, isStrataError } from '../../assets/errors.js'
+import type { Definitions } from '../../assets/types.js'
+
+export const DEFAULT_DEFS_FILE = 'definitions.ts'
+
+export function resolveDefsPath(file: string | undefined, cwd = process.cwd()): string {
+  const path = resolve(cwd, file ?? DEFAULT_DEFS_FILE)
+  if (!existsSync(path)) {
+    throw new StrataError(
+      'STRATA_DEFINITIONS_LOAD',
+      file
+        ? `Definitions file not found: ${path}. Check the path given to -f/--defs.`
+        : `No ${DEFAULT_DEFS_FILE} in ${cwd}. Pass the definitions file with -f path/to/definitions.ts.`,
+    )
+  }
+  return path
+}
+
+/**
+ * Imports a definitions module and returns its default export. `version`
+ * busts the module cache so an edited file is imported afresh (watch mode
+ * does this in a disposable worker so old module graphs can be collected).
+ */
+export async function loadDefinitions(path: string, version?: string | number): Promise<Definitions> {
+  const url = pathToFileURL(path).href + (version !== undefined ? `?v=${version}` : '')
+  let mod: { default?: unknown }
+  try {
+    mod = await import(url)
+  } catch (err) {
+    if (isStrataError(err)) throw err
+    const e = err as Error
+    throw new StrataError('STRATA_DEFINITIONS_LOAD', `Could not load definitions from ${path}: ${e.message}`, { stack: e.stack })
+  }
+  if (!isDefinitions(mod.default)) {
+    throw new StrataError(
+      'STRATA_DEFINITIONS_LOAD',
+      `${path} has no default export of definitions. End the file with: export default defineDefinitions({ assets: [...] })`,
+    )
+  }
+  return mod.default
+}

@@ -1,0 +1,78 @@
+import { isOutput } from '../../assets/output.js'
+import { StrataError } from '../../assets/errors.js'
+import type { AssetContext, AssetLogger, Definitions, LogLevel } from '../../assets/types.js'
+import { loadDefinitions } from '../definitions/load.js'
+import { loadValue, storeValue } from '../io/object-store.js'
+import type { InputLocation, StepLogLine, StepOutcome, StepTask } from './step-types.js'
+import { serializeError } from './step-types.js'
+
+// Definitions are imported once per thread (per file version), as a code location would be.
+const loaded = new Map<string, Promise<Definitions>>()
+
+function definitionsFor(task: StepTask): Promise<Definitions> {
+  const id = `${task.defsPath}?${task.defsVersion ?? ''}`
+  let defs = loaded.get(id)
+  if (!defs) {
+    defs = loadDefinitions(task.defsPath, task.defsVersion)
+    loaded.set(id, defs)
+    defs.catch(() => loaded.delete(id))
+  }
+  return defs
+}
+
+async function loadInput(home: string, input: InputLocation): Promise<unknown> {
+  if (input.kind === 'single') return loadValue(home, input.part.location, input.part.format)
+  const values = await Promise.all(input.parts.map((p) => loadValue(home, p.location, p.format)))
+  return new Map(input.parts.map((p, i) => [p.partitionKey, values[i]]))
+}
+
+function makeLogger(emit: (line: StepLogLine) => void): AssetLogger {
+  const at = (level: LogLevel) => (message: string) => emit({ ts: Date.now(), level, message: String(message) })
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+}
+
+/** Runs one step: import definitions, load inputs, compute, store the output. Never throws. */
+export async function runStep(task: StepTask, emit: (line: StepLogLine) => void): Promise<StepOutcome> {
+  const started = performance.now()
+  try {
+    const defs = await definitionsFor(task)
+    const asset = defs.byKey.get(task.assetKey)
+    if (!asset) {
+      throw new StrataError('STRATA_UNKNOWN_ASSET', `Asset "${task.assetKey}" is no longer in ${task.defsPath}; it was removed or renamed after the run was planned.`)
+    }
+    const inputs: Record<string, unknown> = {}
+    await Promise.all(
+      Object.entries(task.inputs).map(async ([name, loc]) => {
+        inputs[name] = await loadInput(task.home, loc)
+      }),
+    )
+    const keys = task.partitionKeys
+    const ctx: AssetContext = {
+      runId: task.runId,
+      assetKey: task.assetKey,
+      attempt: task.attempt,
+      codeVersion: asset.codeVersion,
+      log: makeLogger(emit),
+      resources: defs.resources as Record<string, unknown>,
+      partitionKey: keys.length === 1 ? keys[0] : undefined,
+      partitionWindow: task.partitionWindow ? { start: new Date(task.partitionWindow.start), end: new Date(task.partitionWindow.end) } : undefined,
+      partitionKeyRange: keys.length > 1 ? { start: keys[0]!, end: keys[keys.length - 1]!, keys } : undefined,
+    }
+    const result = await asset.compute(ctx, inputs)
+    const value = isOutput(result) ? result.value : result
+    const stored = await storeValue(task.home, value)
+    return {
+      ok: true,
+      codeVersion: asset.codeVersion,
+      location: stored.location,
+      format: stored.format,
+      bytes: stored.bytes,
+      dataVersion: (isOutput(result) ? result.dataVersion : undefined) ?? stored.contentHash.slice(0, 20),
+      // Metadata crosses threads and lands in storage as JSON: normalize it here, where a bad value can fail the step.
+      metadata: isOutput(result) ? (JSON.parse(JSON.stringify(result.metadata)) as Record<string, unknown>) : {},
+      durationMs: performance.now() - started,
+    }
+  } catch (err) {
+    return { ok: false, error: serializeError(err), durationMs: performance.now() - started }
+  }
+}

@@ -1,0 +1,68 @@
+import type { LogLevel } from '../../assets/types.js'
+import type { DataFormat } from '../storage/types.js'
+
+/** One stored upstream value handed to a step. */
+export interface InputPart {
+  partitionKey: string
+  location: string
+  format: DataFormat
+}
+
+/**
+ * An input as the step loads it: `single` gives the value itself; `multi`
+ * (several upstream partitions) gives a Map from partition key to value, in
+ * partition order.
+ */
+export type InputLocation = { kind: 'single'; part: InputPart } | { kind: 'multi'; parts: InputPart[] }
+
+/** Everything a worker needs to run one step; plain data so it crosses threads. */
+export interface StepTask {
+  runId: string
+  assetKey: string
+  /** Partition keys this step materializes ([] for unpartitioned; several under a backfill policy). */
+  partitionKeys: string[]
+  partitionWindow?: { start: number; end: number }
+  attempt: number
+  defsPath: string
+  /** Bumped when the definitions file changes, so workers import it afresh. */
+  defsVersion?: string
+  home: string
+  inputs: Record<string, InputLocation>
+}
+
+export interface StepLogLine {
+  ts: number
+  level: LogLevel
+  message: string
+}
+
+export interface SerializedError {
+  name: string
+  message: string
+  stack?: string
+  code?: string
+}
+
+export type StepOutcome =
+  | {
+      ok: true
+      codeVersion: string
+      location: string
+      format: DataFormat
+      bytes: number
+      dataVersion: string
+      metadata: Record<string, unknown>
+      durationMs: number
+    }
+  | { ok: false; error: SerializedError; durationMs: number }
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    return { name: err.name, message: err.message, stack: err.stack, code: typeof code === 'string' ? code : undefined }
+  }
+  return { name: 'Error', message: `Non-error thrown: ${String(err)}` }
+}
+
+/** Sent by a pool worker after a step's last log line. */
+export const END_OF_LOGS = '__strata_end_of_logs__'

@@ -1,0 +1,56 @@
+import { describeReason, readAssetStates, resolveSelection } from '../../../engine/index.js'
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { color, formatAge, paintStatus, printJson, table } from '../output.js'
+import { withWorkspace } from '../workspace.js'
+
+export const help = `strata list [SELECTION...] — assets with group, status and staleness reasons
+
+SELECTION uses the asset selection syntax: key, *key (with upstream), key* (with
+downstream), +key / key+ (one level), group:NAME, tag:K=V, * (all; the default).
+
+Options:
+${GLOBAL_HELP}`
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('list', argv, {})
+  return withWorkspace(values, async (ws) => {
+    const keys = resolveSelection(positionals, ws.graph, ws.defs)
+    const states = await readAssetStates(ws)
+    const assets = keys.map((key) => {
+      const def = ws.defs.byKey.get(key)!
+      const state = states.get(key)!
+      return {
+        key,
+        group: def.group,
+        status: state.status,
+        reasons: state.reasons.map(describeReason),
+        reasonDetails: state.reasons,
+        codeVersion: def.codeVersion,
+        dataVersion: state.latest?.dataVersion ?? null,
+        lastMaterializedAt: state.latest ? new Date(state.latest.endedAt).toISOString() : null,
+        lastRunId: state.latest?.runId ?? null,
+        description: def.description ?? null,
+        tags: def.tags,
+      }
+    })
+    if (values.json) {
+      printJson({ assets })
+      return 0
+    }
+    if (assets.length === 0) {
+      console.log('No assets.')
+      return 0
+    }
+    const rows = [['GROUP', 'ASSET', 'STATUS', 'MATERIALIZED', 'REASON'].map((h) => color.dim(h))]
+    for (const a of assets) {
+      const state = states.get(a.key)!
+      const first = a.status === 'MISSING' ? '' : (a.reasons[0] ?? '')
+      const more = a.status !== 'MISSING' && a.reasons.length > 1 ? color.dim(` (+${a.reasons.length - 1} more, see strata why ${a.key})`) : ''
+      rows.push([a.group, a.key, paintStatus(a.status), state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), first + more])
+    }
+    console.log(table(rows))
+    const count = (s: string) => assets.filter((a) => a.status === s).length
+    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing`))
+    return 0
+  })
+}

@@ -1,0 +1,57 @@
+import { StrataError } from '../../../assets/errors.js'
+import type { EventRecord, Workspace } from '../../../engine/index.js'
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { color, formatTime, printJson } from '../output.js'
+import { withWorkspace } from '../workspace.js'
+
+export const help = `strata logs RUN_ID — the event log of a run: steps, retries, failures and log lines
+(RUN_ID may be a unique prefix)
+
+Options:
+      --step KEY   only events of this asset
+${GLOBAL_HELP}`
+
+export async function findRun(ws: Workspace, idOrPrefix: string) {
+  const exact = await ws.storage.getRun(idOrPrefix)
+  if (exact) return exact
+  const matches = (await ws.storage.listRuns({ limit: 10_000 })).filter((r) => r.runId.startsWith(idOrPrefix))
+  if (matches.length === 1) return matches[0]!
+  if (matches.length > 1) throw new StrataError('STRATA_USAGE', `Run id prefix "${idOrPrefix}" matches ${matches.length} runs; give more characters.`)
+  throw new StrataError('STRATA_NOT_FOUND', `No run "${idOrPrefix}". List runs with: strata runs`)
+}
+
+function describe(e: EventRecord): string {
+  const who = e.assetKey ? `${e.assetKey}${e.partitionKey ? `[${e.partitionKey}]` : ''} ` : ''
+  const msg = e.message ?? ''
+  switch (e.type) {
+    case 'STEP_FAILURE': {
+      const stack = (e.data?.error as { stack?: string } | undefined)?.stack
+      return color.red(`${who}failed: ${msg}`) + (stack ? '\n' + color.dim(stack.split('\n').slice(1, 6).join('\n')) : '')
+    }
+    case 'STEP_SUCCESS':
+      return color.green(`${who}succeeded`) + color.dim(` data ${String(e.data?.dataVersion ?? '').slice(0, 12)}`)
+    case 'LOG':
+      return `${color.dim(who + '│')} ${e.level === 'error' ? color.red(msg) : e.level === 'warn' ? color.yellow(msg) : msg}`
+    case 'MATERIALIZATION':
+      return color.dim(`${who}materialized → ${String(e.data?.location ?? '')}`)
+    default:
+      return `${who}${msg}`.trim()
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('logs', argv, { step: { type: 'string' } })
+  if (positionals.length !== 1) throw new StrataError('STRATA_USAGE', 'strata logs takes a run id; list runs with: strata runs')
+  return withWorkspace(values, async (ws) => {
+    const run = await findRun(ws, positionals[0]!)
+    let events = await ws.storage.getEvents(run.runId)
+    if (values.step) events = events.filter((e) => e.assetKey === values.step)
+    if (values.json) {
+      printJson({ runId: run.runId, status: run.status, events: events.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })) })
+      return 0
+    }
+    console.log(color.dim(`Run ${run.runId} — ${run.status} — ${run.selection}`))
+    for (const e of events) console.log(`${color.dim(formatTime(e.ts).slice(11))} ${e.type.padEnd(16)} ${describe(e)}`)
+    return 0
+  })
+}

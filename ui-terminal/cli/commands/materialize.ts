@@ -1,0 +1,87 @@
+import { materialize, type MaterializeResult } from '../../../engine/index.js'
+import { StrataError } from '../../../assets/errors.js'
+import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
+import { color, formatDuration, printJson } from '../output.js'
+import { RunProgress } from '../progress.js'
+import { withWorkspace } from '../workspace.js'
+
+export const help = `strata materialize [SELECTION...] — build assets and record their materializations
+
+Options:
+      --stale            only missing or stale assets; unchanged downstream is skipped (early cut-off)
+      --executor NAME    pool (worker threads, default) or in-process (for debugging)
+      --concurrency N    steps at once (default: number of CPUs)
+${GLOBAL_HELP}
+
+Exit codes: 0 every step succeeded, 1 a step failed, 2 bad usage or invalid definitions.`
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('materialize', argv, {
+    stale: { type: 'boolean' },
+    executor: { type: 'string' },
+    concurrency: { type: 'string' },
+  })
+  const executor = values.executor ?? 'pool'
+  if (executor !== 'pool' && executor !== 'in-process') {
+    throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
+  }
+  const concurrency = positiveInt('concurrency', values.concurrency)
+  return withWorkspace(values, async (ws) => {
+    const progress = values.json ? undefined : new RunProgress()
+    const abort = new AbortController()
+    let interrupts = 0
+    const onSigint = () => {
+      interrupts++
+      if (interrupts > 1) process.exit(130)
+      process.stderr.write(color.yellow('\nCanceling: letting running steps finish; no new steps start. Press Ctrl-C again to stop at once.\n'))
+      abort.abort()
+    }
+    process.on('SIGINT', onSigint)
+    let result: MaterializeResult
+    try {
+      result = await materialize(ws, {
+        selection: positionals,
+        stale: values.stale,
+        executor,
+        concurrency,
+        onEvent: progress?.handle,
+        signal: abort.signal,
+      })
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+    if (values.json) {
+      printJson({
+        runId: result.runId,
+        status: result.status,
+        durationMs: result.durationMs,
+        steps: result.steps.map((s) => ({
+          key: s.key,
+          ...(s.partitionKeys.length ? { partitionKeys: s.partitionKeys } : {}),
+          status: s.status,
+          dataVersion: s.dataVersion ?? null,
+          durationMs: s.durationMs,
+          attempts: s.attempts,
+          ...(s.skipReason ? { skipReason: s.skipReason } : {}),
+          ...(s.error ? { error: s.error.message, errorCode: s.error.code ?? null } : {}),
+        })),
+      })
+    } else if (result.runId === null) {
+      console.log(values.stale ? 'Everything selected is fresh: nothing to materialize.' : 'Nothing selected.')
+    } else {
+      const count = (f: (s: MaterializeResult['steps'][number]) => boolean) => result.steps.filter(f).length
+      const ok = count((s) => s.status === 'SUCCESS')
+      const failed = count((s) => s.status === 'FAILURE')
+      const upToDate = count((s) => s.skipReason === 'UP_TO_DATE')
+      const skipped = count((s) => s.status === 'SKIPPED') - upToDate
+      const parts = [`${ok} materialized`]
+      if (upToDate) parts.push(`${upToDate} already up to date`)
+      if (failed) parts.push(color.red(`${failed} failed`))
+      if (skipped) parts.push(`${skipped} skipped`)
+      const head = result.status === 'SUCCESS' ? color.green('Run succeeded') : result.status === 'CANCELED' ? color.yellow('Run canceled') : color.red('Run failed')
+      console.log(`${head} in ${formatDuration(result.durationMs)}: ${parts.join(', ')}. ${color.dim(`Run id ${result.runId}`)}`)
+      if (failed) console.log(color.dim(`See the errors with: strata logs ${result.runId}`))
+    }
+    return result.status === 'SUCCESS' ? 0 : 1
+  })
+}

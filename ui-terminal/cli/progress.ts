@@ -1,0 +1,130 @@
+import type { RunEvent, StepResult } from '../../engine/index.js'
+import { color, formatDuration } from './output.js'
+
+const BAR_WIDTH = 24
+
+function stepLabel(r: { id: string }): string {
+  return r.id
+}
+
+/**
+ * Shows a run as it goes. On a terminal: a live progress line with the steps
+ * running now, and failures/logs printed above it. Otherwise: one plain line
+ * per finished step, good for logs and CI.
+ */
+export class RunProgress {
+  private total = 0
+  private done = 0
+  private ok = 0
+  private failed = 0
+  private skipped = 0
+  private upToDate = 0
+  private readonly running = new Set<string>()
+  private started = Date.now()
+  private lastDraw = 0
+  private drawn = false
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly live = out.isTTY === true,
+  ) {}
+
+  handle = (e: RunEvent): void => {
+    switch (e.type) {
+      case 'run-start':
+        this.total = e.total
+        this.started = Date.now()
+        this.line(color.dim(`Run ${e.runId} — ${e.total} step(s)`))
+        if (this.live) this.timer = setInterval(() => this.draw(true), 250)
+        break
+      case 'step-start':
+        this.running.add(e.step.id)
+        this.draw()
+        break
+      case 'step-log':
+        this.line(`${color.dim(`${e.step.id} │`)} ${e.line.level === 'error' ? color.red(e.line.message) : e.line.level === 'warn' ? color.yellow(e.line.message) : e.line.message}`)
+        break
+      case 'step-retry':
+        this.running.delete(e.step.id)
+        this.line(color.yellow(`↻ ${e.step.id} attempt ${e.attempt} failed: ${e.error.message} — retrying in ${formatDuration(e.delayMs)}`))
+        break
+      case 'step-end':
+        this.running.delete(e.step.id)
+        this.done++
+        this.record(e.result)
+        this.draw()
+        break
+      case 'run-end':
+        if (this.timer) clearInterval(this.timer)
+        this.clear()
+        break
+    }
+  }
+
+  private record(r: StepResult): void {
+    if (r.status === 'SUCCESS') {
+      this.ok++
+      if (!this.live) this.line(`${color.green('✓')} ${stepLabel(r)} ${color.dim(`${formatDuration(r.durationMs)}  data ${r.dataVersion?.slice(0, 12)}`)}`)
+    } else if (r.status === 'FAILURE') {
+      this.failed++
+      this.line(`${color.red('✗')} ${stepLabel(r)} failed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}: ${r.error?.message ?? 'unknown error'}`)
+    } else if (r.skipReason === 'UP_TO_DATE') {
+      this.upToDate++
+      if (!this.live) this.line(`${color.dim('=')} ${stepLabel(r)} ${color.dim('up to date (inputs unchanged)')}`)
+    } else {
+      this.skipped++
+      if (!this.live || r.skipReason !== 'CANCELED') {
+        this.line(`${color.grey('⊘')} ${stepLabel(r)} ${color.dim(r.skipReason === 'CANCELED' ? 'skipped: run canceled' : `skipped: upstream ${r.blockedBy} failed`)}`)
+      }
+    }
+  }
+
+  private line(text: string): void {
+    this.clear()
+    this.out.write(text + '\n')
+    this.draw(true)
+  }
+
+  private clear(): void {
+    if (this.live && this.drawn) {
+      this.out.write('\r\x1b[2K')
+      this.drawn = false
+    }
+  }
+
+  private draw(force = false): void {
+    if (!this.live || this.total === 0) return
+    const now = Date.now()
+    if (!force && now - this.lastDraw < 80) return
+    this.lastDraw = now
+    const filled = Math.round((this.done / this.total) * BAR_WIDTH)
+    const bar = color.green('█'.repeat(filled)) + color.grey('░'.repeat(BAR_WIDTH - filled))
+    const elapsed = (now - this.started) / 1000
+    const rate = elapsed > 0 ? this.done / elapsed : 0
+    const eta = rate > 0 && this.done < this.total ? ` eta ${formatDuration(((this.total - this.done) / rate) * 1000)}` : ''
+    const running = [...this.running].slice(0, 3).join(', ') + (this.running.size > 3 ? ` +${this.running.size - 3}` : '')
+    const counts = `${color.green(`✓${this.ok}`)}${this.upToDate ? color.dim(` =${this.upToDate}`) : ''}${this.failed ? color.red(` ✗${this.failed}`) : ''}${this.skipped ? color.grey(` ⊘${this.skipped}`) : ''}`
+    const text = `${bar} ${this.done}/${this.total} ${counts}${eta}${running ? color.dim(`  ▶ ${running}`) : ''}`
+    const cols = this.out.columns ?? 120
+    this.out.write('\r\x1b[2K' + truncateVisible(text, cols - 1))
+    this.drawn = true
+  }
+}
+
+function truncateVisible(text: string, width: number): string {
+  let visible = 0
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\x1b') {
+      const end = text.indexOf('m', i)
+      out += text.slice(i, end + 1)
+      i = end
+      continue
+    }
+    if (visible >= width) break
+    out += text[i]
+    visible++
+  }
+  return out + '\x1b[0m'
+}
