@@ -1,0 +1,3 @@
+export { AssetGraph } from './asset-graph.js'
+export { parseSelection, resolveSelection, suggestKeys, editDistance, SELECTION_SYNTAX } from './selection.js'
+export type { SelectionAst, SelectionTerm } from './selection.js'
