@@ -29,7 +29,7 @@ if (files.length === 0) {
   process.exit(1)
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', '--test', '--test-reporter=spec', ...files], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The strata command. Definitions files are TypeScript, so the TypeScript
-// loader is registered before anything else is imported.
-import { register } from 'tsx/esm/api'
+// The strata command. Definitions files are TypeScript, so TypeScript support
+// is registered before anything else is imported.
+import { registerTypeScript } from '../../engine/loader/register.mjs'
 
-register()
+registerTypeScript()
 await import('../cli/main.ts')

@@ -1,0 +1,4 @@
+// For `node --import ./engine/loader/auto.mjs`: TypeScript support for this process.
+import { registerTypeScript } from './register.mjs'
+
+registerTypeScript()

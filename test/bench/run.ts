@@ -1,0 +1,17 @@
+// npm run bench [-- NAME...]: prints figures; nothing here asserts timings.
+const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  core: () => import('./core.js'),
+  'partition-keys': () => import('./partition-keys.js'),
+}
+const wanted = process.argv.slice(2)
+for (const [name, load] of Object.entries(suites)) {
+  if (wanted.length && !wanted.includes(name)) continue
+  const t = performance.now()
+  try {
+    await (await load()).run()
+  } catch (err) {
+    console.error(`bench ${name} failed: ${(err as Error).stack}`)
+    process.exitCode = 1
+  }
+  console.log(`(${name}: ${((performance.now() - t) / 1000).toFixed(1)} s)\n`)
+}
