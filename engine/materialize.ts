@@ -1,4 +1,4 @@
-import { createExecutor, type ExecutorName } from './executors/index.js'
+import type { ExecutorName } from './executors/index.js'
 import { planAssets } from './execution/plan.js'
 import { executeRun, type RunEvent, type RunResult } from './execution/run.js'
 import { resolveSelection } from './graph/selection.js'
@@ -28,6 +28,8 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
     keys = keys.filter((k) => states.get(k)!.status !== 'FRESH')
   }
   if (keys.length === 0) return { runId: null, status: 'SUCCESS', steps: [], durationMs: 0 }
+  // Loaded only when there is work: a no-op --stale must not pay for starting a worker pool.
+  const { createExecutor } = await import('./executors/index.js')
   const executor = createExecutor(opts.executor ?? 'pool', { concurrency: opts.concurrency })
   try {
     return await executeRun({

@@ -64,5 +64,10 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: `Non-error thrown: ${String(err)}` }
 }
 
-/** Sent by a pool worker after a step's last log line. */
-export const END_OF_LOGS = '__strata_end_of_logs__'
+/** BroadcastChannel on which pool workers stream log lines, tagged with the step's token. */
+export const LOG_CHANNEL = 'strata:step-logs'
+
+export interface TokenedLogLine {
+  token: string
+  line: StepLogLine
+}

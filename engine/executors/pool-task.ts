@@ -1,15 +1,24 @@
-import type { MessagePort } from 'node:worker_threads'
+import { BroadcastChannel } from 'node:worker_threads'
 import { runStep } from '../execution/step-runner.js'
-import { END_OF_LOGS, type StepOutcome, type StepTask } from '../execution/step-types.js'
+import { LOG_CHANNEL, type StepOutcome, type StepTask, type TokenedLogLine } from '../execution/step-types.js'
 
-/** Runs inside a pool worker; log lines go back over the task's own port. */
-export async function runPoolTask({ task, port }: { task: StepTask; port: MessagePort }): Promise<StepOutcome> {
-  try {
-    return await runStep(task, (line) => port.postMessage(line))
-  } finally {
-    // Log lines and the outcome travel on different channels; the end marker
-    // lets the main thread know it has every line before it finishes the step.
-    port.postMessage(END_OF_LOGS)
-    port.close()
-  }
+// One channel per worker thread rather than a MessageChannel per step: creating
+// and transferring a port for every step costs more than a trivial step itself.
+const logs = new BroadcastChannel(LOG_CHANNEL)
+;(logs as unknown as { unref(): void }).unref()
+
+export interface PoolTaskResult {
+  outcome: StepOutcome
+  /** How many log lines were broadcast, so the main thread knows when it has them all. */
+  logLines: number
+}
+
+/** Runs inside a pool worker. */
+export async function runPoolTask({ task, token }: { task: StepTask; token: string }): Promise<PoolTaskResult> {
+  let logLines = 0
+  const outcome = await runStep(task, (line) => {
+    logLines++
+    logs.postMessage({ token, line } satisfies TokenedLogLine)
+  })
+  return { outcome, logLines }
 }

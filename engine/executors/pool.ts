@@ -1,9 +1,17 @@
+import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { MessageChannel } from 'node:worker_threads'
+import { BroadcastChannel } from 'node:worker_threads'
 import { Piscina } from 'piscina'
-import type { StepLogLine, StepOutcome } from '../execution/step-types.js'
-import { END_OF_LOGS } from '../execution/step-types.js'
+import { LOG_CHANNEL, type StepLogLine, type TokenedLogLine } from '../execution/step-types.js'
+import type { PoolTaskResult } from './pool-task.js'
 import type { Executor, ExecutorOptions } from './types.js'
+
+interface LogSink {
+  onLog: (line: StepLogLine) => void
+  received: number
+  expected: number
+  done?: () => void
+}
 
 /**
  * Worker-thread pool (piscina). Each worker imports the definitions module
@@ -20,22 +28,34 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
     concurrentTasksPerWorker: 1,
     idleTimeout: 60_000,
   })
+  const sinks = new Map<string, LogSink>()
+  const logs = new BroadcastChannel(LOG_CHANNEL)
+  logs.onmessage = (event) => {
+    const { token, line } = (event as MessageEvent<TokenedLogLine>).data
+    const sink = sinks.get(token)
+    if (!sink) return
+    sink.received++
+    sink.onLog(line)
+    if (sink.received >= sink.expected) sink.done?.()
+  }
   return {
     name: 'pool',
     concurrency,
     async runStep(task, onLog) {
-      const { port1, port2 } = new MessageChannel()
-      const logsDone = new Promise<void>((resolve) => {
-        port1.on('message', (line: StepLogLine | typeof END_OF_LOGS) => {
-          if (line === END_OF_LOGS) resolve()
-          else onLog(line)
-        })
-        port1.on('close', () => resolve())
-      })
+      const token = randomUUID()
+      const sink: LogSink = { onLog, received: 0, expected: Infinity }
+      sinks.set(token, sink)
       const started = performance.now()
       try {
-        const outcome = (await pool.run({ task, port: port2 }, { transferList: [port2] })) as StepOutcome
-        await logsDone
+        const { outcome, logLines } = (await pool.run({ task, token })) as PoolTaskResult
+        // Log lines and the result travel on different channels: wait for the stragglers.
+        if (sink.received < logLines) {
+          sink.expected = logLines
+          await new Promise<void>((resolve) => {
+            sink.done = resolve
+            setTimeout(resolve, 2000).unref()
+          })
+        }
         return outcome
       } catch (err) {
         // The worker died (process.exit in the thread, out of memory, a crash outside the step's try).
@@ -51,10 +71,11 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
           },
         }
       } finally {
-        port1.close()
+        sinks.delete(token)
       }
     },
     async close() {
+      logs.close()
       await pool.destroy()
     },
   }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataFormat } from '../storage/types.js'
 import { arrowIO } from './arrow-io.js'
@@ -7,6 +7,8 @@ import { jsonIO } from './json-io.js'
 import type { IOManager, StoredObject } from './types.js'
 
 const managers: Record<DataFormat, IOManager> = { json: jsonIO, arrow: arrowIO }
+
+const madeDirs = new Set<string>()
 
 export function ioManagerFor(value: unknown): IOManager {
   return arrowIO.handles(value) ? arrowIO : jsonIO
@@ -24,18 +26,21 @@ export async function storeValue(home: string, value: unknown): Promise<StoredOb
   const ext = io.format === 'arrow' ? 'arrow' : 'json'
   const location = `objects/${contentHash.slice(0, 2)}/${contentHash}.${ext}`
   const path = join(home, location)
-  const exists = await stat(path).then(
-    (s) => s.size === bytes.byteLength,
-    () => false,
-  )
-  if (!exists) {
-    await mkdir(join(home, 'objects', contentHash.slice(0, 2)), { recursive: true })
+  // Synchronous file I/O on purpose: steps run on worker threads, where
+  // blocking is free and a sync call is several times cheaper than the
+  // open/stat/write/close round trips of fs/promises.
+  if (!(existsSync(path) && statSync(path).size === bytes.byteLength)) {
+    const dir = join(home, 'objects', contentHash.slice(0, 2))
+    if (!madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      madeDirs.add(dir)
+    }
     const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
     try {
-      await writeFile(tmp, bytes)
-      await rename(tmp, path)
+      writeFileSync(tmp, bytes)
+      renameSync(tmp, path)
     } catch (err) {
-      await rm(tmp, { force: true })
+      rmSync(tmp, { force: true })
       throw err
     }
   }
@@ -43,11 +48,14 @@ export async function storeValue(home: string, value: unknown): Promise<StoredOb
 }
 
 export async function loadValue(home: string, location: string, format: DataFormat): Promise<unknown> {
-  const bytes = await readFile(join(home, location)).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') {
+  let bytes: Uint8Array
+  try {
+    bytes = readFileSync(join(home, location))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(`Stored object ${location} is missing from ${home}; re-materialize its asset to recreate it.`)
     }
     throw err
-  })
+  }
   return managers[format].deserialize(bytes)
 }
