@@ -31,7 +31,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
   const sinks = new Map<string, LogSink>()
   const logs = new BroadcastChannel(LOG_CHANNEL)
   logs.onmessage = (event) => {
-    const { token, line } = (event as MessageEvent<TokenedLogLine>).data
+    const { token, line } = (event as { data: TokenedLogLine }).data
     const sink = sinks.get(token)
     if (!sink) return
     sink.received++
