@@ -1,0 +1,69 @@
+/** The append-only `events` table. */
+import type Database from 'better-sqlite3'
+import type { EventRecord, EventType, NewEvent } from '../types.js'
+import { fromJson, setOptional, toJson } from './json.js'
+
+interface EventRow {
+  id: number
+  run_id: string
+  ts: number
+  type: EventType
+  asset_key: string | null
+  partition_key: string | null
+  level: NewEvent['level'] | null
+  message: string | null
+  data: string | null
+}
+
+function toRecord(row: EventRow): EventRecord {
+  const event: EventRecord = { id: row.id, runId: row.run_id, ts: row.ts, type: row.type }
+  setOptional(event, 'assetKey', row.asset_key)
+  setOptional(event, 'partitionKey', row.partition_key)
+  setOptional(event, 'level', row.level)
+  setOptional(event, 'message', row.message)
+  setOptional(event, 'data', fromJson<Record<string, unknown> | undefined>(row.data, undefined))
+  return event
+}
+
+export class EventsTable {
+  private readonly insertStmt: Database.Statement
+  private readonly listStmt: Database.Statement
+
+  constructor(db: Database.Database) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO events (run_id, ts, type, asset_key, partition_key, level, message, data)
+      VALUES (@runId, @ts, @type, @assetKey, @partitionKey, @level, @message, @data)`)
+    // `types` is a JSON array (or NULL for all types), so one statement serves every filter.
+    this.listStmt = db.prepare(`
+      SELECT * FROM events
+      WHERE run_id = @runId AND id > @afterId
+        AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+      ORDER BY id
+      LIMIT @limit`)
+  }
+
+  /** Inserts one event; call inside a write transaction. Returns its id. */
+  insert(e: NewEvent): number {
+    const info = this.insertStmt.run({
+      runId: e.runId,
+      ts: e.ts,
+      type: e.type,
+      assetKey: e.assetKey ?? null,
+      partitionKey: e.partitionKey ?? null,
+      level: e.level ?? null,
+      message: e.message ?? null,
+      data: e.data === undefined ? null : toJson(e.data),
+    })
+    return Number(info.lastInsertRowid)
+  }
+
+  list(runId: string, opts: { afterId?: number; limit?: number; types?: EventType[] } = {}): EventRecord[] {
+    const rows = this.listStmt.all({
+      runId,
+      afterId: opts.afterId ?? 0,
+      types: opts.types ? toJson(opts.types) : null,
+      limit: opts.limit ?? -1,
+    }) as EventRow[]
+    return rows.map(toRecord)
+  }
+}

@@ -1,0 +1,95 @@
+/** The `materializations` table: every stored output, newest ids last. */
+import type Database from 'better-sqlite3'
+import type { DataFormat, MaterializationRecord, NewMaterialization } from '../types.js'
+import { fromJson, toJson } from './json.js'
+
+export interface MaterializationRow {
+  id: number
+  asset_key: string
+  partition_key: string
+  run_id: string
+  code_version: string
+  data_version: string
+  location: string
+  format: DataFormat
+  bytes: number
+  metadata: string
+  started_at: number
+  ended_at: number
+}
+
+export function toMaterialization(row: MaterializationRow): MaterializationRecord {
+  return {
+    id: row.id,
+    assetKey: row.asset_key,
+    partitionKey: row.partition_key,
+    runId: row.run_id,
+    codeVersion: row.code_version,
+    dataVersion: row.data_version,
+    location: row.location,
+    format: row.format,
+    bytes: row.bytes,
+    metadata: fromJson<Record<string, unknown>>(row.metadata, {}),
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  }
+}
+
+export class MaterializationsTable {
+  private readonly insertStmt: Database.Statement
+  private readonly getStmt: Database.Statement
+  private readonly existsStmt: Database.Statement
+  private readonly listStmt: Database.Statement
+  private readonly listPartitionStmt: Database.Statement
+
+  constructor(db: Database.Database) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO materializations
+        (asset_key, partition_key, run_id, code_version, data_version, location, format, bytes, metadata, started_at, ended_at)
+      VALUES
+        (@assetKey, @partitionKey, @runId, @codeVersion, @dataVersion, @location, @format, @bytes, @metadata, @startedAt, @endedAt)`)
+    this.getStmt = db.prepare('SELECT * FROM materializations WHERE id = ?')
+    this.existsStmt = db.prepare('SELECT 1 FROM materializations WHERE id = ?').pluck()
+    this.listStmt = db.prepare('SELECT * FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT ?')
+    this.listPartitionStmt = db.prepare(
+      'SELECT * FROM materializations WHERE asset_key = ? AND partition_key = ? ORDER BY id DESC LIMIT ?',
+    )
+  }
+
+  /** Inserts one materialization; call inside a write transaction. Returns its id. */
+  insert(m: NewMaterialization): number {
+    const info = this.insertStmt.run({
+      assetKey: m.assetKey,
+      partitionKey: m.partitionKey,
+      runId: m.runId,
+      codeVersion: m.codeVersion,
+      dataVersion: m.dataVersion,
+      location: m.location,
+      format: m.format,
+      bytes: m.bytes,
+      metadata: toJson(m.metadata ?? {}),
+      startedAt: m.startedAt,
+      endedAt: m.endedAt,
+    })
+    return Number(info.lastInsertRowid)
+  }
+
+  get(id: number): MaterializationRecord | undefined {
+    const row = this.getStmt.get(id) as MaterializationRow | undefined
+    return row ? toMaterialization(row) : undefined
+  }
+
+  exists(id: number): boolean {
+    return this.existsStmt.get(id) !== undefined
+  }
+
+  list(assetKey: string, opts: { partitionKey?: string; limit?: number } = {}): MaterializationRecord[] {
+    const limit = opts.limit ?? -1
+    const rows = (
+      opts.partitionKey === undefined
+        ? this.listStmt.all(assetKey, limit)
+        : this.listPartitionStmt.all(assetKey, opts.partitionKey, limit)
+    ) as MaterializationRow[]
+    return rows.map(toMaterialization)
+  }
+}

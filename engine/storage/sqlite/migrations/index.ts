@@ -1,0 +1,15 @@
+/**
+ * The ordered list of schema migrations. To change the schema, add a new file
+ * `NNN-name.ts` exporting `version`, `name` and `sql` (never edit an applied
+ * one) and append it here. Versions must be strictly increasing.
+ */
+import * as m001 from './001-initial.js'
+
+export interface Migration {
+  version: number
+  name: string
+  /** SQL script run with `db.exec`, inside the migration transaction. */
+  sql: string
+}
+
+export const migrations: readonly Migration[] = [m001]

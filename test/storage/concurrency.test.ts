@@ -1,0 +1,83 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { openStorage } from '../../engine/storage/index.js'
+import { tempHome } from './helpers.js'
+
+const WRITER = fileURLToPath(new URL('./fixtures/concurrent-writer.ts', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const COUNT = 300
+
+interface Child {
+  ready: Promise<void>
+  go: () => void
+  done: Promise<{ code: number | null; stderr: string }>
+}
+
+function startWriter(home: string, tag: string): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, home, tag, String(COUNT)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => (stderr += chunk.toString()))
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk.toString()
+      if (out.includes('ready\n')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`writer ${tag} exited (${code}) before it was ready: ${stderr}`)))
+  })
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stderr })))
+  return { ready, go: () => child.stdin.end('go\n'), done }
+}
+
+test('two processes open a fresh home at once and write concurrently without "database is locked"', { timeout: 120_000 }, async () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const writers = [startWriter(home, 'a'), startWriter(home, 'b')]
+    await Promise.all(writers.map((w) => w.ready))
+    for (const w of writers) w.go() // both open the fresh home in the same instant
+    const results = await Promise.all(writers.map((w) => w.done))
+    for (const [i, r] of results.entries()) {
+      assert.doesNotMatch(r.stderr, /database is locked|SQLITE_BUSY/i, `writer ${i} stderr`)
+      assert.equal(r.code, 0, `writer ${i} exited with ${r.code}: ${r.stderr}`)
+    }
+
+    const db = new Database(join(home, 'strata.db'), { readonly: true })
+    try {
+      assert.equal(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), db.prepare('SELECT count(DISTINCT version) FROM schema_migrations').pluck().get())
+      assert.equal(db.prepare('SELECT count(*) FROM lineage_edges').pluck().get(), 2 * (COUNT - 1))
+    } finally {
+      db.close()
+    }
+
+    const s = await openStorage(home)
+    try {
+      const all = await s.listMaterializations('shared')
+      assert.equal(all.length, 2 * COUNT)
+      assert.equal(new Set(all.map((m) => m.dataVersion)).size, 2 * COUNT)
+      for (const tag of ['a', 'b']) {
+        const runId = `run-${tag}`
+        assert.equal((await s.getRun(runId))?.status, 'SUCCESS')
+        const events = await s.getEvents(runId)
+        assert.equal(events.filter((e) => e.type === 'MATERIALIZATION').length, COUNT)
+        assert.equal(events.filter((e) => e.type === 'STEP_START').length, COUNT)
+        assert.deepEqual(
+          events.filter((e) => e.type === 'STEP_START').map((e) => e.message),
+          Array.from({ length: COUNT }, (_, i) => `${tag} ${i}`),
+          'each writer sees its own events in order',
+        )
+      }
+      const latest = await s.getLatestMany(['shared'])
+      assert.equal(latest.length, 50)
+      for (const l of latest) assert.equal(l.id, Math.max(...all.filter((m) => m.partitionKey === l.partitionKey).map((m) => m.id)))
+      assert.deepEqual(await s.countPartitionStates('shared'), { IN_PROGRESS: 0, FAILED: 0, MATERIALIZED: 50 })
+    } finally {
+      await s.close()
+    }
+  } finally {
+    cleanup()
+  }
+})

@@ -1,0 +1,136 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { openStorage } from '../../engine/storage/index.js'
+import { openDatabase, migrate, migrations, latestSchemaVersion, BUSY_TIMEOUT_MS } from '../../engine/storage/sqlite/index.js'
+import { storageErrorLike, tempHome } from './helpers.js'
+
+function readMigrations(file: string): Array<{ version: number; name: string; applied_at: number }> {
+  const db = new Database(file, { readonly: true })
+  try {
+    return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as Array<{
+      version: number
+      name: string
+      applied_at: number
+    }>
+  } finally {
+    db.close()
+  }
+}
+
+test('a fresh home gets every migration once; reopening applies nothing', async () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const file = join(home, 'nested', 'strata.db')
+    const first = await openStorage(join(home, 'nested'))
+    await first.close()
+    const applied = readMigrations(file)
+    assert.deepEqual(
+      applied.map((r) => [r.version, r.name]),
+      migrations.map((m) => [m.version, m.name]),
+    )
+    assert.equal(applied.at(-1)?.version, latestSchemaVersion)
+
+    const second = await openStorage(join(home, 'nested'))
+    await second.close()
+    assert.deepEqual(readMigrations(file), applied, 'reopening must not re-apply or re-record migrations')
+
+    const db = openDatabase(file)
+    try {
+      assert.deepEqual(migrate(db, file), [], 'migrate on an up-to-date database is a no-op')
+    } finally {
+      db.close()
+    }
+  } finally {
+    cleanup()
+  }
+})
+
+test('a new migration is applied once, on the next open', () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const file = join(home, 'strata.db')
+    const db = openDatabase(file)
+    try {
+      const extra = [...migrations, { version: latestSchemaVersion + 1, name: 'add-notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)' }]
+      assert.deepEqual(migrate(db, file, extra), [latestSchemaVersion + 1])
+      assert.deepEqual(migrate(db, file, extra), [])
+      db.prepare('INSERT INTO notes (body) VALUES (?)').run('works')
+      const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()
+      assert.deepEqual(versions, [...migrations.map((m) => m.version), latestSchemaVersion + 1])
+    } finally {
+      db.close()
+    }
+  } finally {
+    cleanup()
+  }
+})
+
+test('a failing migration rolls back entirely', () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const file = join(home, 'strata.db')
+    const db = openDatabase(file)
+    try {
+      const broken = [...migrations, { version: latestSchemaVersion + 1, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;' }]
+      assert.throws(() => migrate(db, file, broken))
+      const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'half'`).all()
+      assert.deepEqual(tables, [], 'the partial migration must not leave a table behind')
+      assert.equal(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get(), latestSchemaVersion)
+    } finally {
+      db.close()
+    }
+  } finally {
+    cleanup()
+  }
+})
+
+test('a database from a newer Strata is refused with STRATA_STORAGE', async () => {
+  const { home, cleanup } = tempHome()
+  try {
+    await (await openStorage(home)).close()
+    const db = new Database(join(home, 'strata.db'))
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latestSchemaVersion + 5, 'future', 0)
+    db.close()
+    await assert.rejects(openStorage(home), storageErrorLike(/schema version \d+.*newer Strata/))
+  } finally {
+    cleanup()
+  }
+})
+
+test('connection pragmas: WAL, synchronous NORMAL, foreign keys, busy timeout', () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const db = openDatabase(join(home, 'strata.db'))
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
+      assert.equal(db.pragma('synchronous', { simple: true }), 1) // NORMAL
+      assert.equal(db.pragma('foreign_keys', { simple: true }), 1)
+      assert.equal(db.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS)
+      assert.ok(BUSY_TIMEOUT_MS >= 5000)
+    } finally {
+      db.close()
+    }
+  } finally {
+    cleanup()
+  }
+})
+
+test('opening a home that is not usable fails with STRATA_STORAGE', async () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const { writeFileSync } = await import('node:fs')
+    const notADir = join(home, 'file')
+    writeFileSync(notADir, 'x')
+    await assert.rejects(openStorage(notADir), storageErrorLike(/Could not (create|open)/))
+
+    const notADb = join(home, 'garbage')
+    const { mkdirSync } = await import('node:fs')
+    mkdirSync(notADb)
+    writeFileSync(join(notADb, 'strata.db'), 'this is not a sqlite database, just some text that is long enough to have a header')
+    await assert.rejects(openStorage(notADb), storageErrorLike(/not a SQLite database/))
+  } finally {
+    cleanup()
+  }
+})
