@@ -108,6 +108,53 @@ export interface PartitionStateRecord {
   /** Latest successful materialization, if any (kept while a newer attempt is in progress or failed). */
   materializationId?: number
   dataVersion?: string
+  /** Code version of that materialization. */
+  codeVersion?: string
+}
+
+export type BackfillStatus = 'REQUESTED' | 'RUNNING' | 'COMPLETED_SUCCESS' | 'COMPLETED_FAILED' | 'CANCELED'
+
+/** State of one (asset, partition) target of a backfill. */
+export type BackfillTargetStatus = 'PENDING' | 'IN_PROGRESS' | 'SUCCESS' | 'UP_TO_DATE' | 'FAILED' | 'SKIPPED'
+
+export interface NewBackfill {
+  backfillId: string
+  /** Selection text as given. */
+  selection: string
+  assetKeys: string[]
+  fromKey?: string
+  toKey?: string
+  /** Explicit partition list (`--partitions`), if given. */
+  partitionKeys?: string[]
+  /** Options to reuse on resume, e.g. `{ stale: true, concurrency: 2 }`. */
+  options: Record<string, unknown>
+  defsPath: string
+  createdAt: number
+  /** Process currently driving the backfill. */
+  pid: number
+  host: string
+}
+
+export interface BackfillRecord extends NewBackfill {
+  status: BackfillStatus
+  updatedAt: number
+  endedAt?: number
+  /** Set by `cancelBackfill`; the driving process stops scheduling when it sees it. */
+  cancelRequested: boolean
+  /** True when the driving process died before finishing (found by failOrphanedRuns). */
+  interrupted: boolean
+  /** Runs that executed parts of it, oldest first. */
+  runIds: string[]
+}
+
+export interface BackfillTarget {
+  assetKey: string
+  partitionKey: string
+  status: BackfillTargetStatus
+  runId?: string
+  updatedAt: number
+  /** Message of the failure, for FAILED targets. */
+  error?: string
 }
 
 export interface Storage {
@@ -124,9 +171,18 @@ export interface Storage {
    * IN_PROGRESS partition states as FAILED. Returns the run ids it changed.
    */
   failOrphanedRuns(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]>
+  /**
+   * RUNNING backfills whose driving process is gone: set back to REQUESTED with
+   * `interrupted` true and their IN_PROGRESS targets to PENDING. Returns their ids.
+   */
+  interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]>
 
-  /** Appends events in one transaction; returns their ids in order. */
-  appendEvents(events: NewEvent[]): Promise<number[]>
+  /**
+   * Appends events in one transaction; returns their ids in order. `states`
+   * (IN_PROGRESS/FAILED partition states) are written in the same transaction,
+   * so a step start costs one commit.
+   */
+  appendEvents(events: NewEvent[], states?: { runId: string; now: number; rows: Array<{ assetKey: string; partitionKey: string; state: 'IN_PROGRESS' | 'FAILED' }> }): Promise<number[]>
   /** Events of a run in id order, optionally only those after `afterId`. */
   getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): Promise<EventRecord[]>
 
@@ -135,9 +191,11 @@ export interface Storage {
 
   /**
    * Atomically stores a materialization, its lineage edges, its MATERIALIZATION
-   * event, and makes it the latest for (asset, partition).
+   * event, and makes it the latest for (asset, partition). `precedingEvents`
+   * and `followingEvents` are appended before and after the MATERIALIZATION
+   * event in the same transaction (buffered step events: one commit per step).
    */
-  recordMaterialization(m: NewMaterialization, consumed: LineageEdge[]): Promise<MaterializationRecord>
+  recordMaterialization(m: NewMaterialization, consumed: LineageEdge[], opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[] }): Promise<MaterializationRecord>
   getMaterialization(id: number): Promise<MaterializationRecord | undefined>
   /** Latest materialization with the lineage edges it consumed. */
   getLatest(assetKey: string, partitionKey?: string): Promise<LatestMaterialization | undefined>
@@ -152,6 +210,30 @@ export interface Storage {
   getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]>
   /** Counts of partition states of an asset, without reading every row into JS. */
   countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>>
+
+  /** Creates a backfill (status REQUESTED) with all its targets PENDING, in one transaction. */
+  createBackfill(backfill: NewBackfill, targets: Array<{ assetKey: string; partitionKey: string }>): Promise<void>
+  getBackfill(backfillId: string): Promise<BackfillRecord | undefined>
+  /** Newest first. */
+  listBackfills(opts?: { limit?: number }): Promise<BackfillRecord[]>
+  /** Sets the status (and endedAt for COMPLETED_* / CANCELED); RUNNING also records the driving pid/host and clears `interrupted`. */
+  setBackfillStatus(backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): Promise<void>
+  /** Appends a run id to the backfill's runs. */
+  addBackfillRun(backfillId: string, runId: string): Promise<void>
+  /** Marks cancel requested; returns false if the backfill was already finished. */
+  requestBackfillCancel(backfillId: string, now: number): Promise<boolean>
+  /** Updates target statuses in one transaction. */
+  updateBackfillTargets(backfillId: string, updates: Array<{ assetKey: string; partitionKey: string; status: BackfillTargetStatus; runId?: string; error?: string }>, now: number): Promise<void>
+  /** Targets in insertion order. */
+  getBackfillTargets(backfillId: string, opts?: { statuses?: BackfillTargetStatus[] }): Promise<BackfillTarget[]>
+  countBackfillTargets(backfillId: string): Promise<Record<BackfillTargetStatus, number>>
+
+  /** Adds keys to a dynamic partitions definition (existing keys are ignored); returns the keys actually added. */
+  addDynamicPartitions(name: string, keys: readonly string[], now: number): Promise<string[]>
+  /** Removes keys; returns those removed. */
+  deleteDynamicPartitions(name: string, keys: readonly string[]): Promise<string[]>
+  /** Keys of every dynamic partitions definition, in insertion order. */
+  getDynamicPartitions(): Promise<Record<string, string[]>>
 
   close(): Promise<void>
 }
