@@ -1,5 +1,6 @@
 import { StrataError } from '../../../assets/errors.js'
 import { normalizeKey } from '../../../assets/keys.js'
+import { suggestKeys } from '../../../engine/graph/selection.js'
 import type { MaterializationRecord, Storage, Workspace } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
 import { color, formatTime, printJson } from '../output.js'
@@ -75,7 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   const depth = positiveInt('depth', values.depth) ?? Infinity
   return withWorkspace(values, async (ws: Workspace) => {
     const key = normalizeKey(positionals[0]!)
-    if (!ws.graph.has(key)) throw new StrataError('STRATA_UNKNOWN_ASSET', `No asset "${key}". See the assets with strata list.`)
+    if (!ws.graph.has(key)) {
+      const near = suggestKeys(key, ws.graph.keys())
+      throw new StrataError('STRATA_UNKNOWN_ASSET', `No asset "${key}".${near.length ? ` Did you mean ${near.map((k) => `"${k}"`).join(', ')}?` : ''} See the assets with strata list.`)
+    }
     const latest = await ws.storage.getLatest(key, values.partition ?? '')
     if (!latest) {
       throw new StrataError('STRATA_NOT_FOUND', `"${key}"${values.partition ? ` partition ${values.partition}` : ''} has never been materialized, so it has no lineage yet. Run: strata materialize "*${key}"`)
