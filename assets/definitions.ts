@@ -1,4 +1,6 @@
 import { isAssetDefinition } from './asset.js'
+import { checkFutureLeak } from './partitions/mappings/future-leak.js'
+import { checkMappingCompatible } from './partitions/mappings/default.js'
 import { StrataError } from './errors.js'
 import type { AssetDefinition, Definitions, DefinitionsSpec } from './types.js'
 
@@ -80,6 +82,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
       }
     }
   }
+  validatePartitionInputs(byKey)
   const cycle = findCycle(byKey)
   if (cycle) {
     throw new StrataError('STRATA_CYCLE', `Dependency cycle: ${cycle.join(' -> ')}. Remove one of these dependencies.`, { cycle })
@@ -97,6 +100,34 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     pools,
     resources: { ...(spec.resources ?? {}) },
   })
+}
+
+/**
+ * Every input's mapping must fit both sides' partitions, and must not read
+ * the future: a downstream partition may only read upstream partitions that
+ * end no later than its own window ends, unless the input says allowFuture.
+ */
+function validatePartitionInputs(byKey: ReadonlyMap<string, AssetDefinition<any>>): void {
+  for (const a of byKey.values()) {
+    for (const [name, input] of Object.entries(a.ins)) {
+      const up = byKey.get(input.assetKey)!
+      if (!input.isSelf) checkMappingCompatible(a.key, up.key, a.partitions, up.partitions, input.mapping)
+      checkFutureLeak({
+        downKey: a.key,
+        upKey: up.key,
+        inputName: name,
+        downstream: a.partitions,
+        upstream: up.partitions,
+        mapping: input.mapping,
+        allowFuture: input.allowFuture,
+      })
+    }
+    for (const dep of a.deps) {
+      const up = byKey.get(dep)!
+      checkMappingCompatible(a.key, up.key, a.partitions, up.partitions)
+      checkFutureLeak({ downKey: a.key, upKey: up.key, inputName: `deps: ${dep}`, downstream: a.partitions, upstream: up.partitions })
+    }
+  }
 }
 
 export function isDefinitions(value: unknown): value is Definitions {

@@ -1,5 +1,12 @@
 import type { NewEvent, Storage } from '../storage/types.js'
 
+interface StateRow {
+  runId: string
+  assetKey: string
+  partitionKey: string
+  state: 'IN_PROGRESS' | 'FAILED'
+}
+
 /**
  * Buffers events and writes them in batches: a chatty step logging thousands
  * of lines costs a few transactions, not thousands. Flushed at least every
@@ -7,6 +14,7 @@ import type { NewEvent, Storage } from '../storage/types.js'
  */
 export class EventWriter {
   private buffer: NewEvent[] = []
+  private states: StateRow[] = []
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
 
@@ -16,8 +24,10 @@ export class EventWriter {
     private readonly maxBuffered = 500,
   ) {}
 
-  write(event: NewEvent): void {
+  /** Buffers an event, and optionally partition states to write in the same transaction. */
+  write(event: NewEvent, states?: Array<Omit<StateRow, 'runId'>>): void {
     this.buffer.push(event)
+    if (states) for (const s of states) this.states.push({ ...s, runId: event.runId })
     if (this.buffer.length >= this.maxBuffered) void this.flush()
     else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs)
   }
@@ -29,9 +39,14 @@ export class EventWriter {
       this.timer = undefined
     }
     const batch = this.buffer
+    const states = this.states
     this.buffer = []
+    this.states = []
     this.flushing = this.flushing.then(async () => {
-      if (batch.length > 0) await this.storage.appendEvents(batch)
+      if (batch.length === 0) return
+      // States of one flush belong to one run: runs have their own writers.
+      const rows = states.map(({ assetKey, partitionKey, state }) => ({ assetKey, partitionKey, state }))
+      await this.storage.appendEvents(batch, rows.length ? { runId: states[0]!.runId, now: Date.now(), rows } : undefined)
     })
     return this.flushing
   }

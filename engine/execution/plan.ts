@@ -1,4 +1,5 @@
 import type { Definitions } from '../../assets/types.js'
+import { planTargets } from '../partitions/plan.js'
 
 /** One unit of work: an asset, or some of its partitions. */
 export interface PlannedStep {
@@ -17,19 +18,7 @@ export interface ExecutionPlan {
   steps: Map<string, PlannedStep>
 }
 
-/** A step per selected (unpartitioned) asset, wired to the selected upstream steps. */
+/** A step per selected unpartitioned asset, wired to the selected upstream steps. */
 export function planAssets(defs: Definitions, orderedKeys: readonly string[]): ExecutionPlan {
-  const steps = new Map<string, PlannedStep>()
-  orderedKeys.forEach((key, order) => {
-    steps.set(key, { id: key, assetKey: key, partitionKeys: [], upstream: [], downstream: [], order })
-  })
-  for (const step of steps.values()) {
-    for (const up of defs.byKey.get(step.assetKey)!.upstreamKeys) {
-      const upStep = steps.get(up)
-      if (!upStep) continue
-      step.upstream.push(upStep.id)
-      upStep.downstream.push(step.id)
-    }
-  }
-  return { steps }
+  return planTargets(defs, orderedKeys, new Map(orderedKeys.map((k) => [k, []])), {})
 }

@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Definitions } from '../../assets/types.js'
 import type { Executor } from '../executors/types.js'
-import type { LatestMaterialization, Storage } from '../storage/types.js'
-import { directReasons } from '../versioning/staleness.js'
+import type { LatestMaterialization, NewEvent, Storage } from '../storage/types.js'
+import type { KeysOptions } from '../../assets/partitions/types.js'
+import { upstreamLinks } from '../partitions/mapping.js'
+import { directReasonsOf } from '../versioning/status-index.js'
 import { EventWriter } from './event-writer.js'
 import { resolveInputs, type ResolvedInputs } from './inputs.js'
+import { windowOf } from './partition-window.js'
 import type { ExecutionPlan, PlannedStep } from './plan.js'
 import { retryDelayMs } from './retry.js'
 import { serializeError, type SerializedError, type StepLogLine, type StepOutcome, type StepTask } from './step-types.js'
@@ -61,12 +64,8 @@ export interface RunOptions {
   signal?: AbortSignal
   runId?: string
   backfillId?: string
-  /** Overrides how a step's inputs are found (partitioned plans). */
-  resolveStepInputs?: (step: PlannedStep, latestOf: (key: string, partition: string) => LatestMaterialization | undefined) => ResolvedInputs
-  /** Extra per-step task fields (partition windows). */
-  decorateTask?: (step: PlannedStep, task: StepTask) => StepTask
-  /** Whether a step is already up to date (partitioned plans); defaults to direct staleness of the unpartitioned asset. */
-  isUpToDate?: (step: PlannedStep, latestOf: (key: string, partition: string) => LatestMaterialization | undefined) => boolean
+  /** `now` and dynamic partition keys, for partition mappings. */
+  keysOptions?: KeysOptions
 }
 
 const slot = (key: string, partition: string) => `${key}\u0000${partition}`
@@ -92,6 +91,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const latest = new Map<string, LatestMaterialization>()
   for (const m of await storage.getLatestMany([...involved])) latest.set(slot(m.assetKey, m.partitionKey), m)
   const latestOf = (key: string, partition: string) => latest.get(slot(key, partition))
+  const keysOptions = opts.keysOptions ?? {}
 
   await storage.createRun({
     runId,
@@ -146,8 +146,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   }
 
   const fail = async (step: PlannedStep, attempt: number, error: SerializedError, durationMs: number) => {
-    events.write({ runId, ts: Date.now(), type: 'STEP_FAILURE', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'error', message: error.message, data: { error, attempt } })
-    await storage.setPartitionStates(partitionRows(step).map((r) => ({ ...r, state: 'FAILED' as const })), runId, Date.now())
+    events.write(
+      { runId, ts: Date.now(), type: 'STEP_FAILURE', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'error', message: error.message, data: { error, attempt } },
+      partitionRows(step).map((r) => ({ ...r, state: 'FAILED' as const })),
+    )
     finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'FAILURE', attempts: attempt, durationMs, error })
   }
 
@@ -155,9 +157,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     const asset = defs.byKey.get(step.assetKey)!
     const stepStart = Date.now()
     if (attempt === 1 && opts.skipUpToDate) {
-      const upToDate = opts.isUpToDate
-        ? opts.isUpToDate(step, latestOf)
-        : directReasons(asset, latestOf(step.assetKey, ''), (k) => latestOf(k, '')).length === 0
+      const links = upstreamLinks(defs, asset)
+      const upToDate = (step.partitionKeys.length ? step.partitionKeys : ['']).every(
+        (p) => directReasonsOf(asset, p, links, latestOf(step.assetKey, p), latestOf, keysOptions).direct.length === 0,
+      )
       if (upToDate) {
         const current = latestOf(step.assetKey, step.partitionKeys[0] ?? '')
         events.write({ runId, ts: stepStart, type: 'STEP_UP_TO_DATE', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), message: 'Up to date: inputs and code unchanged (early cut-off)' })
@@ -167,16 +170,19 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     }
     let resolved: ResolvedInputs
     try {
-      resolved = opts.resolveStepInputs ? opts.resolveStepInputs(step, latestOf) : resolveInputs(asset, latestOf)
+      resolved = resolveInputs(defs, asset, step.partitionKeys, latestOf, keysOptions)
     } catch (err) {
       // Missing inputs are not transient: retrying cannot help.
       await fail(step, attempt, serializeError(err), 0)
       return
     }
-    events.write({ runId, ts: stepStart, type: 'STEP_START', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), message: attempt > 1 ? `Attempt ${attempt}` : undefined, data: { attempt } })
-    await storage.setPartitionStates(partitionRows(step).map((r) => ({ ...r, state: 'IN_PROGRESS' as const })), runId, stepStart)
+    events.write(
+      { runId, ts: stepStart, type: 'STEP_START', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), message: attempt > 1 ? `Attempt ${attempt}` : undefined, data: { attempt } },
+      partitionRows(step).map((r) => ({ ...r, state: 'IN_PROGRESS' as const })),
+    )
     emit({ type: 'step-start', step, attempt })
-    let task: StepTask = {
+    const window = windowOf(asset, step.partitionKeys)
+    const task: StepTask = {
       runId,
       assetKey: step.assetKey,
       partitionKeys: step.partitionKeys,
@@ -185,8 +191,8 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       defsVersion: opts.defsVersion,
       home: opts.home,
       inputs: resolved.inputs,
+      partitionWindow: window,
     }
-    if (opts.decorateTask) task = opts.decorateTask(step, task)
     const outcome: StepOutcome = await executor.runStep(task, (line) => {
       events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: line.level, message: line.message })
       emit({ type: 'step-log', step, line })
@@ -196,7 +202,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       await events.flush()
       let lastId = 0
       let dataVersion = outcome.dataVersion
-      for (const partitionKey of step.partitionKeys.length ? step.partitionKeys : ['']) {
+      const targets = step.partitionKeys.length ? step.partitionKeys : ['']
+      const last = targets[targets.length - 1]
+      const successEvent = (dv: string): NewEvent => ({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), data: { dataVersion: dv, durationMs, attempt } })
+      for (const partitionKey of targets) {
         const record = await storage.recordMaterialization(
           {
             assetKey: step.assetKey,
@@ -212,12 +221,12 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
             endedAt: Date.now(),
           },
           resolved.consumed,
+          partitionKey === last ? { followingEvents: [successEvent(dataVersion)] } : undefined,
         )
         latest.set(slot(step.assetKey, partitionKey), { ...record, consumed: resolved.consumed })
         lastId = record.id
         dataVersion = record.dataVersion
       }
-      events.write({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), data: { dataVersion, durationMs, attempt } })
       finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SUCCESS', attempts: attempt, durationMs, dataVersion, materializationId: lastId })
       return
     }

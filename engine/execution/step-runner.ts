@@ -21,6 +21,7 @@ function definitionsFor(task: StepTask): Promise<Definitions> {
 }
 
 async function loadInput(home: string, input: InputLocation): Promise<unknown> {
+  if (input.kind === 'none') return undefined
   if (input.kind === 'single') return loadValue(home, input.part.location, input.part.format)
   const values = await Promise.all(input.parts.map((p) => loadValue(home, p.location, p.format)))
   return new Map(input.parts.map((p, i) => [p.partitionKey, values[i]]))

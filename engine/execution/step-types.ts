@@ -13,7 +13,11 @@ export interface InputPart {
  * (several upstream partitions) gives a Map from partition key to value, in
  * partition order.
  */
-export type InputLocation = { kind: 'single'; part: InputPart } | { kind: 'multi'; parts: InputPart[] }
+export type InputLocation =
+  | { kind: 'single'; part: InputPart }
+  /** A single-valued input with no upstream partition to read (e.g. the first partition's own previous one): `undefined`. */
+  | { kind: 'none' }
+  | { kind: 'multi'; parts: InputPart[] }
 
 /** Everything a worker needs to run one step; plain data so it crosses threads. */
 export interface StepTask {

@@ -1,4 +1,5 @@
-import type { AssetDefinition, Definitions } from '../../assets/types.js'
+import type { Definitions } from '../../assets/types.js'
+import { StatusIndex, type StatusLatest } from './status-index.js'
 import type { LatestMaterialization } from '../storage/types.js'
 
 export type AssetStatus = 'MISSING' | 'STALE' | 'FRESH'
@@ -19,85 +20,37 @@ export interface RootCause {
 export type StaleReason =
   | DirectReason
   | { kind: 'UPSTREAM_STALE' | 'UPSTREAM_MISSING'; dep: string; rootCauses: RootCause[] }
+  /** More upstream partitions are stale or missing than are listed. */
+  | { kind: 'MORE_UPSTREAM'; count: number }
+  /** Summary for a partitioned asset: some partitions were never materialized. */
+  | { kind: 'PARTITIONS_MISSING'; count: number; total: number; examples: string[] }
+  /** Summary for a partitioned asset: some partitions are stale; first reasons of a few. */
+  | { kind: 'PARTITIONS_STALE'; count: number; total: number; examples: Array<{ partitionKey: string; reasons: string[] }> }
 
 export interface AssetState {
   key: string
   status: AssetStatus
   reasons: StaleReason[]
-  latest?: LatestMaterialization
+  latest?: StatusLatest
 }
 
 /**
- * The asset's own reasons to be rebuilt, judged against the latest
- * materializations of its upstreams. Upstream staleness is not included:
- * that is inherited, see computeStates.
- */
-export function directReasons(
-  asset: AssetDefinition<any>,
-  latest: LatestMaterialization | undefined,
-  latestOf: (key: string) => LatestMaterialization | undefined,
-): DirectReason[] {
-  if (!latest) return [{ kind: 'NEVER_MATERIALIZED' }]
-  const reasons: DirectReason[] = []
-  if (latest.codeVersion !== asset.codeVersion) {
-    reasons.push({ kind: 'CODE_VERSION_CHANGED', previous: latest.codeVersion, current: asset.codeVersion })
-  }
-  const consumed = new Map<string, string>()
-  for (const edge of latest.consumed) {
-    if (edge.upstreamAssetKey !== asset.key) consumed.set(edge.upstreamAssetKey, edge.upstreamDataVersion)
-  }
-  for (const dep of asset.upstreamKeys) {
-    const consumedVersion = consumed.get(dep)
-    if (consumedVersion === undefined) {
-      reasons.push({ kind: 'DEPENDENCY_ADDED', dep })
-      continue
-    }
-    const current = latestOf(dep)
-    if (current && current.dataVersion !== consumedVersion) {
-      reasons.push({ kind: 'UPSTREAM_DATA_CHANGED', dep, consumed: consumedVersion, current: current.dataVersion })
-    }
-  }
-  const declared = new Set(asset.upstreamKeys)
-  for (const dep of consumed.keys()) {
-    if (!declared.has(dep)) reasons.push({ kind: 'DEPENDENCY_REMOVED', dep })
-  }
-  return reasons
-}
-
-const MAX_ROOT_CAUSES = 20
-
-/**
- * Status of every asset, in one pass over a topological order: an asset is
- * STALE for its own reasons, or because an upstream is stale or missing, in
- * which case the root causes found upstream are carried along.
+ * Status of every unpartitioned asset from a map of latest materializations
+ * (see StatusIndex for the partition-aware computation this delegates to).
  */
 export function computeStates(
   defs: Definitions,
   order: readonly string[],
   latestByKey: ReadonlyMap<string, LatestMaterialization>,
 ): Map<string, AssetState> {
+  const index = new StatusIndex(defs, order, {
+    latestOf: (key, partitionKey) => (partitionKey === '' ? latestByKey.get(key) : undefined),
+    keysOptions: {},
+  })
   const states = new Map<string, AssetState>()
-  const rootsOf = new Map<string, RootCause[]>()
-  const latestOf = (key: string) => latestByKey.get(key)
   for (const key of order) {
-    const asset = defs.byKey.get(key)!
-    const latest = latestByKey.get(key)
-    const direct = directReasons(asset, latest, latestOf)
-    const reasons: StaleReason[] = [...direct]
-    const roots: RootCause[] = direct.map((reason) => ({ key, reason }))
-    for (const dep of asset.upstreamKeys) {
-      const up = states.get(dep)
-      if (!up || up.status === 'FRESH') continue
-      const upRoots = rootsOf.get(dep) ?? []
-      reasons.push({ kind: up.status === 'MISSING' ? 'UPSTREAM_MISSING' : 'UPSTREAM_STALE', dep, rootCauses: upRoots })
-      for (const r of upRoots) {
-        if (roots.length >= MAX_ROOT_CAUSES) break
-        if (!roots.some((x) => x.key === r.key && x.reason.kind === r.reason.kind)) roots.push(r)
-      }
-    }
-    const status: AssetStatus = !latest ? 'MISSING' : reasons.length > 0 ? 'STALE' : 'FRESH'
-    states.set(key, { key, status, reasons, latest })
-    rootsOf.set(key, roots)
+    const node = index.node(key)!
+    states.set(key, { key, status: node.status, reasons: node.reasons, latest: node.latest })
   }
   return states
 }
@@ -122,6 +75,14 @@ export function describeDirect(reason: DirectReason, key?: string): string {
 
 /** One line per reason, as shown by `strata list` and `strata why`. */
 export function describeReason(reason: StaleReason): string {
+  if (reason.kind === 'MORE_UPSTREAM') return `and ${reason.count} more upstream partition(s) stale or missing`
+  if (reason.kind === 'PARTITIONS_MISSING') {
+    return `${reason.count} of ${reason.total} partitions never materialized (${reason.examples.join(', ')}${reason.count > reason.examples.length ? ', …' : ''})`
+  }
+  if (reason.kind === 'PARTITIONS_STALE') {
+    const first = reason.examples[0]
+    return `${reason.count} of ${reason.total} partitions stale${first ? ` (e.g. ${first.partitionKey}: ${first.reasons[0]})` : ''}`
+  }
   if (reason.kind === 'UPSTREAM_STALE' || reason.kind === 'UPSTREAM_MISSING') {
     const what = reason.kind === 'UPSTREAM_MISSING' ? 'is missing' : 'is stale'
     const roots = reason.rootCauses.map((r) => describeDirect(r.reason, r.key))

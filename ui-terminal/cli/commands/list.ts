@@ -1,4 +1,5 @@
 import { describeReason, readAssetStates, resolveSelection } from '../../../engine/index.js'
+import { partitionBar } from '../partition-bar.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, paintStatus, printJson, table } from '../output.js'
 import { withWorkspace } from '../workspace.js'
@@ -31,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
         lastRunId: state.latest?.runId ?? null,
         description: def.description ?? null,
         tags: def.tags,
+        partitions: state.partitions ? { total: state.partitions.total, ...state.partitions.counts } : null,
       }
     })
     if (values.json) {
@@ -46,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
       const state = states.get(a.key)!
       const first = a.status === 'MISSING' ? '' : (a.reasons[0] ?? '')
       const more = a.status !== 'MISSING' && a.reasons.length > 1 ? color.dim(` (+${a.reasons.length - 1} more, see strata why ${a.key})`) : ''
-      rows.push([a.group, a.key, paintStatus(a.status), state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), first + more])
+      const parts = state.partitions ? ` ${partitionBar(state.partitions.counts, 12)} ${state.partitions.counts.FRESH}/${state.partitions.total}` : ''
+      rows.push([a.group, a.key, paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), first + more])
     }
     console.log(table(rows))
     const count = (s: string) => assets.filter((a) => a.status === s).length

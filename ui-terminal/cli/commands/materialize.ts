@@ -8,7 +8,8 @@ import { withWorkspace } from '../workspace.js'
 export const help = `strata materialize [SELECTION...] — build assets and record their materializations
 
 Options:
-      --stale            only missing or stale assets; unchanged downstream is skipped (early cut-off)
+      --stale            only missing or stale assets/partitions; unchanged downstream is skipped (early cut-off)
+      --partition KEY    the partition(s) of partitioned assets to build (repeat or comma-separate)
       --executor NAME    pool (worker threads, default) or in-process (for debugging)
       --concurrency N    steps at once (default: number of CPUs)
 ${GLOBAL_HELP}
@@ -20,7 +21,9 @@ export async function run(argv: string[]): Promise<number> {
     stale: { type: 'boolean' },
     executor: { type: 'string' },
     concurrency: { type: 'string' },
+    partition: { type: 'string', multiple: true },
   })
+  const partitionKeys = ((values.partition ?? []) as string[]).flatMap((p) => p.split(',')).filter(Boolean)
   const executor = values.executor ?? 'pool'
   if (executor !== 'pool' && executor !== 'in-process') {
     throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
@@ -42,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       result = await materialize(ws, {
         selection: positionals,
         stale: values.stale,
+        partitions: partitionKeys.length ? { keys: partitionKeys } : undefined,
         executor,
         concurrency,
         onEvent: progress?.handle,

@@ -1,18 +1,44 @@
 import { StrataError } from '../../../assets/errors.js'
-import { describeDirect, describeReason, readAssetStates } from '../../../engine/index.js'
 import { normalizeKey } from '../../../assets/keys.js'
+import { describeDirect, describeReason, displayStatus, loadStatusIndex, summarize, type NodeState, type StaleReason } from '../../../engine/index.js'
 import { suggestKeys } from '../../../engine/graph/selection.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, paintStatus, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
-export const help = `strata why KEY — why an asset is missing or stale, traced to root causes
+export const help = `strata why KEY [--partition P] — why an asset (or one partition) is missing or stale, traced to root causes
 
 Options:
+      --partition P   explain one partition of a partitioned asset
 ${GLOBAL_HELP}`
 
+const MAX_LISTED = 10
+
+function printReasons(reasons: readonly StaleReason[], indent: string): void {
+  for (const reason of reasons) {
+    if (reason.kind === 'UPSTREAM_STALE' || reason.kind === 'UPSTREAM_MISSING') {
+      console.log(`${indent}• upstream ${reason.dep} ${reason.kind === 'UPSTREAM_MISSING' ? 'is missing' : 'is stale'}`)
+      for (const root of reason.rootCauses.slice(0, 5)) console.log(color.dim(`${indent}    root cause: ${describeDirect(root.reason, root.key)}`))
+      if (reason.rootCauses.length > 5) console.log(color.dim(`${indent}    … ${reason.rootCauses.length - 5} more root causes`))
+    } else {
+      console.log(`${indent}• ${describeReason(reason)}`)
+    }
+  }
+}
+
+function nodeJson(n: NodeState) {
+  return {
+    partitionKey: n.partitionKey || null,
+    status: displayStatus(n),
+    reasons: n.reasons.map(describeReason),
+    reasonDetails: n.reasons,
+    rootCauses: n.roots.map((r) => ({ key: r.key, kind: r.reason.kind, description: describeDirect(r.reason, r.key) })),
+    dataVersion: n.latest?.dataVersion ?? null,
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('why', argv, {})
+  const { values, positionals } = parseCommandArgs('why', argv, { partition: { type: 'string' } })
   if (positionals.length !== 1) throw new StrataError('STRATA_USAGE', 'strata why takes exactly one asset key, e.g. strata why features/daily.')
   return withWorkspace(values, async (ws) => {
     const key = normalizeKey(positionals[0]!)
@@ -20,36 +46,56 @@ export async function run(argv: string[]): Promise<number> {
       const near = suggestKeys(key, ws.graph.keys())
       throw new StrataError('STRATA_UNKNOWN_ASSET', `No asset "${key}".${near.length ? ` Did you mean ${near.map((k) => `"${k}"`).join(', ')}?` : ''}`)
     }
-    const state = (await readAssetStates(ws)).get(key)!
-    const rootCauses = state.reasons.flatMap((r) => ('rootCauses' in r ? r.rootCauses : [{ key, reason: r }]))
-    const unique = rootCauses.filter((r, i) => rootCauses.findIndex((x) => x.key === r.key && x.reason.kind === r.reason.kind) === i)
+    const asset = ws.defs.byKey.get(key)!
+    const index = await loadStatusIndex(ws, { keys: [key] })
+    if (values.partition !== undefined) {
+      if (!asset.partitions) throw new StrataError('STRATA_USAGE', `"${key}" is not partitioned; drop --partition.`)
+      asset.partitions.validateKey(values.partition)
+      const node = index.node(key, values.partition)
+      if (!node) throw new StrataError('STRATA_INVALID_PARTITION_KEY', `Partition "${values.partition}" of "${key}" does not exist yet.`)
+      if (values.json) {
+        printJson({ key, ...nodeJson(node) })
+        return 0
+      }
+      console.log(`${color.bold(`${key}[${node.partitionKey}]`)} is ${paintStatus(node.status)}${node.runState ? color.red(` (last attempt ${node.runState === 'FAILED' ? 'failed' : 'in progress'})`) : ''}`)
+      if (node.status === 'FRESH') console.log('  Code and every upstream partition it reads are unchanged since it was materialized.')
+      printReasons(node.reasons, '  ')
+      return 0
+    }
+    const summary = summarize(index, key)
+    const nodes = index.nodes(key)
     if (values.json) {
+      const notFresh = nodes.filter((n) => n.status !== 'FRESH' || n.runState)
       printJson({
         key,
-        status: state.status,
-        reasons: state.reasons.map(describeReason),
-        reasonDetails: state.reasons,
-        rootCauses: unique.map((r) => ({ key: r.key, kind: r.reason.kind, description: describeDirect(r.reason, r.key) })),
-        dataVersion: state.latest?.dataVersion ?? null,
-        lastMaterializedAt: state.latest ? new Date(state.latest.endedAt).toISOString() : null,
+        status: summary.status,
+        reasons: summary.reasons.map(describeReason),
+        reasonDetails: summary.reasons,
+        rootCauses: asset.partitions ? [] : nodeJson(nodes[0]!).rootCauses,
+        dataVersion: summary.latest?.dataVersion ?? null,
+        lastMaterializedAt: summary.latest ? new Date(summary.latest.endedAt).toISOString() : null,
+        ...(summary.partitions ? { partitions: summary.partitions, notFresh: notFresh.map(nodeJson) } : {}),
       })
       return 0
     }
-    const when = state.latest ? color.dim(` (last materialized ${formatAge(state.latest.endedAt)}, data ${state.latest.dataVersion.slice(0, 12)})`) : ''
-    console.log(`${color.bold(key)} is ${paintStatus(state.status)}${when}`)
-    if (state.status === 'FRESH') {
-      console.log('  Code and every upstream are unchanged since its last materialization.')
-      return 0
-    }
-    for (const reason of state.reasons) {
-      if ('rootCauses' in reason) {
-        console.log(`  • upstream ${reason.dep} ${reason.kind === 'UPSTREAM_MISSING' ? 'is missing' : 'is stale'}`)
-        for (const root of reason.rootCauses) console.log(color.dim(`      root cause: ${describeDirect(root.reason, root.key)}`))
-      } else {
-        console.log(`  • ${describeDirect(reason)}`)
+    const when = summary.latest ? color.dim(` (last materialized ${formatAge(summary.latest.endedAt)}, data ${summary.latest.dataVersion.slice(0, 12)})`) : ''
+    console.log(`${color.bold(key)} is ${paintStatus(summary.status)}${when}`)
+    if (!asset.partitions) {
+      if (summary.status === 'FRESH') console.log('  Code and every upstream are unchanged since its last materialization.')
+      printReasons(summary.reasons, '  ')
+    } else {
+      const c = summary.partitions!.counts
+      console.log(`  ${summary.partitions!.total} partitions: ${c.FRESH} fresh, ${c.STALE} stale, ${c.MISSING} missing${c.FAILED ? `, ${c.FAILED} failed` : ''}${c.IN_PROGRESS ? `, ${c.IN_PROGRESS} in progress` : ''}`)
+      const listed = nodes.filter((n) => n.status === 'STALE' || n.runState === 'FAILED').slice(0, MAX_LISTED)
+      for (const n of listed) {
+        console.log(`  ${color.bold(n.partitionKey)} ${paintStatus(n.status)}${n.runState === 'FAILED' ? color.red(' (last attempt failed)') : ''}`)
+        printReasons(n.reasons, '    ')
       }
+      const missing = nodes.filter((n) => n.status === 'MISSING')
+      if (missing.length) console.log(`  never materialized: ${missing.slice(0, 8).map((n) => n.partitionKey).join(', ')}${missing.length > 8 ? ` … and ${missing.length - 8} more` : ''}`)
+      if (listed.length) console.log(color.dim(`\nOne partition in detail: strata why ${key} --partition ${listed[0]!.partitionKey}`))
     }
-    console.log(color.dim(`\nRebuild what is needed with: strata materialize "*${key}" --stale`))
+    if (summary.status !== 'FRESH') console.log(color.dim(`\nRebuild what is needed with: strata materialize "*${key}" --stale`))
     return 0
   })
 }

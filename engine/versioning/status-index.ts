@@ -1,0 +1,159 @@
+import type { KeysOptions } from '../../assets/partitions/types.js'
+import type { AssetDefinition, Definitions } from '../../assets/types.js'
+import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions/mapping.js'
+import type { LatestMaterialization, PartitionRunState } from '../storage/types.js'
+import type { AssetStatus, DirectReason, RootCause, StaleReason } from './staleness.js'
+
+/** Status of one (asset, partition); `''` is the partition of an unpartitioned asset. */
+export interface NodeState {
+  key: string
+  partitionKey: string
+  status: AssetStatus
+  /** Execution state from the state index, when the last attempt failed or is running. */
+  runState?: Exclude<PartitionRunState, 'MATERIALIZED'>
+  reasons: StaleReason[]
+  roots: RootCause[]
+  latest?: StatusLatest
+}
+
+export type PartitionDisplayStatus = AssetStatus | 'FAILED' | 'IN_PROGRESS'
+
+/** What staleness needs of a materialization; full records satisfy it. */
+export type StatusLatest = Pick<LatestMaterialization, 'codeVersion' | 'dataVersion' | 'consumed' | 'endedAt' | 'runId'> & Partial<LatestMaterialization>
+
+export interface StatusSources {
+  latestOf(key: string, partitionKey: string): StatusLatest | undefined
+  runStateOf?(key: string, partitionKey: string): Exclude<PartitionRunState, 'MATERIALIZED'> | undefined
+  keysOptions: KeysOptions
+}
+
+const MAX_ROOTS = 20
+const MAX_UPSTREAM_REASONS = 5
+
+export const nodeLabel = (key: string, partitionKey: string) => (partitionKey ? `${key}[${partitionKey}]` : key)
+
+/**
+ * Status of every (asset, partition), computed once in topological and
+ * partition order. Staleness is per partition: an upstream partition with a
+ * new data version makes stale exactly the downstream partitions whose mapping
+ * reads it, and an upstream that is stale or missing passes its root causes on.
+ */
+export class StatusIndex {
+  private readonly states = new Map<string, NodeState[]>()
+  private readonly partitionIndex = new Map<string, Map<string, number>>()
+
+  constructor(
+    private readonly defs: Definitions,
+    order: readonly string[],
+    private readonly sources: StatusSources,
+  ) {
+    for (const key of order) this.computeAsset(key)
+  }
+
+  /** Partition keys of an asset (`['']` when unpartitioned). */
+  partitionKeys(key: string): string[] {
+    return this.states.get(key)!.map((s) => s.partitionKey)
+  }
+
+  nodes(key: string): readonly NodeState[] {
+    return this.states.get(key) ?? []
+  }
+
+  node(key: string, partitionKey = ''): NodeState | undefined {
+    const i = this.partitionIndex.get(key)?.get(partitionKey)
+    return i === undefined ? undefined : this.states.get(key)![i]
+  }
+
+  private computeAsset(key: string): void {
+    const asset = this.defs.byKey.get(key)!
+    const keys = asset.partitions ? asset.partitions.keys(this.sources.keysOptions) : ['']
+    const index = new Map<string, number>()
+    const nodes: NodeState[] = []
+    this.states.set(key, nodes)
+    this.partitionIndex.set(key, index)
+    const links = upstreamLinks(this.defs, asset)
+    for (const partitionKey of keys) {
+      index.set(partitionKey, nodes.length)
+      nodes.push(this.computeNode(key, partitionKey, links))
+    }
+  }
+
+  private computeNode(key: string, partitionKey: string, links: UpstreamLink[]): NodeState {
+    const asset = this.defs.byKey.get(key)!
+    const latest = this.sources.latestOf(key, partitionKey)
+    const runState = this.sources.runStateOf?.(key, partitionKey)
+    const { direct, upstream } = directReasonsOf(asset, partitionKey, links, latest, this.sources.latestOf, this.sources.keysOptions)
+    const label = nodeLabel(key, partitionKey)
+    const roots: RootCause[] = direct.slice(0, MAX_ROOTS).map((reason) => ({ key: label, reason }))
+    const upstreamReasons: StaleReason[] = []
+    let hiddenUpstream = 0
+    for (const { link, upKey } of upstream) {
+      const up = this.node(link.isSelf ? key : link.upstream.key, upKey)
+      if (!up || up.status === 'FRESH') continue
+      if (up.status === 'MISSING' && link.allowMissing) continue
+      if (upstreamReasons.length >= MAX_UPSTREAM_REASONS) {
+        hiddenUpstream++
+        continue
+      }
+      upstreamReasons.push({ kind: up.status === 'MISSING' ? 'UPSTREAM_MISSING' : 'UPSTREAM_STALE', dep: nodeLabel(up.key, upKey), rootCauses: up.roots })
+      for (const r of up.roots) {
+        if (roots.length >= MAX_ROOTS) break
+        if (!roots.some((x) => x.key === r.key && x.reason.kind === r.reason.kind)) roots.push(r)
+      }
+    }
+    const reasons: StaleReason[] = [...direct, ...upstreamReasons]
+    if (hiddenUpstream > 0) reasons.push({ kind: 'MORE_UPSTREAM', count: hiddenUpstream })
+    const status: AssetStatus = !latest ? 'MISSING' : reasons.length > 0 ? 'STALE' : 'FRESH'
+    return { key, partitionKey, status, runState, reasons, roots, latest }
+  }
+}
+
+/**
+ * The reasons that lie in the (asset, partition) itself, judged against the
+ * latest materializations of the upstream partitions its mappings read:
+ * never built, code changed, an upstream partition with data it has not
+ * consumed, or dependencies added/removed. Also returns the upstream nodes it
+ * reads, for propagating upstream staleness.
+ */
+export function directReasonsOf(
+  asset: AssetDefinition<any>,
+  partitionKey: string,
+  links: readonly UpstreamLink[],
+  latest: StatusLatest | undefined,
+  latestOf: (key: string, partitionKey: string) => StatusLatest | undefined,
+  keysOptions: KeysOptions,
+): { direct: DirectReason[]; upstream: Array<{ link: UpstreamLink; upKey: string }> } {
+  const direct: DirectReason[] = []
+  if (!latest) direct.push({ kind: 'NEVER_MATERIALIZED' })
+  else if (latest.codeVersion !== asset.codeVersion) {
+    direct.push({ kind: 'CODE_VERSION_CHANGED', previous: latest.codeVersion, current: asset.codeVersion })
+  }
+  const consumed = new Map<string, string>()
+  if (latest) for (const e of latest.consumed) consumed.set(nodeLabel(e.upstreamAssetKey, e.upstreamPartitionKey), e.upstreamDataVersion)
+  const mapped = new Set<string>()
+  const upstream: Array<{ link: UpstreamLink; upKey: string }> = []
+  for (const link of links) {
+    const { keys } = upstreamKeysFor(asset, link, partitionKey ? [partitionKey] : [], keysOptions)
+    for (const upKey of keys) {
+      upstream.push({ link, upKey })
+      const label = nodeLabel(link.upstream.key, upKey)
+      mapped.add(label)
+      if (!latest) continue
+      const upLatest = latestOf(link.upstream.key, upKey)
+      const consumedVersion = consumed.get(label)
+      if (consumedVersion === undefined) {
+        if (upLatest) direct.push({ kind: 'DEPENDENCY_ADDED', dep: label })
+      } else if (upLatest && upLatest.dataVersion !== consumedVersion) {
+        direct.push({ kind: 'UPSTREAM_DATA_CHANGED', dep: label, consumed: consumedVersion, current: upLatest.dataVersion })
+      }
+    }
+  }
+  if (latest) {
+    for (const label of consumed.keys()) if (!mapped.has(label)) direct.push({ kind: 'DEPENDENCY_REMOVED', dep: label })
+  }
+  return { direct, upstream }
+}
+
+export function displayStatus(node: NodeState): PartitionDisplayStatus {
+  return node.runState ?? node.status
+}
