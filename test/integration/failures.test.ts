@@ -190,7 +190,8 @@ export default defineDefinitions({ assets: [slow] })
       const firstVersion = get(stepsByKey(first), 'slow').dataVersion
 
       p.writeDefs(defs('v2'))
-      const killed = p.start(['materialize', '--json', '--executor', 'in-process'], { env: { STRATA_IT_SLOW: '1' } })
+      // The default (pool) executor: the step sleeps in a worker thread of the killed process.
+      const killed = p.start(['materialize', '--json', '--concurrency', '1'], { env: { STRATA_IT_SLOW: '1' } })
       const marker = join(p.dir, 'started.marker')
       const deadline = Date.now() + 20_000
       while (!existsSync(marker)) {
