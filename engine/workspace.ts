@@ -31,5 +31,6 @@ export async function openWorkspace(opts: OpenWorkspaceOptions = {}): Promise<Wo
   const storage = await openStorage(home)
   // A run whose process was killed stays RUNNING forever unless someone notices.
   await storage.failOrphanedRuns(isRunOwnerAlive, Date.now())
+  await storage.interruptOrphanedBackfills(isRunOwnerAlive, Date.now())
   return { defs, defsPath, home, graph, storage, close: () => storage.close() }
 }

@@ -8,6 +8,9 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   lineage: () => import('./commands/lineage.js'),
   runs: () => import('./commands/runs.js'),
   logs: () => import('./commands/logs.js'),
+  status: () => import('./commands/status.js'),
+  backfill: () => import('./commands/backfill.js'),
+  partitions: () => import('./commands/partitions.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -19,6 +22,11 @@ Commands:
   materialize [SELECTION]   build assets (--stale: only what is missing or stale)
   why KEY                   why an asset is stale, traced to root causes
   lineage KEY               the upstream materializations behind the latest one
+  status KEY                per-partition status counts and a partition bar
+  backfill SELECTION --from KEY --to KEY
+                            materialize a partition range; list|show|resume|retry|cancel ID
+  partitions add|delete|list NAME KEY...
+                            keys of dynamic partitions
   runs                      recent runs
   logs RUN_ID               events and log lines of a run
 

@@ -1,0 +1,187 @@
+import { StrataError } from '../../../assets/errors.js'
+import { cancelBackfill, launchBackfill, runBackfill, type BackfillResult, type Workspace } from '../../../engine/index.js'
+import type { BackfillRecord, BackfillTargetStatus } from '../../../engine/storage/types.js'
+import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
+import { color, formatDuration, formatTime, printJson, table } from '../output.js'
+import { RunProgress } from '../progress.js'
+import { withWorkspace } from '../workspace.js'
+
+export const help = `strata backfill — materialize a range of partitions, resumably
+
+  strata backfill SELECTION --from KEY --to KEY   plan every (asset, partition) in the range and run it
+  strata backfill SELECTION --partitions K1,K2    the same for a list of partitions
+  strata backfill list                            backfills, newest first
+  strata backfill show ID                         one backfill with per-asset progress
+  strata backfill resume ID                       finish an interrupted backfill (e.g. after kill -9); redoes nothing that finished
+  strata backfill retry ID                        re-run only failed partitions and those they blocked
+  strata backfill cancel ID                       stop a running backfill after its running steps
+
+Options:
+      --from KEY / --to KEY   inclusive partition range (keys of the selected assets' partitions)
+      --partitions K1,K2      explicit partitions instead of a range
+      --stale                 only missing or stale partitions
+      --concurrency N         steps at once (default: number of CPUs)
+      --executor NAME         pool (default) or in-process
+${GLOBAL_HELP}
+
+Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled, 2 bad usage.`
+
+const STATUSES: BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
+
+function target(b: BackfillRecord): string {
+  const range = b.partitionKeys?.length ? b.partitionKeys.join(',') : `${b.fromKey}..${b.toKey}`
+  return `${b.selection} ${range}`
+}
+
+function countsJson(counts: Record<BackfillTargetStatus, number>) {
+  return { ...counts, total: STATUSES.reduce((n, s) => n + counts[s], 0) }
+}
+
+function describeCounts(counts: Record<BackfillTargetStatus, number>): string {
+  const total = STATUSES.reduce((n, s) => n + counts[s], 0)
+  const parts = [`${counts.SUCCESS} done`]
+  if (counts.UP_TO_DATE) parts.push(`${counts.UP_TO_DATE} already up to date`)
+  if (counts.FAILED) parts.push(color.red(`${counts.FAILED} failed`))
+  if (counts.SKIPPED) parts.push(`${counts.SKIPPED} skipped`)
+  const remaining = counts.PENDING + counts.IN_PROGRESS
+  if (remaining) parts.push(`${remaining} remaining`)
+  return `${parts.join(', ')} of ${total}`
+}
+
+const paint = (s: string) =>
+  s === 'COMPLETED_SUCCESS' ? color.green(s) : s === 'RUNNING' ? color.blue(s) : s === 'COMPLETED_FAILED' ? color.red(s) : color.yellow(s)
+
+async function finish(result: BackfillResult, json: boolean): Promise<number> {
+  const b = result.backfill
+  if (json) {
+    printJson({ backfillId: b.backfillId, id: b.backfillId, status: b.status, target: target(b), counts: countsJson(result.counts), runId: result.run?.runId ?? null, durationMs: result.run?.durationMs ?? 0 })
+  } else {
+    console.log(`Backfill ${color.bold(b.backfillId)} ${paint(b.status)}: ${describeCounts(result.counts)}${result.run ? ` in ${formatDuration(result.run.durationMs)}` : ''}.`)
+    if (b.status === 'COMPLETED_FAILED') console.log(color.dim(`Re-run only what failed with: strata backfill retry ${b.backfillId}`))
+    if (b.status === 'CANCELED') console.log(color.dim(`Canceled. Unfinished partitions stay pending.`))
+  }
+  return b.status === 'COMPLETED_SUCCESS' ? 0 : 1
+}
+
+/** Ctrl-C stops scheduling; the backfill can be resumed later. */
+function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const abort = new AbortController()
+  let count = 0
+  const onSigint = () => {
+    if (++count > 1) process.exit(130)
+    process.stderr.write(color.yellow('\nStopping: running steps finish, nothing new starts. Resume later with strata backfill resume ID. Ctrl-C again to stop at once.\n'))
+    abort.abort()
+  }
+  process.on('SIGINT', onSigint)
+  return { signal: abort.signal, dispose: () => process.off('SIGINT', onSigint) }
+}
+
+async function show(ws: Workspace, id: string, json: boolean): Promise<number> {
+  const b = await ws.storage.getBackfill(id)
+  if (!b) throw new StrataError('STRATA_NOT_FOUND', `No backfill "${id}". List backfills with: strata backfill list`)
+  const targets = await ws.storage.getBackfillTargets(id)
+  const counts = await ws.storage.countBackfillTargets(id)
+  const perAsset = new Map<string, Record<BackfillTargetStatus, number>>()
+  for (const t of targets) {
+    const c = perAsset.get(t.assetKey) ?? { PENDING: 0, IN_PROGRESS: 0, SUCCESS: 0, UP_TO_DATE: 0, FAILED: 0, SKIPPED: 0 }
+    c[t.status]++
+    perAsset.set(t.assetKey, c)
+  }
+  const failed = targets.filter((t) => t.status === 'FAILED')
+  if (json) {
+    printJson({
+      id: b.backfillId,
+      status: b.status,
+      target: target(b),
+      counts: countsJson(counts),
+      interrupted: b.interrupted,
+      createdAt: new Date(b.createdAt).toISOString(),
+      endedAt: b.endedAt ? new Date(b.endedAt).toISOString() : null,
+      runIds: b.runIds,
+      assets: [...perAsset].map(([key, c]) => ({ key, counts: countsJson(c) })),
+      failed: failed.map((t) => ({ key: t.assetKey, partitionKey: t.partitionKey, error: t.error ?? null, runId: t.runId ?? null })),
+    })
+    return 0
+  }
+  console.log(`Backfill ${color.bold(b.backfillId)} ${paint(b.status)}${b.interrupted ? color.yellow(' (interrupted: resume it with strata backfill resume ' + b.backfillId + ')') : ''}`)
+  console.log(`  target   ${target(b)}`)
+  console.log(`  created  ${formatTime(b.createdAt)}${b.endedAt ? `, ended ${formatTime(b.endedAt)}` : ''}`)
+  console.log(`  progress ${describeCounts(counts)}`)
+  console.log(table([['ASSET', 'DONE', 'UP TO DATE', 'FAILED', 'SKIPPED', 'REMAINING'].map((h) => color.dim(h)), ...[...perAsset].map(([k, c]) => [k, String(c.SUCCESS), String(c.UP_TO_DATE), String(c.FAILED), String(c.SKIPPED), String(c.PENDING + c.IN_PROGRESS)])]))
+  for (const t of failed.slice(0, 10)) console.log(color.red(`  ✗ ${t.assetKey}[${t.partitionKey}]: ${t.error ?? 'failed'}`))
+  return 0
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('backfill', argv, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    partitions: { type: 'string' },
+    stale: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    executor: { type: 'string' },
+    limit: { type: 'string' },
+  })
+  const concurrency = positiveInt('concurrency', values.concurrency)
+  const executor = values.executor ?? 'pool'
+  if (executor !== 'pool' && executor !== 'in-process') throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
+  const [sub, ...rest] = positionals
+  if (!sub) throw new StrataError('STRATA_USAGE', 'strata backfill needs a selection and a range, e.g. strata backfill "raw/events*" --from 2024-01-01 --to 2024-01-31. See strata backfill --help.')
+  return withWorkspace(values, async (ws) => {
+    if (sub === 'list') {
+      const list = await ws.storage.listBackfills({ limit: positiveInt('limit', values.limit) ?? 20 })
+      const withCounts = await Promise.all(list.map(async (b) => ({ b, counts: await ws.storage.countBackfillTargets(b.backfillId) })))
+      if (values.json) {
+        printJson({ backfills: withCounts.map(({ b, counts }) => ({ id: b.backfillId, status: b.status, target: target(b), counts: countsJson(counts), interrupted: b.interrupted, createdAt: new Date(b.createdAt).toISOString() })) })
+        return 0
+      }
+      if (list.length === 0) {
+        console.log('No backfills yet. Start one with: strata backfill SELECTION --from KEY --to KEY')
+        return 0
+      }
+      const rows = withCounts.map(({ b, counts }) => [b.backfillId, paint(b.status) + (b.interrupted ? color.yellow(' interrupted') : ''), formatTime(b.createdAt), describeCounts(counts), target(b)])
+      console.log(table([['ID', 'STATUS', 'CREATED', 'PROGRESS', 'TARGET'].map((h) => color.dim(h)), ...rows]))
+      return 0
+    }
+    if (sub === 'show' || sub === 'resume' || sub === 'retry' || sub === 'cancel') {
+      if (rest.length !== 1) throw new StrataError('STRATA_USAGE', `strata backfill ${sub} takes one backfill id; list them with strata backfill list.`)
+      const id = rest[0]!
+      if (sub === 'show') return show(ws, id, values.json === true)
+      if (sub === 'cancel') {
+        const b = await cancelBackfill(ws, id)
+        if (values.json) printJson({ id: b.backfillId, status: b.status, cancelRequested: b.cancelRequested })
+        else console.log(b.status === 'CANCELED' ? `Backfill ${id} canceled.` : `Cancel requested: backfill ${id} stops after its running steps.`)
+        return 0
+      }
+      const progress = values.json ? undefined : new RunProgress()
+      const stop = interruptible()
+      try {
+        return await finish(await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal }), values.json === true)
+      } finally {
+        stop.dispose()
+      }
+    }
+    const partitions = values.partitions ? String(values.partitions).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined
+    const progress = values.json ? undefined : new RunProgress()
+    const stop = interruptible()
+    try {
+      const result = await launchBackfill(ws, {
+        selection: positionals,
+        from: values.from,
+        to: values.to,
+        partitions,
+        stale: values.stale,
+        concurrency,
+        executor,
+        onEvent: progress?.handle,
+        signal: stop.signal,
+        onCreated: (b) => {
+          if (!values.json) process.stderr.write(color.dim(`Backfill ${b.backfillId} created (resume it with strata backfill resume ${b.backfillId} if interrupted)\n`))
+        },
+      })
+      return finish(result, values.json === true)
+    } finally {
+      stop.dispose()
+    }
+  })
+}

@@ -1,0 +1,78 @@
+import { StrataError } from '../../../assets/errors.js'
+import { normalizeKey } from '../../../assets/keys.js'
+import { describeReason, displayStatus, loadStatusIndex, type PartitionDisplayStatus } from '../../../engine/index.js'
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { color, formatTime, printJson, table } from '../output.js'
+import { partitionTimeline } from '../partition-bar.js'
+import { withWorkspace } from '../workspace.js'
+
+export const help = `strata status KEY — status of an asset's partitions: counts and a partition bar
+(green fresh, yellow stale, blue in progress, red failed, grey missing)
+
+Options:
+      --partitions   list every partition with its status
+${GLOBAL_HELP}`
+
+const PAINT: Record<PartitionDisplayStatus, (s: string) => string> = {
+  FRESH: color.green,
+  STALE: color.yellow,
+  IN_PROGRESS: color.blue,
+  FAILED: color.red,
+  MISSING: color.grey,
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('status', argv, { partitions: { type: 'boolean' } })
+  if (positionals.length !== 1) throw new StrataError('STRATA_USAGE', 'strata status takes exactly one asset key, e.g. strata status raw/flights.')
+  return withWorkspace(values, async (ws) => {
+    const key = normalizeKey(positionals[0]!)
+    if (!ws.graph.has(key)) throw new StrataError('STRATA_UNKNOWN_ASSET', `No asset "${key}". See the assets with strata list.`)
+    const asset = ws.defs.byKey.get(key)!
+    const index = await loadStatusIndex(ws, { keys: [key] })
+    const nodes = index.nodes(key)
+    const counts: Record<PartitionDisplayStatus, number> = { FRESH: 0, STALE: 0, MISSING: 0, FAILED: 0, IN_PROGRESS: 0 }
+    const statuses = nodes.map((n) => displayStatus(n))
+    for (const s of statuses) counts[s]++
+    if (values.json) {
+      printJson({
+        key,
+        partitioned: asset.partitions !== undefined,
+        partitionsDefinition: asset.partitions?.id ?? null,
+        total: nodes.length,
+        counts,
+        ...(values.partitions || !asset.partitions
+          ? {
+              partitions: nodes.map((n, i) => ({
+                key: n.partitionKey || null,
+                status: statuses[i],
+                dataVersion: n.latest?.dataVersion ?? null,
+                materializedAt: n.latest ? new Date(n.latest.endedAt).toISOString() : null,
+                reasons: n.reasons.map(describeReason),
+              })),
+            }
+          : {}),
+      })
+      return 0
+    }
+    if (!asset.partitions) {
+      const n = nodes[0]!
+      console.log(`${color.bold(key)} ${PAINT[statuses[0]!](statuses[0]!)}${n.latest ? color.dim(`  data ${n.latest.dataVersion.slice(0, 12)}, ${formatTime(n.latest.endedAt)}`) : ''}`)
+      for (const r of n.reasons) console.log(`  • ${describeReason(r)}`)
+      return 0
+    }
+    const cols = Math.max(20, Math.min(100, (process.stdout.columns ?? 100) - 4))
+    console.log(`${color.bold(key)}  ${color.dim(asset.partitions.id)}  ${nodes.length} partitions`)
+    if (nodes.length) {
+      console.log(`${nodes[0]!.partitionKey} ${color.dim('→')} ${nodes[nodes.length - 1]!.partitionKey}`)
+      console.log(partitionTimeline(statuses, cols))
+    }
+    console.log((Object.keys(counts) as PartitionDisplayStatus[]).map((s) => `${PAINT[s](s)} ${counts[s]}`).join('   '))
+    if (values.partitions) {
+      const rows = nodes.map((n, i) => [n.partitionKey, PAINT[statuses[i]!](statuses[i]!), n.latest ? n.latest.dataVersion.slice(0, 12) : '', n.latest ? formatTime(n.latest.endedAt) : '', n.reasons[0] ? describeReason(n.reasons[0]) : ''])
+      console.log(table([['PARTITION', 'STATUS', 'DATA', 'MATERIALIZED', 'REASON'].map((h) => color.dim(h)), ...rows]))
+    } else if (counts.STALE + counts.FAILED + counts.MISSING > 0) {
+      console.log(color.dim(`List them with --partitions; explain with strata why ${key}`))
+    }
+    return 0
+  })
+}
