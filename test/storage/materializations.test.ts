@@ -44,7 +44,7 @@ test('recordMaterialization stores the record, its lineage, its event, the lates
     })
 
     assert.deepEqual(await s.getPartitionStates('c'), [
-      { assetKey: 'c', partitionKey: '', state: 'MATERIALIZED', runId: 'r', updatedAt: input.endedAt, materializationId: m.id, dataVersion: 'c1' },
+      { assetKey: 'c', partitionKey: '', state: 'MATERIALIZED', runId: 'r', updatedAt: input.endedAt, materializationId: m.id, dataVersion: 'c1', codeVersion: 'code-1' },
     ])
   }))
 
@@ -154,4 +154,59 @@ test('getLatestMany: partitioned and unpartitioned, with consumed edges, filtere
 test('getLatestMany on an empty store returns []', () =>
   withStorage(async (s) => {
     assert.deepEqual(await s.getLatestMany(), [])
+  }))
+
+test('recordMaterialization writes preceding events before and following events after the MATERIALIZATION event', () =>
+  withStorage(async (s) => {
+    await s.createRun(newRun('r'))
+    const before = await s.appendEvents([{ runId: 'r', ts: 1, type: 'RUN_START' }])
+    const m = await s.recordMaterialization(newMaterialization('a', 'r', { partitionKey: 'p', endedAt: 30 }), [], {
+      precedingEvents: [
+        { runId: 'r', ts: 10, type: 'STEP_START', assetKey: 'a', partitionKey: 'p' },
+        { runId: 'r', ts: 20, type: 'LOG', level: 'info', message: 'working', data: { rows: 3 } },
+      ],
+      followingEvents: [{ runId: 'r', ts: 40, type: 'STEP_SUCCESS', assetKey: 'a', partitionKey: 'p' }],
+    })
+    const events = await s.getEvents('r')
+    assert.deepEqual(
+      events.map((e) => [e.type, e.ts]),
+      [
+        ['RUN_START', 1],
+        ['STEP_START', 10],
+        ['LOG', 20],
+        ['MATERIALIZATION', 30],
+        ['STEP_SUCCESS', 40],
+      ],
+    )
+    assert.equal(events[0]?.id, before[0])
+    assert.ok(events.every((e, i) => i === 0 || e.id > events[i - 1]!.id), 'ids follow the order')
+    assert.deepEqual(events[2], { id: events[2]!.id, runId: 'r', ts: 20, type: 'LOG', level: 'info', message: 'working', data: { rows: 3 } })
+    assert.equal(events[3]?.data?.materializationId, m.id)
+
+    // Either list alone, or empty lists, work too.
+    await s.recordMaterialization(newMaterialization('b', 'r', { endedAt: 50 }), [], { followingEvents: [{ runId: 'r', ts: 60, type: 'STEP_SUCCESS', assetKey: 'b' }] })
+    await s.recordMaterialization(newMaterialization('c', 'r', { endedAt: 70 }), [], { precedingEvents: [], followingEvents: [] })
+    assert.deepEqual((await s.getEvents('r', { afterId: events[4]!.id })).map((e) => `${e.type}:${e.assetKey}`), [
+      'MATERIALIZATION:b',
+      'STEP_SUCCESS:b',
+      'MATERIALIZATION:c',
+    ])
+  }))
+
+test('recordMaterialization with events is atomic: a bad following event leaves nothing behind', () =>
+  withStorage(async (s) => {
+    await s.createRun(newRun('r'))
+    const good = await s.recordMaterialization(newMaterialization('y', 'r', { dataVersion: 'good' }), [])
+    const eventsBefore = await s.getEvents('r')
+    await assert.rejects(
+      s.recordMaterialization(newMaterialization('y', 'r', { dataVersion: 'bad' }), [], {
+        precedingEvents: [{ runId: 'r', ts: 1, type: 'STEP_START', assetKey: 'y' }],
+        followingEvents: [{ runId: 'elsewhere', ts: 2, type: 'STEP_SUCCESS', assetKey: 'y' }],
+      }),
+      storageErrorLike(/Run elsewhere does not exist/),
+    )
+    assert.deepEqual(await s.getEvents('r'), eventsBefore)
+    assert.deepEqual((await s.listMaterializations('y')).map((m) => m.id), [good.id])
+    assert.equal((await s.getLatest('y'))?.dataVersion, 'good')
+    assert.equal((await s.getPartitionStates('y'))[0]?.dataVersion, 'good')
   }))

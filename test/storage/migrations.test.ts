@@ -134,3 +134,62 @@ test('opening a home that is not usable fails with STRATA_STORAGE', async () => 
     cleanup()
   }
 })
+
+test('migration 002 applies on top of a database that only has 001, keeping its data', async () => {
+  const { home, cleanup } = tempHome()
+  try {
+    const file = join(home, 'strata.db')
+    const only001 = migrations.filter((m) => m.version === 1)
+    assert.equal(only001.length, 1)
+    const old = new Database(file)
+    try {
+      assert.deepEqual(migrate(old, file, only001), [1])
+      old.prepare(`INSERT INTO runs (run_id, status, selection, step_keys, defs_path, pid, host, started_at) VALUES ('old-run', 'SUCCESS', '*', '[]', 'd.ts', 1, 'h', 5)`).run()
+      const id = old
+        .prepare(
+          `INSERT INTO materializations (asset_key, partition_key, run_id, code_version, data_version, location, format, bytes, started_at, ended_at)
+           VALUES ('a', 'p', 'old-run', 'old-code', 'old-data', 'objects/a', 'json', 1, 5, 6)`,
+        )
+        .run().lastInsertRowid
+      old.prepare(`INSERT INTO latest_materializations (asset_key, partition_key, materialization_id) VALUES ('a', 'p', ?)`).run(id)
+      old
+        .prepare(`INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at, materialization_id, data_version) VALUES ('a', 'p', 'FAILED', 'old-run', 7, ?, 'old-data')`)
+        .run(id)
+      const tables = old.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('backfills', 'backfill_targets', 'dynamic_partitions')`).all()
+      assert.deepEqual(tables, [], 'a 001-only database has none of the 002 tables')
+    } finally {
+      old.close()
+    }
+
+    const s = await openStorage(home)
+    try {
+      assert.deepEqual(
+        readMigrations(file).map((r) => [r.version, r.name]),
+        [
+          [1, 'initial'],
+          [2, 'backfills-dynamic-partitions'],
+        ],
+      )
+      assert.equal((await s.getRun('old-run'))?.status, 'SUCCESS')
+      assert.deepEqual(await s.getPartitionStates('a'), [
+        { assetKey: 'a', partitionKey: 'p', state: 'FAILED', runId: 'old-run', updatedAt: 7, materializationId: 1, dataVersion: 'old-data', codeVersion: 'old-code' },
+      ])
+      await s.createBackfill(
+        { backfillId: 'b', selection: 'a', assetKeys: ['a'], options: {}, defsPath: 'd.ts', createdAt: 8, pid: 1, host: 'h' },
+        [{ assetKey: 'a', partitionKey: 'p' }],
+      )
+      assert.equal((await s.countBackfillTargets('b')).PENDING, 1)
+      assert.deepEqual(await s.addDynamicPartitions('d', ['x'], 9), ['x'])
+    } finally {
+      await s.close()
+    }
+    const again = openDatabase(file)
+    try {
+      assert.deepEqual(migrate(again, file), [], '002 is recorded once')
+    } finally {
+      again.close()
+    }
+  } finally {
+    cleanup()
+  }
+})

@@ -101,6 +101,7 @@ test('failOrphanedRuns fails dead RUNNING runs, their events and IN_PROGRESS sta
       updatedAt: 99,
       materializationId: good.id,
       dataVersion: 'v1',
+      codeVersion: 'code-1',
     })
     assert.equal(states.p2?.state, 'FAILED')
     assert.equal(states.p3?.state, 'IN_PROGRESS', "another run's partitions are untouched")

@@ -6,12 +6,17 @@
  */
 import type Database from 'better-sqlite3'
 import type {
+  BackfillRecord,
+  BackfillStatus,
+  BackfillTarget,
+  BackfillTargetStatus,
   EventRecord,
   EventType,
   LatestMaterialization,
   LineageEdge,
   MaterializationRecord,
   NewEvent,
+  NewBackfill,
   NewMaterialization,
   NewRun,
   PartitionRunState,
@@ -28,9 +33,25 @@ import { MaterializationsTable } from './materializations.js'
 import { LineageTable } from './lineage.js'
 import { LatestTable } from './latest.js'
 import { PartitionStatesTable } from './partition-states.js'
-import { checkAttemptState, checkFinalStatus, checkNewMaterialization, checkNewRun } from './validate.js'
+import { BackfillsTable } from './backfills.js'
+import { BackfillTargetsTable } from './backfill-targets.js'
+import { DynamicPartitionsTable } from './dynamic-partitions.js'
+import {
+  checkAttemptState,
+  checkBackfillStatus,
+  checkDynamicPartitionKeys,
+  checkFinalStatus,
+  checkNewBackfill,
+  checkNewMaterialization,
+  checkNewRun,
+  checkTargetStatus,
+  targetName,
+} from './validate.js'
 
 type AttemptState = { assetKey: string; partitionKey: string; state: 'IN_PROGRESS' | 'FAILED' }
+type AttemptStates = { runId: string; now: number; rows: readonly AttemptState[] }
+type TargetKey = { assetKey: string; partitionKey: string }
+type TargetUpdate = TargetKey & { status: BackfillTargetStatus; runId?: string; error?: string }
 
 export function orphanMessage(pid: number, host: string): string {
   return `The process running this run (pid ${pid} on ${host}) exited before it finished; its unfinished steps were marked failed.`
@@ -46,17 +67,35 @@ export class SqliteStorage implements Storage {
   private readonly lineage: LineageTable
   private readonly latest: LatestTable
   private readonly states: PartitionStatesTable
+  private readonly backfills: BackfillsTable
+  private readonly targets: BackfillTargetsTable
+  private readonly dynamicPartitions: DynamicPartitionsTable
 
   // Write transactions, built once; always invoked with `.immediate(...)`.
-  private readonly txAppendEvents: Database.Transaction<(events: readonly NewEvent[]) => number[]>
+  private readonly txAppendEvents: Database.Transaction<(events: readonly NewEvent[], states?: AttemptStates) => number[]>
   private readonly txSetStates: Database.Transaction<(states: readonly AttemptState[], runId: string, now: number) => void>
-  private readonly txRecord: Database.Transaction<(m: NewMaterialization, consumed: readonly LineageEdge[]) => number>
+  private readonly txRecord: Database.Transaction<
+    (m: NewMaterialization, consumed: readonly LineageEdge[], preceding: readonly NewEvent[], following: readonly NewEvent[]) => number
+  >
   private readonly txFailOrphans: Database.Transaction<(dead: readonly RunRecord[], now: number) => string[]>
   private readonly txCreateRun: Database.Transaction<(run: NewRun) => void>
   private readonly txFinishRun: Database.Transaction<(runId: string, status: RunStatus, endedAt: number) => boolean>
+  private readonly txCreateBackfill: Database.Transaction<(backfill: NewBackfill, targets: readonly TargetKey[]) => void>
+  private readonly txSetBackfillStatus: Database.Transaction<
+    (backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }) => boolean
+  >
+  private readonly txAddBackfillRun: Database.Transaction<(backfillId: string, runId: string) => boolean>
+  /** true: cancel requested; false: already finished; undefined: no such backfill. */
+  private readonly txRequestCancel: Database.Transaction<(backfillId: string, now: number) => boolean | undefined>
+  private readonly txUpdateTargets: Database.Transaction<(backfillId: string, updates: readonly TargetUpdate[], now: number) => void>
+  private readonly txInterruptBackfills: Database.Transaction<(dead: readonly BackfillRecord[], now: number) => string[]>
+  private readonly txAddDynamic: Database.Transaction<(name: string, keys: readonly string[], now: number) => string[]>
+  private readonly txDeleteDynamic: Database.Transaction<(name: string, keys: readonly string[]) => string[]>
   // Read transactions (deferred: they only read, so they never need to upgrade) for consistent multi-query reads.
   private readonly readLatest: Database.Transaction<(assetKey: string, partitionKey: string) => LatestMaterialization | undefined>
   private readonly readLatestMany: Database.Transaction<(assetKeys?: readonly string[]) => LatestMaterialization[]>
+  private readonly readTargets: Database.Transaction<(backfillId: string, statuses?: readonly BackfillTargetStatus[]) => BackfillTarget[] | undefined>
+  private readonly readTargetCounts: Database.Transaction<(backfillId: string) => Record<BackfillTargetStatus, number> | undefined>
 
   constructor(readonly file: string) {
     this.description = file
@@ -68,16 +107,24 @@ export class SqliteStorage implements Storage {
     this.lineage = new LineageTable(db)
     this.latest = new LatestTable(db)
     this.states = new PartitionStatesTable(db)
+    this.backfills = new BackfillsTable(db)
+    this.targets = new BackfillTargetsTable(db)
+    this.dynamicPartitions = new DynamicPartitionsTable(db)
 
     this.txCreateRun = db.transaction((run) => this.runs.insert(run))
     this.txFinishRun = db.transaction((runId, status, endedAt) => this.runs.finish(runId, status, endedAt))
     this.readLatest = db.transaction((assetKey, partitionKey) => this.latest.get(assetKey, partitionKey))
     this.readLatestMany = db.transaction((assetKeys) => this.latest.many(assetKeys))
-    this.txAppendEvents = db.transaction((events) => events.map((e) => this.events.insert(e)))
+    this.txAppendEvents = db.transaction((events, states) => {
+      const ids = events.map((e) => this.events.insert(e))
+      if (states) for (const s of states.rows) this.states.setAttempt(s.assetKey, s.partitionKey, s.state, states.runId, states.now)
+      return ids
+    })
     this.txSetStates = db.transaction((states, runId, now) => {
       for (const s of states) this.states.setAttempt(s.assetKey, s.partitionKey, s.state, runId, now)
     })
-    this.txRecord = db.transaction((m, consumed) => {
+    this.txRecord = db.transaction((m, consumed, preceding, following) => {
+      for (const e of preceding) this.events.insert(e)
       const id = this.materializations.insert(m)
       this.lineage.insert(id, consumed)
       this.events.insert({
@@ -91,6 +138,7 @@ export class SqliteStorage implements Storage {
       })
       this.latest.set(m.assetKey, m.partitionKey, id)
       this.states.setMaterialized(m.assetKey, m.partitionKey, m.runId, m.endedAt, id, m.dataVersion)
+      for (const e of following) this.events.insert(e)
       return id
     })
     this.txFailOrphans = db.transaction((dead, now) => {
@@ -110,6 +158,49 @@ export class SqliteStorage implements Storage {
       }
       return changed
     })
+
+    this.txCreateBackfill = db.transaction((backfill, targets) => {
+      this.backfills.insert(backfill)
+      this.targets.insertAll(backfill.backfillId, targets, backfill.createdAt)
+    })
+    this.txSetBackfillStatus = db.transaction((backfillId, status, now, owner) => this.backfills.setStatus(backfillId, status, now, owner))
+    this.txAddBackfillRun = db.transaction((backfillId, runId) => this.backfills.addRun(backfillId, runId))
+    this.txRequestCancel = db.transaction((backfillId, now) => {
+      if (this.backfills.requestCancel(backfillId, now)) return true
+      return this.backfills.exists(backfillId) ? false : undefined
+    })
+    this.txUpdateTargets = db.transaction((backfillId, updates, now) => {
+      if (!this.backfills.touch(backfillId, now)) throw this.unknownBackfill('update backfill targets', backfillId)
+      for (const u of updates) {
+        if (!this.targets.update(backfillId, u.assetKey, u.partitionKey, u.status, u.runId, u.error, now)) {
+          // Throwing rolls the whole batch back.
+          throw storageError(
+            `updateBackfillTargets(${backfillId}): the backfill has no target ${targetName(u.assetKey, u.partitionKey)}; nothing was updated.`,
+            { backfillId, assetKey: u.assetKey, partitionKey: u.partitionKey },
+          )
+        }
+      }
+    })
+    this.txInterruptBackfills = db.transaction((dead, now) => {
+      const changed: string[] = []
+      for (const b of dead) {
+        // Only if still RUNNING under the same owner: another process may have resumed it meanwhile.
+        if (!this.backfills.interruptIfRunning(b.backfillId, b.pid, b.host, now)) continue
+        this.targets.resetInProgress(b.backfillId, now)
+        changed.push(b.backfillId)
+      }
+      return changed
+    })
+    this.readTargets = db.transaction((backfillId, statuses) =>
+      this.backfills.exists(backfillId) ? this.targets.list(backfillId, statuses) : undefined,
+    )
+    this.readTargetCounts = db.transaction((backfillId) => (this.backfills.exists(backfillId) ? this.targets.count(backfillId) : undefined))
+    this.txAddDynamic = db.transaction((name, keys, now) => this.dynamicPartitions.add(name, keys, now))
+    this.txDeleteDynamic = db.transaction((name, keys) => this.dynamicPartitions.delete(name, keys))
+  }
+
+  private unknownBackfill(doing: string, backfillId: string): Error {
+    return storageError(`Cannot ${doing}: no backfill ${backfillId} in ${this.description}.`, { backfillId })
   }
 
   /** Runs `fn` on the open connection, turning any failure into a StrataError saying what was being done. */
@@ -177,13 +268,15 @@ export class SqliteStorage implements Storage {
     return this.use('failing orphaned runs', () => this.txFailOrphans.immediate(dead, now))
   }
 
-  async appendEvents(events: NewEvent[]): Promise<number[]> {
-    if (events.length === 0) return []
+  async appendEvents(events: NewEvent[], states?: AttemptStates): Promise<number[]> {
+    const withStates = states !== undefined && states.rows.length > 0 ? states : undefined
+    if (events.length === 0 && !withStates) return []
     return this.use('appending events', () => {
+      if (withStates) for (const s of withStates.rows) checkAttemptState(s.assetKey, s.partitionKey, s.state, 'appendEvents')
       try {
-        return this.txAppendEvents.immediate(events)
+        return this.txAppendEvents.immediate(events, withStates)
       } catch (err) {
-        this.missingReference(err, new Set(events.map((e) => e.runId)))
+        this.missingReference(err, new Set([...events.map((e) => e.runId), ...(withStates ? [withStates.runId] : [])]))
       }
     })
   }
@@ -204,14 +297,21 @@ export class SqliteStorage implements Storage {
     })
   }
 
-  async recordMaterialization(m: NewMaterialization, consumed: LineageEdge[]): Promise<MaterializationRecord> {
+  async recordMaterialization(
+    m: NewMaterialization,
+    consumed: LineageEdge[],
+    opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[] },
+  ): Promise<MaterializationRecord> {
     return this.use(`recording a materialization of ${String(m.assetKey)}`, () => {
       checkNewMaterialization(m)
+      const preceding = opts?.precedingEvents ?? []
+      const following = opts?.followingEvents ?? []
       let id: number
       try {
-        id = this.txRecord.immediate(m, consumed ?? [])
+        id = this.txRecord.immediate(m, consumed ?? [], preceding, following)
       } catch (err) {
-        this.missingReference(err, [m.runId], (consumed ?? []).map((e) => e.upstreamMaterializationId))
+        const runIds = new Set([m.runId, ...preceding.map((e) => e.runId), ...following.map((e) => e.runId)])
+        this.missingReference(err, runIds, (consumed ?? []).map((e) => e.upstreamMaterializationId))
       }
       return {
         id,
@@ -256,6 +356,111 @@ export class SqliteStorage implements Storage {
 
   async countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>> {
     return this.use(`counting partition states of ${assetKey}`, () => this.states.count(assetKey))
+  }
+
+  async interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
+    // isAlive is user code: call it outside the write transaction.
+    const running = this.use('listing running backfills', () => this.backfills.listByStatus('RUNNING'))
+    const dead = running.filter((b) => !isAlive(b.pid, b.host))
+    if (dead.length === 0) return []
+    return this.use('interrupting orphaned backfills', () => this.txInterruptBackfills.immediate(dead, now))
+  }
+
+  async createBackfill(backfill: NewBackfill, targets: Array<{ assetKey: string; partitionKey: string }>): Promise<void> {
+    this.use(`creating backfill ${String(backfill.backfillId)}`, () => {
+      checkNewBackfill(backfill, targets)
+      try {
+        this.txCreateBackfill.immediate(backfill, targets)
+      } catch (err) {
+        const code = sqliteCode(err)
+        if ((code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') && this.backfills.exists(backfill.backfillId)) {
+          throw storageError(`Backfill ${backfill.backfillId} already exists in ${this.description}; backfill ids must be unique.`, {
+            backfillId: backfill.backfillId,
+          })
+        }
+        throw err
+      }
+    })
+  }
+
+  async getBackfill(backfillId: string): Promise<BackfillRecord | undefined> {
+    return this.use(`reading backfill ${backfillId}`, () => this.backfills.get(backfillId))
+  }
+
+  async listBackfills(opts?: { limit?: number }): Promise<BackfillRecord[]> {
+    return this.use('listing backfills', () => this.backfills.list(opts?.limit))
+  }
+
+  async setBackfillStatus(backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): Promise<void> {
+    this.use(`setting the status of backfill ${backfillId}`, () => {
+      checkBackfillStatus(backfillId, status, owner)
+      if (!this.txSetBackfillStatus.immediate(backfillId, status, now, owner)) throw this.unknownBackfill(`set the status of backfill ${backfillId}`, backfillId)
+    })
+  }
+
+  async addBackfillRun(backfillId: string, runId: string): Promise<void> {
+    this.use(`adding a run to backfill ${backfillId}`, () => {
+      if (typeof runId !== 'string' || runId === '') throw storageError(`addBackfillRun(${backfillId}) needs a non-empty string runId.`)
+      if (!this.txAddBackfillRun.immediate(backfillId, runId)) throw this.unknownBackfill(`add run ${runId} to backfill ${backfillId}`, backfillId)
+    })
+  }
+
+  async requestBackfillCancel(backfillId: string, now: number): Promise<boolean> {
+    return this.use(`requesting cancellation of backfill ${backfillId}`, () => {
+      const result = this.txRequestCancel.immediate(backfillId, now)
+      if (result === undefined) throw this.unknownBackfill(`cancel backfill ${backfillId}`, backfillId)
+      return result
+    })
+  }
+
+  async updateBackfillTargets(backfillId: string, updates: TargetUpdate[], now: number): Promise<void> {
+    this.use(`updating targets of backfill ${backfillId}`, () => {
+      for (const u of updates) {
+        checkTargetStatus(`updateBackfillTargets(${backfillId}) for ${targetName(String(u.assetKey), String(u.partitionKey))}`, u.status)
+      }
+      if (updates.length === 0) {
+        if (!this.backfills.exists(backfillId)) throw this.unknownBackfill('update backfill targets', backfillId)
+        return
+      }
+      this.txUpdateTargets.immediate(backfillId, updates, now)
+    })
+  }
+
+  async getBackfillTargets(backfillId: string, opts?: { statuses?: BackfillTargetStatus[] }): Promise<BackfillTarget[]> {
+    return this.use(`reading targets of backfill ${backfillId}`, () => {
+      for (const status of opts?.statuses ?? []) checkTargetStatus(`getBackfillTargets(${backfillId})`, status)
+      const targets = this.readTargets(backfillId, opts?.statuses)
+      if (targets === undefined) throw this.unknownBackfill('read backfill targets', backfillId)
+      return targets
+    })
+  }
+
+  async countBackfillTargets(backfillId: string): Promise<Record<BackfillTargetStatus, number>> {
+    return this.use(`counting targets of backfill ${backfillId}`, () => {
+      const counts = this.readTargetCounts(backfillId)
+      if (counts === undefined) throw this.unknownBackfill('count backfill targets', backfillId)
+      return counts
+    })
+  }
+
+  async addDynamicPartitions(name: string, keys: readonly string[], now: number): Promise<string[]> {
+    return this.use(`adding dynamic partitions to ${String(name)}`, () => {
+      checkDynamicPartitionKeys('addDynamicPartitions', name, keys, true)
+      if (keys.length === 0) return []
+      return this.txAddDynamic.immediate(name, keys, now)
+    })
+  }
+
+  async deleteDynamicPartitions(name: string, keys: readonly string[]): Promise<string[]> {
+    return this.use(`deleting dynamic partitions from ${String(name)}`, () => {
+      checkDynamicPartitionKeys('deleteDynamicPartitions', name, keys, false)
+      if (keys.length === 0) return []
+      return this.txDeleteDynamic.immediate(name, keys)
+    })
+  }
+
+  async getDynamicPartitions(): Promise<Record<string, string[]>> {
+    return this.use('reading dynamic partitions', () => this.dynamicPartitions.all())
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,17 @@
 /** Argument checks for misuse that SQLite would report vaguely or not at all. */
-import type { DataFormat, NewMaterialization, NewRun, RunStatus } from '../types.js'
+import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewMaterialization, NewRun, RunStatus } from '../types.js'
 import { storageError } from './errors.js'
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['SUCCESS', 'FAILURE', 'CANCELED'])
 const ATTEMPT_STATES: ReadonlySet<string> = new Set(['IN_PROGRESS', 'FAILED'])
 const FORMATS: ReadonlySet<string> = new Set<DataFormat>(['json', 'arrow'])
+const BACKFILL_STATUSES: ReadonlySet<string> = new Set<BackfillStatus>(['REQUESTED', 'RUNNING', 'COMPLETED_SUCCESS', 'COMPLETED_FAILED', 'CANCELED'])
+const TARGET_STATUSES: ReadonlySet<string> = new Set<BackfillTargetStatus>(['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED'])
+
+/** `asset[partition]`, or `asset` when unpartitioned, for messages. */
+export function targetName(assetKey: string, partitionKey: string): string {
+  return partitionKey ? `${assetKey}[${partitionKey}]` : assetKey
+}
 
 export function checkNewRun(run: NewRun): void {
   if (typeof run.runId !== 'string' || run.runId === '') throw storageError('createRun needs a non-empty string runId.')
@@ -18,14 +25,14 @@ export function checkFinalStatus(runId: string, status: string): void {
   }
 }
 
-export function checkAttemptState(assetKey: string, partitionKey: string, state: string): void {
+export function checkAttemptState(assetKey: string, partitionKey: string, state: string, what = 'setPartitionStates'): void {
   if (!ATTEMPT_STATES.has(state)) {
     throw storageError(
-      `setPartitionStates: state of ${assetKey}${partitionKey ? `[${partitionKey}]` : ''} must be IN_PROGRESS or FAILED, got ${JSON.stringify(state)}; ` +
+      `${what}: state of ${assetKey}${partitionKey ? `[${partitionKey}]` : ''} must be IN_PROGRESS or FAILED, got ${JSON.stringify(state)}; ` +
         'MATERIALIZED is set by recordMaterialization.',
     )
   }
-  if (typeof partitionKey !== 'string') throw storageError(`setPartitionStates: partitionKey of ${assetKey} must be a string ('' when unpartitioned).`)
+  if (typeof partitionKey !== 'string') throw storageError(`${what}: partitionKey of ${assetKey} must be a string ('' when unpartitioned).`)
 }
 
 export function checkNewMaterialization(m: NewMaterialization): void {
@@ -34,4 +41,54 @@ export function checkNewMaterialization(m: NewMaterialization): void {
   if (typeof m.partitionKey !== 'string') throw storageError(`${what}: partitionKey must be a string ('' when unpartitioned).`)
   if (!FORMATS.has(m.format)) throw storageError(`${what}: format must be "json" or "arrow", got ${JSON.stringify(m.format)}.`)
   if (!Number.isFinite(m.bytes)) throw storageError(`${what}: bytes must be a number.`)
+}
+
+/** Checks a new backfill and its targets; targets must be distinct (asset, partition) pairs. */
+export function checkNewBackfill(b: NewBackfill, targets: ReadonlyArray<{ assetKey: string; partitionKey: string }>): void {
+  if (typeof b.backfillId !== 'string' || b.backfillId === '') throw storageError('createBackfill needs a non-empty string backfillId.')
+  const what = `createBackfill(${b.backfillId})`
+  if (!Array.isArray(b.assetKeys)) throw storageError(`${what}: assetKeys must be an array of asset keys.`)
+  if (b.partitionKeys !== undefined && !Array.isArray(b.partitionKeys)) throw storageError(`${what}: partitionKeys must be an array of partition keys when given.`)
+  if (!Number.isInteger(b.pid)) throw storageError(`${what}: pid must be an integer process id, got ${String(b.pid)}.`)
+  if (!Number.isFinite(b.createdAt)) throw storageError(`${what}: createdAt must be a time in epoch milliseconds.`)
+  if (!Array.isArray(targets)) throw storageError(`${what}: targets must be an array of { assetKey, partitionKey }.`)
+  const seen = new Set<string>()
+  for (const t of targets) {
+    if (typeof t?.assetKey !== 'string' || t.assetKey === '') throw storageError(`${what}: every target needs a non-empty string assetKey.`)
+    if (typeof t.partitionKey !== 'string') throw storageError(`${what}: partitionKey of target ${t.assetKey} must be a string ('' when unpartitioned).`)
+    const key = `${t.assetKey}\u0000${t.partitionKey}`
+    if (seen.has(key)) throw storageError(`${what}: target ${targetName(t.assetKey, t.partitionKey)} is listed twice; targets must be distinct.`)
+    seen.add(key)
+  }
+}
+
+export function checkBackfillStatus(backfillId: string, status: string, owner?: { pid: number; host: string }): void {
+  if (!BACKFILL_STATUSES.has(status)) {
+    throw storageError(
+      `setBackfillStatus(${backfillId}): status must be one of ${[...BACKFILL_STATUSES].join(', ')}, got ${JSON.stringify(status)}.`,
+    )
+  }
+  if (owner !== undefined && (!Number.isInteger(owner.pid) || typeof owner.host !== 'string')) {
+    throw storageError(`setBackfillStatus(${backfillId}): owner must be { pid: integer, host: string }.`)
+  }
+}
+
+export function checkTargetStatus(what: string, status: string): void {
+  if (!TARGET_STATUSES.has(status)) {
+    throw storageError(`${what}: target status must be one of ${[...TARGET_STATUSES].join(', ')}, got ${JSON.stringify(status)}.`)
+  }
+}
+
+/** Dynamic partition keys end up inside multi-partition keys (`a|b`) and key lists (`a,b`), so those separators are refused. */
+export function checkDynamicPartitionKeys(what: string, name: string, keys: readonly string[], validateKeys: boolean): void {
+  if (typeof name !== 'string' || name.trim() === '') throw storageError(`${what} needs the non-empty name of a dynamic partitions definition.`)
+  if (!Array.isArray(keys)) throw storageError(`${what}(${name}): keys must be an array of strings.`)
+  for (const key of keys) {
+    if (typeof key !== 'string') throw storageError(`${what}(${name}): keys must be strings, got ${JSON.stringify(key)}.`)
+    if (!validateKeys) continue
+    if (key === '') throw storageError(`${what}(${name}): partition keys must not be empty.`)
+    if (key.includes('|') || key.includes(',')) {
+      throw storageError(`${what}(${name}): partition key ${JSON.stringify(key)} contains "${key.includes('|') ? '|' : ','}"; keys must not contain "|" or ",".`)
+    }
+  }
 }

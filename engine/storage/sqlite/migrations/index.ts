@@ -4,6 +4,7 @@
  * one) and append it here. Versions must be strictly increasing.
  */
 import * as m001 from './001-initial.js'
+import * as m002 from './002-backfills-dynamic-partitions.js'
 
 export interface Migration {
   version: number
@@ -12,4 +13,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001]
+export const migrations: readonly Migration[] = [m001, m002]
