@@ -37,6 +37,75 @@ export interface MappingContext {
 /** Maps downstream partition keys to the upstream partition keys they may read, and back. */
 export interface PartitionMapping {
   readonly kind: string
+  /** How the mapping is written in code, for messages, e.g. `timeWindowMapping({ startOffset: -1 })`. */
+  readonly description?: string
   upstreamFor(downstreamKeys: readonly string[], ctx: MappingContext): { keys: string[]; missing: string[] }
   downstreamFor(upstreamKeys: readonly string[], ctx: MappingContext): string[]
+}
+
+/** A partition key with its time window. */
+export interface PartitionWindow extends TimeWindow {
+  key: string
+}
+
+export type TimeGranularity = 'hourly' | 'daily' | 'weekly' | 'monthly'
+
+/**
+ * Partitions that are consecutive time windows of a cron schedule. Keys are
+ * formatted window starts. "Existing" partitions are those from `start` up to
+ * the last complete window before `now` (see `endOffset`), cut by `end`.
+ */
+export interface TimeWindowPartitionsDefinition extends PartitionsDefinition {
+  readonly kind: 'time-window'
+  readonly granularity: TimeGranularity
+  /** Canonical cron string, e.g. `0 0 * * *`. */
+  readonly cron: string
+  readonly timezone: string
+  /** Key format (luxon tokens). */
+  readonly fmt: string
+  /** As given: partitions start at the first schedule tick at or after it. */
+  readonly start: Date
+  /** As given: partitions end at or before it. */
+  readonly end?: Date
+  readonly endOffset: number
+  /** The window of any well-formed key, existing yet or not. Throws STRATA_INVALID_PARTITION_KEY otherwise. */
+  window(key: string): TimeWindow
+  /** The first existing key, if any partition exists at `now`. */
+  firstKey(opts?: KeysOptions): string | undefined
+  lastKey(opts?: KeysOptions): string | undefined
+  /** The following existing key; undefined after the last. */
+  nextKey(key: string, opts?: KeysOptions): string | undefined
+  previousKey(key: string, opts?: KeysOptions): string | undefined
+  /** Existing keys from `fromKey` to `toKey`, both included. */
+  keysInRange(fromKey: string, toKey: string, opts?: KeysOptions): string[]
+  /** The existing partition whose window contains `date`. */
+  keyForTime(date: Date, opts?: KeysOptions): string | undefined
+  /** Existing partitions whose windows overlap [start, end). */
+  windowsOverlapping(start: Date, end: Date, opts?: KeysOptions): PartitionWindow[]
+}
+
+export interface StaticPartitionsDefinition extends PartitionsDefinition {
+  readonly kind: 'static'
+  readonly staticKeys: readonly string[]
+}
+
+/** Keys added at runtime; the engine stores them and passes them as `opts.dynamicKeys[name]`. */
+export interface DynamicPartitionsDefinition extends PartitionsDefinition {
+  readonly kind: 'dynamic'
+  readonly name: string
+}
+
+export interface PartitionDimension {
+  readonly name: string
+  readonly partitions: PartitionsDefinition
+}
+
+/** The product of several definitions; keys join one key per dimension with `|`, in declaration order. */
+export interface MultiPartitionsDefinition extends PartitionsDefinition {
+  readonly kind: 'multi'
+  readonly dimensions: readonly PartitionDimension[]
+  /** `'2024-01-01|us'` → `{ date: '2024-01-01', region: 'us' }`. Throws STRATA_INVALID_PARTITION_KEY on a wrong number of parts. */
+  parseKey(key: string): Record<string, string>
+  /** `{ date: '2024-01-01', region: 'us' }` → `'2024-01-01|us'`. */
+  key(parts: Record<string, string>): string
 }
