@@ -47,7 +47,41 @@ export async function storeValue(home: string, value: unknown): Promise<StoredOb
   return { location, format: io.format, bytes: bytes.byteLength, contentHash }
 }
 
+// Stored objects are immutable and content-addressed, so a decoded Arrow table
+// can be shared by every step in this thread that reads the same object (e.g.
+// 181 daily partitions slicing one landed file). Arrow tables are read-only;
+// JSON values are not cached because a compute may mutate its input.
+const ARROW_CACHE_BYTES = 1024 * 1024 * 1024
+const arrowCache = new Map<string, { value: unknown; bytes: number }>()
+let arrowCacheBytes = 0
+
 export async function loadValue(home: string, location: string, format: DataFormat): Promise<unknown> {
+  const cacheKey = `${home}\u0000${location}`
+  if (format === 'arrow') {
+    const hit = arrowCache.get(cacheKey)
+    if (hit) {
+      arrowCache.delete(cacheKey)
+      arrowCache.set(cacheKey, hit)
+      return hit.value
+    }
+  }
+  const value = await readValue(home, location, format)
+  if (format === 'arrow') {
+    const bytes = statSync(join(home, location)).size
+    if (bytes <= ARROW_CACHE_BYTES / 2) {
+      arrowCache.set(cacheKey, { value, bytes })
+      arrowCacheBytes += bytes
+      for (const [k, v] of arrowCache) {
+        if (arrowCacheBytes <= ARROW_CACHE_BYTES) break
+        arrowCache.delete(k)
+        arrowCacheBytes -= v.bytes
+      }
+    }
+  }
+  return value
+}
+
+async function readValue(home: string, location: string, format: DataFormat): Promise<unknown> {
   let bytes: Uint8Array
   try {
     bytes = readFileSync(join(home, location))
