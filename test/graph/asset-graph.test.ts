@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { asset, defineDefinitions, self, StrataError } from '../../assets/index.js'
+import { asset, dailyPartitions, defineDefinitions, self, StrataError, timeWindowMapping } from '../../assets/index.js'
 import type { Definitions } from '../../assets/index.js'
 import { AssetGraph } from '../../engine/graph/index.js'
 import { assertEdgesForward, assertTopological, chainDefinitions, layeredDefinitions, mk, sorted } from './helpers.js'
@@ -58,7 +58,8 @@ describe('AssetGraph basics', () => {
   it('uses ins and deps as edges, but not self inputs', () => {
     const a = mk('a')
     const b = mk('b')
-    const c = asset({ key: 'c', ins: { a, prev: { asset: self } }, deps: [b], codeVersion: '1', compute: () => 1 })
+    const days = dailyPartitions({ start: '2024-01-01', end: '2024-02-01' })
+    const c = asset({ key: 'c', partitions: days, ins: { a, prev: { asset: self, mapping: timeWindowMapping({ startOffset: -1, endOffset: -1 }) } }, deps: [b], codeVersion: '1', compute: () => 1 })
     const g = AssetGraph.fromDefinitions(defineDefinitions({ assets: [a, b, c] }))
     assert.deepEqual(g.upstream('c'), ['a', 'b'])
     assert.deepEqual(g.downstream('c'), [])
