@@ -2,7 +2,7 @@
 // files are stripped of types (sucrase) on first load and the result is cached
 // on disk by content hash, so later processes skip the compiler entirely.
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,19 +28,18 @@ function compile(source, path) {
 const TS = /\.(ts|tsx|mts)$/
 
 export async function resolve(specifier, context, next) {
-  try {
-    return await next(specifier, context)
-  } catch (err) {
-    // Source imports use `.js` for `.ts` files, as TypeScript's NodeNext resolution expects.
-    if (err?.code === 'ERR_MODULE_NOT_FOUND' && /\.js$/.test(specifier) && context.parentURL && TS.test(context.parentURL.split('?')[0])) {
-      for (const ext of ['.ts', '.tsx']) {
-        try {
-          return await next(specifier.slice(0, -3) + ext, context)
-        } catch {}
-      }
+  // Source imports use `.js` for `.ts` files, as TypeScript's NodeNext
+  // resolution expects. Try the `.ts` file first: letting the default
+  // resolver fail first costs an exception per import.
+  const parent = context.parentURL
+  if (parent && (specifier.startsWith('./') || specifier.startsWith('../')) && specifier.endsWith('.js') && TS.test(parent.split('?')[0])) {
+    const base = specifier.slice(0, -3)
+    for (const ext of ['.ts', '.tsx']) {
+      const url = new URL(base + ext, parent)
+      if (existsSync(url)) return { url: url.href, format: 'module', shortCircuit: true }
     }
-    throw err
   }
+  return next(specifier, context)
 }
 
 export async function load(url, context, next) {
