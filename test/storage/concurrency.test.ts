@@ -18,7 +18,7 @@ interface Child {
 }
 
 function startWriter(home: string, tag: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, home, tag, String(COUNT)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', WRITER, home, tag, String(COUNT)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk) => (stderr += chunk.toString()))
   const ready = new Promise<void>((resolve, reject) => {
