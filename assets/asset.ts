@@ -1,3 +1,4 @@
+import { normalizeChecks } from './checks.js'
 import { codeVersionOf } from './code-version.js'
 import { StrataError } from './errors.js'
 import { normalizeKey } from './keys.js'
@@ -103,6 +104,7 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
   if (spec.backfillPolicy && !(Number.isInteger(spec.backfillPolicy.maxPartitionsPerStep) && spec.backfillPolicy.maxPartitionsPerStep >= 1)) {
     throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": backfillPolicy.maxPartitionsPerStep must be a whole number ≥ 1.`)
   }
+  const checks = normalizeChecks(key, spec.checks)
   for (const [tag, value] of Object.entries(spec.tags ?? {})) {
     if (typeof value !== 'string') throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": tag "${tag}" must have a string value.`)
   }
@@ -123,6 +125,7 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
     pool: spec.pool,
     partitions: spec.partitions,
     backfillPolicy: spec.backfillPolicy,
+    checks,
     compute: spec.compute as unknown as AssetDefinition['compute'],
   }) as AssetDefinition<Unwrap<Awaited<R>>>
 }

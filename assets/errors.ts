@@ -22,6 +22,18 @@ export type StrataErrorCode =
   | 'STRATA_STEP_FAILED'
   | 'STRATA_WORKER_DIED'
   | 'STRATA_NOT_FOUND'
+  /** A blocking asset check failed: the step failed and its output was not stored. */
+  | 'STRATA_CHECK_FAILED'
+  /** A data contract document (inline or file) is malformed: unknown type, missing name, … */
+  | 'STRATA_INVALID_CONTRACT'
+  /** A model registration or stage request is malformed (bad name, stage, metrics, gate). */
+  | 'STRATA_INVALID_MODEL'
+  /** No such model name or version in the registry. */
+  | 'STRATA_UNKNOWN_MODEL'
+  /** A model whose gate did not pass cannot reach staging or production. */
+  | 'STRATA_GATE_FAILED'
+  /** `rollbackModel`: no production version, or none before it to restore. */
+  | 'STRATA_NO_ROLLBACK'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

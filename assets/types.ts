@@ -3,6 +3,8 @@
  * is described here; the engine consumes the normalized forms at the bottom.
  */
 import type { PartitionMapping, PartitionsDefinition, TimeWindow } from './partitions/types.js'
+import type { AssetCheck } from './checks.js'
+import type { ModelRegistryContext } from './registry.js'
 
 /** `'raw/orders'` or `['raw', 'orders']`. Canonical form is the slash-joined string. */
 export type AssetKeyInput = string | readonly string[]
@@ -37,6 +39,12 @@ export interface AssetContext {
   readonly partitionWindow?: TimeWindow
   /** The range of partitions when one step covers several (`backfillPolicy`). */
   readonly partitionKeyRange?: { start: string; end: string; keys: string[] }
+  /**
+   * The model registry. `register()`/`promote()` are queued and applied by
+   * the orchestrator after this step's materialization is recorded (nothing
+   * is applied if the step fails); reads are immediate. See `ModelRegistryContext`.
+   */
+  readonly registry: ModelRegistryContext
 }
 
 /**
@@ -126,6 +134,13 @@ export interface AssetSpec<Ins extends Record<string, AssetInput>, R> {
   partitions?: PartitionsDefinition
   /** One step per partition (default) or one step over up to N partitions. */
   backfillPolicy?: { maxPartitionsPerStep: number }
+  /**
+   * Checks run on the value right after `compute`, before it is stored
+   * (`check()`, `dataContract()`). A failing blocking check fails the step
+   * (`STRATA_CHECK_FAILED`) and keeps the last good materialization; a
+   * failing non-blocking check is only recorded. Names must be unique.
+   */
+  checks?: ReadonlyArray<AssetCheck<NoInfer<Unwrap<Awaited<R>>>>>
   compute: ComputeFn<Ins, R>
 }
 
@@ -160,6 +175,8 @@ export interface AssetDefinition<T = unknown> {
   readonly pool?: string
   readonly partitions?: PartitionsDefinition
   readonly backfillPolicy?: { maxPartitionsPerStep: number }
+  /** Checks run after compute, in order (empty when none). */
+  readonly checks: readonly AssetCheck<any>[]
   readonly compute: (ctx: AssetContext, inputs: Record<string, unknown>) => unknown
   /** Phantom field carrying the value type for typed `ins`. */
   readonly __valueType?: T

@@ -15,3 +15,16 @@ export { loadStatusIndex, summarize, keysOptionsFor, type AssetSummary } from '.
 export { StatusIndex, displayStatus, directReasonsOf, nodeLabel, type NodeState, type PartitionDisplayStatus } from './versioning/status-index.js'
 export { launchBackfill, runBackfill, cancelBackfill, type BackfillResult, type LaunchBackfillOptions, type BackfillRunOptions } from './backfill.js'
 export type { PartitionRequest } from './partitions/targets.js'
+export {
+  registerModel,
+  promoteModel,
+  rollbackModel,
+  getProductionModel,
+  getModel,
+  listModels,
+  getModelHistory,
+  type RegisterModelInput,
+  type RegistryTarget,
+  type ModelRollbackResult,
+  type ModelStageResult,
+} from './registry/index.js'

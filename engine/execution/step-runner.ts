@@ -58,6 +58,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
       partitionKey: keys.length === 1 ? keys[0] : undefined,
       partitionWindow: task.partitionWindow ? { start: new Date(task.partitionWindow.start), end: new Date(task.partitionWindow.end) } : undefined,
       partitionKeyRange: keys.length > 1 ? { start: keys[0]!, end: keys[keys.length - 1]!, keys } : undefined,
+      registry: undefined as never, // wired up in the next commit
     }
     const result = await asset.compute(ctx, inputs)
     const value = isOutput(result) ? result.value : result

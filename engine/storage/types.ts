@@ -7,6 +7,9 @@
  * Conventions: times are epoch milliseconds; `partitionKey` is `''` for
  * unpartitioned assets; JSON-ish fields are plain objects (backends serialize).
  */
+import type { ModelGate, ModelLineage, ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
+
+export type { ModelGate, ModelLineage, ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
 
 export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'CANCELED'
 
@@ -45,6 +48,7 @@ export type EventType =
   | 'LOG'
   | 'MATERIALIZATION'
   | 'CHECK'
+  | 'MODEL_REGISTERED'
 
 export interface NewEvent {
   runId: string
@@ -157,6 +161,69 @@ export interface BackfillTarget {
   error?: string
 }
 
+/** The result of one asset check on one (asset, partition). */
+export interface NewCheckResult {
+  assetKey: string
+  partitionKey: string
+  checkName: string
+  passed: boolean
+  blocking: boolean
+  message?: string
+  metadata: Record<string, unknown>
+  runId: string
+  /** The materialization the check judged; absent when a blocking failure kept the value from being stored. */
+  materializationId?: number
+  ts: number
+}
+
+export interface CheckResultRecord extends NewCheckResult {
+  id: number
+}
+
+/** Latest check results of one check of one asset, counted over its partitions. */
+export interface CheckCounts {
+  assetKey: string
+  checkName: string
+  /** Partitions whose latest result passed. */
+  passed: number
+  /** Latest result failed, blocking. */
+  failed: number
+  /** Latest result failed, non-blocking (a warning). */
+  warned: number
+}
+
+/** A model version to register; the storage assigns the version number. */
+export interface NewModelVersion {
+  name: string
+  metrics: Record<string, unknown>
+  config: Record<string, unknown>
+  lineage: ModelLineage
+  codeVersion: string
+  artifact: string
+  gate: ModelGate
+  description?: string
+  createdAt: number
+  /** Stage to register it in (history: register, then promote). Staging/production need a passed gate. @defaultValue 'development' */
+  stage?: ModelStage
+}
+
+/** What `setModelStage` changed. */
+export interface ModelStageResult {
+  model: ModelVersion
+  /** The previous production version, archived because `model` was promoted to production. */
+  replaced?: ModelVersion
+  /** False when the version already was in that stage (nothing recorded). */
+  changed: boolean
+}
+
+/** What `rollbackModel` changed. */
+export interface ModelRollbackResult {
+  /** Now in production again. */
+  restored: ModelVersion
+  /** The version that was in production, now archived. */
+  archived: ModelVersion
+}
+
 export interface Storage {
   /** Where this storage lives, for messages (e.g. a file path). */
   readonly description: string
@@ -195,7 +262,16 @@ export interface Storage {
    * and `followingEvents` are appended before and after the MATERIALIZATION
    * event in the same transaction (buffered step events: one commit per step).
    */
-  recordMaterialization(m: NewMaterialization, consumed: LineageEdge[], opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[] }): Promise<MaterializationRecord>
+  recordMaterialization(
+    m: NewMaterialization,
+    consumed: LineageEdge[],
+    opts?: {
+      precedingEvents?: NewEvent[]
+      followingEvents?: NewEvent[]
+      /** Check results of this value, stored (with CHECK events) in the same transaction; their `materializationId` is set to the new one. */
+      checkResults?: NewCheckResult[]
+    },
+  ): Promise<MaterializationRecord>
   getMaterialization(id: number): Promise<MaterializationRecord | undefined>
   /** Latest materialization with the lineage edges it consumed. */
   getLatest(assetKey: string, partitionKey?: string): Promise<LatestMaterialization | undefined>
@@ -234,6 +310,45 @@ export interface Storage {
   deleteDynamicPartitions(name: string, keys: readonly string[]): Promise<string[]>
   /** Keys of every dynamic partitions definition, in insertion order. */
   getDynamicPartitions(): Promise<Record<string, string[]>>
+
+  /**
+   * Stores check results, each with a CHECK event in its run's event log, and
+   * makes each the latest for its (asset, partition, check), in one
+   * transaction. Returns their ids in order.
+   */
+  recordCheckResults(results: NewCheckResult[]): Promise<number[]>
+  /** Latest result per check of one partition (`''` when unpartitioned), or of every partition when `partitionKey` is omitted; by partition then check name. */
+  getLatestCheckResults(assetKey: string, partitionKey?: string): Promise<CheckResultRecord[]>
+  /** Latest results counted per (asset, check) without reading every row into JS; all assets when `assetKeys` is omitted. */
+  countLatestCheckResults(assetKeys?: readonly string[]): Promise<CheckCounts[]>
+
+  /**
+   * Registers a new version of `m.name` (version = previous max + 1, starting
+   * at 1) with a `register` history entry; with `m.stage`, also moves it there
+   * (same rules as setModelStage) in the same transaction.
+   * Throws STRATA_INVALID_MODEL for a malformed model, STRATA_GATE_FAILED.
+   */
+  registerModel(m: NewModelVersion): Promise<ModelVersion>
+  getModel(name: string, version: number): Promise<ModelVersion | undefined>
+  /** Versions of `name` (all models if omitted), by name then newest version first. */
+  listModels(name?: string): Promise<ModelVersion[]>
+  /**
+   * Moves a version to a stage and records it in the history. Promoting to
+   * production archives the current production version (history kind
+   * `replaced`). Throws STRATA_UNKNOWN_MODEL (no such name/version),
+   * STRATA_INVALID_MODEL (unknown stage), STRATA_GATE_FAILED (staging or
+   * production for a version whose gate did not pass).
+   */
+  setModelStage(name: string, version: number, stage: ModelStage, now: number, reason?: string): Promise<ModelStageResult>
+  /**
+   * Restores the production version that preceded the current one (following
+   * the history, so repeated rollbacks walk further back) and archives the
+   * current one. Throws STRATA_UNKNOWN_MODEL, or STRATA_NO_ROLLBACK when there
+   * is no production version or none before it.
+   */
+  rollbackModel(name: string, now: number, reason?: string): Promise<ModelRollbackResult>
+  /** Stage changes of a model (one version if given), oldest first. */
+  getModelHistory(name: string, version?: number): Promise<ModelStageChange[]>
 
   close(): Promise<void>
 }

@@ -10,7 +10,13 @@ import type {
   BackfillStatus,
   BackfillTarget,
   BackfillTargetStatus,
+  CheckCounts,
+  CheckResultRecord,
   EventRecord,
+  ModelRollbackResult,
+  ModelStageChange,
+  ModelStageResult,
+  ModelVersion,
   EventType,
   LatestMaterialization,
   LineageEdge,
@@ -461,6 +467,35 @@ export class SqliteStorage implements Storage {
 
   async getDynamicPartitions(): Promise<Record<string, string[]>> {
     return this.use('reading dynamic partitions', () => this.dynamicPartitions.all())
+  }
+
+  // Placeholders until the check and model tables land (next commits).
+  async recordCheckResults(): Promise<number[]> {
+    throw storageError('recordCheckResults is not implemented yet.')
+  }
+  async getLatestCheckResults(): Promise<CheckResultRecord[]> {
+    return []
+  }
+  async countLatestCheckResults(): Promise<CheckCounts[]> {
+    return []
+  }
+  async registerModel(): Promise<ModelVersion> {
+    throw storageError('registerModel is not implemented yet.')
+  }
+  async getModel(): Promise<ModelVersion | undefined> {
+    return undefined
+  }
+  async listModels(): Promise<ModelVersion[]> {
+    return []
+  }
+  async setModelStage(): Promise<ModelStageResult> {
+    throw storageError('setModelStage is not implemented yet.')
+  }
+  async rollbackModel(): Promise<ModelRollbackResult> {
+    throw storageError('rollbackModel is not implemented yet.')
+  }
+  async getModelHistory(): Promise<ModelStageChange[]> {
+    return []
   }
 
   async close(): Promise<void> {
