@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Definitions } from '../../assets/types.js'
 import type { Executor } from '../executors/types.js'
-import type { LatestMaterialization, NewEvent, Storage } from '../storage/types.js'
+import type { LatestMaterialization, NewCheckResult, NewEvent, Storage } from '../storage/types.js'
+import { applyModelRequests, validatePromotions } from '../registry/apply.js'
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import { upstreamLinks } from '../partitions/mapping.js'
 import { directReasonsOf } from '../versioning/status-index.js'
@@ -11,7 +12,7 @@ import { resolveInputs, type ResolvedInputs } from './inputs.js'
 import { windowOf } from './partition-window.js'
 import type { ExecutionPlan, PlannedStep } from './plan.js'
 import { retryDelayMs } from './retry.js'
-import { serializeError, type SerializedError, type StepLogLine, type StepOutcome, type StepTask } from './step-types.js'
+import { serializeError, type CheckResultData, type SerializedError, type StepLogLine, type StepOutcome, type StepTask } from './step-types.js'
 
 export type StepStatus = 'SUCCESS' | 'FAILURE' | 'SKIPPED'
 export type SkipReason = 'UPSTREAM_FAILED' | 'UP_TO_DATE' | 'CANCELED'
@@ -29,7 +30,17 @@ export interface StepResult {
   skipReason?: SkipReason
   /** For UPSTREAM_FAILED: the failed step that blocked this one. */
   blockedBy?: string
+  /** Results of the asset's checks on this step's value (last attempt). */
+  checks?: Array<{ name: string; passed: boolean; blocking: boolean; message?: string }>
+  /** Model versions registered or promoted through ctx.registry. */
+  models?: Array<{ name: string; version: number; stage: string; kind: 'register' | 'promote' }>
 }
+
+/** Errors a retry cannot fix: the same value would fail the same checks. */
+const NOT_RETRIED = new Set(['STRATA_CHECK_FAILED', 'STRATA_INVALID_CONTRACT', 'STRATA_GATE_FAILED', 'STRATA_UNKNOWN_MODEL'])
+
+const checkSummary = (checks: readonly CheckResultData[]) =>
+  checks.map((c) => ({ name: c.name, passed: c.passed, blocking: c.blocking, ...(c.message !== undefined ? { message: c.message } : {}) }))
 
 export type RunStatus = 'SUCCESS' | 'FAILURE' | 'CANCELED'
 
@@ -145,13 +156,27 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     }
   }
 
-  const fail = async (step: PlannedStep, attempt: number, error: SerializedError, durationMs: number) => {
+  const fail = async (step: PlannedStep, attempt: number, error: SerializedError, durationMs: number, checks?: readonly CheckResultData[]) => {
     events.write(
       { runId, ts: Date.now(), type: 'STEP_FAILURE', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'error', message: error.message, data: { error, attempt } },
       partitionRows(step).map((r) => ({ ...r, state: 'FAILED' as const })),
     )
-    finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'FAILURE', attempts: attempt, durationMs, error })
+    finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'FAILURE', attempts: attempt, durationMs, error, ...(checks?.length ? { checks: checkSummary(checks) } : {}) })
   }
+
+  /** One stored result per check and target partition. */
+  const checkRows = (step: PlannedStep, partitionKey: string, checks: readonly CheckResultData[], ts: number): NewCheckResult[] =>
+    checks.map((c) => ({
+      assetKey: step.assetKey,
+      partitionKey,
+      checkName: c.name,
+      passed: c.passed,
+      blocking: c.blocking,
+      ...(c.message !== undefined ? { message: c.message } : {}),
+      metadata: c.metadata,
+      runId,
+      ts,
+    }))
 
   const runOne = async (step: PlannedStep, attempt: number) => {
     const asset = defs.byKey.get(step.assetKey)!
@@ -200,11 +225,21 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     const durationMs = Date.now() - stepStart
     if (outcome.ok) {
       await events.flush()
+      const modelRequests = outcome.models ?? []
+      if (modelRequests.length) {
+        try {
+          await validatePromotions(storage, modelRequests)
+        } catch (err) {
+          await fail(step, attempt, serializeError(err), durationMs, outcome.checks)
+          return
+        }
+      }
       let lastId = 0
       let dataVersion = outcome.dataVersion
       const targets = step.partitionKeys.length ? step.partitionKeys : ['']
       const last = targets[targets.length - 1]
       const successEvent = (dv: string): NewEvent => ({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), data: { dataVersion: dv, durationMs, attempt } })
+      const checkedAt = Date.now()
       for (const partitionKey of targets) {
         const record = await storage.recordMaterialization(
           {
@@ -221,17 +256,67 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
             endedAt: Date.now(),
           },
           resolved.consumed,
-          partitionKey === last ? { followingEvents: [successEvent(dataVersion)] } : undefined,
+          {
+            ...(partitionKey === last && modelRequests.length === 0 ? { followingEvents: [successEvent(dataVersion)] } : {}),
+            ...(outcome.checks?.length ? { checkResults: checkRows(step, partitionKey, outcome.checks, checkedAt) } : {}),
+          },
         )
         latest.set(slot(step.assetKey, partitionKey), { ...record, consumed: resolved.consumed })
         lastId = record.id
         dataVersion = record.dataVersion
       }
-      finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SUCCESS', attempts: attempt, durationMs, dataVersion, materializationId: lastId })
+      let models: StepResult['models']
+      if (modelRequests.length) {
+        const { applied, warnings } = await applyModelRequests(storage, modelRequests, {
+          assetKey: step.assetKey,
+          partitionKeys: step.partitionKeys,
+          runId,
+          materializationId: lastId,
+          codeVersion: outcome.codeVersion,
+          location: outcome.location,
+          consumed: resolved.consumed,
+        })
+        const at = Date.now()
+        const partitionKey = step.partitionKeys.join(',')
+        for (const w of warnings) events.write({ runId, ts: at, type: 'LOG', assetKey: step.assetKey, partitionKey, level: 'warn', message: w })
+        for (const m of applied) {
+          events.write({
+            runId,
+            ts: at,
+            type: 'MODEL_REGISTERED',
+            assetKey: step.assetKey,
+            partitionKey,
+            level: 'info',
+            message: m.kind === 'register' ? `Registered model ${m.name} version ${m.version} (${m.stage})` : `Moved model ${m.name} version ${m.version} to ${m.stage}`,
+            data: { ...m, materializationId: lastId },
+          })
+        }
+        events.write(successEvent(dataVersion))
+        await events.flush()
+        models = applied
+      }
+      finishStep(step, {
+        id: step.id,
+        key: step.assetKey,
+        partitionKeys: step.partitionKeys,
+        status: 'SUCCESS',
+        attempts: attempt,
+        durationMs,
+        dataVersion,
+        materializationId: lastId,
+        ...(outcome.checks?.length ? { checks: checkSummary(outcome.checks) } : {}),
+        ...(models ? { models } : {}),
+      })
       return
     }
+    if (outcome.checks?.length) {
+      // Recorded without a materialization: the value was not stored, the last good one stays latest.
+      await events.flush()
+      const ts = Date.now()
+      await storage.recordCheckResults(partitionRows(step).flatMap((r) => checkRows(step, r.partitionKey, outcome.checks!, ts)))
+    }
     const policy = asset.retry
-    if (policy && attempt <= policy.maxRetries && !opts.signal?.aborted) {
+    if (policy && attempt <= policy.maxRetries && !opts.signal?.aborted && !NOT_RETRIED.has(outcome.error.code ?? '')) {
       const delayMs = retryDelayMs(policy, attempt)
       events.write({ runId, ts: Date.now(), type: 'STEP_RETRY', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'warn', message: `Attempt ${attempt} failed: ${outcome.error.message}. Retrying in ${Math.round(delayMs)} ms (${attempt}/${policy.maxRetries}).`, data: { error: outcome.error, attempt, delayMs } })
       emit({ type: 'step-retry', step, attempt, delayMs, error: outcome.error })
@@ -243,7 +328,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       }, delayMs)
       return
     }
-    await fail(step, attempt, outcome.error, durationMs)
+    await fail(step, attempt, outcome.error, durationMs, outcome.checks)
   }
 
   let finish!: () => void

@@ -3,6 +3,8 @@ import { StrataError } from '../../assets/errors.js'
 import type { AssetContext, AssetLogger, Definitions, LogLevel } from '../../assets/types.js'
 import { loadDefinitions } from '../definitions/load.js'
 import { loadValue, storeValue } from '../io/object-store.js'
+import { checkFailedError, runChecks } from '../checks/run-checks.js'
+import { createRegistryContext, type ModelRequest } from '../registry/context.js'
 import type { InputLocation, StepLogLine, StepOutcome, StepTask } from './step-types.js'
 import { serializeError } from './step-types.js'
 
@@ -32,7 +34,11 @@ function makeLogger(emit: (line: StepLogLine) => void): AssetLogger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
 
-/** Runs one step: import definitions, load inputs, compute, store the output. Never throws. */
+/**
+ * Runs one step: import definitions, load inputs, compute, run the asset's
+ * checks on the value, store the output. A failing blocking check (or a
+ * malformed contract) fails the step before anything is stored. Never throws.
+ */
 export async function runStep(task: StepTask, emit: (line: StepLogLine) => void): Promise<StepOutcome> {
   const started = performance.now()
   try {
@@ -48,6 +54,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
       }),
     )
     const keys = task.partitionKeys
+    const models: ModelRequest[] = []
     const ctx: AssetContext = {
       runId: task.runId,
       assetKey: task.assetKey,
@@ -58,10 +65,17 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
       partitionKey: keys.length === 1 ? keys[0] : undefined,
       partitionWindow: task.partitionWindow ? { start: new Date(task.partitionWindow.start), end: new Date(task.partitionWindow.end) } : undefined,
       partitionKeyRange: keys.length > 1 ? { start: keys[0]!, end: keys[keys.length - 1]!, keys } : undefined,
-      registry: undefined as never, // wired up in the next commit
+      registry: createRegistryContext(task.home, models),
     }
     const result = await asset.compute(ctx, inputs)
     const value = isOutput(result) ? result.value : result
+    let checks: StepOutcome['checks']
+    if (asset.checks.length > 0) {
+      const run = await runChecks(asset, ctx, value)
+      checks = run.results
+      const blocked = run.fatal ?? checkFailedError(task.assetKey, run.results)
+      if (blocked) return { ok: false, error: serializeError(blocked), durationMs: performance.now() - started, checks }
+    }
     const stored = await storeValue(task.home, value)
     return {
       ok: true,
@@ -73,6 +87,8 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
       // Metadata crosses threads and lands in storage as JSON: normalize it here, where a bad value can fail the step.
       metadata: isOutput(result) ? (JSON.parse(JSON.stringify(result.metadata)) as Record<string, unknown>) : {},
       durationMs: performance.now() - started,
+      ...(checks ? { checks } : {}),
+      ...(models.length ? { models } : {}),
     }
   } catch (err) {
     return { ok: false, error: serializeError(err), durationMs: performance.now() - started }

@@ -1,5 +1,10 @@
 import type { LogLevel } from '../../assets/types.js'
 import type { DataFormat } from '../storage/types.js'
+import type { CheckResultData } from '../checks/run-checks.js'
+import type { ModelRequest } from '../registry/context.js'
+
+export type { CheckResultData } from '../checks/run-checks.js'
+export type { ModelRequest } from '../registry/context.js'
 
 /** One stored upstream value handed to a step. */
 export interface InputPart {
@@ -57,8 +62,18 @@ export type StepOutcome =
       dataVersion: string
       metadata: Record<string, unknown>
       durationMs: number
+      /** Results of the asset's checks (none failed blocking). */
+      checks?: CheckResultData[]
+      /** Registry writes queued by compute through ctx.registry, applied after the materialization is recorded. */
+      models?: ModelRequest[]
     }
-  | { ok: false; error: SerializedError; durationMs: number }
+  | {
+      ok: false
+      error: SerializedError
+      durationMs: number
+      /** Check results when the step failed because of them (STRATA_CHECK_FAILED / STRATA_INVALID_CONTRACT). */
+      checks?: CheckResultData[]
+    }
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {

@@ -14,9 +14,12 @@ import type {
   CheckResultRecord,
   EventRecord,
   ModelRollbackResult,
+  ModelStage,
   ModelStageChange,
   ModelStageResult,
   ModelVersion,
+  NewCheckResult,
+  NewModelVersion,
   EventType,
   LatestMaterialization,
   LineageEdge,
@@ -31,7 +34,11 @@ import type {
   RunStatus,
   Storage,
 } from '../types.js'
+import { StrataError } from '../../../assets/errors.js'
+import { checkModelName, checkModelVersion, checkStage, gateFailed } from '../../registry/validate.js'
 import { openDatabase } from './open.js'
+import { CheckResultsTable } from './check-results.js'
+import { ModelsTable, productionStack } from './models.js'
 import { sqliteCode, storageError, wrapStorageError } from './errors.js'
 import { RunsTable } from './runs.js'
 import { EventsTable } from './events.js'
@@ -48,7 +55,9 @@ import {
   checkDynamicPartitionKeys,
   checkFinalStatus,
   checkNewBackfill,
+  checkNewCheckResult,
   checkNewMaterialization,
+  checkNewModel,
   checkNewRun,
   checkTargetStatus,
   targetName,
@@ -58,6 +67,18 @@ type AttemptState = { assetKey: string; partitionKey: string; state: 'IN_PROGRES
 type AttemptStates = { runId: string; now: number; rows: readonly AttemptState[] }
 type TargetKey = { assetKey: string; partitionKey: string }
 type TargetUpdate = TargetKey & { status: BackfillTargetStatus; runId?: string; error?: string }
+
+/** `1–3, 5` style list of version numbers. */
+function rangeText(versions: readonly number[]): string {
+  const parts: string[] = []
+  for (let i = 0; i < versions.length; ) {
+    let j = i
+    while (j + 1 < versions.length && versions[j + 1] === versions[j]! + 1) j++
+    parts.push(j > i ? `${versions[i]}–${versions[j]}` : String(versions[i]))
+    i = j + 1
+  }
+  return parts.join(', ')
+}
 
 export function orphanMessage(pid: number, host: string): string {
   return `The process running this run (pid ${pid} on ${host}) exited before it finished; its unfinished steps were marked failed.`
@@ -76,13 +97,19 @@ export class SqliteStorage implements Storage {
   private readonly backfills: BackfillsTable
   private readonly targets: BackfillTargetsTable
   private readonly dynamicPartitions: DynamicPartitionsTable
+  private readonly checkResults: CheckResultsTable
+  private readonly models: ModelsTable
 
   // Write transactions, built once; always invoked with `.immediate(...)`.
   private readonly txAppendEvents: Database.Transaction<(events: readonly NewEvent[], states?: AttemptStates) => number[]>
   private readonly txSetStates: Database.Transaction<(states: readonly AttemptState[], runId: string, now: number) => void>
   private readonly txRecord: Database.Transaction<
-    (m: NewMaterialization, consumed: readonly LineageEdge[], preceding: readonly NewEvent[], following: readonly NewEvent[]) => number
+    (m: NewMaterialization, consumed: readonly LineageEdge[], preceding: readonly NewEvent[], following: readonly NewEvent[], checks: readonly NewCheckResult[]) => number
   >
+  private readonly txCheckResults: Database.Transaction<(results: readonly NewCheckResult[]) => number[]>
+  private readonly txRegisterModel: Database.Transaction<(m: NewModelVersion) => ModelVersion>
+  private readonly txSetModelStage: Database.Transaction<(name: string, version: number, stage: ModelStage, now: number, reason?: string) => ModelStageResult>
+  private readonly txRollbackModel: Database.Transaction<(name: string, now: number, reason?: string) => ModelRollbackResult>
   private readonly txFailOrphans: Database.Transaction<(dead: readonly RunRecord[], now: number) => string[]>
   private readonly txCreateRun: Database.Transaction<(run: NewRun) => void>
   private readonly txFinishRun: Database.Transaction<(runId: string, status: RunStatus, endedAt: number) => boolean>
@@ -116,6 +143,8 @@ export class SqliteStorage implements Storage {
     this.backfills = new BackfillsTable(db)
     this.targets = new BackfillTargetsTable(db)
     this.dynamicPartitions = new DynamicPartitionsTable(db)
+    this.checkResults = new CheckResultsTable(db)
+    this.models = new ModelsTable(db)
 
     this.txCreateRun = db.transaction((run) => this.runs.insert(run))
     this.txFinishRun = db.transaction((runId, status, endedAt) => this.runs.finish(runId, status, endedAt))
@@ -129,7 +158,7 @@ export class SqliteStorage implements Storage {
     this.txSetStates = db.transaction((states, runId, now) => {
       for (const s of states) this.states.setAttempt(s.assetKey, s.partitionKey, s.state, runId, now)
     })
-    this.txRecord = db.transaction((m, consumed, preceding, following) => {
+    this.txRecord = db.transaction((m, consumed, preceding, following, checks) => {
       for (const e of preceding) this.events.insert(e)
       const id = this.materializations.insert(m)
       this.lineage.insert(id, consumed)
@@ -144,8 +173,39 @@ export class SqliteStorage implements Storage {
       })
       this.latest.set(m.assetKey, m.partitionKey, id)
       this.states.setMaterialized(m.assetKey, m.partitionKey, m.runId, m.endedAt, id, m.dataVersion)
+      for (const r of checks) this.insertCheckResult({ ...r, materializationId: id })
       for (const e of following) this.events.insert(e)
       return id
+    })
+    this.txCheckResults = db.transaction((results) => results.map((r) => this.insertCheckResult(r)))
+    this.txRegisterModel = db.transaction((m) => {
+      const version = this.models.insert(m)
+      const model = this.models.get(m.name, version)!
+      if (m.stage === undefined || m.stage === 'development') return model
+      return this.moveModel(model, m.stage, m.createdAt, 'at registration').model
+    })
+    this.txSetModelStage = db.transaction((name, version, stage, now, reason) => {
+      const m = this.models.get(name, version)
+      if (!m) throw this.unknownModel(name, version)
+      return this.moveModel(m, stage, now, reason)
+    })
+    this.txRollbackModel = db.transaction((name, now, reason) => {
+      const current = this.models.production(name)
+      if (!current) {
+        if (this.models.versions(name).length === 0) throw this.unknownModel(name)
+        throw new StrataError('STRATA_NO_ROLLBACK', `Model "${name}" has no version in production, so there is nothing to roll back. Promote one with: strata models promote ${name} VERSION production`, { name })
+      }
+      const stack = productionStack(this.models.history(name)).filter((v) => v !== current.version)
+      const previous = stack.length ? this.models.get(name, stack[stack.length - 1]!) : undefined
+      if (!previous) {
+        throw new StrataError('STRATA_NO_ROLLBACK', `Model "${name}" has no earlier production version to roll back to; version ${current.version} is the first one in production.`, {
+          name,
+          version: current.version,
+        })
+      }
+      const archived = this.models.setStage(current, 'archived', 'rollback', reason ?? `rolled back to version ${previous.version}`, now)
+      const restored = this.models.setStage(previous, 'production', 'rollback', reason ?? `rollback from version ${current.version}`, now)
+      return { restored, archived }
     })
     this.txFailOrphans = db.transaction((dead, now) => {
       const changed: string[] = []
@@ -203,6 +263,22 @@ export class SqliteStorage implements Storage {
     this.readTargetCounts = db.transaction((backfillId) => (this.backfills.exists(backfillId) ? this.targets.count(backfillId) : undefined))
     this.txAddDynamic = db.transaction((name, keys, now) => this.dynamicPartitions.add(name, keys, now))
     this.txDeleteDynamic = db.transaction((name, keys) => this.dynamicPartitions.delete(name, keys))
+  }
+
+  /** Inserts a check result (latest index included) and its CHECK event; call inside a write transaction. */
+  private insertCheckResult(r: NewCheckResult): number {
+    const id = this.checkResults.insert(r)
+    this.events.insert({
+      runId: r.runId,
+      ts: r.ts,
+      type: 'CHECK',
+      assetKey: r.assetKey,
+      partitionKey: r.partitionKey,
+      level: r.passed ? 'info' : r.blocking ? 'error' : 'warn',
+      message: `check ${r.checkName} ${r.passed ? 'passed' : r.blocking ? 'FAILED (blocking)' : 'failed (warning)'}${r.message ? `: ${r.message}` : ''}`,
+      data: { checkResultId: id, checkName: r.checkName, passed: r.passed, blocking: r.blocking, ...(r.materializationId !== undefined ? { materializationId: r.materializationId } : {}) },
+    })
+    return id
   }
 
   private unknownBackfill(doing: string, backfillId: string): Error {
@@ -306,7 +382,7 @@ export class SqliteStorage implements Storage {
   async recordMaterialization(
     m: NewMaterialization,
     consumed: LineageEdge[],
-    opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[] },
+    opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[]; checkResults?: NewCheckResult[] },
   ): Promise<MaterializationRecord> {
     return this.use(`recording a materialization of ${String(m.assetKey)}`, () => {
       checkNewMaterialization(m)
@@ -314,7 +390,8 @@ export class SqliteStorage implements Storage {
       const following = opts?.followingEvents ?? []
       let id: number
       try {
-        id = this.txRecord.immediate(m, consumed ?? [], preceding, following)
+        for (const r of opts?.checkResults ?? []) checkNewCheckResult(r)
+        id = this.txRecord.immediate(m, consumed ?? [], preceding, following, opts?.checkResults ?? [])
       } catch (err) {
         const runIds = new Set([m.runId, ...preceding.map((e) => e.runId), ...following.map((e) => e.runId)])
         this.missingReference(err, runIds, (consumed ?? []).map((e) => e.upstreamMaterializationId))
@@ -469,33 +546,86 @@ export class SqliteStorage implements Storage {
     return this.use('reading dynamic partitions', () => this.dynamicPartitions.all())
   }
 
-  // Placeholders until the check and model tables land (next commits).
-  async recordCheckResults(): Promise<number[]> {
-    throw storageError('recordCheckResults is not implemented yet.')
+  async recordCheckResults(results: NewCheckResult[]): Promise<number[]> {
+    if (results.length === 0) return []
+    return this.use('recording check results', () => {
+      for (const r of results) checkNewCheckResult(r)
+      try {
+        return this.txCheckResults.immediate(results)
+      } catch (err) {
+        this.missingReference(err, new Set(results.map((r) => r.runId)), results.flatMap((r) => (r.materializationId === undefined ? [] : [r.materializationId])))
+      }
+    })
   }
-  async getLatestCheckResults(): Promise<CheckResultRecord[]> {
-    return []
+
+  async getLatestCheckResults(assetKey: string, partitionKey?: string): Promise<CheckResultRecord[]> {
+    return this.use(`reading check results of ${assetKey}`, () => this.checkResults.latest(assetKey, partitionKey))
   }
-  async countLatestCheckResults(): Promise<CheckCounts[]> {
-    return []
+
+  async countLatestCheckResults(assetKeys?: readonly string[]): Promise<CheckCounts[]> {
+    return this.use('counting check results', () => this.checkResults.count(assetKeys))
   }
-  async registerModel(): Promise<ModelVersion> {
-    throw storageError('registerModel is not implemented yet.')
+
+  async registerModel(m: NewModelVersion): Promise<ModelVersion> {
+    return this.use(`registering model ${String(m?.name)}`, () => {
+      const checked = checkNewModel(m)
+      return this.txRegisterModel.immediate(checked)
+    })
   }
-  async getModel(): Promise<ModelVersion | undefined> {
-    return undefined
+
+  async getModel(name: string, version: number): Promise<ModelVersion | undefined> {
+    return this.use(`reading model ${name} version ${version}`, () => this.models.get(name, version))
   }
-  async listModels(): Promise<ModelVersion[]> {
-    return []
+
+  async listModels(name?: string): Promise<ModelVersion[]> {
+    return this.use(name === undefined ? 'listing models' : `listing versions of model ${name}`, () => this.models.list(name))
   }
-  async setModelStage(): Promise<ModelStageResult> {
-    throw storageError('setModelStage is not implemented yet.')
+
+  async setModelStage(name: string, version: number, stage: ModelStage, now: number, reason?: string): Promise<ModelStageResult> {
+    return this.use(`moving model ${name} version ${version} to ${String(stage)}`, () => {
+      checkModelName(name)
+      checkModelVersion(name, version)
+      checkStage(stage)
+      return this.txSetModelStage.immediate(name, version, stage, now, reason)
+    })
   }
-  async rollbackModel(): Promise<ModelRollbackResult> {
-    throw storageError('rollbackModel is not implemented yet.')
+
+  async rollbackModel(name: string, now: number, reason?: string): Promise<ModelRollbackResult> {
+    return this.use(`rolling back model ${name}`, () => {
+      checkModelName(name)
+      return this.txRollbackModel.immediate(name, now, reason)
+    })
   }
-  async getModelHistory(): Promise<ModelStageChange[]> {
-    return []
+
+  async getModelHistory(name: string, version?: number): Promise<ModelStageChange[]> {
+    return this.use(`reading the stage history of model ${name}`, () => this.models.history(name, version))
+  }
+
+  /** STRATA_UNKNOWN_MODEL naming the versions or models that do exist. */
+  private unknownModel(name: string, version?: number): StrataError {
+    const versions = this.models.versions(name)
+    if (versions.length === 0) {
+      const names = this.models.names()
+      return new StrataError(
+        'STRATA_UNKNOWN_MODEL',
+        `No model named "${name}" in ${this.description}.${names.length ? ` Registered models: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}.` : ' No model is registered yet.'}`,
+        { name },
+      )
+    }
+    return new StrataError('STRATA_UNKNOWN_MODEL', `Model "${name}" has no version ${version}; its versions are ${rangeText(versions)}.`, { name, version })
+  }
+
+  /** Moves a version to a stage inside a write transaction (see setModelStage). */
+  private moveModel(m: ModelVersion, stage: ModelStage, now: number, reason: string | undefined): ModelStageResult {
+    if (m.stage === stage) return { model: m, changed: false }
+    if ((stage === 'staging' || stage === 'production') && !m.gate.passed) throw gateFailed(m.name, m.version, stage, m.gate)
+    let replaced: ModelVersion | undefined
+    if (stage === 'production') {
+      const current = this.models.production(m.name)
+      if (current) replaced = this.models.setStage(current, 'archived', 'replaced', `replaced by version ${m.version}`, now)
+    }
+    const model = this.models.setStage(m, stage, 'promote', reason, now)
+    return replaced ? { model, replaced, changed: true } : { model, changed: true }
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 /** Argument checks for misuse that SQLite would report vaguely or not at all. */
-import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewMaterialization, NewRun, RunStatus } from '../types.js'
+import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewCheckResult, NewMaterialization, NewModelVersion, NewRun, RunStatus } from '../types.js'
+import { checkGate, checkModelName, checkNonEmpty, checkStage, jsonObject } from '../../registry/validate.js'
 import { storageError } from './errors.js'
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['SUCCESS', 'FAILURE', 'CANCELED'])
@@ -90,5 +91,35 @@ export function checkDynamicPartitionKeys(what: string, name: string, keys: read
     if (key.includes('|') || key.includes(',')) {
       throw storageError(`${what}(${name}): partition key ${JSON.stringify(key)} contains "${key.includes('|') ? '|' : ','}"; keys must not contain "|" or ",".`)
     }
+  }
+}
+
+export function checkNewCheckResult(r: NewCheckResult): void {
+  if (typeof r !== 'object' || r === null) throw storageError('recordCheckResults: every result must be an object.')
+  const what = `check result ${String(r.checkName)} of ${String(r.assetKey)}`
+  if (typeof r.assetKey !== 'string' || r.assetKey === '') throw storageError('recordCheckResults needs a non-empty string assetKey.')
+  if (typeof r.partitionKey !== 'string') throw storageError(`${what}: partitionKey must be a string ('' when unpartitioned).`)
+  if (typeof r.checkName !== 'string' || r.checkName === '') throw storageError(`${what}: checkName must be a non-empty string.`)
+  if (typeof r.passed !== 'boolean' || typeof r.blocking !== 'boolean') throw storageError(`${what}: passed and blocking must be booleans.`)
+  if (typeof r.runId !== 'string' || r.runId === '') throw storageError(`${what}: runId must be a non-empty string.`)
+  if (!Number.isFinite(r.ts)) throw storageError(`${what}: ts must be a time in epoch milliseconds.`)
+}
+
+/** Validates a model to register (STRATA_INVALID_MODEL) and returns a normalized copy. */
+export function checkNewModel(m: NewModelVersion): NewModelVersion {
+  if (typeof m !== 'object' || m === null) throw storageError('registerModel takes a model { name, metrics, config, lineage, codeVersion, artifact, gate, createdAt }.')
+  const name = checkModelName(m.name)
+  if (!Number.isFinite(m.createdAt)) throw storageError(`registerModel(${name}): createdAt must be a time in epoch milliseconds.`)
+  return {
+    name,
+    metrics: jsonObject(`Model "${name}": metrics`, m.metrics),
+    config: jsonObject(`Model "${name}": config`, m.config, true),
+    lineage: jsonObject(`Model "${name}": lineage`, m.lineage, true),
+    codeVersion: checkNonEmpty(`Model "${name}": codeVersion`, m.codeVersion),
+    artifact: checkNonEmpty(`Model "${name}": artifact`, m.artifact),
+    gate: checkGate(name, m.gate),
+    ...(m.description !== undefined && m.description !== null ? { description: String(m.description) } : {}),
+    createdAt: m.createdAt,
+    ...(m.stage !== undefined ? { stage: checkStage(m.stage) } : {}),
   }
 }

@@ -68,6 +68,8 @@ export async function run(argv: string[]): Promise<number> {
           attempts: s.attempts,
           ...(s.skipReason ? { skipReason: s.skipReason } : {}),
           ...(s.error ? { error: s.error.message, errorCode: s.error.code ?? null } : {}),
+          ...(s.checks ? { checks: s.checks } : {}),
+          ...(s.models ? { models: s.models } : {}),
         })),
       })
     } else if (result.runId === null) {

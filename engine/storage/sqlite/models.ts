@@ -1,0 +1,171 @@
+/** The `models` table (one row per name and version) and its `model_stage_history`. */
+import type Database from 'better-sqlite3'
+import type { ModelStage, ModelStageChange, ModelVersion, NewModelVersion } from '../types.js'
+import { fromJson, setOptional, toJson } from './json.js'
+
+interface ModelRow {
+  name: string
+  version: number
+  stage: ModelStage
+  metrics: string
+  config: string
+  lineage: string
+  code_version: string
+  artifact: string
+  gate_passed: 0 | 1
+  gate_reasons: string
+  description: string | null
+  created_at: number
+  stage_changed_at: number
+}
+
+interface HistoryRow {
+  id: number
+  name: string
+  version: number
+  from_stage: ModelStage | null
+  to_stage: ModelStage
+  kind: ModelStageChange['kind']
+  reason: string | null
+  at: number
+}
+
+function toModel(row: ModelRow): ModelVersion {
+  const m: ModelVersion = {
+    name: row.name,
+    version: row.version,
+    stage: row.stage,
+    metrics: fromJson(row.metrics, {}),
+    config: fromJson(row.config, {}),
+    lineage: fromJson(row.lineage, {}),
+    codeVersion: row.code_version,
+    artifact: row.artifact,
+    gate: { passed: row.gate_passed === 1, reasons: fromJson<string[]>(row.gate_reasons, []) },
+    createdAt: row.created_at,
+    stageChangedAt: row.stage_changed_at,
+  }
+  setOptional(m, 'description', row.description)
+  return m
+}
+
+function toChange(row: HistoryRow): ModelStageChange {
+  const c: ModelStageChange = { id: row.id, name: row.name, version: row.version, from: row.from_stage, to: row.to_stage, at: row.at, kind: row.kind }
+  setOptional(c, 'reason', row.reason)
+  return c
+}
+
+export class ModelsTable {
+  private readonly nextVersionStmt: Database.Statement
+  private readonly insertStmt: Database.Statement
+  private readonly getStmt: Database.Statement
+  private readonly listStmt: Database.Statement
+  private readonly listNameStmt: Database.Statement
+  private readonly productionStmt: Database.Statement
+  private readonly setStageStmt: Database.Statement
+  private readonly versionsStmt: Database.Statement
+  private readonly namesStmt: Database.Statement
+  private readonly insertHistoryStmt: Database.Statement
+  private readonly historyStmt: Database.Statement
+  private readonly historyVersionStmt: Database.Statement
+
+  constructor(db: Database.Database) {
+    this.nextVersionStmt = db.prepare('SELECT coalesce(max(version), 0) + 1 FROM models WHERE name = ?').pluck()
+    this.insertStmt = db.prepare(`
+      INSERT INTO models
+        (name, version, stage, metrics, config, lineage, code_version, artifact, gate_passed, gate_reasons, description, created_at, stage_changed_at)
+      VALUES
+        (@name, @version, 'development', @metrics, @config, @lineage, @codeVersion, @artifact, @gatePassed, @gateReasons, @description, @createdAt, @createdAt)`)
+    this.getStmt = db.prepare('SELECT * FROM models WHERE name = ? AND version = ?')
+    this.listStmt = db.prepare('SELECT * FROM models ORDER BY name, version DESC')
+    this.listNameStmt = db.prepare('SELECT * FROM models WHERE name = ? ORDER BY version DESC')
+    this.productionStmt = db.prepare(`SELECT * FROM models WHERE name = ? AND stage = 'production'`)
+    this.setStageStmt = db.prepare('UPDATE models SET stage = ?, stage_changed_at = ? WHERE name = ? AND version = ?')
+    this.versionsStmt = db.prepare('SELECT version FROM models WHERE name = ? ORDER BY version').pluck()
+    this.namesStmt = db.prepare('SELECT DISTINCT name FROM models ORDER BY name').pluck()
+    this.insertHistoryStmt = db.prepare(`
+      INSERT INTO model_stage_history (name, version, from_stage, to_stage, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.historyStmt = db.prepare('SELECT * FROM model_stage_history WHERE name = ? ORDER BY id')
+    this.historyVersionStmt = db.prepare('SELECT * FROM model_stage_history WHERE name = ? AND version = ? ORDER BY id')
+  }
+
+  /** Inserts the next version of `m.name` in development with its `register` history entry; call inside a write transaction. */
+  insert(m: NewModelVersion): number {
+    const version = this.nextVersionStmt.get(m.name) as number
+    this.insertStmt.run({
+      name: m.name,
+      version,
+      metrics: toJson(m.metrics),
+      config: toJson(m.config),
+      lineage: toJson(m.lineage),
+      codeVersion: m.codeVersion,
+      artifact: m.artifact,
+      gatePassed: m.gate.passed ? 1 : 0,
+      gateReasons: toJson(m.gate.reasons),
+      description: m.description ?? null,
+      createdAt: m.createdAt,
+    })
+    this.addHistory(m.name, version, null, 'development', 'register', undefined, m.createdAt)
+    return version
+  }
+
+  get(name: string, version: number): ModelVersion | undefined {
+    const row = this.getStmt.get(name, version) as ModelRow | undefined
+    return row ? toModel(row) : undefined
+  }
+
+  list(name?: string): ModelVersion[] {
+    return ((name === undefined ? this.listStmt.all() : this.listNameStmt.all(name)) as ModelRow[]).map(toModel)
+  }
+
+  production(name: string): ModelVersion | undefined {
+    const row = this.productionStmt.get(name) as ModelRow | undefined
+    return row ? toModel(row) : undefined
+  }
+
+  versions(name: string): number[] {
+    return this.versionsStmt.all(name) as number[]
+  }
+
+  names(): string[] {
+    return this.namesStmt.all() as string[]
+  }
+
+  /** Sets the stage and records the change; call inside a write transaction. */
+  setStage(m: ModelVersion, to: ModelStage, kind: ModelStageChange['kind'], reason: string | undefined, now: number): ModelVersion {
+    this.setStageStmt.run(to, now, m.name, m.version)
+    this.addHistory(m.name, m.version, m.stage, to, kind, reason, now)
+    return { ...m, stage: to, stageChangedAt: now }
+  }
+
+  private addHistory(name: string, version: number, from: ModelStage | null, to: ModelStage, kind: ModelStageChange['kind'], reason: string | undefined, at: number): void {
+    this.insertHistoryStmt.run(name, version, from, to, kind, reason ?? null, at)
+  }
+
+  history(name: string, version?: number): ModelStageChange[] {
+    return ((version === undefined ? this.historyStmt.all(name) : this.historyVersionStmt.all(name, version)) as HistoryRow[]).map(toChange)
+  }
+}
+
+/**
+ * Production versions of a model in the order a rollback walks back through
+ * them, oldest first (the last is the current one), replayed from its history:
+ * a promotion to production pushes the version; a version archived because it
+ * was *replaced* stays (it is what a rollback restores); one that left
+ * production any other way (rolled back, demoted by hand) is removed.
+ */
+export function productionStack(history: readonly ModelStageChange[]): number[] {
+  const stack: number[] = []
+  const remove = (v: number) => {
+    const i = stack.lastIndexOf(v)
+    if (i >= 0) stack.splice(i, 1)
+  }
+  for (const h of history) {
+    if (h.to === 'production') {
+      remove(h.version)
+      stack.push(h.version)
+    } else if (h.from === 'production' && h.kind !== 'replaced') {
+      remove(h.version)
+    }
+  }
+  return stack
+}
