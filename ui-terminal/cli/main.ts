@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   status: () => import('./commands/status.js'),
   backfill: () => import('./commands/backfill.js'),
   partitions: () => import('./commands/partitions.js'),
+  models: () => import('./commands/models.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -27,6 +28,8 @@ Commands:
                             materialize a partition range; list|show|resume|retry|cancel ID
   partitions add|delete|list NAME KEY...
                             keys of dynamic partitions
+  models list|show|promote|rollback
+                            the model registry: versions, stages, gates, rollback
   runs                      recent runs
   logs RUN_ID               events and log lines of a run
 

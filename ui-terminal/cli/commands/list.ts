@@ -1,4 +1,4 @@
-import { describeReason, readAssetStates, resolveSelection } from '../../../engine/index.js'
+import { describeReason, readAssetStates, readCheckCounts, resolveSelection } from '../../../engine/index.js'
 import { partitionBar } from '../partition-bar.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, paintStatus, printJson, table } from '../output.js'
@@ -17,6 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   return withWorkspace(values, async (ws) => {
     const keys = resolveSelection(positionals, ws.graph, ws.defs)
     const states = await readAssetStates(ws)
+    const checkCounts = await readCheckCounts(ws, keys)
     const assets = keys.map((key) => {
       const def = ws.defs.byKey.get(key)!
       const state = states.get(key)!
@@ -33,6 +34,8 @@ export async function run(argv: string[]): Promise<number> {
         description: def.description ?? null,
         tags: def.tags,
         partitions: state.partitions ? { total: state.partitions.total, ...state.partitions.counts } : null,
+        /** Latest results of its declared checks (over all partitions): passed, failed (blocking), warned (non-blocking failures). */
+        checks: checkCounts.get(key)!,
       }
     })
     if (values.json) {
@@ -49,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
       const first = a.status === 'MISSING' ? '' : (a.reasons[0] ?? '')
       const more = a.status !== 'MISSING' && a.reasons.length > 1 ? color.dim(` (+${a.reasons.length - 1} more, see strata why ${a.key})`) : ''
       const parts = state.partitions ? ` ${partitionBar(state.partitions.counts, 12)} ${state.partitions.counts.FRESH}/${state.partitions.total}` : ''
-      rows.push([a.group, a.key, paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), first + more])
+      const checks = a.checks.failed ? color.red(`✗ ${a.checks.failed} check(s) failed `) : a.checks.warned ? color.yellow(`! ${a.checks.warned} check warning(s) `) : ''
+      rows.push([a.group, a.key, paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), checks + first + more])
     }
     console.log(table(rows))
     const count = (s: string) => assets.filter((a) => a.status === s).length

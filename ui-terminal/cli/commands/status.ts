@@ -1,17 +1,31 @@
 import { StrataError } from '../../../assets/errors.js'
 import { normalizeKey } from '../../../assets/keys.js'
-import { describeReason, displayStatus, loadStatusIndex, type PartitionDisplayStatus } from '../../../engine/index.js'
+import { checkResultJson, describeReason, displayStatus, loadStatusIndex, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatTime, printJson, table } from '../output.js'
 import { partitionTimeline } from '../partition-bar.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata status KEY — status of an asset's partitions: counts and a partition bar
-(green fresh, yellow stale, blue in progress, red failed, grey missing)
+(green fresh, yellow stale, blue in progress, red failed, grey missing), and its failing checks
 
 Options:
       --partitions   list every partition with its status
 ${GLOBAL_HELP}`
+
+const MAX_CHECKS_LISTED = 20
+
+function printChecks(results: readonly CheckResultRecord[]): void {
+  if (results.length === 0) return
+  const failing = results.filter((r) => !r.passed)
+  const blocking = failing.filter((r) => r.blocking).length
+  console.log(`checks: ${results.length - failing.length} passed, ${color.red(`${blocking} failed`)}, ${color.yellow(`${failing.length - blocking} warned`)}`)
+  for (const r of failing.slice(0, MAX_CHECKS_LISTED)) {
+    const label = r.blocking ? color.red('✗ blocking') : color.yellow('! warn')
+    console.log(`  ${label} ${color.bold(r.checkName)}${r.partitionKey ? color.dim(` [${r.partitionKey}]`) : ''}${r.message ? `: ${r.message}` : ''}`)
+  }
+  if (failing.length > MAX_CHECKS_LISTED) console.log(color.dim(`  … ${failing.length - MAX_CHECKS_LISTED} more failing`))
+}
 
 const PAINT: Record<PartitionDisplayStatus, (s: string) => string> = {
   FRESH: color.green,
@@ -33,7 +47,9 @@ export async function run(argv: string[]): Promise<number> {
     const counts: Record<PartitionDisplayStatus, number> = { FRESH: 0, STALE: 0, MISSING: 0, FAILED: 0, IN_PROGRESS: 0 }
     const statuses = nodes.map((n) => displayStatus(n))
     for (const s of statuses) counts[s]++
+    const checkResults = await readLatestChecks(ws, key)
     if (values.json) {
+      const failing = checkResults.filter((r) => !r.passed)
       printJson({
         key,
         partitioned: asset.partitions !== undefined,
@@ -51,6 +67,13 @@ export async function run(argv: string[]): Promise<number> {
               })),
             }
           : {}),
+        checks: {
+          passed: checkResults.length - failing.length,
+          failed: failing.filter((r) => r.blocking).length,
+          warned: failing.filter((r) => !r.blocking).length,
+          // Every latest result for an unpartitioned asset; the failing ones for a partitioned asset.
+          results: (asset.partitions ? failing : checkResults).map(checkResultJson),
+        },
       })
       return 0
     }
@@ -58,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       const n = nodes[0]!
       console.log(`${color.bold(key)} ${PAINT[statuses[0]!](statuses[0]!)}${n.latest ? color.dim(`  data ${n.latest.dataVersion.slice(0, 12)}, ${formatTime(n.latest.endedAt)}`) : ''}`)
       for (const r of n.reasons) console.log(`  • ${describeReason(r)}`)
+      printChecks(checkResults)
       return 0
     }
     const cols = Math.max(20, Math.min(100, (process.stdout.columns ?? 100) - 4))
@@ -73,6 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     } else if (counts.STALE + counts.FAILED + counts.MISSING > 0) {
       console.log(color.dim(`List them with --partitions; explain with strata why ${key}`))
     }
+    printChecks(checkResults)
     return 0
   })
 }

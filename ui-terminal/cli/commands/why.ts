@@ -1,6 +1,17 @@
 import { StrataError } from '../../../assets/errors.js'
 import { normalizeKey } from '../../../assets/keys.js'
-import { describeDirect, describeReason, displayStatus, loadStatusIndex, summarize, type NodeState, type StaleReason } from '../../../engine/index.js'
+import {
+  checkResultJson,
+  describeDirect,
+  describeReason,
+  displayStatus,
+  loadStatusIndex,
+  readLatestChecks,
+  summarize,
+  type CheckResultRecord,
+  type NodeState,
+  type StaleReason,
+} from '../../../engine/index.js'
 import { suggestKeys } from '../../../engine/graph/selection.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, paintStatus, printJson } from '../output.js'
@@ -13,6 +24,30 @@ Options:
 ${GLOBAL_HELP}`
 
 const MAX_LISTED = 10
+
+/** A failing check as a reason line (blocking failures are reasons; warnings are listed after them). */
+function checkReason(r: CheckResultRecord): string {
+  const where = r.partitionKey ? `[${r.partitionKey}] ` : ''
+  if (r.blocking) {
+    return `${where}blocking check ${r.checkName} failed in run ${r.runId.slice(0, 8)}${r.message ? `: ${r.message}` : ''} (the output was not stored; the last good materialization stays latest)`
+  }
+  return `${where}warning: check ${r.checkName} failed${r.message ? `: ${r.message}` : ''}`
+}
+
+function checkDetail(r: CheckResultRecord) {
+  return { kind: r.blocking ? 'CHECK_FAILED' : 'CHECK_WARNING', check: r.checkName, partitionKey: r.partitionKey || null, blocking: r.blocking, message: r.message ?? null, runId: r.runId }
+}
+
+function printChecks(failing: readonly CheckResultRecord[], indent: string): void {
+  for (const r of failing.slice(0, MAX_LISTED)) {
+    const line = `${indent}• ${checkReason(r)}`
+    console.log(r.blocking ? color.red(line) : color.yellow(line))
+  }
+  if (failing.length > MAX_LISTED) console.log(color.dim(`${indent}… ${failing.length - MAX_LISTED} more failing checks (strata status ${failing[0]!.assetKey})`))
+}
+
+/** Blocking failures first, then warnings. */
+const failingOf = (results: readonly CheckResultRecord[]) => [...results.filter((r) => !r.passed && r.blocking), ...results.filter((r) => !r.passed && !r.blocking)]
 
 function printReasons(reasons: readonly StaleReason[], indent: string): void {
   for (const reason of reasons) {
@@ -53,24 +88,35 @@ export async function run(argv: string[]): Promise<number> {
       asset.partitions.validateKey(values.partition)
       const node = index.node(key, values.partition)
       if (!node) throw new StrataError('STRATA_INVALID_PARTITION_KEY', `Partition "${values.partition}" of "${key}" does not exist yet.`)
+      const failing = failingOf(await readLatestChecks(ws, key, node.partitionKey))
       if (values.json) {
-        printJson({ key, ...nodeJson(node) })
+        const n = nodeJson(node)
+        printJson({
+          key,
+          ...n,
+          reasons: [...failing.map(checkReason), ...n.reasons],
+          reasonDetails: [...failing.map(checkDetail), ...n.reasonDetails],
+          checks: failing.map(checkResultJson),
+        })
         return 0
       }
       console.log(`${color.bold(`${key}[${node.partitionKey}]`)} is ${paintStatus(node.status)}${node.runState ? color.red(` (last attempt ${node.runState === 'FAILED' ? 'failed' : 'in progress'})`) : ''}`)
       if (node.status === 'FRESH') console.log('  Code and every upstream partition it reads are unchanged since it was materialized.')
+      printChecks(failing, '  ')
       printReasons(node.reasons, '  ')
       return 0
     }
     const summary = summarize(index, key)
     const nodes = index.nodes(key)
+    const failing = failingOf(await readLatestChecks(ws, key))
     if (values.json) {
       const notFresh = nodes.filter((n) => n.status !== 'FRESH' || n.runState)
       printJson({
         key,
         status: summary.status,
-        reasons: summary.reasons.map(describeReason),
-        reasonDetails: summary.reasons,
+        reasons: [...failing.map(checkReason), ...summary.reasons.map(describeReason)],
+        reasonDetails: [...failing.map(checkDetail), ...summary.reasons],
+        checks: failing.map(checkResultJson),
         rootCauses: asset.partitions ? [] : nodeJson(nodes[0]!).rootCauses,
         dataVersion: summary.latest?.dataVersion ?? null,
         lastMaterializedAt: summary.latest ? new Date(summary.latest.endedAt).toISOString() : null,
@@ -81,9 +127,13 @@ export async function run(argv: string[]): Promise<number> {
     const when = summary.latest ? color.dim(` (last materialized ${formatAge(summary.latest.endedAt)}, data ${summary.latest.dataVersion.slice(0, 12)})`) : ''
     console.log(`${color.bold(key)} is ${paintStatus(summary.status)}${when}`)
     if (!asset.partitions) {
-      if (summary.status === 'FRESH') console.log('  Code and every upstream are unchanged since its last materialization.')
+      if (summary.status === 'FRESH') {
+        console.log(`  Code and every upstream are unchanged since its last materialization${failing.some((r) => r.blocking) ? ', but its last attempt failed a blocking check' : ''}.`)
+      }
+      printChecks(failing, '  ')
       printReasons(summary.reasons, '  ')
     } else {
+      printChecks(failing, '  ')
       const c = summary.partitions!.counts
       console.log(`  ${summary.partitions!.total} partitions: ${c.FRESH} fresh, ${c.STALE} stale, ${c.MISSING} missing${c.FAILED ? `, ${c.FAILED} failed` : ''}${c.IN_PROGRESS ? `, ${c.IN_PROGRESS} in progress` : ''}`)
       const listed = nodes.filter((n) => n.status === 'STALE' || n.runState === 'FAILED').slice(0, MAX_LISTED)
@@ -95,7 +145,8 @@ export async function run(argv: string[]): Promise<number> {
       if (missing.length) console.log(`  never materialized: ${missing.slice(0, 8).map((n) => n.partitionKey).join(', ')}${missing.length > 8 ? ` … and ${missing.length - 8} more` : ''}`)
       if (listed.length) console.log(color.dim(`\nOne partition in detail: strata why ${key} --partition ${listed[0]!.partitionKey}`))
     }
-    if (summary.status !== 'FRESH') console.log(color.dim(`\nRebuild what is needed with: strata materialize "*${key}" --stale`))
+    if (failing.some((r) => r.blocking)) console.log(color.dim(`\nFix the data or the check, then rebuild with: strata materialize ${key}`))
+    else if (summary.status !== 'FRESH') console.log(color.dim(`\nRebuild what is needed with: strata materialize "*${key}" --stale`))
     return 0
   })
 }
