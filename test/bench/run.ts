@@ -2,6 +2,7 @@
 const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   'partition-keys': () => import('./partition-keys.js'),
+  partitions: () => import('./partitions.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {
