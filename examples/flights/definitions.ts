@@ -1,0 +1,431 @@
+/**
+ * Flight delays: an ML pipeline over 3 million real US flights (Jan–Jun 2001).
+ *
+ *   source/flights_file   the parquet file, observed by content hash
+ *   landing/flights       decoded once into an Arrow table sorted by date
+ *   raw/flights           one immutable Arrow table per day, checked by flights.contract.yaml
+ *   features/flights      per flight, point-in-time features from the 7 previous days (features.ts)
+ *   training/dataset      a seeded sample of the training days (training.config.json)
+ *   training/model        XGBoost, trained in a worker
+ *   evaluation/report     held-out later period: model vs baseline vs production, by segment, gate
+ *   models/flight_delay   the model package, registered; promoted to staging if the gate passed
+ *
+ * Run it: `npm start` (examples/flights/run.ts). Inspect it:
+ * `strata list -f examples/flights/definitions.ts`, `strata models list`,
+ * `strata lineage training/model`.
+ *
+ * Code versions: every asset's code version covers its compute function, the
+ * helper modules it calls and the config sections it reads, so editing
+ * features.ts makes the features (and everything after) stale, and editing
+ * the hyperparameters retrains without rebuilding the dataset.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { Table } from 'apache-arrow'
+import { asset, check, codeVersionOf, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata'
+import { canonicalJson, daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
+import { buildTrainingDataset } from './dataset.js'
+import { BASELINE_FEATURE, evaluate, evaluationSet, type EvaluationReport } from './evaluate.js'
+import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURES, labels, profileFeature, type FeatureProfile } from './features.js'
+import { defaultSourcePath, landParquet, observeSource, sha256, sliceDay, type SourceObservation } from './ingest.js'
+import { keyRangeMapping } from './mappings.js'
+import { metricsOf, rounded } from './metrics.js'
+import { loadModel, toMatrix, trainModel, type ModelArtifact } from './model.js'
+import { featuresTable, flightColumns, float32Column, int8Column } from './tables.js'
+
+// ---------------------------------------------------------------- settings
+
+/** Daily partitions [FIRST_DAY, END): 181 days. FLIGHTS_END shortens the range (tests use 30 days). */
+export const FIRST_DAY = '2001-01-01'
+export const END = process.env.FLIGHTS_END ?? '2001-07-01'
+/** The source file; FLIGHTS_SOURCE points elsewhere (tests use a copy). */
+export const SOURCE_PATH = process.env.FLIGHTS_SOURCE ?? defaultSourcePath()
+
+export const config: TrainingConfig = loadConfig()
+const days = dailyPartitions({ start: FIRST_DAY, end: END })
+const dayKeys = days.keys()
+
+if (config.feature_set !== FEATURE_SET_VERSION) {
+  throw new Error(`The training config asks for feature set ${config.feature_set}, but features.ts computes ${FEATURE_SET_VERSION}. Update feature_set in the config (and retrain), or check out the matching code.`)
+}
+for (const [name, range] of [['training', config.training], ['validation', config.validation]] as const) {
+  const missing = daysIn(range).filter((d) => !days.has(d))
+  if (missing.length > 0) {
+    throw new Error(`The training config's ${name} range ${range.from}..${range.to} includes days outside the data's partitions ${dayKeys[0]}..${dayKeys[dayKeys.length - 1]} (e.g. ${missing[0]}).`)
+  }
+}
+
+/**
+ * An asset's code version: its compute source, the helper modules it calls
+ * (by content) and the config it reads. The automatic version would only
+ * cover the compute function itself.
+ */
+function versionOf(compute: (...args: never[]) => unknown, modules: readonly string[], settings?: unknown): string {
+  const h = createHash('sha256').update(codeVersionOf(compute))
+  for (const m of modules) h.update('\0').update(readFileSync(new URL(m, import.meta.url)))
+  if (settings !== undefined) h.update('\0').update(canonicalJson(settings))
+  return h.digest('hex').slice(0, 16)
+}
+
+const dayStart = (key: string): number => Date.parse(`${key}T00:00:00Z`)
+
+// ---------------------------------------------------------------- 1. ingestion
+
+const observe = () => {
+  const o = observeSource(SOURCE_PATH)
+  return output(o, { dataVersion: o.sha256, metadata: { bytes: o.bytes, sha256: o.sha256, path: o.path } })
+}
+
+/**
+ * The parquet file as the outside world hands it to us. Its data version is
+ * the file's sha256, so re-observing an unchanged file changes nothing, and a
+ * changed file makes everything downstream stale. `npm start` observes it
+ * before every run.
+ */
+export const flightsFile = asset({
+  key: 'source/flights_file',
+  group: 'ingestion',
+  description: 'vega-datasets flights-3m.parquet, observed by content hash (data version = sha256 of the file).',
+  tags: { kind: 'source' },
+  codeVersion: versionOf(observe, ['./ingest.ts']),
+  compute: observe,
+})
+
+const land = async (ctx: AssetContext, { file }: { file: SourceObservation }) => {
+  const bytes = readFileSync(file.path)
+  const hash = sha256(bytes)
+  if (hash !== file.sha256) {
+    throw new Error(`${file.path} changed since it was observed (sha256 ${file.sha256.slice(0, 12)} then, ${hash.slice(0, 12)} now). Observe it again (npm start does, or strata materialize source/flights_file) and re-run.`)
+  }
+  const { table, stats } = await landParquet(bytes)
+  ctx.log.info(`landed ${stats.rows.toLocaleString('en-US')} rows (${stats.firstDate} … ${stats.lastDate}), ${stats.origins} origins, decoded in ${stats.decodeMs} ms${stats.alreadySorted ? '' : ', sorted by date'}`)
+  if (stats.rowsWithoutDate > 0) ctx.log.warn(`${stats.rowsWithoutDate} rows have no date: kept at the end of the landed table, in no daily partition`)
+  return output(table, { metadata: { ...stats, sourceSha256: file.sha256 } })
+}
+
+/** The whole file decoded ONCE into Arrow (dictionary-encoded airports, Int32 numbers), sorted by date. */
+export const landing = asset({
+  key: 'landing/flights',
+  group: 'ingestion',
+  description: 'The parquet decoded once (parquet-wasm, ZSTD) into one Arrow table sorted by date; raw/flights slices it.',
+  ins: { file: flightsFile },
+  codeVersion: versionOf(land, ['./ingest.ts']),
+  compute: land,
+})
+
+const slice = (ctx: AssetContext, { landed }: { landed: Table }) => {
+  const w = ctx.partitionWindow!
+  const day = sliceDay(landed, w.start, w.end)
+  return output(day, { metadata: { rows: day.numRows } })
+}
+
+/**
+ * One day of flights, stored immutably (a new content-addressed object per
+ * version; the last good one stays if the contract fails).
+ */
+export const rawFlights = asset({
+  key: 'raw/flights',
+  group: 'ingestion',
+  description: "One day's flights: a zero-copy slice of the landed table by binary search on date, validated against flights.contract.yaml.",
+  partitions: days,
+  ins: { landed: landing },
+  checks: [dataContract({ file: new URL('./flights.contract.yaml', import.meta.url), description: 'flights.contract.yaml: schema, nullability, ranges, daily row count, null rates' })],
+  codeVersion: versionOf(slice, ['./ingest.ts']),
+  compute: slice,
+})
+
+// ---------------------------------------------------------------- 2. features
+
+const buildFeatures = (ctx: AssetContext, inputs: { today: Table; history: unknown }) => {
+  // A multi-partition input arrives as a Map partition key → value, in partition order.
+  const history = inputs.history as Map<string, Table>
+  const asOf = ctx.partitionWindow!.start.getTime()
+  const rows = flightColumns(inputs.today)
+  const past = [...history].map(([key, t]) => aggregateDay(flightColumns(t), dayStart(key)))
+  const features = computeFeatures(rows, buildHistory(past, asOf))
+  const label = labels(rows)
+  let positives = 0
+  for (let i = 0; i < label.length; i++) positives += label[i]!
+  const profile: Record<string, FeatureProfile> = {}
+  for (const spec of FEATURES) profile[spec.name] = roundProfile(profileFeature(spec, features[spec.name]!))
+  return output(featuresTable(rows, features, label), {
+    metadata: { rows: rows.n, historyDays: past.length, historyPartitions: [...history.keys()], positiveRate: Number((positives / Math.max(1, rows.n)).toFixed(4)), featureSet: FEATURE_SET_VERSION, profile },
+  })
+}
+
+const roundProfile = (p: FeatureProfile): FeatureProfile => ({
+  mean: Number(p.mean.toFixed(4)),
+  min: Number(p.min.toFixed(4)),
+  max: Number(p.max.toFixed(4)),
+  missingRate: Number(p.missingRate.toFixed(4)),
+  outOfRangeRate: Number(p.outOfRangeRate.toFixed(4)),
+})
+
+/**
+ * Per flight of the day: the feature set of features.ts, computed from that
+ * day's schedule and the 7 previous days only. Reading the day itself or a
+ * later day through `history` would be a definition error (the engine's
+ * future-leak guard); `buildHistory` re-checks it at run time.
+ */
+export const features = asset({
+  key: 'features/flights',
+  group: 'features',
+  description: `Feature set ${FEATURE_SET_VERSION} (${FEATURE_NAMES.join(', ')}) and the label delay > 15 min; history from the 7 previous days only.`,
+  partitions: days,
+  ins: {
+    today: rawFlights,
+    history: { asset: rawFlights, mapping: timeWindowMapping({ startOffset: -7, endOffset: -1 }) },
+  },
+  checks: [
+    check<Table>({
+      name: 'well_formed',
+      description: 'Every feature column present, no NaN (ml-xgboost aborts on NaN), labels 0/1.',
+      fn: (_ctx, table) => {
+        for (const name of FEATURE_NAMES) {
+          const col = float32Column(table, name)
+          for (let i = 0; i < col.length; i++) if (Number.isNaN(col[i]!)) return { passed: false, message: `${name} is NaN at row ${i}` }
+        }
+        const y = int8Column(table, 'label_delayed')
+        for (let i = 0; i < y.length; i++) if (y[i] !== 0 && y[i] !== 1) return { passed: false, message: `label_delayed is ${y[i]} at row ${i}` }
+        return { passed: true, message: `${table.numRows} rows × ${FEATURE_NAMES.length} features` }
+      },
+    }),
+    check<Table>({
+      name: 'documented_ranges',
+      blocking: false,
+      description: 'Drift monitor: each feature within the range documented in features.ts, missing only before history exists.',
+      fn: (ctx, table) => {
+        const problems: string[] = []
+        const firstDay = ctx.partitionKey === dayKeys[0]
+        for (const spec of FEATURES) {
+          const p = profileFeature(spec, float32Column(table, spec.name))
+          if (p.outOfRangeRate > 0) problems.push(`${spec.name}: ${(p.outOfRangeRate * 100).toFixed(2)}% outside [${spec.range.join(', ')}]`)
+          if (!firstDay && p.missingRate > spec.maxMissingRate) problems.push(`${spec.name}: ${(p.missingRate * 100).toFixed(2)}% missing (max ${spec.maxMissingRate * 100}%)`)
+        }
+        return { passed: problems.length === 0, message: problems.length ? problems.join('; ') : 'all features within their documented ranges', metadata: { problems } }
+      },
+    }),
+  ],
+  codeVersion: versionOf(buildFeatures, ['./features.ts', './tables.ts', './ingest.ts']),
+  compute: buildFeatures,
+})
+
+// ---------------------------------------------------------------- 3. training
+
+const buildDataset = (ctx: AssetContext, inputs: { features: unknown }) => {
+  const { table, stats } = buildTrainingDataset(inputs.features as Map<string, Table>, config)
+  ctx.log.info(`sampled ${stats.rows.toLocaleString('en-US')} of ${stats.sampledFrom.toLocaleString('en-US')} rows from ${stats.partitions} days (${stats.firstPartition}..${stats.lastPartition}), seed ${stats.seed}, ${stats.trainingInputMiB} MiB of training input`)
+  return output(table, { metadata: { ...stats, featureSet: FEATURE_SET_VERSION, features: [...FEATURE_NAMES] } })
+}
+
+const datasetSettings = { feature_set: config.feature_set, training: config.training, sample: config.sample, random_seed: config.random_seed }
+
+/** The exact rows the model trains on: rebuildable from the config (same feature data versions → same data version). */
+export const trainingDataset = asset({
+  key: 'training/dataset',
+  group: 'training',
+  description: `A seeded sample (seed ${config.random_seed}, ≤ ${config.sample.max_rows} rows) of features/flights over the training days ${config.training.from}..${config.training.to}.`,
+  ins: { features: { asset: features, mapping: keyRangeMapping(config.training, 'training') } },
+  codeVersion: versionOf(buildDataset, ['./dataset.ts', './features.ts', './tables.ts', './model.ts', './ingest.ts'], datasetSettings),
+  compute: buildDataset,
+})
+
+/** What training/model stores: the model with its config and training record. */
+export interface TrainedModel extends ModelArtifact {
+  modelName: string
+  config: TrainingConfig
+  configHash: string
+  training: {
+    rows: number
+    positiveRate: number
+    partitions: { from: string; to: string; count: number }
+    /** In-sample metrics on the training rows (for sanity; judge the model by evaluation/report). */
+    metrics: Record<string, number | null>
+    wallTimeMs: number
+  }
+}
+
+const train = async (ctx: AssetContext, { dataset }: { dataset: Table }) => {
+  const rows = dataset.numRows
+  const x = toMatrix(
+    FEATURE_NAMES.map((n) => float32Column(dataset, n)),
+    rows,
+  )
+  const y = int8Column(dataset, 'label_delayed')
+  const hp = config.hyperparameters
+  ctx.log.info(`training XGBoost (${hp.tree_method}, ${hp.iterations} rounds, depth ${hp.max_depth}, eta ${hp.eta}) on ${rows.toLocaleString('en-US')} rows × ${FEATURE_NAMES.length} features`)
+  const { artifact, wallTimeMs } = await trainModel(x, y, hp, config.random_seed, { maxInputMiB: config.sample.max_input_mib, log: (line) => ctx.log.debug(line) })
+  const model = await loadModel(artifact)
+  const inSample = rounded(metricsOf(model.predict(x, rows), y))
+  model.free()
+  let positives = 0
+  for (let i = 0; i < rows; i++) positives += y[i]!
+  const value: TrainedModel = {
+    ...artifact,
+    modelName: config.model_name,
+    config,
+    configHash: hashOf(config),
+    training: {
+      rows,
+      positiveRate: Number((positives / rows).toFixed(4)),
+      partitions: { from: config.training.from, to: config.training.to, count: daysIn(config.training).length },
+      metrics: inSample,
+      wallTimeMs: Math.round(wallTimeMs),
+    },
+  }
+  ctx.log.info(`trained in ${(wallTimeMs / 1000).toFixed(1)} s; in-sample auc ${inSample.auc}`)
+  // The data version is the model's identity (bytes + config), not the stored JSON: the wall time differs between identical retrains.
+  return output(value, {
+    dataVersion: hashOf({ model: artifact.modelSha256, config: value.configHash, features: artifact.featureNames }),
+    metadata: { modelSha256: artifact.modelSha256, trainingWallTimeMs: Math.round(wallTimeMs), rows, inSampleAuc: inSample.auc, modelBytes: Math.round((artifact.modelBase64.length * 3) / 4) },
+  })
+}
+
+const modelSettings = { model_type: config.model_type, model_name: config.model_name, hyperparameters: config.hyperparameters, random_seed: config.random_seed, sample: config.sample }
+
+/** XGBoost trained on training/dataset inside a worker thread; stores the model, its config, training metrics and wall time. */
+export const trainedModel = asset({
+  key: 'training/model',
+  group: 'training',
+  description: `XGBoost (${config.hyperparameters.iterations} rounds, depth ${config.hyperparameters.max_depth}) predicting delay > 15 min.`,
+  ins: { dataset: trainingDataset },
+  codeVersion: versionOf(train, ['./model.ts', './features.ts', './metrics.ts'], modelSettings),
+  compute: train,
+})
+
+// ---------------------------------------------------------------- 4. evaluation
+
+const evaluateModel = async (ctx: AssetContext, inputs: { model: TrainedModel; validation: unknown }) => {
+  const days = inputs.validation as Map<string, Table>
+  const set = evaluationSet([...days.values()])
+  const model = await loadModel(inputs.model)
+  let production: { version: number; model: Awaited<ReturnType<typeof loadModel>> } | undefined
+  const current = await ctx.registry.production(config.model_name)
+  if (current) {
+    try {
+      const pkg = (await ctx.registry.loadArtifact(current)) as ModelPackage
+      production = { version: current.version, model: await loadModel(pkg.model) }
+    } catch (err) {
+      ctx.log.warn(`production model v${current.version} cannot be scored on these features (${(err as Error).message}); comparing with the baseline only`)
+    }
+  }
+  try {
+    const report = evaluate(set, model, {
+      range: config.validation,
+      partitions: days.size,
+      criteria: config.evaluation.gate,
+      topOrigins: config.evaluation.top_origins,
+      production,
+    })
+    const o = report.overall
+    ctx.log.info(`validation ${config.validation.from}..${config.validation.to}: ${set.rows.toLocaleString('en-US')} flights; auc ${o.model.auc} vs baseline ${o.baseline.auc}${o.production ? ` vs production v${production!.version} ${o.production.auc}` : ''}`)
+    for (const r of report.gate.reasons) ctx.log.info(`gate: ${r}`)
+    return output(report, { metadata: { auc: o.model.auc, baselineAuc: o.baseline.auc, logLoss: o.model.log_loss, accuracy: o.model.accuracy, gatePassed: report.gate.passed, rows: set.rows } })
+  } finally {
+    model.free()
+    production?.model.free()
+  }
+}
+
+const evaluationSettings = { validation: config.validation, evaluation: config.evaluation, model_name: config.model_name, baseline: BASELINE_FEATURE }
+
+/**
+ * The held-out later period (not a random split): AUC, log loss and accuracy
+ * of the model, the baseline (origin's 7-day delayed-rate as the score) and
+ * the production model, overall and by segment, and the gate decided in the
+ * config before training.
+ */
+export const evaluationReport = asset({
+  key: 'evaluation/report',
+  group: 'evaluation',
+  description: `Model vs baseline vs production on ${config.validation.from}..${config.validation.to}, by top origins and hour bands; gate from the training config.`,
+  ins: { model: trainedModel, validation: { asset: features, mapping: keyRangeMapping(config.validation, 'validation') } },
+  codeVersion: versionOf(evaluateModel, ['./evaluate.ts', './metrics.ts', './model.ts', './features.ts', './tables.ts'], evaluationSettings),
+  compute: evaluateModel,
+})
+
+// ---------------------------------------------------------------- 5. registry
+
+/** A registered version's artifact: everything needed to serve and audit the model. */
+export interface ModelPackage {
+  name: string
+  featureSet: string
+  featureNames: string[]
+  model: ModelArtifact
+  config: TrainingConfig
+  configHash: string
+  training: TrainedModel['training']
+  evaluation: Pick<EvaluationReport, 'validation' | 'overall' | 'gate'>
+  codeVersions: Record<string, string>
+}
+
+/** Code versions of the assets that made the model: registered with it. */
+export const CODE_VERSIONS: Record<string, string> = {}
+
+const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; report: EvaluationReport }) => {
+  const { modelName, config: cfg, configHash, training, ...artifact } = model
+  const pkg: ModelPackage = {
+    name: modelName,
+    featureSet: artifact.featureSet,
+    featureNames: artifact.featureNames,
+    model: artifact,
+    config: cfg,
+    configHash,
+    training,
+    evaluation: { validation: report.validation, overall: report.overall, gate: report.gate },
+    codeVersions: CODE_VERSIONS,
+  }
+  const o = report.overall
+  ctx.registry.register({
+    name: modelName,
+    description: `XGBoost delay > 15 min, feature set ${artifact.featureSet}, trained on ${training.partitions.from}..${training.partitions.to}`,
+    metrics: {
+      auc: o.model.auc,
+      log_loss: o.model.log_loss,
+      accuracy: o.model.accuracy,
+      baseline_auc: o.baseline.auc,
+      auc_lift_over_baseline: o.model.auc !== null && o.baseline.auc !== null ? Number((o.model.auc - o.baseline.auc).toFixed(4)) : null,
+      ...(o.production ? { production_auc: o.production.auc, compared_with_version: report.production?.version ?? null } : {}),
+      validation_rows: report.validation.rows,
+      train_rows: training.rows,
+      train_in_sample_auc: training.metrics.auc,
+      training_wall_time_ms: training.wallTimeMs,
+      segments: Object.fromEntries(report.segments.map((s) => [s.segment, { auc: s.model.auc, baseline_auc: s.baseline.auc, rows: s.rows }])),
+    },
+    config: { ...cfg, config_hash: configHash, feature_names: artifact.featureNames, model_sha256: artifact.modelSha256 },
+    gate: report.gate,
+    lineage: {
+      training: { from: training.partitions.from, to: training.partitions.to, partitions: training.partitions.count, rows: training.rows, seed: cfg.random_seed },
+      validation: { from: report.validation.from, to: report.validation.to, partitions: report.validation.partitions, rows: report.validation.rows },
+      featureSet: artifact.featureSet,
+      codeVersions: CODE_VERSIONS,
+    },
+    codeVersion: CODE_VERSIONS['training/model']!,
+    stage: report.gate.passed ? 'staging' : 'development',
+  })
+  if (report.gate.passed) ctx.log.info(`gate passed: registering ${modelName} and promoting it to staging`)
+  else ctx.log.warn(`gate failed: registering ${modelName} in development, not promoted — ${report.gate.reasons.filter((r) => r.startsWith('FAILED')).join('; ')}`)
+  return output(pkg, { metadata: { gatePassed: report.gate.passed, auc: o.model.auc, modelSha256: artifact.modelSha256 } })
+}
+
+/**
+ * The model package, registered in the model registry with its config,
+ * metrics, lineage (the engine adds the exact upstream materializations) and
+ * code version: promoted to staging when the gate passed, left in development
+ * (with the reasons) when it did not. Production is a deliberate step:
+ * `strata models promote flight_delay <version> production`.
+ */
+export const modelPackage = asset({
+  key: `models/${config.model_name}`,
+  group: 'registry',
+  description: 'The registered model package (model + config + evaluation); staging if the gate passed.',
+  tags: { kind: 'model' },
+  ins: { model: trainedModel, report: evaluationReport },
+  codeVersion: versionOf(register, [], { model_name: config.model_name }),
+  compute: register,
+})
+
+const all = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
+for (const a of all) CODE_VERSIONS[a.key] = a.codeVersion
+
+export default defineDefinitions({ assets: all })

@@ -1,0 +1,140 @@
+/**
+ * `npm start`: runs the flights pipeline end to end with live progress, then
+ * prints a summary (model vs baseline, gate verdict, registry stage, an AUC
+ * chart by segment) and where to look next.
+ *
+ *   1. observe the source file (its sha256 is its data version: unchanged → nothing downstream is stale);
+ *   2. materialize everything missing or stale (`materialize({ stale: true })`, the worker pool);
+ *   3. read the evaluation report and the registry.
+ *
+ * A second run with nothing changed does no work and finishes in seconds.
+ * Options: --home DIR (default: examples/flights/.strata), --json (summary as JSON on stdout).
+ */
+import { readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { listModels, materialize, openWorkspace, type MaterializeResult, type Workspace } from 'strata/engine'
+import { RunProgress } from '../../ui-terminal/cli/progress.js'
+import { color, formatDuration } from '../../ui-terminal/cli/output.js'
+import { aucChart } from './chart.js'
+import type { EvaluationReport } from './evaluate.js'
+
+const started = performance.now()
+const { values } = parseArgs({ options: { home: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } })
+const defsFile = fileURLToPath(new URL('./definitions.ts', import.meta.url))
+const defsArg = relative(process.cwd(), defsFile) || defsFile
+const say = (text: string) => {
+  if (!values.json) process.stdout.write(text + '\n')
+}
+
+async function latestValue<T>(ws: Workspace, key: string): Promise<{ value: T; runId: string; dataVersion: string } | undefined> {
+  const m = await ws.storage.getLatest(key)
+  if (!m || m.format !== 'json') return undefined
+  return { value: JSON.parse(readFileSync(join(ws.home, m.location), 'utf8')) as T, runId: m.runId, dataVersion: m.dataVersion }
+}
+
+function stepCounts(r: MaterializeResult): string {
+  const n = (f: (s: MaterializeResult['steps'][number]) => boolean) => r.steps.filter(f).length
+  const parts = [`${n((s) => s.status === 'SUCCESS')} built`]
+  const upToDate = n((s) => s.skipReason === 'UP_TO_DATE')
+  const failed = n((s) => s.status === 'FAILURE')
+  const skipped = n((s) => s.status === 'SKIPPED' && s.skipReason !== 'UP_TO_DATE')
+  if (upToDate) parts.push(`${upToDate} up to date`)
+  if (failed) parts.push(`${failed} failed`)
+  if (skipped) parts.push(`${skipped} skipped`)
+  return parts.join(', ')
+}
+
+const ws = await openWorkspace({ defsFile, home: values.home })
+let exitCode = 0
+try {
+  const progress = values.json || values.quiet ? undefined : new RunProgress()
+  const home = relative(process.cwd(), ws.home) || ws.home
+  say(color.bold(`Flight delays: ${relative(process.cwd(), defsFile)} → ${home}`))
+
+  // 1. Observe the source. In-process: hashing 13 MB needs no worker pool.
+  const before = await ws.storage.getLatest('source/flights_file')
+  const observed = await materialize(ws, { selection: 'source/flights_file', executor: 'in-process', description: 'observe source/flights_file' })
+  const source = observed.steps[0]
+  if (!source || source.status !== 'SUCCESS') {
+    throw new Error(`Observing the source failed: ${source?.error?.message ?? observed.status}`)
+  }
+  const changed = before?.dataVersion !== source.dataVersion
+  say(`source   flights-3m.parquet sha256 ${source.dataVersion!.slice(0, 12)} ${before ? (changed ? color.yellow('(changed: downstream is stale)') : color.dim('(unchanged)')) : color.dim('(first observation)')}`)
+
+  // 2. Everything missing or stale, in the worker pool.
+  const abort = new AbortController()
+  const onSigint = () => abort.abort()
+  process.on('SIGINT', onSigint)
+  let result: MaterializeResult
+  try {
+    result = await materialize(ws, { stale: true, onEvent: progress?.handle, signal: abort.signal, description: 'npm start (flights)' })
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+  if (result.runId === null) say(`pipeline ${color.green('everything fresh')}: nothing to materialize`)
+  else say(`pipeline run ${result.runId}: ${stepCounts(result)} in ${formatDuration(result.durationMs)}`)
+  const failures = result.steps.filter((s) => s.status === 'FAILURE')
+  for (const f of failures.slice(0, 5)) say(color.red(`  ✗ ${f.key}${f.partitionKeys.length ? `[${f.partitionKeys.join(',')}]` : ''}: ${f.error?.message ?? 'failed'}`))
+  if (result.status !== 'SUCCESS') exitCode = 1
+
+  // 3. Summary from what is stored (the same whether this run built it or not).
+  const report = await latestValue<EvaluationReport>(ws, 'evaluation/report')
+  const registered = await listModels(ws)
+  if (!report) {
+    say(color.red('No evaluation report yet: the pipeline did not get that far. See strata runs / strata logs.'))
+    exitCode ||= 1
+  } else {
+    const r = report.value
+    const o = r.overall
+    const latestPackage = await ws.storage.getLatest(`models/${registered[0]?.name ?? 'flight_delay'}`)
+    const version = registered.find((m) => latestPackage && m.lineage.materializationId === latestPackage.id) ?? registered[0]
+    const lift = (o.model.auc ?? 0) - (o.baseline.auc ?? 0)
+    const failed = r.gate.reasons.filter((x) => x.startsWith('FAILED'))
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify(
+          {
+            runId: result.runId,
+            status: result.status,
+            wallTimeMs: Math.round(performance.now() - started),
+            model: version ? { name: version.name, version: version.version, stage: version.stage } : null,
+            metrics: o,
+            segments: r.segments,
+            gate: r.gate,
+          },
+          null,
+          2,
+        ) + '\n',
+      )
+    } else {
+      say('')
+      say(color.bold(`Model ${version ? `${version.name} v${version.version}` : '(not registered)'} on the held-out period ${r.validation.from}..${r.validation.to} (${r.validation.rows.toLocaleString('en-US')} flights, ${(r.validation.positiveRate * 100).toFixed(1)}% delayed > 15 min)`))
+      say(`  AUC      ${o.model.auc?.toFixed(4)}  vs baseline ${o.baseline.auc?.toFixed(4)} (origin's 7-day delayed-rate)  ${lift >= 0 ? color.green(`+${lift.toFixed(4)}`) : color.red(lift.toFixed(4))}`)
+      if (o.production && r.production) say(`           vs production v${r.production.version} ${o.production.auc?.toFixed(4)}`)
+      say(`  log loss ${o.model.log_loss?.toFixed(4)}  vs baseline ${o.baseline.log_loss?.toFixed(4)}`)
+      say(`  accuracy ${o.model.accuracy?.toFixed(4)}  vs baseline ${o.baseline.accuracy?.toFixed(4)}  (always "on time": ${(1 - r.validation.positiveRate).toFixed(4)})`)
+      say(`  gate     ${r.gate.passed ? color.green('PASSED') : color.red('FAILED')} — ${r.gate.passed ? `${r.gate.reasons.length} criteria from training.config.json` : failed.map((x) => x.replace(/^FAILED: /, '')).join('; ')}`)
+      if (version) {
+        const stage = version.stage === 'staging' || version.stage === 'production' ? color.green(version.stage) : color.yellow(version.stage)
+        say(`  registry ${version.name} v${version.version} is in ${stage}${version.stage === 'development' && !r.gate.passed ? ' (not promoted: the gate failed)' : ''}`)
+      }
+      say('')
+      say(aucChart(r, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }))
+      say('')
+      say(`Wall time ${formatDuration(performance.now() - started)}.`)
+      say(color.bold('Where to look next:'))
+      say(`  npx strata list -f ${defsArg}                   assets, status, checks`)
+      say(`  npx strata models list -f ${defsArg}            registered versions, stages, gates`)
+      say(`  npx strata lineage training/model -f ${defsArg} the model back to its partitions, data and code versions`)
+      if (version && version.stage === 'staging') say(`  npx strata models promote ${version.name} ${version.version} production -f ${defsArg}`)
+    }
+  }
+} catch (err) {
+  process.stderr.write(color.red(`npm start failed: ${(err as Error).message}\n`))
+  exitCode = 1
+} finally {
+  await ws.close()
+}
+process.exitCode = exitCode
