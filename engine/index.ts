@@ -12,7 +12,7 @@ export { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 export { resolveHome } from './home.js'
 export type * from './storage/types.js'
 export { loadStatusIndex, summarize, keysOptionsFor, type AssetSummary } from './status.js'
-export { StatusIndex, displayStatus, directReasonsOf, nodeLabel, type NodeState, type PartitionDisplayStatus } from './versioning/status-index.js'
+export { StatusIndex, displayStatus, directReasonsOf, nodeLabel, rootsOf, type NodeState, type PartitionDisplayStatus } from './versioning/status-index.js'
 export { launchBackfill, runBackfill, cancelBackfill, type BackfillResult, type LaunchBackfillOptions, type BackfillRunOptions } from './backfill.js'
 export type { PartitionRequest } from './partitions/targets.js'
 export {

@@ -8,13 +8,11 @@ import type { Workspace } from './workspace.js'
 export interface AssetSummary {
   key: string
   status: AssetStatus
-  reasons: StaleReason[]
+  reasons: readonly StaleReason[]
   /** Latest materialization (the newest partition's, for partitioned assets). */
   latest?: StatusLatest
   partitions?: { total: number; counts: Record<PartitionDisplayStatus, number> }
 }
-
-const slot = (key: string, partition: string) => `${key}\u0000${partition}`
 
 /** `now` and the stored dynamic partition keys, for evaluating partition definitions. */
 export async function keysOptionsFor(ws: Workspace, now = new Date()): Promise<KeysOptions> {
@@ -31,8 +29,14 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
   const keysOptions = opts.keysOptions ?? (await keysOptionsFor(ws))
   const wanted = opts.keys ? new Set([...opts.keys, ...ws.graph.upstreamClosure(opts.keys)]) : undefined
   const order = wanted ? ws.graph.topologicalOrder(wanted) : ws.graph.topologicalOrder()
-  const latest = new Map<string, StatusLatest>()
-  const runStates = new Map<string, Exclude<PartitionRunState, 'MATERIALIZED'>>()
+  // Nested maps (asset → partition → value): no composite string per partition.
+  const latest = new Map<string, Map<string, StatusLatest>>()
+  const runStates = new Map<string, Map<string, Exclude<PartitionRunState, 'MATERIALIZED'>>>()
+  const bucket = <V>(m: Map<string, Map<string, V>>, key: string) => {
+    let b = m.get(key)
+    if (!b) m.set(key, (b = new Map()))
+    return b
+  }
   const withEdges: string[] = []
   for (const key of order) {
     const asset = ws.defs.byKey.get(key)!
@@ -42,18 +46,20 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
     }
     const leaf = upstreamLinks(ws.defs, asset).length === 0
     if (!leaf) withEdges.push(key)
-    for (const s of await ws.storage.getPartitionStates(key)) {
-      if (s.state !== 'MATERIALIZED') runStates.set(slot(key, s.partitionKey), s.state)
+    const states = await ws.storage.getPartitionStates(key)
+    const latestOfAsset = bucket(latest, key)
+    for (const s of states) {
+      if (s.state !== 'MATERIALIZED') bucket(runStates, key).set(s.partitionKey, s.state)
       if (leaf && s.materializationId !== undefined && s.dataVersion !== undefined && s.codeVersion !== undefined) {
-        latest.set(slot(key, s.partitionKey), { id: s.materializationId, codeVersion: s.codeVersion, dataVersion: s.dataVersion, consumed: [], endedAt: s.updatedAt, runId: s.runId })
+        latestOfAsset.set(s.partitionKey, { id: s.materializationId, codeVersion: s.codeVersion, dataVersion: s.dataVersion, consumed: [], endedAt: s.updatedAt, runId: s.runId })
       }
     }
   }
   const many: LatestMaterialization[] = withEdges.length ? await ws.storage.getLatestMany(wanted ? withEdges : undefined) : []
-  for (const m of many) latest.set(slot(m.assetKey, m.partitionKey), m)
+  for (const m of many) bucket(latest, m.assetKey).set(m.partitionKey, m)
   return new StatusIndex(ws.defs, order, {
-    latestOf: (key, partition) => latest.get(slot(key, partition)),
-    runStateOf: (key, partition) => runStates.get(slot(key, partition)),
+    latestOf: (key, partition) => latest.get(key)?.get(partition),
+    runStateOf: (key, partition) => runStates.get(key)?.get(partition),
     keysOptions,
   })
 }

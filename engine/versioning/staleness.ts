@@ -30,7 +30,7 @@ export type StaleReason =
 export interface AssetState {
   key: string
   status: AssetStatus
-  reasons: StaleReason[]
+  reasons: readonly StaleReason[]
   latest?: StatusLatest
 }
 

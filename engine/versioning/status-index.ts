@@ -11,10 +11,21 @@ export interface NodeState {
   status: AssetStatus
   /** Execution state from the state index, when the last attempt failed or is running. */
   runState?: Exclude<PartitionRunState, 'MATERIALIZED'>
-  reasons: StaleReason[]
-  roots: RootCause[]
+  reasons: readonly StaleReason[]
+  /** Root causes to pass downstream; derived from `reasons` when absent (see rootsOf). */
+  roots?: RootCause[]
   latest?: StatusLatest
 }
+
+/** The root causes of a node: its own direct reasons, plus those inherited from upstream. */
+export function rootsOf(node: NodeState): RootCause[] {
+  if (node.roots) return node.roots
+  const key = nodeLabel(node.key, node.partitionKey)
+  return (node.roots = node.reasons.map((reason) => ({ key, reason: reason as DirectReason })))
+}
+
+const NEVER_MATERIALIZED: readonly StaleReason[] = Object.freeze([{ kind: 'NEVER_MATERIALIZED' }])
+const NONE: readonly StaleReason[] = Object.freeze([])
 
 export type PartitionDisplayStatus = AssetStatus | 'FAILED' | 'IN_PROGRESS'
 
@@ -40,6 +51,7 @@ export const nodeLabel = (key: string, partitionKey: string) => (partitionKey ? 
  */
 export class StatusIndex {
   private readonly states = new Map<string, NodeState[]>()
+  // Built on first lookup: a leaf asset with 100,000 partitions is often only listed.
   private readonly partitionIndex = new Map<string, Map<string, number>>()
 
   constructor(
@@ -60,21 +72,53 @@ export class StatusIndex {
   }
 
   node(key: string, partitionKey = ''): NodeState | undefined {
-    const i = this.partitionIndex.get(key)?.get(partitionKey)
-    return i === undefined ? undefined : this.states.get(key)![i]
+    const nodes = this.states.get(key)
+    if (!nodes) return undefined
+    if (nodes.length === 1) return nodes[0]!.partitionKey === partitionKey ? nodes[0] : undefined
+    let index = this.partitionIndex.get(key)
+    if (!index) {
+      index = new Map(nodes.map((n, i) => [n.partitionKey, i]))
+      this.partitionIndex.set(key, index)
+    }
+    const i = index.get(partitionKey)
+    return i === undefined ? undefined : nodes[i]
   }
 
   private computeAsset(key: string): void {
     const asset = this.defs.byKey.get(key)!
     const keys = asset.partitions ? asset.partitions.keys(this.sources.keysOptions) : ['']
-    const index = new Map<string, number>()
     const nodes: NodeState[] = []
     this.states.set(key, nodes)
-    this.partitionIndex.set(key, index)
+    this.partitionIndex.delete(key)
     const links = upstreamLinks(this.defs, asset)
+    if (links.length === 0) {
+      this.computeLeaf(asset, keys, nodes)
+      return
+    }
+    for (const partitionKey of keys) nodes.push(this.computeNode(key, partitionKey, links))
+  }
+
+  /** Assets without upstreams: only "never built" and "code changed" apply, so skip the general path and share reason arrays. */
+  private computeLeaf(asset: AssetDefinition<any>, keys: readonly string[], nodes: NodeState[]): void {
+    const codeChanged = new Map<string, readonly StaleReason[]>()
+    const { latestOf, runStateOf } = this.sources
     for (const partitionKey of keys) {
-      index.set(partitionKey, nodes.length)
-      nodes.push(this.computeNode(key, partitionKey, links))
+      const latest = latestOf(asset.key, partitionKey)
+      const runState = runStateOf?.(asset.key, partitionKey)
+      let reasons: readonly StaleReason[] = NONE
+      let status: AssetStatus = 'FRESH'
+      if (!latest) {
+        reasons = NEVER_MATERIALIZED
+        status = 'MISSING'
+      } else if (latest.codeVersion !== asset.codeVersion) {
+        reasons = codeChanged.get(latest.codeVersion) ?? []
+        if (reasons.length === 0) {
+          reasons = Object.freeze([{ kind: 'CODE_VERSION_CHANGED' as const, previous: latest.codeVersion, current: asset.codeVersion }])
+          codeChanged.set(latest.codeVersion, reasons)
+        }
+        status = 'STALE'
+      }
+      nodes.push(runState ? { key: asset.key, partitionKey, status, runState, reasons, latest } : { key: asset.key, partitionKey, status, reasons, latest })
     }
   }
 
@@ -95,8 +139,9 @@ export class StatusIndex {
         hiddenUpstream++
         continue
       }
-      upstreamReasons.push({ kind: up.status === 'MISSING' ? 'UPSTREAM_MISSING' : 'UPSTREAM_STALE', dep: nodeLabel(up.key, upKey), rootCauses: up.roots })
-      for (const r of up.roots) {
+      const upRoots = rootsOf(up)
+      upstreamReasons.push({ kind: up.status === 'MISSING' ? 'UPSTREAM_MISSING' : 'UPSTREAM_STALE', dep: nodeLabel(up.key, upKey), rootCauses: upRoots })
+      for (const r of upRoots) {
         if (roots.length >= MAX_ROOTS) break
         if (!roots.some((x) => x.key === r.key && x.reason.kind === r.reason.kind)) roots.push(r)
       }

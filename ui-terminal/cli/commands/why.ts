@@ -1,6 +1,7 @@
 import { StrataError } from '../../../assets/errors.js'
 import { normalizeKey } from '../../../assets/keys.js'
 import {
+  rootsOf,
   checkResultJson,
   describeDirect,
   describeReason,
@@ -67,7 +68,7 @@ function nodeJson(n: NodeState) {
     status: displayStatus(n),
     reasons: n.reasons.map(describeReason),
     reasonDetails: n.reasons,
-    rootCauses: n.roots.map((r) => ({ key: r.key, kind: r.reason.kind, description: describeDirect(r.reason, r.key) })),
+    rootCauses: rootsOf(n).map((r) => ({ key: r.key, kind: r.reason.kind, description: describeDirect(r.reason, r.key) })),
     dataVersion: n.latest?.dataVersion ?? null,
   }
 }
