@@ -26,7 +26,7 @@ import { asset, check, codeVersionOf, dailyPartitions, dataContract, defineDefin
 import { canonicalJson, daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
 import { buildTrainingDataset } from './dataset.js'
 import { BASELINE_FEATURE, evaluate, evaluationSet, type EvaluationReport } from './evaluate.js'
-import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURES, labels, profileFeature, type FeatureProfile } from './features.js'
+import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURES, labels, profileFeature, type DayAggregate, type FeatureProfile } from './features.js'
 import { defaultSourcePath, landParquet, observeSource, sha256, sliceDay, type SourceObservation } from './ingest.js'
 import { keyRangeMapping } from './mappings.js'
 import { metricsOf, rounded } from './metrics.js'
@@ -136,12 +136,22 @@ export const rawFlights = asset({
 
 // ---------------------------------------------------------------- 2. features
 
+// The engine shares decoded inputs between the steps of a worker (the same
+// immutable Table object), so each day's aggregate is computed once per worker
+// rather than once for each of the 7 days that read it.
+const aggregates = new WeakMap<Table, DayAggregate>()
+function dayAggregate(table: Table, dayStartMs: number): DayAggregate {
+  let a = aggregates.get(table)
+  if (!a || a.dayStartMs !== dayStartMs) aggregates.set(table, (a = aggregateDay(flightColumns(table), dayStartMs)))
+  return a
+}
+
 const buildFeatures = (ctx: AssetContext, inputs: { today: Table; history: unknown }) => {
   // A multi-partition input arrives as a Map partition key → value, in partition order.
   const history = inputs.history as Map<string, Table>
   const asOf = ctx.partitionWindow!.start.getTime()
   const rows = flightColumns(inputs.today)
-  const past = [...history].map(([key, t]) => aggregateDay(flightColumns(t), dayStart(key)))
+  const past = [...history].map(([key, t]) => dayAggregate(t, dayStart(key)))
   const features = computeFeatures(rows, buildHistory(past, asOf))
   const label = labels(rows)
   let positives = 0
@@ -230,10 +240,23 @@ export const trainingDataset = asset({
   compute: buildDataset,
 })
 
+/** The parts of the config that determine the trained model (the evaluation criteria do not). */
+export type ModelConfig = Pick<TrainingConfig, 'model_name' | 'model_type' | 'feature_set' | 'label' | 'training' | 'sample' | 'random_seed' | 'hyperparameters'>
+const modelConfig: ModelConfig = {
+  model_name: config.model_name,
+  model_type: config.model_type,
+  feature_set: config.feature_set,
+  label: config.label,
+  training: config.training,
+  sample: config.sample,
+  random_seed: config.random_seed,
+  hyperparameters: config.hyperparameters,
+}
+
 /** What training/model stores: the model with its config and training record. */
 export interface TrainedModel extends ModelArtifact {
   modelName: string
-  config: TrainingConfig
+  config: ModelConfig
   configHash: string
   training: {
     rows: number
@@ -263,8 +286,8 @@ const train = async (ctx: AssetContext, { dataset }: { dataset: Table }) => {
   const value: TrainedModel = {
     ...artifact,
     modelName: config.model_name,
-    config,
-    configHash: hashOf(config),
+    config: modelConfig,
+    configHash: hashOf(modelConfig),
     training: {
       rows,
       positiveRate: Number((positives / rows).toFixed(4)),
@@ -281,7 +304,6 @@ const train = async (ctx: AssetContext, { dataset }: { dataset: Table }) => {
   })
 }
 
-const modelSettings = { model_type: config.model_type, model_name: config.model_name, hyperparameters: config.hyperparameters, random_seed: config.random_seed, sample: config.sample }
 
 /** XGBoost trained on training/dataset inside a worker thread; stores the model, its config, training metrics and wall time. */
 export const trainedModel = asset({
@@ -289,7 +311,7 @@ export const trainedModel = asset({
   group: 'training',
   description: `XGBoost (${config.hyperparameters.iterations} rounds, depth ${config.hyperparameters.max_depth}) predicting delay > 15 min.`,
   ins: { dataset: trainingDataset },
-  codeVersion: versionOf(train, ['./model.ts', './features.ts', './metrics.ts'], modelSettings),
+  codeVersion: versionOf(train, ['./model.ts', './features.ts', './metrics.ts'], modelConfig),
   compute: train,
 })
 
@@ -352,6 +374,7 @@ export interface ModelPackage {
   featureSet: string
   featureNames: string[]
   model: ModelArtifact
+  /** The whole config in force at registration (the model's part is `model.config`). */
   config: TrainingConfig
   configHash: string
   training: TrainedModel['training']
@@ -363,7 +386,13 @@ export interface ModelPackage {
 export const CODE_VERSIONS: Record<string, string> = {}
 
 const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; report: EvaluationReport }) => {
-  const { modelName, config: cfg, configHash, training, ...artifact } = model
+  const { modelName, config: trainedWith, configHash: modelConfigHash, training, ...artifact } = model
+  if (modelConfigHash !== hashOf(modelConfig)) {
+    throw new Error(`training/model was trained with another config (${modelConfigHash} ≠ ${hashOf(modelConfig)}): it is stale. Materialize it first, e.g. strata materialize "*models/${config.model_name}" --stale.`)
+  }
+  void trainedWith
+  const cfg = config
+  const configHash = hashOf(cfg)
   const pkg: ModelPackage = {
     name: modelName,
     featureSet: artifact.featureSet,
@@ -392,7 +421,7 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
       training_wall_time_ms: training.wallTimeMs,
       segments: Object.fromEntries(report.segments.map((s) => [s.segment, { auc: s.model.auc, baseline_auc: s.baseline.auc, rows: s.rows }])),
     },
-    config: { ...cfg, config_hash: configHash, feature_names: artifact.featureNames, model_sha256: artifact.modelSha256 },
+    config: { ...cfg, config_hash: configHash, model_config_hash: modelConfigHash, feature_names: artifact.featureNames, model_sha256: artifact.modelSha256 },
     gate: report.gate,
     lineage: {
       training: { from: training.partitions.from, to: training.partitions.to, partitions: training.partitions.count, rows: training.rows, seed: cfg.random_seed },
@@ -421,7 +450,7 @@ export const modelPackage = asset({
   description: 'The registered model package (model + config + evaluation); staging if the gate passed.',
   tags: { kind: 'model' },
   ins: { model: trainedModel, report: evaluationReport },
-  codeVersion: versionOf(register, [], { model_name: config.model_name }),
+  codeVersion: versionOf(register, [], config),
   compute: register,
 })
 

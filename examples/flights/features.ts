@@ -65,15 +65,22 @@ export interface Counter {
   delaySum: number
 }
 
-/** What one day contributes to history: counts overall, per origin, destination, route and origin × hour band. */
+/** Counts of the flights departing one airport: overall, per hour band, per destination (route). */
+export interface OriginStats {
+  readonly all: Counter
+  /** Indexed by hour band (0–3, see HOUR_BANDS). */
+  readonly bands: readonly Counter[]
+  /** By destination: the routes from this origin. */
+  readonly routes: ReadonlyMap<string, Counter>
+}
+
+/** What one day contributes to history: counts overall, per origin (with its bands and routes) and per destination. */
 export interface DayAggregate {
   /** Start of the day, ms since the epoch (UTC midnight). */
   readonly dayStartMs: number
   readonly all: Counter
-  readonly byOrigin: ReadonlyMap<string, Counter>
+  readonly byOrigin: ReadonlyMap<string, OriginStats>
   readonly byDestination: ReadonlyMap<string, Counter>
-  readonly byRoute: ReadonlyMap<string, Counter>
-  readonly byOriginBand: ReadonlyMap<string, Counter>
 }
 
 /** Aggregates of the days before `asOfMs`: the whole window, and the last day alone. */
@@ -94,28 +101,30 @@ export const hourOf = (ms: number): number => Math.floor((((ms % DAY_MS) + DAY_M
 /** 0 = Monday … 6 = Sunday. */
 export const weekdayOf = (ms: number): number => (Math.floor(ms / DAY_MS) + 3) % 7 // 1970-01-01 was a Thursday
 export const dayStartOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS
-export const routeKey = (origin: string, destination: string): string => `${origin}>${destination}`
-const bandKey = (origin: string, band: number): string => `${origin}#${band}`
 
 export const isDelayed = (delayMinutes: number): boolean => delayMinutes > DELAY_THRESHOLD_MINUTES
 
-function add(map: Map<string, Counter>, key: string, delay: number, delayed: number): void {
-  const c = map.get(key)
-  if (c) {
-    c.flights++
-    c.delayed += delayed
-    c.delaySum += delay
-  } else map.set(key, { flights: 1, delayed, delaySum: delay })
+const counter = (): Counter => ({ flights: 0, delayed: 0, delaySum: 0 })
+const originStats = (): OriginStats => ({ all: counter(), bands: [counter(), counter(), counter(), counter()], routes: new Map() })
+
+function count(c: Counter, delay: number, late: number): void {
+  c.flights++
+  c.delayed += late
+  c.delaySum += delay
+}
+
+function addTo(c: Counter, from: Counter): void {
+  c.flights += from.flights
+  c.delayed += from.delayed
+  c.delaySum += from.delaySum
 }
 
 /** Summarizes one day's flights (which must all be on that day, with delays). */
 export function aggregateDay(rows: FlightColumns, dayStartMs: number): DayAggregate {
   if (!rows.delay) throw new Error('aggregateDay needs the flights\' delays: history is built from completed flights.')
-  const all: Counter = { flights: 0, delayed: 0, delaySum: 0 }
-  const byOrigin = new Map<string, Counter>()
+  const all = counter()
+  const byOrigin = new Map<string, OriginStats>()
   const byDestination = new Map<string, Counter>()
-  const byRoute = new Map<string, Counter>()
-  const byOriginBand = new Map<string, Counter>()
   for (let i = 0; i < rows.n; i++) {
     const ms = rows.dateMs[i]!
     if (ms < dayStartMs || ms >= dayStartMs + DAY_MS) {
@@ -123,27 +132,22 @@ export function aggregateDay(rows: FlightColumns, dayStartMs: number): DayAggreg
     }
     const delay = rows.delay[i]!
     const late = isDelayed(delay) ? 1 : 0
-    all.flights++
-    all.delayed += late
-    all.delaySum += delay
+    count(all, delay, late)
     const o = rows.origin[i]!
-    add(byOrigin, o, delay, late)
-    add(byDestination, rows.destination[i]!, delay, late)
-    add(byRoute, routeKey(o, rows.destination[i]!), delay, late)
-    add(byOriginBand, bandKey(o, hourBand(hourOf(ms))), delay, late)
+    const d = rows.destination[i]!
+    let os = byOrigin.get(o)
+    if (!os) byOrigin.set(o, (os = originStats()))
+    count(os.all, delay, late)
+    count(os.bands[hourBand(((ms - dayStartMs) / 3_600_000) | 0)]!, delay, late)
+    const routes = os.routes as Map<string, Counter>
+    let r = routes.get(d)
+    if (!r) routes.set(d, (r = counter()))
+    count(r, delay, late)
+    let ds = byDestination.get(d)
+    if (!ds) byDestination.set(d, (ds = counter()))
+    count(ds, delay, late)
   }
-  return { dayStartMs, all, byOrigin, byDestination, byRoute, byOriginBand }
-}
-
-function mergeInto(target: Map<string, Counter>, source: ReadonlyMap<string, Counter>): void {
-  for (const [k, c] of source) {
-    const t = target.get(k)
-    if (t) {
-      t.flights += c.flights
-      t.delayed += c.delayed
-      t.delaySum += c.delaySum
-    } else target.set(k, { ...c })
-  }
+  return { dayStartMs, all, byOrigin, byDestination }
 }
 
 /**
@@ -165,22 +169,31 @@ export function buildHistory(days: readonly DayAggregate[], asOfMs: number): His
     if (seen.has(d.dayStartMs)) throw new Error(`History day ${new Date(d.dayStartMs).toISOString().slice(0, 10)} is given twice.`)
     seen.add(d.dayStartMs)
   }
-  const all: Counter = { flights: 0, delayed: 0, delaySum: 0 }
-  const byOrigin = new Map<string, Counter>()
+  const all = counter()
+  const byOrigin = new Map<string, OriginStats>()
   const byDestination = new Map<string, Counter>()
-  const byRoute = new Map<string, Counter>()
-  const byOriginBand = new Map<string, Counter>()
   for (const d of days) {
-    all.flights += d.all.flights
-    all.delayed += d.all.delayed
-    all.delaySum += d.all.delaySum
-    mergeInto(byOrigin, d.byOrigin)
-    mergeInto(byDestination, d.byDestination)
-    mergeInto(byRoute, d.byRoute)
-    mergeInto(byOriginBand, d.byOriginBand)
+    addTo(all, d.all)
+    for (const [o, s] of d.byOrigin) {
+      let t = byOrigin.get(o)
+      if (!t) byOrigin.set(o, (t = originStats()))
+      addTo(t.all, s.all)
+      for (let b = 0; b < 4; b++) addTo(t.bands[b]!, s.bands[b]!)
+      const routes = t.routes as Map<string, Counter>
+      for (const [dest, c] of s.routes) {
+        const r = routes.get(dest)
+        if (r) addTo(r, c)
+        else routes.set(dest, { ...c })
+      }
+    }
+    for (const [dest, c] of d.byDestination) {
+      const t = byDestination.get(dest)
+      if (t) addTo(t, c)
+      else byDestination.set(dest, { ...c })
+    }
   }
   const previousDay = days.find((d) => d.dayStartMs === asOfMs - DAY_MS)
-  return { asOfMs, days: days.length, window: { all, byOrigin, byDestination, byRoute, byOriginBand }, previousDay }
+  return { asOfMs, days: days.length, window: { all, byOrigin, byDestination }, previousDay }
 }
 
 /** Smoothed delayed-rate of a counter (undefined counter = unseen: the prior). */
@@ -259,7 +272,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     expected: 'mean ≈ 0.20, mostly 0.08–0.40',
     range: [0, 1],
     maxMissingRate: 0,
-    compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!), h.window.all)),
+    compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!)?.all, h.window.all)),
   },
   {
     name: 'origin_delay_mean_7d',
@@ -269,7 +282,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     range: [0, 300],
     maxMissingRate: 0,
     // Clipped at 0: every real value must stay ≥ 0 because -1 means missing.
-    compute: (rows, h) => fromHistory(rows, h, (i) => Math.max(0, smoothedMeanDelay(h.window.byOrigin.get(rows.origin[i]!), h.window.all))),
+    compute: (rows, h) => fromHistory(rows, h, (i) => Math.max(0, smoothedMeanDelay(h.window.byOrigin.get(rows.origin[i]!)?.all, h.window.all))),
   },
   {
     name: 'origin_flights_7d',
@@ -278,7 +291,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     expected: 'heavy-tailed, 0 to ≈ 7000 (ORD, DFW); median ≈ 1500 per flight',
     range: [0, 20000],
     maxMissingRate: 0,
-    compute: (rows, h) => fromHistory(rows, h, (i) => h.window.byOrigin.get(rows.origin[i]!)?.flights ?? 0),
+    compute: (rows, h) => fromHistory(rows, h, (i) => h.window.byOrigin.get(rows.origin[i]!)?.all.flights ?? 0),
   },
   {
     name: 'route_delayed_rate_7d',
@@ -287,7 +300,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     expected: 'mean ≈ 0.20, mostly 0.10–0.35 (sparse routes stay near the prior)',
     range: [0, 1],
     maxMissingRate: 0,
-    compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byRoute.get(routeKey(rows.origin[i]!, rows.destination[i]!)), h.window.all)),
+    compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!)?.routes.get(rows.destination[i]!), h.window.all)),
   },
   {
     name: 'dest_delayed_rate_7d',
@@ -308,7 +321,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     compute: (rows, h) => {
       const prev = h.previousDay
       if (!prev) return new Float32Array(rows.n).fill(MISSING)
-      return perRow(rows, (i) => smoothedRate(prev.byOrigin.get(rows.origin[i]!), prev.all))
+      return perRow(rows, (i) => smoothedRate(prev.byOrigin.get(rows.origin[i]!)?.all, prev.all))
     },
   },
   {
@@ -318,7 +331,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     expected: 'mean ≈ 0.20; morning ≈ 0.10, evening ≈ 0.30',
     range: [0, 1],
     maxMissingRate: 0,
-    compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOriginBand.get(bandKey(rows.origin[i]!, hourBand(hourOf(rows.dateMs[i]!)))), h.window.all)),
+    compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!)?.bands[hourBand(hourOf(rows.dateMs[i]!))], h.window.all)),
   },
 ]
 

@@ -1,0 +1,234 @@
+// The flights pipeline on 30 days (FLIGHTS_END=2001-01-31, test config
+// fixtures/training.30d.json), through the engine API and the real CLI: the
+// reproducibility checklist of examples/flights.
+//
+//   - rebuild the exact training dataset from the config (same data version, fresh home);
+//   - retrain and get the same model and metrics;
+//   - roll back a model;
+//   - trace a model to its training partitions, their data versions and code versions;
+//   - a changed source file makes everything downstream stale;
+//   - a failed gate registers without promoting; serving scores like the batch pipeline.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { after, before, describe, it } from 'node:test'
+import { tableFromIPC, type Table } from 'apache-arrow'
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+const BIN = join(REPO, 'ui-terminal/bin/strata.js')
+const DEFS = join(REPO, 'examples/flights/definitions.ts')
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
+const TMP = mkdtempSync(join(tmpdir(), 'strata-flights-'))
+const SOURCE = join(TMP, 'flights-3m.parquet')
+
+// Before anything loads the definitions (here, in workers and in CLI children).
+process.env.FLIGHTS_END = '2001-01-31'
+process.env.FLIGHTS_TRAINING_CONFIG = join(FIXTURES, 'training.30d.json')
+process.env.FLIGHTS_SOURCE = SOURCE
+
+const { defaultSourcePath } = await import('../../examples/flights/ingest.js')
+copyFileSync(defaultSourcePath(), SOURCE)
+const engine = await import('strata/engine')
+type Workspace = Awaited<ReturnType<typeof engine.openWorkspace>>
+
+const TRAINING_DAYS = Array.from({ length: 16 }, (_, i) => `2001-01-${String(8 + i).padStart(2, '0')}`)
+
+function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args, '-f', DEFS], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+async function observeAndBuild(ws: Workspace, selection?: string) {
+  const observed = await engine.materialize(ws, { selection: 'source/flights_file', executor: 'in-process' })
+  assert.equal(observed.status, 'SUCCESS')
+  return engine.materialize(ws, { selection, stale: true })
+}
+
+function readJson<T>(ws: Workspace, location: string): T {
+  return JSON.parse(readFileSync(join(ws.home, location), 'utf8')) as T
+}
+
+function readTable(ws: Workspace, location: string): Table {
+  return tableFromIPC(readFileSync(join(ws.home, location)))
+}
+
+describe('flights pipeline (30 days): reproducibility', () => {
+  let ws: Workspace
+  const homes: string[] = []
+  const home = (name: string) => {
+    const dir = join(TMP, name)
+    homes.push(dir)
+    return dir
+  }
+
+  before(async () => {
+    ws = await engine.openWorkspace({ defsFile: DEFS, home: home('home') })
+  })
+  after(async () => {
+    await ws?.close()
+    rmSync(TMP, { recursive: true, force: true })
+  })
+
+  it('runs end to end: 30 days ingested and contract-checked, features, dataset, model, evaluation, registered in staging', async () => {
+    const result = await observeAndBuild(ws)
+    assert.equal(result.status, 'SUCCESS', JSON.stringify(result.steps.filter((s) => s.status !== 'SUCCESS').slice(0, 3)))
+    const built = (key: string) => result.steps.filter((s) => s.key === key && s.status === 'SUCCESS').length
+    assert.equal(built('raw/flights'), 30)
+    assert.equal(built('features/flights'), 30)
+    const checks = await ws.storage.getLatestCheckResults('raw/flights')
+    assert.equal(checks.length, 30)
+    assert.ok(checks.every((c) => c.checkName === 'contract' && c.passed && c.blocking))
+    const models = await engine.listModels(ws, 'flight_delay')
+    assert.equal(models.length, 1)
+    assert.equal(models[0]!.stage, 'staging', `gate: ${models[0]!.gate.reasons.join('; ')}`)
+    assert.ok(models[0]!.gate.passed)
+    assert.ok((models[0]!.metrics.auc as number) > (models[0]!.metrics.baseline_auc as number))
+  })
+
+  it('a second run with nothing changed does no work', async () => {
+    const result = await observeAndBuild(ws)
+    assert.equal(result.runId, null)
+  })
+
+  it('rebuilds the exact training dataset from the config: same data version in a fresh home', async () => {
+    const original = (await ws.storage.getLatest('training/dataset'))!
+    const fresh = await engine.openWorkspace({ defsFile: DEFS, home: home('rebuild') })
+    try {
+      const result = await observeAndBuild(fresh, '*training/dataset')
+      assert.equal(result.status, 'SUCCESS')
+      const rebuilt = (await fresh.storage.getLatest('training/dataset'))!
+      assert.equal(rebuilt.dataVersion, original.dataVersion)
+      assert.deepEqual(
+        rebuilt.consumed.map((e) => [e.upstreamPartitionKey, e.upstreamDataVersion]),
+        original.consumed.map((e) => [e.upstreamPartitionKey, e.upstreamDataVersion]),
+      )
+      assert.deepEqual(rebuilt.metadata, original.metadata)
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('retrains and gets the same model and the same evaluation metrics', async () => {
+    const model = (await ws.storage.getLatest('training/model'))!
+    const report = (await ws.storage.getLatest('evaluation/report'))!
+    const result = await engine.materialize(ws, { selection: ['training/model', 'evaluation/report', 'models/flight_delay'] })
+    assert.equal(result.status, 'SUCCESS')
+    const model2 = (await ws.storage.getLatest('training/model'))!
+    const report2 = (await ws.storage.getLatest('evaluation/report'))!
+    assert.notEqual(model2.runId, model.runId, 'it really trained again')
+    assert.equal(model2.dataVersion, model.dataVersion, 'same model bytes and config')
+    assert.equal(model2.metadata.modelSha256, model.metadata.modelSha256)
+    const r1 = readJson<{ overall: unknown; segments: unknown; gate: unknown }>(ws, report.location)
+    const r2 = readJson<{ overall: unknown; segments: unknown; gate: unknown }>(ws, report2.location)
+    assert.deepEqual([r2.overall, r2.segments, r2.gate], [r1.overall, r1.segments, r1.gate])
+    const [v2, v1] = await engine.listModels(ws, 'flight_delay')
+    assert.equal(v2!.version, 2)
+    const { training_wall_time_ms: _a, ...m1 } = v1!.metrics
+    const { training_wall_time_ms: _b, ...m2 } = v2!.metrics
+    assert.deepEqual(m2, m1)
+  })
+
+  it('serving scores flights exactly like the batch pipeline (same feature code, same model)', async () => {
+    const { aggregateDay, buildHistory, FEATURE_NAMES } = await import('../../examples/flights/features.js')
+    const { flightColumns, float32Column } = await import('../../examples/flights/tables.js')
+    const { loadModel, scoreFlights, toMatrix } = await import('../../examples/flights/model.js')
+    const day = '2001-01-27'
+    const pkg = readJson<{ model: Parameters<typeof loadModel>[0] }>(ws, (await engine.getModel(ws, 'flight_delay', 1))!.artifact)
+    const model = await loadModel(pkg.model)
+    try {
+      // Serving: raw flights of the day and the 7 days before it → features → model.
+      const raw = async (key: string) => readTable(ws, (await ws.storage.getLatest('raw/flights', key))!.location)
+      const previous = Array.from({ length: 7 }, (_, i) => new Date(Date.parse(`${day}T00:00:00Z`) - (7 - i) * 86_400_000).toISOString().slice(0, 10))
+      const history = buildHistory(
+        await Promise.all(previous.map(async (k) => aggregateDay(flightColumns(await raw(k)), Date.parse(`${k}T00:00:00Z`)))),
+        Date.parse(`${day}T00:00:00Z`),
+      )
+      const served = scoreFlights(model, { ...flightColumns(await raw(day)), delay: undefined }, history)
+      // Batch: the stored feature rows of that day.
+      const features = readTable(ws, (await ws.storage.getLatest('features/flights', day))!.location)
+      const batch = model.predict(toMatrix(FEATURE_NAMES.map((n) => float32Column(features, n)), features.numRows), features.numRows)
+      assert.equal(served.length, batch.length)
+      assert.deepEqual(served, batch)
+    } finally {
+      model.free()
+    }
+  })
+
+  it('rolls back a model: production goes back to the previous version (strata models rollback)', async () => {
+    await engine.promoteModel(ws, 'flight_delay', 1, 'production')
+    const promoted = await engine.promoteModel(ws, 'flight_delay', 2, 'production')
+    assert.equal(promoted.replaced?.version, 1)
+    const started = performance.now()
+    const r = cli(['models', 'rollback', 'flight_delay', '--reason', 'test rollback', '--json', '--home', ws.home])
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), { name: 'flight_delay', production: { name: 'flight_delay', version: 1, stage: 'production' }, archived: { name: 'flight_delay', version: 2, stage: 'archived' } })
+    assert.ok(performance.now() - started < 5 * 60_000)
+    assert.equal((await engine.getProductionModel(ws, 'flight_delay'))?.version, 1)
+  })
+
+  it('a failed gate registers the model in development, not promoted, with the reason (only evaluation reruns)', () => {
+    const r = cli(['materialize', '--stale', '--json', '--home', ws.home], { FLIGHTS_TRAINING_CONFIG: join(FIXTURES, 'training.30d.strict-gate.json') })
+    assert.equal(r.status, 0, r.stderr)
+    const run = JSON.parse(r.stdout) as { steps: Array<{ key: string; status: string; models?: unknown }> }
+    assert.deepEqual(run.steps.filter((s) => s.status === 'SUCCESS').map((s) => s.key).sort(), ['evaluation/report', 'models/flight_delay'])
+    const show = cli(['models', 'show', 'flight_delay', '3', '--json', '--home', ws.home])
+    assert.equal(show.status, 0, show.stderr)
+    const v3 = JSON.parse(show.stdout) as { stage: string; gate: { passed: boolean; reasons: string[] }; metrics: Record<string, unknown> }
+    assert.equal(v3.stage, 'development')
+    assert.equal(v3.gate.passed, false)
+    assert.ok(v3.gate.reasons.some((x) => x.startsWith('FAILED: auc') && x.includes('(min_auc)')), v3.gate.reasons.join('; '))
+    assert.ok(v3.gate.reasons.some((x) => x.includes('vs production v1')), 'compared with the production model')
+    assert.equal(v3.metrics.compared_with_version, 1)
+    // Promoting it by hand is refused too.
+    const promote = cli(['models', 'promote', 'flight_delay', '3', 'staging', '--home', ws.home])
+    assert.notEqual(promote.status, 0)
+  })
+
+  it('traces the model back to its training partitions, their data versions and code versions (strata lineage)', async () => {
+    const r = cli(['lineage', 'training/model', '--json', '--home', ws.home])
+    assert.equal(r.status, 0, r.stderr)
+    type Node = { key: string; partitionKey: string | null; dataVersion: string; codeVersion: string; upstream?: Node[] }
+    const root = JSON.parse(r.stdout) as Node
+    const all: Node[] = []
+    const walk = (n: Node) => {
+      all.push(n)
+      n.upstream?.forEach(walk)
+    }
+    walk(root)
+    const dataset = root.upstream!.find((n) => n.key === 'training/dataset')!
+    const features = dataset.upstream!.filter((n) => n.key === 'features/flights')
+    assert.deepEqual(features.map((n) => n.partitionKey), TRAINING_DAYS, 'exactly the configured training days')
+    for (const f of features) {
+      const latest = (await ws.storage.getLatest('features/flights', f.partitionKey!))!
+      assert.equal(f.dataVersion, latest.dataVersion)
+      assert.equal(f.codeVersion, latest.codeVersion)
+      assert.match(f.codeVersion, /^[0-9a-f]{16}$/)
+    }
+    // The features of the first training day read 2001-01-01..07 as history, and the day itself.
+    const first = features[0]!.upstream!.map((n) => n.partitionKey).sort()
+    assert.deepEqual(first, ['2001-01-01', '2001-01-02', '2001-01-03', '2001-01-04', '2001-01-05', '2001-01-06', '2001-01-07', '2001-01-08'])
+    const source = all.find((n) => n.key === 'source/flights_file')!
+    const { observeSource } = await import('../../examples/flights/ingest.js')
+    assert.equal(source.dataVersion, observeSource(SOURCE).sha256, 'down to the source file hash')
+    // And from the registry: the registered version names the materialization of its package, whose inputs include this model.
+    const v1 = (await engine.getModel(ws, 'flight_delay', 1))!
+    const edges = await ws.storage.getLineage(v1.lineage.materializationId!)
+    assert.ok(edges.some((e) => e.upstreamAssetKey === 'training/model' && e.upstreamDataVersion === root.dataVersion))
+    assert.deepEqual((v1.lineage.training as { from: string; to: string }), { from: '2001-01-08', to: '2001-01-23', partitions: 16, rows: 30000, seed: 42 })
+  })
+
+  it('a changed source file makes everything downstream stale', async () => {
+    appendFileSync(SOURCE, Buffer.from('changed'))
+    const observed = await engine.materialize(ws, { selection: 'source/flights_file', executor: 'in-process' })
+    assert.equal(observed.status, 'SUCCESS')
+    const index = await engine.loadStatusIndex(ws)
+    const landing = index.node('landing/flights')!
+    assert.equal(landing.status, 'STALE')
+    assert.ok(landing.reasons.some((x) => x.kind === 'UPSTREAM_DATA_CHANGED' && x.dep === 'source/flights_file'))
+    for (const key of ['raw/flights', 'features/flights']) assert.ok(index.nodes(key).every((n) => n.status === 'STALE'), key)
+    for (const key of ['training/dataset', 'training/model', 'evaluation/report', 'models/flight_delay']) assert.equal(index.node(key)!.status, 'STALE', key)
+  })
+})
