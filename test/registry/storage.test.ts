@@ -184,3 +184,46 @@ describe('model registry storage', () => {
     })()
   })
 })
+
+describe('migrations 003-checks and 004-model-registry', () => {
+  it('apply on top of a database that has 001–002, keeping its data', async () => {
+    const { migrate, migrations } = await import('../../engine/storage/sqlite/index.js')
+    const { home, cleanup } = tempHome()
+    try {
+      const file = join(home, 'strata.db')
+      const old = new Database(file)
+      try {
+        assert.deepEqual(migrate(old, file, migrations.filter((m) => m.version <= 2)), [1, 2])
+        old.prepare(`INSERT INTO runs (run_id, status, selection, step_keys, defs_path, pid, host, started_at) VALUES ('old-run', 'SUCCESS', '*', '[]', 'd.ts', 1, 'h', 5)`).run()
+        assert.deepEqual(old.prepare(`SELECT name FROM sqlite_master WHERE name IN ('check_results', 'models')`).all(), [])
+      } finally {
+        old.close()
+      }
+      const s = await openStorage(home)
+      try {
+        assert.equal((await s.getRun('old-run'))?.status, 'SUCCESS')
+        const db = new Database(file, { readonly: true })
+        try {
+          const versions = db.prepare('SELECT version, name FROM schema_migrations WHERE version > 2 ORDER BY version').all()
+          assert.deepEqual(versions, [{ version: 3, name: 'checks' }, { version: 4, name: 'model-registry' }])
+          const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('check_results', 'latest_check_results', 'models', 'model_stage_history') ORDER BY name`).pluck().all()
+          for (const name of ['check_results_asset', 'latest_check_results_counts', 'models_one_production', 'model_stage_history_name']) assert.ok(indexes.includes(name), `index ${name}`)
+        } finally {
+          db.close()
+        }
+        await s.recordCheckResults([{ assetKey: 'a', partitionKey: '', checkName: 'c', passed: false, blocking: true, metadata: {}, runId: 'old-run', ts: 9 }])
+        assert.equal((await s.getLatestCheckResults('a'))[0]!.checkName, 'c')
+        await registerModel(s, model('m'))
+        assert.equal((await listModels(s)).length, 1)
+        await assert.rejects(
+          s.recordCheckResults([{ assetKey: 'a', partitionKey: '', checkName: 'c', passed: true, blocking: true, metadata: {}, runId: 'no-such-run', ts: 10 }]),
+          errorCode('STRATA_STORAGE', /Run no-such-run does not exist/),
+        )
+      } finally {
+        await s.close()
+      }
+    } finally {
+      cleanup()
+    }
+  })
+})

@@ -163,13 +163,12 @@ test('migration 002 applies on top of a database that only has 001, keeping its 
 
     const s = await openStorage(home)
     try {
+      // 002 and every later migration.
       assert.deepEqual(
         readMigrations(file).map((r) => [r.version, r.name]),
-        [
-          [1, 'initial'],
-          [2, 'backfills-dynamic-partitions'],
-        ],
+        migrations.map((m) => [m.version, m.name]),
       )
+      assert.deepEqual(readMigrations(file).slice(0, 2).map((r) => r.name), ['initial', 'backfills-dynamic-partitions'])
       assert.equal((await s.getRun('old-run'))?.status, 'SUCCESS')
       assert.deepEqual(await s.getPartitionStates('a'), [
         { assetKey: 'a', partitionKey: 'p', state: 'FAILED', runId: 'old-run', updatedAt: 7, materializationId: 1, dataVersion: 'old-data', codeVersion: 'old-code' },
