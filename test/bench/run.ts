@@ -3,6 +3,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   'partition-keys': () => import('./partition-keys.js'),
   partitions: () => import('./partitions.js'),
+  flights: () => import('./flights.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {
