@@ -4,6 +4,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'partition-keys': () => import('./partition-keys.js'),
   partitions: () => import('./partitions.js'),
   flights: () => import('./flights.js'),
+  ui: () => import('./ui.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {

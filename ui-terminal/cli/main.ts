@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   backfill: () => import('./commands/backfill.js'),
   partitions: () => import('./commands/partitions.js'),
   models: () => import('./commands/models.js'),
+  ui: () => import('./commands/ui.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -32,6 +33,7 @@ Commands:
                             the model registry: versions, stages, gates, rollback
   runs                      recent runs
   logs RUN_ID               events and log lines of a run
+  ui                        interactive terminal UI: status, details, live runs; materialize and backfill
 
 Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json.
 Run strata <command> --help for details.`

@@ -1,0 +1,201 @@
+/**
+ * The terminal UI's top-level component: header, filter line, the asset list
+ * with the detail pane (or the runs pane), optional dev events, status line
+ * and key footer. Everything it shows comes from a `UiModel`; keys are turned
+ * into state changes and model actions by `handleKey`.
+ *
+ * `strata ui` renders it over a workspace model; `strata dev` can render the
+ * same component and pass the watcher's events as `devEvents`.
+ */
+import { Box, useApp, useInput, type Key } from 'ink'
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { AssetList } from './asset-list.js'
+import { Header, StatusLine, statusLineHeight } from './chrome.js'
+import { DetailPane } from './detail-pane.js'
+import { DevEventsPanel, DEV_PANEL_LINES, type DevEvent } from './dev-events.js'
+import { FilterBar, filterBarHeight } from './filter-bar.js'
+import { Footer, HelpScreen } from './help.js'
+import { handleKey, initialState, listTopFor, partitionSelection, selectedEntry, selectedRow, selectedStep, type Effect, type KeyContext, type UiState } from './keys.js'
+import type { StatusMessage, UiModel } from './model.js'
+import { runEntries, runIdOf, RunsPane } from './runs-pane.js'
+import { buildLines } from './windowing.js'
+
+export interface AppProps {
+  model: UiModel
+  width: number
+  height: number
+  /** Events to show in a panel above the status line (watch mode). */
+  devEvents?: readonly DevEvent[]
+  /** Called after `q`, once the app has unmounted its input handling. */
+  onQuit?: () => void
+  /** Clock for ages and ETAs; tests pin it. @defaultValue Date.now, ticking every second */
+  now?: number
+}
+
+/** Width of the asset list beside a pane. */
+export const listWidthFor = (width: number) => Math.max(30, Math.min(72, Math.floor(width * 0.45)))
+
+export function App({ model, width, height, devEvents, onQuit, now: fixedNow }: AppProps) {
+  const snap = useSyncExternalStore(model.subscribe, model.getSnapshot)
+  const [state, setState] = useState<UiState>(initialState)
+  const stateRef = useRef(state)
+  stateRef.current = state
+  const [localMessage, setLocalMessage] = useState<StatusMessage>()
+  const now = useClock(fixedNow)
+  const { exit } = useApp()
+
+  // A reload changes what selections resolve to.
+  useEffect(() => {
+    const f = stateRef.current.filter
+    if (!f.applied) return
+    const r = model.filter(f.applied)
+    const next = r.ok ? { ...f, keys: r.keys, appliedKeys: r.keys, error: undefined } : { ...f, error: r.error }
+    setState((s) => ({ ...s, filter: next }))
+  }, [snap.generation, model])
+
+  const visible = useMemo(() => (state.filter.keys ? snap.rows.filter((r) => state.filter.keys!.has(r.key)) : snap.rows), [snap.rows, state.filter.keys])
+  const lines = useMemo(() => buildLines(visible), [visible])
+  const entries = useMemo(() => runEntries(snap.runs, snap.backfills), [snap.runs, snap.backfills])
+
+  // Layout: header, filter line, main area, dev events, status line (wraps for long errors), footer.
+  const message = !localMessage ? snap.message : !snap.message || localMessage.at >= snap.message.at ? localMessage : snap.message
+  const filterLines = filterBarHeight(state.filter)
+  const devLines = devEvents ? DEV_PANEL_LINES : 0
+  const mainHeight = Math.max(3, height - 1 - filterLines - devLines - statusLineHeight(message, width) - 1)
+  const listWidth = listWidthFor(width)
+  const paneWidth = Math.max(10, width - listWidth - 1)
+
+  const selected = selectedRow(state, { visible, lines })
+  const row = selected >= 0 ? visible[selected] : undefined
+  const listTop = listTopFor(state, lines, selected, mainHeight)
+  const detail = row ? model.detail(row.key) : undefined
+  const partitionKeys = detail?.partitions?.keys
+  const part = partitionSelection(state, row?.key, partitionKeys?.length ?? 0)
+  const partitionInfo = row && partitionKeys?.length ? model.partition(row.key, partitionKeys[part.cursor]!) : undefined
+
+  const entryIndex = selectedEntry(state, entries)
+  const runId = runIdOf(entries[entryIndex])
+  const runDetail = state.view === 'runs' && runId ? model.runDetail(runId) : undefined
+  const steps = runDetail?.steps ?? []
+  const step = selectedStep(state, steps)
+
+  const ctx: KeyContext = {
+    visible,
+    lines,
+    listHeight: mainHeight,
+    partitionKeysOf: (key) => model.detail(key)?.partitions?.keys,
+    entries,
+    stepsOf: (entry) => {
+      const id = runIdOf(entry)
+      return (id && model.runDetail(id)?.steps) || []
+    },
+    ownActive: model.ownActive(),
+    filter: (t) => model.filter(t),
+  }
+  const ctxRef = useRef(ctx)
+  ctxRef.current = ctx
+
+  useInput((input, key) => {
+    // Keys typed faster than they are read arrive as one string ("jjM"): handle each.
+    const chunked = input.length > 1 && !key.ctrl && !key.meta
+    for (const ch of chunked ? [...input] : [input]) {
+      const { state: next, effects } = handleKey(stateRef.current, ch, chunked ? plainKey(ch) : key, ctxRef.current)
+      stateRef.current = next
+      for (const e of effects) run(e)
+    }
+    setState(stateRef.current)
+  })
+
+  function run(e: Effect): void {
+    switch (e.type) {
+      case 'materialize':
+        return model.materialize(e.req)
+      case 'stale':
+        return model.materializeStale()
+      case 'backfill':
+        return model.backfill(e.req)
+      case 'cancel':
+        return model.cancel(e.target)
+      case 'reload':
+        return model.reload()
+      case 'message':
+        return setLocalMessage({ level: e.level, text: e.text, at: Date.now() })
+      case 'quit':
+        exit()
+        onQuit?.()
+        return
+    }
+  }
+
+  const filterView = { text: state.filter.text, editing: state.filter.editing, error: state.filter.error, matches: state.filter.keys ? visible.length : undefined }
+  const liveRuns = entries.filter((e) => e.live).length
+  const emptyText = snap.loading ? 'Loading…' : snap.rows.length === 0 ? 'No assets loaded.' : 'No assets match the filter.'
+
+  let main
+  if (state.help) main = <HelpScreen width={width} height={mainHeight} />
+  else if (state.view === 'detail')
+    main = <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={width} height={mainHeight} now={now} focused />
+  else
+    main = (
+      <Box flexDirection="row" height={mainHeight}>
+        <AssetList lines={lines} selected={selected} top={listTop} width={listWidth} height={mainHeight} now={now} focused={state.view === 'assets'} emptyText={emptyText} />
+        <Box width={1} />
+        {state.view === 'runs' ? (
+          <RunsPane entries={entries} selected={entryIndex} detail={runDetail} step={step} width={paneWidth} height={mainHeight} now={now} focused />
+        ) : (
+          <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={paneWidth} height={mainHeight} now={now} focused={false} />
+        )}
+      </Box>
+    )
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Header title={snap.title} rows={snap.rows} liveRuns={liveRuns} loading={snap.loading} width={width} />
+      <FilterBar filter={filterView} width={width} />
+      {main}
+      {devEvents ? <DevEventsPanel events={devEvents} width={width} /> : null}
+      <StatusLine message={message} width={width} />
+      <Footer
+        width={width}
+        context={{ view: state.view, help: state.help, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '' }}
+      />
+    </Box>
+  )
+}
+
+/** The Key of a plain character taken out of a chunk of input. */
+function plainKey(ch: string): Key {
+  return {
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: ch === '\r' || ch === '\n',
+    escape: false,
+    ctrl: false,
+    shift: /[A-Z]/.test(ch),
+    tab: ch === '\t',
+    backspace: ch === '\u007f' || ch === '\b',
+    delete: false,
+    meta: false,
+    super: false,
+    hyper: false,
+    capsLock: false,
+    numLock: false,
+  }
+}
+
+/** The current time, re-rendering every second (or a fixed value). */
+function useClock(fixed?: number): number {
+  const [now, setNow] = useState(() => fixed ?? Date.now())
+  useEffect(() => {
+    if (fixed !== undefined) return
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(t)
+  }, [fixed])
+  return fixed ?? now
+}

@@ -1,0 +1,100 @@
+/**
+ * The asset list: group headers and one row per asset (status glyph, key,
+ * last materialization age, partition bar). Windowed: only the lines that fit
+ * `height` are rendered.
+ */
+import { Box, Text } from 'ink'
+import { memo } from 'react'
+import type { AssetRow } from './model.js'
+import { CountsBar } from './partition-bar.js'
+import { age, clip, fit, ROW_GLYPH } from './theme.js'
+import type { ListLine, ListLines } from './windowing.js'
+
+export const BAR_WIDTH = 10
+const AGE_WIDTH = 8
+
+export interface AssetListProps {
+  lines: ListLines
+  /** Selected row index, -1 for none. */
+  selected: number
+  /** First line shown. */
+  top: number
+  width: number
+  height: number
+  now: number
+  /** Whether keys move this list (the selection is highlighted more strongly). */
+  focused: boolean
+  /** Shown when there are no rows. */
+  emptyText?: string
+}
+
+export function AssetList({ lines, selected, top, width, height, now, focused, emptyText }: AssetListProps) {
+  const shown = lines.lines.slice(top, top + height)
+  const bars = lines.partitioned
+  const nowBucket = Math.floor(now / 1000) * 1000
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {shown.length === 0 ? <Text dimColor>{fit(emptyText ?? 'No assets.', width)}</Text> : null}
+      {shown.map((line) =>
+        line.kind === 'group' ? (
+          <GroupLine key={`g:${line.group}`} line={line} width={width} />
+        ) : (
+          <AssetLine key={line.row.key} row={line.row} selected={line.index === selected} focused={focused} width={width} bars={bars} now={nowBucket} />
+        ),
+      )}
+    </Box>
+  )
+}
+
+const GroupLine = memo(function GroupLine({ line, width }: { line: Extract<ListLine, { kind: 'group' }>; width: number }) {
+  const name = clip(`▾ ${line.group}`, width)
+  const info = `  ${line.count} asset${line.count === 1 ? '' : 's'}${line.notFresh ? `, ${line.notFresh} not fresh` : ''}`
+  return (
+    <Text wrap="truncate">
+      <Text bold color="cyan">
+        {name}
+      </Text>
+      <Text dimColor>{clip(info, width - name.length)}</Text>
+    </Text>
+  )
+})
+
+interface AssetLineProps {
+  row: AssetRow
+  selected: boolean
+  focused: boolean
+  width: number
+  bars: boolean
+  now: number
+}
+
+export const AssetLine = memo(function AssetLine({ row, selected, focused, width, bars, now }: AssetLineProps) {
+  const g = ROW_GLYPH[row.status]
+  const showAge = width >= 36
+  const barWidth = bars && width >= 50 ? BAR_WIDTH : 0
+  const keyWidth = Math.max(1, width - 4 - (showAge ? AGE_WIDTH + 1 : 0) - (barWidth ? barWidth + 1 : 0))
+  const when = row.materializedAt !== undefined ? age(row.materializedAt, now) : '—'
+  // Columns are Boxes rather than padded strings: Ink's cost per frame grows with the characters written.
+  return (
+    <Box height={1} width={width}>
+      <Text>
+        <Text color="cyan">{selected ? '›' : ' '}</Text> <Text color={g.color}>{g.glyph}</Text>{' '}
+      </Text>
+      <Box width={keyWidth}>
+        <Text wrap="truncate-end" inverse={selected && focused} bold={selected}>
+          {row.key}
+        </Text>
+      </Box>
+      {showAge ? (
+        <Box width={AGE_WIDTH + 1} justifyContent="flex-end">
+          <Text dimColor>{clip(when, AGE_WIDTH)}</Text>
+        </Box>
+      ) : null}
+      {barWidth && row.partitions ? (
+        <Box marginLeft={1}>
+          <CountsBar counts={row.partitions.counts} width={barWidth} />
+        </Box>
+      ) : null}
+    </Box>
+  )
+})

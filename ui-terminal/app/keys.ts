@@ -1,0 +1,269 @@
+/**
+ * What each key does: a pure function from (state, key, what is on screen) to
+ * the next state and the effects to run on the model. The App only renders
+ * and executes effects, so key handling is testable without a terminal.
+ */
+import type { Key } from 'ink'
+import type { View } from './help.js'
+import type { AssetRow, BackfillRequest, CancelTarget, FilterResult, MaterializeRequest, StepView } from './model.js'
+import { defaultStep, type RunEntry } from './runs-pane.js'
+import { windowTop, type ListLines } from './windowing.js'
+
+export interface FilterEdit {
+  /** Text in the filter line (while editing: as typed). */
+  text: string
+  editing: boolean
+  error?: string
+  /** Keys the current text selects (undefined: no filter). */
+  keys?: ReadonlySet<string>
+  /** The filter in force when editing started (Esc goes back to it). */
+  applied: string
+  appliedKeys?: ReadonlySet<string>
+}
+
+export interface UiState {
+  view: View
+  help: boolean
+  lineage: boolean
+  filter: FilterEdit
+  selectedKey?: string
+  selectedIndex: number
+  listTop: number
+  /** Partition cursor of one asset; another asset starts at its last partition. */
+  part?: { key: string; cursor: number; anchor?: number; anchorBy?: 'shift' | 'v' }
+  /** Selected run/backfill entry id; undefined follows the newest. */
+  runId?: string
+  runIndex: number
+  /** Picked step; undefined follows the running one. */
+  stepId?: string
+  quitArmed: boolean
+}
+
+export const initialState: UiState = {
+  view: 'assets',
+  help: false,
+  lineage: false,
+  filter: { text: '', editing: false, applied: '' },
+  selectedIndex: 0,
+  listTop: 0,
+  runIndex: 0,
+  quitArmed: false,
+}
+
+export type Effect =
+  | { type: 'materialize'; req: MaterializeRequest }
+  | { type: 'stale' }
+  | { type: 'backfill'; req: BackfillRequest }
+  | { type: 'cancel'; target: CancelTarget }
+  | { type: 'reload' }
+  | { type: 'quit' }
+  | { type: 'message'; level: 'info' | 'warn' | 'error'; text: string }
+
+export interface KeyContext {
+  /** Rows after the filter, in display order. */
+  visible: readonly AssetRow[]
+  lines: ListLines
+  listHeight: number
+  /** Partition keys of an asset, when partitioned. */
+  partitionKeysOf(key: string): readonly string[] | undefined
+  entries: readonly RunEntry[]
+  /** Steps of the run shown for an entry. */
+  stepsOf(entry: RunEntry): readonly StepView[]
+  ownActive: number
+  filter(text: string): FilterResult
+}
+
+// --- what is selected, derived from state and what is shown ---------------------
+
+export function selectedRow(s: UiState, ctx: Pick<KeyContext, 'visible' | 'lines'>): number {
+  if (ctx.visible.length === 0) return -1
+  const byKey = s.selectedKey !== undefined ? ctx.lines.indexOf.get(s.selectedKey) : undefined
+  return byKey ?? Math.min(Math.max(0, s.selectedIndex), ctx.visible.length - 1)
+}
+
+export function listTopFor(s: UiState, lines: ListLines, selected: number, height: number): number {
+  if (selected < 0) return 0
+  const line = lines.lineOfRow[selected]!
+  return windowTop(s.listTop, line, height, lines.lines.length, lines.lines[line - 1]?.kind === 'group')
+}
+
+export function partitionSelection(s: UiState, key: string | undefined, count: number): { cursor: number; anchor?: number } {
+  if (count === 0) return { cursor: 0 }
+  if (!s.part || s.part.key !== key) return { cursor: count - 1 }
+  const clamp = (i: number) => Math.min(Math.max(0, i), count - 1)
+  return { cursor: clamp(s.part.cursor), anchor: s.part.anchor === undefined ? undefined : clamp(s.part.anchor) }
+}
+
+export function selectedEntry(s: UiState, entries: readonly RunEntry[]): number {
+  if (entries.length === 0) return -1
+  const byId = s.runId !== undefined ? entries.findIndex((e) => e.id === s.runId) : -1
+  return byId >= 0 ? byId : s.runId === undefined ? 0 : Math.min(s.runIndex, entries.length - 1)
+}
+
+export function selectedStep(s: UiState, steps: readonly StepView[]): number {
+  const picked = s.stepId !== undefined ? steps.findIndex((st) => st.id === s.stepId) : -1
+  return picked >= 0 ? picked : defaultStep(steps)
+}
+
+// --- keys -----------------------------------------------------------------------
+
+export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext): { state: UiState; effects: Effect[] } {
+  const effects: Effect[] = []
+  const out = (state: UiState) => ({ state, effects })
+  const message = (level: 'info' | 'warn' | 'error', text: string) => effects.push({ type: 'message', level, text })
+
+  if (s.filter.editing) return out(editFilter(s, input, key, ctx))
+
+  const quit = input === 'q' || (key.ctrl && input === 'c')
+  if (quit) {
+    if (ctx.ownActive > 0 && !s.quitArmed) {
+      message('warn', `${ctx.ownActive} run(s) started here are still going: press q again to cancel them and quit.`)
+      return out({ ...s, quitArmed: true })
+    }
+    effects.push({ type: 'quit' })
+    return out(s)
+  }
+  s = s.quitArmed ? { ...s, quitArmed: false } : s
+
+  if (s.help) return out(input === '?' || key.escape ? { ...s, help: false } : s)
+  if (input === '?') return out({ ...s, help: true })
+  if (input === '/') return out({ ...s, filter: { ...s.filter, editing: true, text: s.filter.applied, error: undefined } })
+  if (input === 'l') return out({ ...s, lineage: !s.lineage })
+  if (input === 'r') return out({ ...s, view: s.view === 'runs' ? 'assets' : 'runs' })
+  if (input === 's') {
+    effects.push({ type: 'stale' })
+    return out({ ...s, runId: undefined, stepId: undefined })
+  }
+  if (input === 'R') {
+    effects.push({ type: 'reload' })
+    return out(s)
+  }
+
+  if (s.view === 'runs') return out(runsKey(s, input, key, ctx, message, effects))
+
+  const selected = selectedRow(s, ctx)
+  const row = selected >= 0 ? ctx.visible[selected] : undefined
+  const move = (to: number): UiState => {
+    if (ctx.visible.length === 0) return s
+    const i = Math.min(Math.max(0, to), ctx.visible.length - 1)
+    const next = { ...s, selectedIndex: i, selectedKey: ctx.visible[i]!.key }
+    return { ...next, listTop: listTopFor(next, ctx.lines, i, ctx.listHeight) }
+  }
+  if (key.downArrow || input === 'j') return out(move(selected + 1))
+  if (key.upArrow || input === 'k') return out(move(selected - 1))
+  if (key.pageDown) return out(move(selected + Math.max(1, ctx.listHeight - 1)))
+  if (key.pageUp) return out(move(selected - Math.max(1, ctx.listHeight - 1)))
+  if (input === 'g') return out(move(0))
+  if (input === 'G') return out(move(ctx.visible.length - 1))
+  if (key.return) return out(row ? { ...s, view: 'detail' } : s)
+  if (key.escape) {
+    if (s.part?.anchor !== undefined) return out({ ...s, part: { ...s.part, anchor: undefined, anchorBy: undefined } })
+    if (s.view === 'detail') return out({ ...s, view: 'assets' })
+    if (s.filter.applied) return out({ ...s, filter: { text: '', editing: false, applied: '' } })
+    return out(s)
+  }
+  if (input === 'c') {
+    message('info', 'c cancels a run: press r for the runs view, pick the run, then c.')
+    return out(s)
+  }
+  if (!row) {
+    if ('mMb'.includes(input) && input) message('warn', 'No asset selected.')
+    return out(s)
+  }
+
+  const keys = ctx.partitionKeysOf(row.key) ?? []
+  const part = partitionSelection(s, row.key, keys.length)
+  const range = part.anchor !== undefined ? [Math.min(part.anchor, part.cursor), Math.max(part.anchor, part.cursor)] : [part.cursor, part.cursor]
+
+  const partitionMove = key.leftArrow || key.rightArrow || input === '[' || input === ']' || key.home || key.end
+  if (partitionMove || input === 'v') {
+    if (keys.length === 0) {
+      if (input === 'v' || key.leftArrow || key.rightArrow) message('info', `${row.key} is not partitioned.`)
+      return out(s)
+    }
+    if (input === 'v') {
+      const anchorOn = part.anchor === undefined
+      return out({ ...s, part: { key: row.key, cursor: part.cursor, anchor: anchorOn ? part.cursor : undefined, anchorBy: anchorOn ? 'v' : undefined } })
+    }
+    const tenth = Math.max(1, Math.round(keys.length / 10))
+    const delta = key.leftArrow ? -1 : key.rightArrow ? 1 : input === '[' ? -tenth : input === ']' ? tenth : 0
+    const to = key.home ? 0 : key.end ? keys.length - 1 : part.cursor + delta
+    const cursor = Math.min(Math.max(0, to), keys.length - 1)
+    let anchor = part.anchor
+    let anchorBy = s.part?.key === row.key ? s.part.anchorBy : undefined
+    if (key.shift && (key.leftArrow || key.rightArrow)) {
+      if (anchor === undefined) {
+        anchor = part.cursor
+        anchorBy = 'shift'
+      }
+    } else if (anchorBy === 'shift') {
+      anchor = undefined
+      anchorBy = undefined
+    }
+    return out({ ...s, part: { key: row.key, cursor, anchor, anchorBy } })
+  }
+
+  if (input === 'm' || input === 'M') {
+    const partitions = keys.length ? keys.slice(range[0], range[1]! + 1) : undefined
+    effects.push({ type: 'materialize', req: { key: row.key, downstream: input === 'M', partitions } })
+    return out({ ...s, runId: undefined, stepId: undefined })
+  }
+  if (input === 'b') {
+    if (keys.length === 0) {
+      message('warn', `${row.key} is not partitioned: press m to materialize it.`)
+      return out(s)
+    }
+    effects.push({ type: 'backfill', req: { key: row.key, from: keys[range[0]!]!, to: keys[range[1]!]! } })
+    return out({ ...s, runId: undefined, stepId: undefined })
+  }
+  return out(s)
+}
+
+function runsKey(s: UiState, input: string, key: Key, ctx: KeyContext, message: (level: 'info' | 'warn' | 'error', text: string) => void, effects: Effect[]): UiState {
+  const i = selectedEntry(s, ctx.entries)
+  const pick = (to: number): UiState => {
+    if (ctx.entries.length === 0) return s
+    const j = Math.min(Math.max(0, to), ctx.entries.length - 1)
+    return { ...s, runIndex: j, runId: ctx.entries[j]!.id, stepId: undefined }
+  }
+  if (key.downArrow || input === 'j') return pick(i + 1)
+  if (key.upArrow || input === 'k') return pick(i - 1)
+  if (input === 'g') return pick(0)
+  if (input === 'G') return pick(ctx.entries.length - 1)
+  if (key.escape) return { ...s, view: 'assets' }
+  if (key.leftArrow || key.rightArrow) {
+    const steps = ctx.entries[i] ? ctx.stepsOf(ctx.entries[i]!) : []
+    if (steps.length === 0) return s
+    const cur = selectedStep(s, steps)
+    const j = Math.min(Math.max(0, cur + (key.leftArrow ? -1 : 1)), steps.length - 1)
+    return { ...s, stepId: steps[j]!.id }
+  }
+  if (input === 'c') {
+    const entry = ctx.entries[i]
+    if (!entry) message('warn', 'No run selected.')
+    else if (!entry.live) message('warn', `That ${entry.kind} already finished; nothing to cancel.`)
+    else effects.push({ type: 'cancel', target: entry.kind === 'backfill' ? { kind: 'backfill', backfillId: entry.backfill.backfillId } : { kind: 'run', runId: entry.run.runId } })
+    return s
+  }
+  if ('mMb'.includes(input) && input) message('info', 'Press r (or Esc) to go back to the assets, then materialize from there.')
+  return s
+}
+
+function editFilter(s: UiState, input: string, key: Key, ctx: KeyContext): UiState {
+  const f = s.filter
+  if (key.escape) return { ...s, filter: { text: f.applied, editing: false, applied: f.applied, keys: f.appliedKeys, appliedKeys: f.appliedKeys } }
+  if (key.return) {
+    if (f.text.trim() === '') return { ...s, filter: { text: '', editing: false, applied: '' } }
+    const r = ctx.filter(f.text)
+    if (!r.ok) return { ...s, filter: { ...f, error: r.error } }
+    return { ...s, filter: { text: f.text, editing: false, applied: f.text, keys: r.keys, appliedKeys: r.keys } }
+  }
+  let text = f.text
+  if (key.backspace || key.delete) text = text.slice(0, -1)
+  else if (key.ctrl && input === 'u') text = ''
+  else if (input && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) text += input
+  else return s
+  if (text.trim() === '') return { ...s, filter: { ...f, text, error: undefined, keys: undefined } }
+  const r = ctx.filter(text)
+  return { ...s, filter: r.ok ? { ...f, text, error: undefined, keys: r.keys } : { ...f, text, error: r.error } }
+}

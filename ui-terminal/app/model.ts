@@ -1,0 +1,239 @@
+/**
+ * What the terminal UI shows and can do, as plain data and a small interface.
+ * Components only see `UiModel`: the real one (workspace-model.ts) reads the
+ * engine's storage and runs materializations; tests and benchmarks pass fakes.
+ */
+import type { Definitions } from '../../assets/types.js'
+import { describeDirect, describeReason, resolveSelection, type AssetGraph, type BackfillStatus, type PartitionDisplayStatus, type RunStatus, type StaleReason } from '../../engine/index.js'
+
+/** What a row's glyph shows: the asset's status, or that it is running / its last attempt failed. */
+export type RowStatus = 'FRESH' | 'STALE' | 'MISSING' | 'RUNNING' | 'FAILED'
+
+export type PartitionCounts = Record<PartitionDisplayStatus, number>
+
+export interface AssetRow {
+  key: string
+  group: string
+  status: RowStatus
+  /** End of the latest materialization (the newest partition's, when partitioned). */
+  materializedAt?: number
+  partitions?: { total: number; counts: PartitionCounts }
+}
+
+/** One line of a staleness explanation, as `strata why` prints it (depth 1: a root cause under an upstream). */
+export interface ReasonLine {
+  text: string
+  depth: 0 | 1
+}
+
+export interface LineageEntry {
+  key: string
+  status: RowStatus
+}
+
+export interface AssetDetail {
+  key: string
+  group: string
+  description?: string
+  tags: Readonly<Record<string, string>>
+  codeVersion: string
+  codeVersionSource: 'auto' | 'explicit'
+  status: RowStatus
+  dataVersion?: string
+  materializedAt?: number
+  runId?: string
+  /** Metadata of the latest materialization; undefined while it loads or when never materialized. */
+  metadata?: Readonly<Record<string, unknown>>
+  reasons: readonly ReasonLine[]
+  upstream: readonly LineageEntry[]
+  downstream: readonly LineageEntry[]
+  /** Upstream materializations the latest one consumed. */
+  consumed: ReadonlyArray<{ key: string; partitionKey: string; dataVersion: string }>
+  partitions?: { definition: string; keys: readonly string[]; statuses: readonly PartitionDisplayStatus[] }
+}
+
+export interface PartitionInfo {
+  partitionKey: string
+  status: PartitionDisplayStatus
+  reasons: readonly ReasonLine[]
+  dataVersion?: string
+  materializedAt?: number
+  runId?: string
+}
+
+export type StepStatus = 'PENDING' | 'RUNNING' | 'RETRYING' | 'SUCCESS' | 'FAILURE' | 'SKIPPED' | 'UP_TO_DATE' | 'CANCELED'
+
+export interface StepView {
+  /** `key` or `key[partition]`, as in the run's plan. */
+  id: string
+  assetKey: string
+  status: StepStatus
+  attempt: number
+  startedAt?: number
+  endedAt?: number
+  durationMs?: number
+  error?: string
+}
+
+export interface LogLine {
+  ts: number
+  level: 'debug' | 'info' | 'warn' | 'error'
+  message: string
+}
+
+export interface RunView {
+  runId: string
+  selection: string
+  status: RunStatus
+  startedAt: number
+  endedAt?: number
+  total: number
+  done: number
+  ok: number
+  failed: number
+  skipped: number
+  upToDate: number
+  /** Ids of steps running now. */
+  running: readonly string[]
+  backfillId?: string
+  pid: number
+  host: string
+  /** Started by this UI process. */
+  own: boolean
+}
+
+export interface RunDetail {
+  run: RunView
+  steps: readonly StepView[]
+  logs(stepId: string): readonly LogLine[]
+  /** Run-level events (start, end, messages without a step). */
+  runLog: readonly LogLine[]
+  /** Events of a finished run are read on demand; true until they are in. */
+  loading: boolean
+}
+
+export interface BackfillView {
+  backfillId: string
+  selection: string
+  /** `FROM..TO` or the partition list. */
+  range: string
+  status: BackfillStatus
+  total: number
+  /** Finished targets (done, up to date, failed or skipped). */
+  done: number
+  failed: number
+  inProgress: number
+  createdAt: number
+  endedAt?: number
+  runIds: readonly string[]
+  cancelRequested: boolean
+  interrupted: boolean
+  own: boolean
+  /** Targets per second since the UI first saw it running; undefined until measurable. */
+  rate?: number
+}
+
+export interface StatusMessage {
+  level: 'info' | 'warn' | 'error'
+  text: string
+  at: number
+}
+
+export interface UiSnapshot {
+  /** What is shown in the header, e.g. the definitions path. */
+  title: string
+  /** Bumped when definitions are (re)loaded: filters are resolved again. */
+  generation: number
+  loading: boolean
+  /** Every asset, grouped by group. */
+  rows: readonly AssetRow[]
+  /** Newest first. */
+  runs: readonly RunView[]
+  backfills: readonly BackfillView[]
+  message?: StatusMessage
+}
+
+export type FilterResult = { ok: true; keys: ReadonlySet<string> } | { ok: false; error: string }
+
+export interface MaterializeRequest {
+  key: string
+  /** Also everything downstream (`key*`). */
+  downstream?: boolean
+  /** Partitions to build, for partitioned assets. */
+  partitions?: readonly string[]
+}
+
+export interface BackfillRequest {
+  key: string
+  from: string
+  to: string
+}
+
+export type CancelTarget = { kind: 'run'; runId: string } | { kind: 'backfill'; backfillId: string }
+
+export interface UiModel {
+  subscribe(listener: () => void): () => void
+  getSnapshot(): UiSnapshot
+  /** Resolves selection text; a bad selection gives the engine's message. */
+  filter(text: string): FilterResult
+  detail(key: string): AssetDetail | undefined
+  partition(key: string, partitionKey: string): PartitionInfo | undefined
+  runDetail(runId: string): RunDetail | undefined
+  materialize(req: MaterializeRequest): void
+  materializeStale(): void
+  backfill(req: BackfillRequest): void
+  cancel(target: CancelTarget): void
+  /** Loads the definitions again (e.g. after editing them). */
+  reload(): void
+  /** Runs and backfills this process is driving now. */
+  ownActive(): number
+  /** Stops polling; with `cancelRuns`, aborts own runs and waits for them. */
+  close(opts?: { cancelRuns?: boolean }): Promise<void>
+}
+
+/** Selection text → keys, with the engine's error message for a bad selection. Empty text selects everything. */
+export function filterKeys(text: string, graph: AssetGraph, defs: Definitions): FilterResult {
+  try {
+    return { ok: true, keys: new Set(resolveSelection(text.trim() === '' ? undefined : text, graph, defs)) }
+  } catch (err) {
+    return { ok: false, error: errorText(err) }
+  }
+}
+
+const ROOTS_SHOWN = 5
+
+/** Staleness reasons as `strata why` words them: an upstream reason is followed by its root causes. */
+export function reasonLines(reasons: readonly StaleReason[]): ReasonLine[] {
+  const lines: ReasonLine[] = []
+  for (const reason of reasons) {
+    if (reason.kind === 'UPSTREAM_STALE' || reason.kind === 'UPSTREAM_MISSING') {
+      lines.push({ text: `upstream ${reason.dep} ${reason.kind === 'UPSTREAM_MISSING' ? 'is missing' : 'is stale'}`, depth: 0 })
+      for (const root of reason.rootCauses.slice(0, ROOTS_SHOWN)) lines.push({ text: `root cause: ${describeDirect(root.reason, root.key)}`, depth: 1 })
+      if (reason.rootCauses.length > ROOTS_SHOWN) lines.push({ text: `… ${reason.rootCauses.length - ROOTS_SHOWN} more root causes`, depth: 1 })
+    } else {
+      lines.push({ text: describeReason(reason), depth: 0 })
+    }
+  }
+  return lines
+}
+
+/** Rows in display order: groups in order of first appearance, assets in the given (topological) order within a group. */
+export function groupOrder<T extends { group: string }>(items: readonly T[]): T[] {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const list = groups.get(item.group)
+    if (list) list.push(item)
+    else groups.set(item.group, [item])
+  }
+  return [...groups.values()].flat()
+}
+
+/** An error as one line for the status bar: the message, with the code of Strata errors. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    const first = err.message.split('\n')[0] ?? err.message
+    return typeof code === 'string' && code.startsWith('STRATA_') ? `${first} [${code}]` : first
+  }
+  return String(err)
+}

@@ -1,0 +1,25 @@
+/**
+ * Opens the workspace for the UI, and re-opens it on reload (R). The first
+ * load is `openWorkspace`; a reload imports the definitions file afresh (a new
+ * module URL, so an edited or once-broken file is read again) and keeps the
+ * storage already open. Modules the definitions file imports stay as first
+ * loaded: `strata dev` reloads whole module graphs in a fresh worker.
+ */
+import { AssetGraph, loadDefinitions, openWorkspace, resolveDefsPath, resolveHome, type OpenWorkspaceOptions, type Workspace } from '../../engine/index.js'
+import { openStorage } from '../../engine/storage/index.js'
+
+export type WorkspaceOpener = (previous?: Workspace) => Promise<Workspace>
+
+export function workspaceOpener(opts: OpenWorkspaceOptions): WorkspaceOpener {
+  let loads = 0
+  return async (previous) => {
+    const n = loads++
+    if (n === 0 && !previous) return openWorkspace(opts)
+    const defsPath = resolveDefsPath(opts.defsFile, opts.cwd)
+    const defs = await loadDefinitions(defsPath, `ui-reload-${n}-${Date.now()}`)
+    const graph = AssetGraph.fromDefinitions(defs)
+    const home = resolveHome(defsPath, opts.home)
+    const storage = previous && previous.home === home ? previous.storage : await openStorage(home)
+    return { defs, defsPath, home, graph, storage, close: () => storage.close() }
+  }
+}
