@@ -4,18 +4,30 @@
  * (`scoreFlights` in ./model.ts) — the same pure functions everywhere, so
  * there is no training/serving skew.
  *
+ * Prediction point — when the model is used: at the moment a flight departs,
+ * to predict whether it will arrive more than 15 minutes late (arrival-gate
+ * and connection planning). This is dictated by the data: `date` is the
+ * ACTUAL departure time (BTS FlightDate + CRSDepTime + DepDelay, see
+ * vega-datasets scripts/flights.py); the scheduled time is not in the source.
+ * At departure the actual departure time is known, so `dep_hour` is a
+ * legitimate feature there — but a model used at booking or scheduling time
+ * could not use it (it carries the departure delay): that would need the
+ * scheduled time, which this source lacks.
+ *
  * Every feature is a pure function of
- *   - the flights being scored (what is known when the flight is scheduled:
- *     date and time, origin, destination, distance — never its delay), and
+ *   - the flights being scored (what is known when the flight departs: date
+ *     and time, origin, destination, distance — never its arrival delay), and
  *   - a `History` built from the flights of strictly earlier days.
  * Point-in-time correctness is enforced twice: the pipeline only loads the
  * seven previous days (`timeWindowMapping({ startOffset: -7, endOffset: -1 })`,
- * and the engine refuses any mapping that reads the current or a later day),
- * and `buildHistory` throws if it is given a day that is not strictly before
- * the day being scored.
+ * and the engine refuses any mapping that reads a later day), and
+ * `buildHistory` throws if it is given a day that is not strictly before the
+ * day being scored. (Approximation: a red-eye that left late on the previous
+ * day may still be in the air when an early flight departs; its arrival delay
+ * counts in the history one flight-time too early. Rare, and accepted.)
  *
- * Time: the source's timestamps are local departure times without a zone;
- * they are read as UTC wall-clock times (hour and weekday are the local ones).
+ * Time: the source's timestamps are local times without a zone; they are
+ * read as UTC wall-clock times (hour and weekday are the local ones).
  *
  * Missing values: a history feature with no history at all (the first day of
  * the data) is `MISSING` (-1), which ml-xgboost treats as missing (it builds
@@ -44,10 +56,10 @@ export const HISTORY_DAYS = 7
 
 const DAY_MS = 86_400_000
 
-/** Flights, column by column. `delay` is only known afterwards: features never read it (labels do). */
+/** Flights, column by column. `delay` is only known on arrival: features never read it (labels do). */
 export interface FlightColumns {
   readonly n: number
-  /** Scheduled departure, ms since the epoch (local wall-clock time read as UTC). */
+  /** Actual departure, ms since the epoch (local wall-clock time read as UTC). */
   readonly dateMs: Float64Array
   /** Miles. */
   readonly distance: Float64Array
@@ -215,7 +227,7 @@ export interface FeatureSpec {
   readonly description: string
   /** Where it comes from. */
   readonly source: string
-  /** The distribution we expect (from Jan–Jun 2001); drift outside `range` is flagged. */
+  /** The distribution we expect (measured on the Jan–May 2001 training sample); values outside `range` are flagged as drift. */
   readonly expected: string
   /** Plausible bounds of real (non-missing) values. */
   readonly range: readonly [number, number]
@@ -242,16 +254,16 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'distance',
     description: 'Flight distance in miles. Longer flights can make up time en route; short hops suffer more from ground congestion.',
     source: 'raw/flights.distance (the flight itself)',
-    expected: 'right-skewed, 21–4962 miles, median ≈ 600',
+    expected: 'right-skewed: median ≈ 570 miles, 5–95% 143–1953, max 4962',
     range: [1, 6000],
     maxMissingRate: 0,
     compute: (rows) => perRow(rows, (i) => rows.distance[i]!),
   },
   {
     name: 'dep_hour',
-    description: 'Scheduled local departure hour. Delays accumulate during the day, so evening departures are late more often.',
+    description: 'Local hour of the actual departure (known at the prediction point, departure). Delays accumulate during the day, and a departure after midnight is almost always a late one.',
     source: 'raw/flights.date (the flight itself)',
-    expected: '0–23; about 95% between 06 and 21, few departures 01–05',
+    expected: '0–23, mean ≈ 13; 90% between 06 and 21, very few 01–04',
     range: [0, 23],
     maxMissingRate: 0,
     compute: (rows) => perRow(rows, (i) => hourOf(rows.dateMs[i]!)),
@@ -260,7 +272,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'weekday',
     description: 'Day of the week of the departure, 0 = Monday … 6 = Sunday. Captures weekly traffic patterns (Friday/Sunday peaks).',
     source: 'raw/flights.date (the flight itself)',
-    expected: 'roughly uniform over 0–6, Saturday lightest',
+    expected: 'roughly uniform over 0–6 (mean ≈ 2.9), Saturday lightest',
     range: [0, 6],
     maxMissingRate: 0,
     compute: (rows) => perRow(rows, (i) => weekdayOf(rows.dateMs[i]!)),
@@ -269,7 +281,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'origin_delayed_rate_7d',
     description: 'Share of departures from the origin airport delayed > 15 min over the previous 7 days (smoothed). How reliably this airport runs lately.',
     source: 'raw/flights of the 7 previous days, by origin',
-    expected: 'mean ≈ 0.20, mostly 0.08–0.40',
+    expected: 'mean ≈ 0.20; 5–95% 0.09–0.33',
     range: [0, 1],
     maxMissingRate: 0,
     compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!)?.all, h.window.all)),
@@ -278,7 +290,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'origin_delay_mean_7d',
     description: 'Mean arrival delay in minutes of flights departing the origin over the previous 7 days (smoothed). Severity, not just frequency, of recent delays.',
     source: 'raw/flights of the 7 previous days, by origin',
-    expected: 'mean ≈ 8 min, mostly −5 to +30 (negative values are clipped to 0)',
+    expected: 'mean ≈ 6.5 min; 5–95% 0–17; over 5% clipped to 0 (airports running early)',
     range: [0, 300],
     maxMissingRate: 0,
     // Clipped at 0: every real value must stay ≥ 0 because -1 means missing.
@@ -288,7 +300,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'origin_flights_7d',
     description: 'Departures from the origin over the previous 7 days: airport size and congestion (hubs vs regional airports). 0 = not seen recently.',
     source: 'raw/flights of the 7 previous days, by origin',
-    expected: 'heavy-tailed, 0 to ≈ 7000 (ORD, DFW); median ≈ 1500 per flight',
+    expected: 'heavy-tailed, up to ≈ 6700 (ORD, DFW); median ≈ 2000 per flight (hubs dominate), 5–95% 126–6184',
     range: [0, 20000],
     maxMissingRate: 0,
     compute: (rows, h) => fromHistory(rows, h, (i) => h.window.byOrigin.get(rows.origin[i]!)?.all.flights ?? 0),
@@ -297,7 +309,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'route_delayed_rate_7d',
     description: 'Share of flights on this origin → destination route delayed > 15 min over the previous 7 days (smoothed towards the overall rate).',
     source: 'raw/flights of the 7 previous days, by (origin, destination)',
-    expected: 'mean ≈ 0.20, mostly 0.10–0.35 (sparse routes stay near the prior)',
+    expected: 'mean ≈ 0.20; 5–95% 0.08–0.37 (sparse routes stay near the prior)',
     range: [0, 1],
     maxMissingRate: 0,
     compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!)?.routes.get(rows.destination[i]!), h.window.all)),
@@ -306,7 +318,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'dest_delayed_rate_7d',
     description: 'Share of flights into the destination delayed > 15 min over the previous 7 days (smoothed): congestion and weather at arrival.',
     source: 'raw/flights of the 7 previous days, by destination',
-    expected: 'mean ≈ 0.20, mostly 0.08–0.40',
+    expected: 'mean ≈ 0.20; 5–95% 0.09–0.35',
     range: [0, 1],
     maxMissingRate: 0,
     compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byDestination.get(rows.destination[i]!), h.window.all)),
@@ -315,7 +327,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'origin_delayed_rate_1d',
     description: 'Share of departures from the origin delayed > 15 min on the previous day alone (smoothed): short weather and disruption spells.',
     source: 'raw/flights of the previous day, by origin',
-    expected: 'mean ≈ 0.20, wider than the 7-day rate (0.02–0.60); MISSING only on the first day',
+    expected: 'mean ≈ 0.20, wider than the 7-day rate: 5–95% 0.07–0.44; MISSING when the previous day is not in the history',
     range: [0, 1],
     maxMissingRate: 0,
     compute: (rows, h) => {
@@ -328,7 +340,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     name: 'origin_hour_delayed_rate_7d',
     description: 'Share of departures from the origin in the same part of the day (night/morning/afternoon/evening) delayed > 15 min over the previous 7 days (smoothed).',
     source: 'raw/flights of the 7 previous days, by (origin, hour band)',
-    expected: 'mean ≈ 0.20; morning ≈ 0.10, evening ≈ 0.30',
+    expected: 'mean ≈ 0.20; 5–95% 0.07–0.38; rises through the day',
     range: [0, 1],
     maxMissingRate: 0,
     compute: (rows, h) => fromHistory(rows, h, (i) => smoothedRate(h.window.byOrigin.get(rows.origin[i]!)?.bands[hourBand(hourOf(rows.dateMs[i]!))], h.window.all)),

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { listModels, materialize, openWorkspace, type MaterializeResult, type Workspace } from 'strata/engine'
+import { listModels, materialize, openWorkspace, type MaterializeResult, type RunEvent, type Workspace } from 'strata/engine'
 import { RunProgress } from '../../ui-terminal/cli/progress.js'
 import { color, formatDuration } from '../../ui-terminal/cli/output.js'
 import { aucChart } from './chart.js'
@@ -69,7 +69,9 @@ try {
   process.on('SIGINT', onSigint)
   let result: MaterializeResult
   try {
-    result = await materialize(ws, { stale: true, onEvent: progress?.handle, signal: abort.signal, description: 'npm start (flights)' })
+    // Debug lines (XGBoost's own chatter) are stored with the run (strata logs RUN_ID), not shown here.
+    const onEvent = progress && ((e: RunEvent) => (e.type === 'step-log' && e.line.level === 'debug' ? undefined : progress.handle(e)))
+    result = await materialize(ws, { stale: true, onEvent, signal: abort.signal, description: 'npm start (flights)' })
   } finally {
     process.off('SIGINT', onSigint)
   }
