@@ -145,6 +145,24 @@ describe('asset list', () => {
     assert.match(footer(), /⏎ apply .*Esc cancel/)
   })
 
+  it('q quits at once, or asks first while runs started here are going', async () => {
+    let quits = 0
+    const idle = renderApp(new FakeModel(SMALL), { now: NOW, onQuit: () => quits++ })
+    await idle.press('q')
+    assert.equal(quits, 1)
+    idle.unmount()
+    const busy = new FakeModel(SMALL)
+    busy.ownActive = () => 2
+    const ui = renderApp(busy, { now: NOW, onQuit: () => quits++ })
+    await ui.press('q')
+    assert.equal(quits, 1, 'the first q only warns')
+    assert.match(ui.frame(), /2 run\(s\) started here are still going: press q again to cancel them and quit\./)
+    await ui.press('j', 'q')
+    assert.equal(quits, 1, 'another key disarms the confirmation')
+    await ui.press('q')
+    assert.equal(quits, 2)
+  })
+
   it('shows dev events given as props in their own panel', () => {
     const ui = renderApp(new FakeModel(SMALL), { now: NOW, devEvents: [{ ts: NOW, level: 'info', message: 'definitions reloaded (5 assets)' }, { ts: NOW, level: 'error', message: 'load failed: SyntaxError' }] })
     assert.match(ui.frame(), /Dev events \(2\)/)

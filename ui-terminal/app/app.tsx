@@ -189,13 +189,14 @@ function plainKey(ch: string): Key {
   }
 }
 
-/** The current time, re-rendering every second (or a fixed value). */
+/** The current time at each render, re-rendering at least every second (or a fixed value). */
 function useClock(fixed?: number): number {
-  const [now, setNow] = useState(() => fixed ?? Date.now())
+  const [, setTick] = useState(0)
   useEffect(() => {
     if (fixed !== undefined) return
-    const t = setInterval(() => setNow(Date.now()), 1000)
+    const t = setInterval(() => setTick((n) => n + 1), 1000)
     return () => clearInterval(t)
   }, [fixed])
-  return fixed ?? now
+  // Read at render, not at the last tick: a step that started since then must not look like it starts in the future.
+  return fixed ?? Date.now()
 }

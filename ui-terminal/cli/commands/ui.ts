@@ -1,6 +1,7 @@
 import { relative } from 'node:path'
 import { StrataError } from '../../../assets/errors.js'
 import { resolveDefsPath } from '../../../engine/index.js'
+import { loadTerminalUi } from '../../app/load.js'
 import { workspaceOpener } from '../../app/workspace-loader.js'
 import { WorkspaceModel } from '../../app/workspace-model.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
@@ -21,9 +22,6 @@ Needs an interactive terminal; for plain output use strata list / strata status.
 
 export const NO_TTY_MESSAGE = 'strata ui needs an interactive terminal (a TTY). Use strata list / strata status for plain output.'
 
-/** Environment variables that make Ink believe it runs in CI (it then draws only the last frame). */
-const CI_VARS = (env: NodeJS.ProcessEnv) => Object.keys(env).filter((k) => k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_'))
-
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('ui', argv, { executor: { type: 'string' }, concurrency: { type: 'string' } })
   if (values.json) throw new StrataError('STRATA_USAGE', 'strata ui has no --json output; use strata list --json or strata status KEY --json.')
@@ -35,19 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2
   }
 
-  // Ink and React read the environment once, when loaded. There is a terminal, so this is interactive
-  // even if CI variables are set (Ink would draw only the last frame); and React's production build
-  // renders several times faster. Both only while they load: compute code sees the environment as it was.
-  const saved = Object.fromEntries([...CI_VARS(process.env), 'NODE_ENV'].map((k) => [k, process.env[k]]))
-  for (const k of CI_VARS(process.env)) delete process.env[k]
-  process.env.NODE_ENV = 'production'
-  const { createElement } = await import('react')
-  const { render } = await import('ink')
-  const { FullscreenApp } = await import('../../app/fullscreen.js')
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
+  const { createElement, render, FullscreenApp } = await loadTerminalUi()
 
   const defsPath = resolveDefsPath(values.defs)
   const model = new WorkspaceModel({
