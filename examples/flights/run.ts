@@ -24,6 +24,11 @@ const started = performance.now()
 const { values } = parseArgs({ options: { home: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } })
 const defsFile = fileURLToPath(new URL('./definitions.ts', import.meta.url))
 const defsArg = relative(process.cwd(), defsFile) || defsFile
+// `npm start | head` closes stdout early: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw err
+})
 const say = (text: string) => {
   if (!values.json) process.stdout.write(text + '\n')
 }
@@ -90,8 +95,10 @@ try {
   } else {
     const r = report.value
     const o = r.overall
-    const latestPackage = await ws.storage.getLatest(`models/${registered[0]?.name ?? 'flight_delay'}`)
-    const version = registered.find((m) => latestPackage && m.lineage.materializationId === latestPackage.id) ?? registered[0]
+    // The registered version is the one whose lineage names the latest materialization of the model package asset.
+    const packageAsset = ws.defs.assets.find((a) => a.tags.kind === 'model')
+    const latestPackage = packageAsset ? await ws.storage.getLatest(packageAsset.key) : undefined
+    const version = latestPackage ? registered.find((m) => m.lineage.materializationId === latestPackage.id) : undefined
     const lift = (o.model.auc ?? 0) - (o.baseline.auc ?? 0)
     const failed = r.gate.reasons.filter((x) => x.startsWith('FAILED'))
     if (values.json) {
