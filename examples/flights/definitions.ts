@@ -439,7 +439,8 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
 
 /**
  * The model package, registered in the model registry with its config,
- * metrics, lineage (the engine adds the exact upstream materializations) and
+ * metrics, lineage (the engine adds the exact upstream materializations: the
+ * model, the evaluation and the training dataset, with data versions) and
  * code version: promoted to staging when the gate passed, left in development
  * (with the reasons) when it did not. Production is a deliberate step:
  * `strata models promote flight_delay <version> production`.
@@ -450,6 +451,8 @@ export const modelPackage = asset({
   description: 'The registered model package (model + config + evaluation); staging if the gate passed.',
   tags: { kind: 'model' },
   ins: { model: trainedModel, report: evaluationReport },
+  // Not loaded: listed so that the registered lineage names the exact training data (its data version).
+  deps: [trainingDataset],
   codeVersion: versionOf(register, [], config),
   compute: register,
 })

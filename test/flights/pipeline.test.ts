@@ -217,6 +217,8 @@ describe('flights pipeline (30 days): reproducibility', () => {
     const v1 = (await engine.getModel(ws, 'flight_delay', 1))!
     const edges = await ws.storage.getLineage(v1.lineage.materializationId!)
     assert.ok(edges.some((e) => e.upstreamAssetKey === 'training/model' && e.upstreamDataVersion === root.dataVersion))
+    const inputs = v1.lineage.inputs!
+    assert.equal(inputs.find((i) => i.assetKey === 'training/dataset')?.dataVersion, dataset.dataVersion, 'the registry names the exact training data')
     assert.deepEqual((v1.lineage.training as { from: string; to: string }), { from: '2001-01-08', to: '2001-01-23', partitions: 16, rows: 30000, seed: 42 })
   })
 
