@@ -123,6 +123,7 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
     codeVersionSource: spec.codeVersion !== undefined ? ('explicit' as const) : ('auto' as const),
     retry: normalizeRetry(key, spec.retry),
     pool: spec.pool,
+    observe: spec.observe === true,
     partitions: spec.partitions,
     backfillPolicy: spec.backfillPolicy,
     checks,

@@ -130,6 +130,15 @@ export interface AssetSpec<Ins extends Record<string, AssetInput>, R> {
   retry?: RetryPolicy
   /** Name of a concurrency pool; limits come from `defineDefinitions({ pools })`. */
   pool?: string
+  /**
+   * An observation of something outside Strata (a file, a table, an API):
+   * re-run on every `materialize --stale` and backfill with `--stale`, its
+   * output's data version telling whether the source changed. Keep it cheap
+   * (e.g. return `output(info, { dataVersion: fileHash })`); an unchanged data
+   * version leaves everything downstream fresh (early cut-off).
+   * @defaultValue false
+   */
+  observe?: boolean
   /** Splits the asset into partitions. */
   partitions?: PartitionsDefinition
   /** One step per partition (default) or one step over up to N partitions. */
@@ -173,6 +182,7 @@ export interface AssetDefinition<T = unknown> {
   readonly codeVersionSource: 'auto' | 'explicit'
   readonly retry?: Required<Pick<RetryPolicy, 'maxRetries' | 'delayMs'>> & Pick<RetryPolicy, 'backoff' | 'jitter'>
   readonly pool?: string
+  readonly observe: boolean
   readonly partitions?: PartitionsDefinition
   readonly backfillPolicy?: { maxPartitionsPerStep: number }
   /** Checks run after compute, in order (empty when none). */

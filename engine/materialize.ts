@@ -1,4 +1,4 @@
-import type { ExecutorName } from './executors/index.js'
+import type { Executor, ExecutorName } from './executors/index.js'
 import { executeRun, type RunEvent, type RunResult } from './execution/run.js'
 import { resolveSelection } from './graph/selection.js'
 import { planTargets } from './partitions/plan.js'
@@ -33,28 +33,49 @@ export type MaterializeResult = Omit<RunResult, 'runId'> & { runId: string | nul
 export async function materialize(ws: Workspace, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const keys = resolveSelection(opts.selection, ws.graph, ws.defs)
   const keysOptions = await keysOptionsFor(ws, opts.now)
-  const targets = await resolveTargets(ws, keys, { partitions: opts.partitions, stale: opts.stale, keysOptions })
-  if (targets.size === 0) return { runId: null, status: 'SUCCESS', steps: [], durationMs: 0 }
+  let executor: Executor | undefined
   // Loaded only when there is work: a no-op --stale must not pay for starting a worker pool.
-  const { createExecutor } = await import('./executors/index.js')
-  const executor = createExecutor(opts.executor ?? 'pool', { concurrency: opts.concurrency })
-  try {
-    return await executeRun({
+  const getExecutor = async () => {
+    if (!executor) {
+      const { createExecutor } = await import('./executors/index.js')
+      executor = createExecutor(opts.executor ?? 'pool', { concurrency: opts.concurrency })
+    }
+    return executor
+  }
+  const run = async (targets: Map<string, string[]>, order: readonly string[], selection: string) =>
+    executeRun({
       defs: ws.defs,
       defsPath: ws.defsPath,
       storage: ws.storage,
       home: ws.home,
-      executor,
-      plan: planTargets(ws.defs, keys, targets, keysOptions),
-      selection: opts.description ?? selectionText(opts.selection),
+      executor: await getExecutor(),
+      plan: planTargets(ws.defs, order, targets, keysOptions),
+      selection,
       skipUpToDate: opts.stale,
       keysOptions,
       onEvent: opts.onEvent,
       signal: opts.signal,
       backfillId: opts.backfillId,
     })
+  const description = opts.description ?? selectionText(opts.selection)
+  try {
+    // Whether an observed source changed is only known by looking: observe
+    // first, then plan the rest against what the observation found.
+    const observedKeys = opts.stale ? keys.filter((k) => ws.defs.byKey.get(k)!.observe) : []
+    let observation: RunResult | undefined
+    if (observedKeys.length > 0) {
+      const targets = new Map(observedKeys.map((k) => [k, ws.defs.byKey.get(k)!.partitions?.keys(keysOptions) ?? []]))
+      observation = await run(targets, observedKeys, `observe ${observedKeys.join(' ')}`)
+      if (observation.status !== 'SUCCESS') return observation
+    }
+    const targets = await resolveTargets(ws, keys, { partitions: opts.partitions, stale: opts.stale, keysOptions })
+    for (const k of observedKeys) targets.delete(k)
+    if (targets.size === 0) return observation ?? { runId: null, status: 'SUCCESS', steps: [], durationMs: 0 }
+    const main = await run(targets, keys, description)
+    if (!observation) return main
+    return { ...main, steps: [...observation.steps, ...main.steps], durationMs: observation.durationMs + main.durationMs }
   } finally {
-    await executor.close()
+    await executor?.close()
   }
 }
 

@@ -181,7 +181,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const runOne = async (step: PlannedStep, attempt: number) => {
     const asset = defs.byKey.get(step.assetKey)!
     const stepStart = Date.now()
-    if (attempt === 1 && opts.skipUpToDate) {
+    if (attempt === 1 && opts.skipUpToDate && !asset.observe) {
       const links = upstreamLinks(defs, asset)
       const upToDate = (step.partitionKeys.length ? step.partitionKeys : ['']).every(
         (p) => directReasonsOf(asset, p, links, latestOf(step.assetKey, p), latestOf, keysOptions).direct.length === 0,

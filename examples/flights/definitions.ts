@@ -79,14 +79,15 @@ const observe = () => {
 /**
  * The parquet file as the outside world hands it to us. Its data version is
  * the file's sha256, so re-observing an unchanged file changes nothing, and a
- * changed file makes everything downstream stale. `npm start` observes it
- * before every run.
+ * changed file makes everything downstream stale. `observe: true` makes every
+ * `materialize --stale` (and so `npm start`) look at it again first.
  */
 export const flightsFile = asset({
   key: 'source/flights_file',
   group: 'ingestion',
   description: 'vega-datasets flights-3m.parquet, observed by content hash (data version = sha256 of the file).',
   tags: { kind: 'source' },
+  observe: true,
   codeVersion: versionOf(observe, ['./ingest.ts']),
   compute: observe,
 })

@@ -58,17 +58,10 @@ try {
   const home = relative(process.cwd(), ws.home) || ws.home
   say(color.bold(`Flight delays: ${relative(process.cwd(), defsFile)} → ${home}`))
 
-  // 1. Observe the source. In-process: hashing 13 MB needs no worker pool.
   const before = await ws.storage.getLatest('source/flights_file')
-  const observed = await materialize(ws, { selection: 'source/flights_file', executor: 'in-process', description: 'observe source/flights_file' })
-  const source = observed.steps[0]
-  if (!source || source.status !== 'SUCCESS') {
-    throw new Error(`Observing the source failed: ${source?.error?.message ?? observed.status}`)
-  }
-  const changed = before?.dataVersion !== source.dataVersion
-  say(`source   flights-3m.parquet sha256 ${source.dataVersion!.slice(0, 12)} ${before ? (changed ? color.yellow('(changed: downstream is stale)') : color.dim('(unchanged)')) : color.dim('(first observation)')}`)
 
-  // 2. Everything missing or stale, in the worker pool.
+  // Everything missing or stale, in the worker pool. The source is observed first (observe: true):
+  // an unchanged file leaves everything downstream fresh.
   const abort = new AbortController()
   const onSigint = () => abort.abort()
   process.on('SIGINT', onSigint)
@@ -80,13 +73,18 @@ try {
   } finally {
     process.off('SIGINT', onSigint)
   }
+  const source = result.steps.find((s) => s.key === 'source/flights_file')
+  if (source?.status === 'SUCCESS') {
+    const changed = before?.dataVersion !== source.dataVersion
+    say(`source   flights-3m.parquet sha256 ${source.dataVersion!.slice(0, 12)} ${before ? (changed ? color.yellow('(changed: downstream rebuilt)') : color.dim('(unchanged)')) : color.dim('(first observation)')}`)
+  }
   if (result.runId === null) say(`pipeline ${color.green('everything fresh')}: nothing to materialize`)
   else say(`pipeline run ${result.runId}: ${stepCounts(result)} in ${formatDuration(result.durationMs)}`)
   const failures = result.steps.filter((s) => s.status === 'FAILURE')
   for (const f of failures.slice(0, 5)) say(color.red(`  ✗ ${f.key}${f.partitionKeys.length ? `[${f.partitionKeys.join(',')}]` : ''}: ${f.error?.message ?? 'failed'}`))
   if (result.status !== 'SUCCESS') exitCode = 1
 
-  // 3. Summary from what is stored (the same whether this run built it or not).
+  // Summary from what is stored (the same whether this run built it or not).
   const report = await latestValue<EvaluationReport>(ws, 'evaluation/report')
   const registered = await listModels(ws)
   if (!report) {
