@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   partitions: () => import('./commands/partitions.js'),
   models: () => import('./commands/models.js'),
   ui: () => import('./commands/ui.js'),
+  dev: () => import('./commands/dev.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -34,6 +35,7 @@ Commands:
   runs                      recent runs
   logs RUN_ID               events and log lines of a run
   ui                        interactive terminal UI: status, details, live runs; materialize and backfill
+  dev [--auto]              watch mode: reload on save, show what is stale (--auto: rebuild it)
 
 Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json.
 Run strata <command> --help for details.`

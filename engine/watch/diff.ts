@@ -1,0 +1,27 @@
+import type { CodeVersionChange } from './types.js'
+
+/** What the session keeps of a good load: plain data, so it crosses threads and outlives the worker. */
+export interface DefinitionsSnapshot {
+  /** Asset key → code version, in declaration order. */
+  codeVersions: Record<string, string>
+}
+
+export interface DefinitionsDiff {
+  changed: CodeVersionChange[]
+  added: string[]
+  removed: string[]
+}
+
+/** Code versions that changed between two good loads, and assets added and removed (each in declaration order). */
+export function diffDefinitions(previous: DefinitionsSnapshot, current: DefinitionsSnapshot): DefinitionsDiff {
+  const before = previous.codeVersions
+  const after = current.codeVersions
+  const changed: CodeVersionChange[] = []
+  const added: string[] = []
+  for (const [key, version] of Object.entries(after)) {
+    if (!Object.hasOwn(before, key)) added.push(key)
+    else if (before[key] !== version) changed.push({ key, previous: before[key]!, current: version })
+  }
+  const removed = Object.keys(before).filter((key) => !Object.hasOwn(after, key))
+  return { changed, added, removed }
+}

@@ -1,0 +1,55 @@
+/**
+ * Messages between a dev session (main thread) and its disposable isolate
+ * worker. Requests carry an id; the worker answers each with one reply and,
+ * for a run, streams run events with the same id before the reply.
+ */
+import type { RunEvent, RunStatus } from '../execution/run.js'
+import type { DefinitionsSnapshot } from './diff.js'
+import type { RunCounts, StaleAsset } from './types.js'
+
+export interface IsolateData {
+  defsPath: string
+  home?: string
+  /** Import the run machinery while warming (auto mode), not on the first run. */
+  prepareRun?: boolean
+}
+
+export interface StaleReport {
+  assets: StaleAsset[]
+  total: number
+}
+
+export interface RunReport {
+  runId: string | null
+  status: RunStatus
+  counts: RunCounts
+  durationMs: number
+  /** Status after the run. */
+  stale: StaleReport
+}
+
+export interface LoadError {
+  message: string
+  code?: string
+  stack?: string
+}
+
+export type Request =
+  | { id: number; op: 'load' }
+  | { id: number; op: 'status' }
+  | { id: number; op: 'run'; concurrency?: number }
+  | { id: number; op: 'cancel' }
+  | { id: number; op: 'close' }
+
+export interface Replies {
+  load: DefinitionsSnapshot & { home: string }
+  status: StaleReport
+  run: RunReport
+  cancel: void
+  close: void
+}
+
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: LoadError }
+  | { id: number; event: RunEvent }

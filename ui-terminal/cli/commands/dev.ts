@@ -1,0 +1,180 @@
+import { basename, dirname, relative } from 'node:path'
+import { StrataError } from '../../../assets/errors.js'
+import { startDevSession, DEFAULT_DEBOUNCE_MS, type DevEvent, type DevSession } from '../../../engine/watch/index.js'
+import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
+import { color, formatDuration } from '../output.js'
+import { RunProgress } from '../progress.js'
+
+export const help = `strata dev — watch mode: reload the definitions on every save and show what changed and what is stale
+
+Watches the definitions file and the local modules it imports (transitively).
+After each save (debounced) the definitions are loaded afresh in a disposable
+worker; a file that does not load is reported and the last good definitions
+stay in effect. Ctrl-C stops (a running run is canceled: running steps finish).
+
+Options:
+      --auto             re-materialize missing and stale assets after every good reload (and at start);
+                         a newer save cancels the running run and plans again
+      --debounce MS      quiet time after the last change before reloading (default ${DEFAULT_DEBOUNCE_MS})
+      --concurrency N    steps at once in --auto runs (default: number of CPUs)
+${GLOBAL_HELP.replace('machine-readable output', 'one JSON event per line (see engine/watch/types.ts)')}`
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('dev', argv, {
+    auto: { type: 'boolean' },
+    debounce: { type: 'string' },
+    concurrency: { type: 'string' },
+  })
+  const debounceMs = values.debounce === undefined ? undefined : Number(values.debounce)
+  if (debounceMs !== undefined && !(Number.isInteger(debounceMs) && debounceMs >= 0)) {
+    throw new StrataError('STRATA_USAGE', `--debounce must be a whole number of milliseconds ≥ 0 (got "${values.debounce}").`)
+  }
+  const concurrency = positiveInt('concurrency', values.concurrency)
+  const log = values.json ? (e: DevEvent) => process.stdout.write(JSON.stringify(e) + '\n') : createLogPrinter()
+
+  let session: DevSession | undefined
+  let stopping: Promise<void> | undefined
+  let stopped!: () => void
+  const done = new Promise<void>((resolve) => (stopped = resolve))
+  const stop = () => {
+    if (stopping) {
+      // A second Ctrl-C: do not wait for running steps.
+      process.exit(130)
+    }
+    if (!values.json) process.stderr.write(color.yellow('\nStopping: a running run is canceled and its running steps finish. Ctrl-C again to quit at once.\n'))
+    stopping = (session?.close() ?? Promise.resolve()).then(stopped)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  try {
+    session = await startDevSession({ defsPath: values.defs, home: values.home, auto: values.auto, debounceMs, concurrency, onEvent: log })
+    if (stopping) await session.close()
+    await done
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+  return 0
+}
+
+const time = (ts: number) => {
+  const d = new Date(ts)
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
+}
+const short = (v: string) => v.slice(0, 4) + '…'
+const list = (keys: readonly string[], max = 8) => keys.slice(0, max).join(', ') + (keys.length > max ? ` +${keys.length - max} more` : '')
+
+/**
+ * Plain, concise log lines with timestamps. A good reload, its code changes
+ * and what is stale make one line when nothing comes between them.
+ */
+function createLogPrinter(out: NodeJS.WriteStream = process.stdout): (e: DevEvent) => void {
+  let base = process.cwd()
+  const name = (file: string) => {
+    const rel = relative(base, file)
+    return rel && !rel.startsWith('..') ? rel : file
+  }
+  const print = (ts: number, text: string) => out.write(`${color.dim(time(ts))} ${text}\n`)
+  /** The reload line, held until its `stale` event arrives (or anything else does). */
+  let held: { ts: number; parts: string[] } | undefined
+  const flush = () => {
+    if (held) print(held.ts, held.parts[0] + (held.parts.length > 1 ? ` — ${held.parts.slice(1).join('; ')}` : ''))
+    held = undefined
+  }
+  let progress: RunProgress | undefined
+  let progressTs = Date.now()
+  // RunProgress in plain mode writes whole lines; prefix each with the time.
+  const progressOut = {
+    isTTY: false,
+    columns: 120,
+    write(text: string) {
+      for (const line of text.split('\n')) if (line) print(progressTs, line)
+      return true
+    },
+  } as unknown as NodeJS.WriteStream
+  let lastReloadChanged: string[] = []
+
+  return (e) => {
+    if (e.type !== 'code-changed' && e.type !== 'stale') flush()
+    switch (e.type) {
+      case 'watching':
+        if (e.removed.length === 0 && e.added.length === e.files.length) print(e.ts, `watching ${e.files.length} file(s): ${list(e.files.map(name))}`)
+        else {
+          if (e.added.length) print(e.ts, `now also watching ${list(e.added.map(name))}`)
+          if (e.removed.length) print(e.ts, `no longer watching ${list(e.removed.map(name))}`)
+        }
+        break
+      case 'reload-start':
+        lastReloadChanged = e.changed
+        break
+      case 'reload-ok': {
+        base = dirname(e.defsPath)
+        const after = lastReloadChanged.length ? ` after ${list(lastReloadChanged.map(name), 3)} changed` : ''
+        held = { ts: e.ts, parts: [`${e.reload === 1 ? 'loaded' : 'reloaded'} ${basename(e.defsPath)} (${e.assetCount} assets, ${formatDuration(e.durationMs)})${after}`] }
+        break
+      }
+      case 'code-changed': {
+        const parts: string[] = []
+        if (e.changed.length) parts.push(`code changed: ${e.changed.map((c) => `${c.key} (${short(c.previous)} → ${short(c.current)})`).join(', ')}`)
+        if (e.added.length) parts.push(`added: ${list(e.added)}`)
+        if (e.removed.length) parts.push(`removed: ${list(e.removed)}`)
+        if (!parts.length) parts.push('no code version changed')
+        if (held) held.parts.push(parts.join('; '))
+        else print(e.ts, parts.join('; '))
+        break
+      }
+      case 'stale': {
+        if (e.after === 'run' && e.assets.length === 0) break
+        const text =
+          e.assets.length === 0
+            ? color.green(`all ${e.total} assets fresh`)
+            : `${e.after === 'run' ? 'still stale' : 'stale'}: ${color.yellow(list(e.assets.map((a) => a.key)))}${e.assets.length === 1 ? color.dim(` (${e.assets[0]!.reason})`) : ''}`
+        if (held) {
+          held.parts.push(text)
+          flush()
+        } else print(e.ts, text)
+        break
+      }
+      case 'reload-error': {
+        const where = e.location ? `${name(e.location.file)}:${e.location.line}:${e.location.column} ` : ''
+        const code = e.code && e.code !== 'STRATA_DEFINITIONS_LOAD' ? color.dim(` [${e.code}]`) : ''
+        const keep = e.inEffect === null ? 'nothing loaded yet; fix it and save' : 'keeping the last good definitions'
+        print(e.ts, `${color.red('reload failed:')} ${where}${e.message}${code} — ${keep}`)
+        break
+      }
+      case 'run-start':
+        print(e.ts, `materializing ${e.keys.length} missing/stale asset(s): ${list(e.keys)}`)
+        progress = new RunProgress(progressOut, false)
+        break
+      case 'run-event':
+        progressTs = e.ts
+        progress?.handle(e.event)
+        break
+      case 'run-canceled':
+        print(e.ts, color.yellow(e.reason === 'close' ? 'canceling the run: running steps finish' : 'newer definitions: canceling the run (running steps finish), then planning again'))
+        break
+      case 'run-end': {
+        progress = undefined
+        const c = e.counts
+        const parts = [`${c.succeeded} materialized`]
+        if (c.upToDate) parts.push(`${c.upToDate} already up to date`)
+        if (c.failed) parts.push(color.red(`${c.failed} failed`))
+        if (c.skipped) parts.push(`${c.skipped} skipped`)
+        const head =
+          e.runId === null && !e.error
+            ? 'nothing to materialize'
+            : e.status === 'SUCCESS'
+              ? color.green('run succeeded')
+              : e.status === 'CANCELED'
+                ? color.yellow('run canceled')
+                : color.red('run failed')
+        const detail = e.error ? `: ${e.error}` : e.runId ? ` in ${formatDuration(e.durationMs)}: ${parts.join(', ')}${c.failed ? color.dim(` (strata logs ${e.runId})`) : ''}` : ''
+        print(e.ts, head + detail)
+        break
+      }
+      case 'error':
+        print(e.ts, `${color.red('error:')} ${e.message}`)
+        break
+    }
+  }
+}
