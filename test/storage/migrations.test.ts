@@ -192,3 +192,28 @@ test('migration 002 applies on top of a database that only has 001, keeping its 
     cleanup()
   }
 })
+
+test('migration 005 copies the code version of existing materialized partitions into partition_states', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { default: Database } = await import('better-sqlite3')
+  const { openStorage } = await import('../../engine/storage/index.js')
+  const home = mkdtempSync(join(tmpdir(), 'strata-m005-'))
+  try {
+    const s = await openStorage(home)
+    await s.createRun({ runId: 'r', selection: '*', stepKeys: [], defsPath: 'd.ts', pid: 1, host: 'h', startedAt: 1 })
+    await s.recordMaterialization({ assetKey: 'a', partitionKey: 'p1', runId: 'r', codeVersion: 'cv1', dataVersion: 'dv1', location: 'x', format: 'json', bytes: 1, metadata: {}, startedAt: 1, endedAt: 2 }, [])
+    await s.close()
+    // Simulate a database from before 005: drop the value, forget the migration, reopen.
+    const db = new Database(join(home, 'strata.db'))
+    db.exec("UPDATE partition_states SET code_version = NULL; DELETE FROM schema_migrations WHERE version = 5; ALTER TABLE partition_states DROP COLUMN code_version")
+    db.close()
+    const again = await openStorage(home)
+    const [state] = await again.getPartitionStates('a')
+    assert.equal(state?.codeVersion, 'cv1')
+    await again.close()
+  } finally {
+    rmSync(home, { recursive: true, force: true })
+  }
+})

@@ -3,11 +3,11 @@
  * IN_PROGRESS and FAILED updates keep `materialization_id`/`data_version`, so
  * a failed or running attempt never hides the last good materialization.
  *
- * `list` joins that materialization for its code version (one rowid lookup per
- * row) and, like `LatestTable.many`, returns all rows as ONE JSON array text
- * built by SQLite: for 100,000 partitions that is about 3x faster than having
- * better-sqlite3 hand over 100,000 row objects. The ORDER BY inside
- * group_concat guarantees the partition-key order.
+ * `list` reads the code version kept beside the state (migration 005, no
+ * join) and, like `LatestTable.many`, returns all rows as ONE JSON array text
+ * built by SQLite: for 100,000 partitions that is several times faster than
+ * having better-sqlite3 hand over 100,000 row objects. Rows come in primary
+ * key order (asset, partition) — no ORDER BY, which would sort again.
  */
 import type Database from 'better-sqlite3'
 import type { PartitionRunState, PartitionStateRecord } from '../types.js'
@@ -38,19 +38,17 @@ export class PartitionStatesTable {
       ON CONFLICT (asset_key, partition_key) DO UPDATE SET
         state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at`)
     this.setMaterializedStmt = db.prepare(`
-      INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at, materialization_id, data_version)
-      VALUES (?, ?, 'MATERIALIZED', ?, ?, ?, ?)
+      INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at, materialization_id, data_version, code_version)
+      VALUES (?, ?, 'MATERIALIZED', ?, ?, ?, ?, ?)
       ON CONFLICT (asset_key, partition_key) DO UPDATE SET
         state = 'MATERIALIZED', run_id = excluded.run_id, updated_at = excluded.updated_at,
-        materialization_id = excluded.materialization_id, data_version = excluded.data_version`)
+        materialization_id = excluded.materialization_id, data_version = excluded.data_version, code_version = excluded.code_version`)
     this.failInProgressStmt = db.prepare(`
       UPDATE partition_states SET state = 'FAILED', updated_at = ? WHERE run_id = ? AND state = 'IN_PROGRESS'`)
     this.listStmt = db.prepare(`
       SELECT '[' || coalesce(group_concat(
-        json_array(s.partition_key, s.state, s.run_id, s.updated_at, s.materialization_id, s.data_version, m.code_version),
-        ',' ORDER BY s.partition_key), '') || ']'
-      FROM partition_states s LEFT JOIN materializations m ON m.id = s.materialization_id
-      WHERE s.asset_key = ?`).pluck()
+        json_array(partition_key, state, run_id, updated_at, materialization_id, data_version, code_version), ','), '') || ']'
+      FROM partition_states WHERE asset_key = ?`).pluck()
     this.countStmt = db.prepare('SELECT state, count(*) AS n FROM partition_states WHERE asset_key = ? GROUP BY state')
   }
 
@@ -60,8 +58,8 @@ export class PartitionStatesTable {
   }
 
   /** Records a success; call inside a write transaction. */
-  setMaterialized(assetKey: string, partitionKey: string, runId: string, now: number, materializationId: number, dataVersion: string): void {
-    this.setMaterializedStmt.run(assetKey, partitionKey, runId, now, materializationId, dataVersion)
+  setMaterialized(assetKey: string, partitionKey: string, runId: string, now: number, materializationId: number, dataVersion: string, codeVersion: string): void {
+    this.setMaterializedStmt.run(assetKey, partitionKey, runId, now, materializationId, dataVersion, codeVersion)
   }
 
   /** IN_PROGRESS states owned by `runId` → FAILED; returns how many changed. */

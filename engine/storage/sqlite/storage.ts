@@ -172,7 +172,7 @@ export class SqliteStorage implements Storage {
         data: { materializationId: id, dataVersion: m.dataVersion, codeVersion: m.codeVersion, location: m.location },
       })
       this.latest.set(m.assetKey, m.partitionKey, id)
-      this.states.setMaterialized(m.assetKey, m.partitionKey, m.runId, m.endedAt, id, m.dataVersion)
+      this.states.setMaterialized(m.assetKey, m.partitionKey, m.runId, m.endedAt, id, m.dataVersion, m.codeVersion)
       for (const r of checks) this.insertCheckResult({ ...r, materializationId: id })
       for (const e of following) this.events.insert(e)
       return id

@@ -7,6 +7,7 @@ import * as m001 from './001-initial.js'
 import * as m002 from './002-backfills-dynamic-partitions.js'
 import * as m003 from './003-checks.js'
 import * as m004 from './004-model-registry.js'
+import * as m005 from './005-partition-state-code-version.js'
 
 export interface Migration {
   version: number
@@ -15,4 +16,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004]
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005]
