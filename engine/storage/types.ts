@@ -286,6 +286,13 @@ export interface Storage {
   getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]>
   /** Counts of partition states of an asset, without reading every row into JS. */
   countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>>
+  /**
+   * Display counts of an asset's recorded partitions against its current code
+   * version, computed in the database: `fresh`/`codeChanged` among MATERIALIZED
+   * rows, plus FAILED and IN_PROGRESS rows. Partitions never recorded are not
+   * counted (the caller knows how many keys exist).
+   */
+  summarizePartitionStates(assetKey: string, codeVersion: string): Promise<{ fresh: number; codeChanged: number; failed: number; inProgress: number }>
 
   /** Creates a backfill (status REQUESTED) with all its targets PENDING, in one transaction. */
   createBackfill(backfill: NewBackfill, targets: Array<{ assetKey: string; partitionKey: string }>): Promise<void>

@@ -31,6 +31,7 @@ export class PartitionStatesTable {
   private readonly failInProgressStmt: Database.Statement
   private readonly listStmt: Database.Statement
   private readonly countStmt: Database.Statement
+  private readonly summaryStmt: Database.Statement
 
   constructor(db: Database.Database) {
     this.setAttemptStmt = db.prepare(`
@@ -50,6 +51,12 @@ export class PartitionStatesTable {
         json_array(partition_key, state, run_id, updated_at, materialization_id, data_version, code_version), ','), '') || ']'
       FROM partition_states WHERE asset_key = ?`).pluck()
     this.countStmt = db.prepare('SELECT state, count(*) AS n FROM partition_states WHERE asset_key = ? GROUP BY state')
+    this.summaryStmt = db.prepare(`
+      SELECT coalesce(sum(state = 'MATERIALIZED' AND code_version IS ?), 0) AS fresh,
+             coalesce(sum(state = 'MATERIALIZED' AND code_version IS NOT ?), 0) AS codeChanged,
+             coalesce(sum(state = 'FAILED'), 0) AS failed,
+             coalesce(sum(state = 'IN_PROGRESS'), 0) AS inProgress
+      FROM partition_states WHERE asset_key = ?`)
   }
 
   /** Records an attempt (IN_PROGRESS or FAILED); call inside a write transaction. */
@@ -70,6 +77,10 @@ export class PartitionStatesTable {
   list(assetKey: string): PartitionStateRecord[] {
     const tuples = JSON.parse(this.listStmt.get(assetKey) as string) as StateTuple[]
     return tuples.map((t) => toRecord(assetKey, t))
+  }
+
+  summarize(assetKey: string, codeVersion: string): { fresh: number; codeChanged: number; failed: number; inProgress: number } {
+    return this.summaryStmt.get(codeVersion, codeVersion, assetKey) as { fresh: number; codeChanged: number; failed: number; inProgress: number }
   }
 
   count(assetKey: string): Record<PartitionRunState, number> {

@@ -437,6 +437,10 @@ export class SqliteStorage implements Storage {
     return this.use(`reading partition states of ${assetKey}`, () => this.states.list(assetKey))
   }
 
+  async summarizePartitionStates(assetKey: string, codeVersion: string): Promise<{ fresh: number; codeChanged: number; failed: number; inProgress: number }> {
+    return this.use(`summarizing partition states of ${assetKey}`, () => this.states.summarize(assetKey, codeVersion))
+  }
+
   async countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>> {
     return this.use(`counting partition states of ${assetKey}`, () => this.states.count(assetKey))
   }
