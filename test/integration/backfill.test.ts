@@ -2,27 +2,13 @@
 // in order, kill -9 and resume (nothing finished is recomputed), retry of
 // failed partitions only, and cancel from another process.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { createProject, expectExit, sleep, type CliResult, type Project } from './helpers.js'
+import { expectExit, sleep, type CliResult, type Project, withProject, logLines } from './helpers.js'
 
 const IN_PROCESS = ['--executor', 'in-process']
 const STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED'] as const
-
-async function withProject(defs: string, fn: (p: Project) => Promise<void>): Promise<void> {
-  const p = createProject(defs)
-  try {
-    await fn(p)
-  } finally {
-    p.cleanup()
-  }
-}
-
-function logLines(p: Project): string[] {
-  const path = join(p.dir, 'log.txt')
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []
-}
 
 function countLines(lines: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>()

@@ -4,16 +4,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { assetsByKey, createProject, get, sleep, stepsByKey, type Project } from './helpers.js'
-
-async function withProject(defs: string, fn: (p: Project) => Promise<void>): Promise<void> {
-  const p = createProject(defs)
-  try {
-    await fn(p)
-  } finally {
-    p.cleanup()
-  }
-}
+import { assetsByKey, get, sleep, stepsByKey, withProject } from './helpers.js'
 
 describe('failures through the CLI', { concurrency: 2 }, () => {
   it('a throwing asset fails the run, skips its downstream, keeps its last good materialization', () =>

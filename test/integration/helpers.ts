@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -192,3 +192,19 @@ export function get<K, V>(map: Map<K, V>, key: K): V {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Runs `fn` on a fresh project and always removes it. */
+export async function withProject(defs: string, fn: (p: Project) => Promise<void>): Promise<void> {
+  const p = createProject(defs)
+  try {
+    await fn(p)
+  } finally {
+    p.cleanup()
+  }
+}
+
+/** Lines `asset partition` appended by computes to log.txt in the project (cwd of the CLI). */
+export function logLines(p: Project): string[] {
+  const path = join(p.dir, 'log.txt')
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []
+}

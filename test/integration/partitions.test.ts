@@ -2,27 +2,10 @@
 // partition, usage errors, the point-in-time guard of time-window mappings,
 // per-partition staleness, multi-dimensional and dynamic partitions.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { createProject, expectExit, type CliResult, type Project } from './helpers.js'
+import { expectExit, type CliResult, type Project, withProject, logLines } from './helpers.js'
 
 const IN_PROCESS = ['--executor', 'in-process']
-
-async function withProject(defs: string, fn: (p: Project) => Promise<void>): Promise<void> {
-  const p = createProject(defs)
-  try {
-    await fn(p)
-  } finally {
-    p.cleanup()
-  }
-}
-
-/** Lines `asset partition` appended by computes to log.txt in the project (cwd of the CLI). */
-function logLines(p: Project): string[] {
-  const path = join(p.dir, 'log.txt')
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []
-}
 
 /** `status KEY --partitions --json` as partition → status. */
 async function partitionStatuses(p: Project, key: string): Promise<Map<string, string>> {

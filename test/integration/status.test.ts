@@ -2,7 +2,7 @@
 // on throwaway projects.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { assetsByKey, createProject, get, stepsByKey, type Project } from './helpers.js'
+import { assetsByKey, get, stepsByKey, withProject } from './helpers.js'
 
 const IN_PROCESS = ['--executor', 'in-process']
 
@@ -14,15 +14,6 @@ export const b = asset({ key: 'b', ins: { a }, ${bExtra} compute: (_ctx, { a }) 
 export const c = asset({ key: 'c', ins: { b }, compute: (_ctx, { b }) => ({ count: b.length, total: b.reduce((s, x) => s + x, 0) }) })
 export default defineDefinitions({ assets: [a, b, c] })
 `
-}
-
-async function withProject(defs: string, fn: (p: Project) => Promise<void>): Promise<void> {
-  const p = createProject(defs)
-  try {
-    await fn(p)
-  } finally {
-    p.cleanup()
-  }
 }
 
 describe('staleness and lineage through the CLI', { concurrency: 2 }, () => {

@@ -1,7 +1,8 @@
 import type { PartitionDisplayStatus } from '../../engine/index.js'
 import { color } from './output.js'
 
-const PAINT: Record<PartitionDisplayStatus, (s: string) => string> = {
+/** Colour per partition status: green fresh, yellow stale, blue running, red failed, grey missing. */
+export const PAINT: Record<PartitionDisplayStatus, (s: string) => string> = {
   FRESH: color.green,
   STALE: color.yellow,
   IN_PROGRESS: color.blue,

@@ -4,7 +4,7 @@ import { checkResultJson, describeReason, displayStatus, keysOptionsFor, loadSta
 import { upstreamLinks } from '../../../engine/partitions/mapping.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatTime, printJson, table } from '../output.js'
-import { partitionTimeline } from '../partition-bar.js'
+import { PAINT, partitionTimeline } from '../partition-bar.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata status KEY — status of an asset's partitions: counts and a partition bar
@@ -28,13 +28,6 @@ function printChecks(results: readonly CheckResultRecord[]): void {
   if (failing.length > MAX_CHECKS_LISTED) console.log(color.dim(`  … ${failing.length - MAX_CHECKS_LISTED} more failing`))
 }
 
-const PAINT: Record<PartitionDisplayStatus, (s: string) => string> = {
-  FRESH: color.green,
-  STALE: color.yellow,
-  IN_PROGRESS: color.blue,
-  FAILED: color.red,
-  MISSING: color.grey,
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('status', argv, { partitions: { type: 'boolean' } })
