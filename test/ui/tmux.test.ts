@@ -3,7 +3,7 @@
 // with capture-pane, polled until it shows what is expected.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createProject, REPO_ROOT, STRATA_BIN, type Project } from '../integration/helpers.js'
@@ -43,7 +43,9 @@ describe('strata ui in tmux', () => {
     project = createProject(readFileSync(join(REPO_ROOT, 'examples/hello/definitions.ts'), 'utf8'))
   })
   after(() => {
+    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout?.trim()
     spawnSync('tmux', ['-L', SOCKET, 'kill-server'])
+    if (socket) rmSync(socket, { force: true })
     project?.cleanup()
   })
 
