@@ -4,7 +4,8 @@
  * tokens (https://moment.github.io/luxon/#/formatting?id=table-of-tokens),
  * e.g. `yyyyMMdd` or `yyyy-MM-dd'T'HH`.
  */
-import { DateTime, type Zone } from 'luxon'
+import type { Zone } from 'luxon'
+import { luxon } from './luxon.js'
 import { DAY_MS, HOUR_MS, MINUTE_MS, civilFromWall, daysFromCivil, pad2, pad4 } from './calendar.js'
 
 export const DEFAULT_DATE_FORMAT = 'yyyy-MM-dd'
@@ -121,14 +122,14 @@ function luxonFormat(fmt: string, zone: Zone): KeyFormat {
     hasOffset,
     strict: false,
     format(instant) {
-      return DateTime.fromMillis(instant, { zone }).toFormat(fmt)
+      return luxon().DateTime.fromMillis(instant, { zone }).toFormat(fmt)
     },
     parse(key) {
       if (hasOffset) {
-        const dt = DateTime.fromFormat(key, fmt, { zone, setZone: true })
+        const dt = luxon().DateTime.fromFormat(key, fmt, { zone, setZone: true })
         return dt.isValid ? { instant: dt.toMillis() } : undefined
       }
-      const dt = DateTime.fromFormat(key, fmt, { zone: 'utc' })
+      const dt = luxon().DateTime.fromFormat(key, fmt, { zone: 'utc' })
       return dt.isValid ? { wall: dt.toMillis() } : undefined
     },
   }

@@ -3,7 +3,7 @@
  * `dailyPartitions`, `weeklyPartitions`, `monthlyPartitions` and the general
  * `timeWindowPartitions({ cron })`.
  */
-import { DateTime } from 'luxon'
+import { luxon } from './luxon.js'
 import { StrataError } from '../errors.js'
 import { parseCron, withOffsets, type CronSpec } from './cron.js'
 import { keyFormat, type KeyFormat } from './key-format.js'
@@ -74,7 +74,7 @@ function toInstant(what: 'start' | 'end', value: Date | string, zone: ZoneInfo, 
       const t = zone.wallToInstant(parsed.wall, hourly ? 'earlier' : 'later', 'transition')
       if (t !== undefined && Number.isFinite(t)) return t
     }
-    const iso = DateTime.fromISO(value, { zone: zone.luxonZone })
+    const iso = luxon().DateTime.fromISO(value, { zone: zone.luxonZone })
     if (iso.isValid) return iso.toMillis()
   }
   throw new StrataError(

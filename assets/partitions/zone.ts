@@ -4,7 +4,8 @@
  * so offsets are cached as constant-offset segments per 7-day chunk, with the
  * exact transition instants found by bisection.
  */
-import { Info, type Zone } from 'luxon'
+import type { Zone } from 'luxon'
+import { luxon } from './luxon.js'
 import { StrataError } from '../errors.js'
 import { DAY_MS, MINUTE_MS } from './calendar.js'
 
@@ -38,7 +39,7 @@ export class ZoneInfo {
   static get(name: string): ZoneInfo {
     const cached = ZoneInfo.cache.get(name)
     if (cached) return cached
-    const zone = typeof name === 'string' && name !== '' ? Info.normalizeZone(name) : undefined
+    const zone = typeof name === 'string' && name !== '' ? luxon().Info.normalizeZone(name) : undefined
     if (!zone || !zone.isValid) {
       throw new StrataError(
         'STRATA_INVALID_PARTITIONS',

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import { createRequire } from 'node:module'
 import { normalizeContract, type NormalizedContract } from '../../assets/contracts.js'
 import { StrataError } from '../../assets/errors.js'
 
@@ -26,6 +26,8 @@ export function loadContractFile(file: URL | string): NormalizedContract {
   if (hit && hit.stamp === stamp) return hit.contract
   let doc: unknown
   try {
+    // Loaded on first use (CommonJS build: one require instead of dozens of ES modules).
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml')
     doc = parse(readFileSync(path, 'utf8'))
   } catch (err) {
     throw new StrataError('STRATA_INVALID_CONTRACT', `Invalid data contract ${path}: not valid YAML: ${(err as Error).message}`, { path })
