@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { BroadcastChannel } from 'node:worker_threads'
-import { Piscina } from 'piscina'
+import { createRequire } from 'node:module'
 import { LOG_CHANNEL, type StepLogLine, type TokenedLogLine } from '../execution/step-types.js'
 import type { PoolTaskResult } from './pool-task.js'
 import type { Executor, ExecutorOptions } from './types.js'
@@ -20,6 +20,8 @@ interface LogSink {
  */
 export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
   const concurrency = Math.max(1, opts.concurrency ?? availableParallelism())
+  // Required on first use: commands that never run steps (list, why, status) do not load it.
+  const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina')
   const pool = new Piscina({
     filename: new URL('./pool-worker.mjs', import.meta.url).href,
     minThreads: concurrency,
