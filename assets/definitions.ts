@@ -2,6 +2,7 @@ import { isAssetDefinition } from './asset.js'
 import { checkFutureLeak } from './partitions/mappings/future-leak.js'
 import { checkMappingCompatible } from './partitions/mappings/default.js'
 import { StrataError } from './errors.js'
+import { isServedModel, type ServedModel } from './serving.js'
 import type { AssetDefinition, Definitions, DefinitionsSpec } from './types.js'
 
 /** Finds one cycle, returned as a key path whose first and last entries are equal. */
@@ -93,12 +94,22 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
       throw new StrataError('STRATA_INVALID_DEFINITIONS', `Pool "${name}" has limit ${limit}; a pool limit must be a whole number ≥ 1.`)
     }
   }
+  const serving: Record<string, ServedModel<any, any, any>> = {}
+  for (const [name, served] of Object.entries(spec.serving ?? {})) {
+    if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) throw new StrataError('STRATA_INVALID_DEFINITIONS', `serving: "${name}" is not a model name (letters, digits and _ - . /).`)
+    if (!isServedModel(served)) throw new StrataError('STRATA_INVALID_DEFINITIONS', `serving.${name} is not a served model. Create it with servedModel({ load, parseInstance, predict }).`)
+    if (served.featuresKey !== undefined && !byKey.has(served.featuresKey)) {
+      throw new StrataError('STRATA_UNKNOWN_DEP', `serving.${name} reads features from "${served.featuresKey}", which is not in the definitions. Add it to defineDefinitions({ assets }).`, { key: name, dep: served.featuresKey })
+    }
+    serving[name] = served
+  }
   return Object.freeze({
     __strataDefinitions: true as const,
     assets: [...byKey.values()],
     byKey,
     pools,
     resources: { ...(spec.resources ?? {}) },
+    serving,
   })
 }
 

@@ -34,6 +34,8 @@ export type StrataErrorCode =
   | 'STRATA_GATE_FAILED'
   /** `rollbackModel`: no production version, or none before it to restore. */
   | 'STRATA_NO_ROLLBACK'
+  /** `strata serve`: a served model has no production version (promote one), or nothing is served. */
+  | 'STRATA_NOT_SERVABLE'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

@@ -5,6 +5,7 @@
 import type { PartitionMapping, PartitionsDefinition, TimeWindow } from './partitions/types.js'
 import type { AssetCheck } from './checks.js'
 import type { ModelRegistryContext } from './registry.js'
+import type { ServedModel } from './serving.js'
 
 /** `'raw/orders'` or `['raw', 'orders']`. Canonical form is the slash-joined string. */
 export type AssetKeyInput = string | readonly string[]
@@ -199,6 +200,8 @@ export interface DefinitionsSpec {
   pools?: Record<string, number>
   /** Values or zero-argument factories, created once per worker and exposed as `ctx.resources`. */
   resources?: Record<string, unknown>
+  /** Models served online by `strata serve`, by registry model name (see `servedModel()` in assets/serving.ts). */
+  serving?: Record<string, ServedModel<any, any, any>>
 }
 
 /** Validated definitions. The default export of a definitions file. */
@@ -208,4 +211,6 @@ export interface Definitions {
   readonly byKey: ReadonlyMap<string, AssetDefinition<any>>
   readonly pools: Readonly<Record<string, number>>
   readonly resources: Readonly<Record<string, unknown>>
+  /** Served models by registry model name (`defineDefinitions` always sets it, empty when none). */
+  readonly serving?: Readonly<Record<string, ServedModel<any, any, any>>>
 }

@@ -32,6 +32,7 @@ import { keyRangeMapping } from './mappings.js'
 import { metricsOf, rounded } from './metrics.js'
 import { loadModel, toMatrix, trainModel, type ModelArtifact } from './model.js'
 import { featuresTable, flightColumns, float32Column, int8Column } from './tables.js'
+import { flightDelayServing, onlineFeaturesAsset } from './serving.js'
 
 // ---------------------------------------------------------------- settings
 
@@ -461,4 +462,9 @@ export const modelPackage = asset({
 const all = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
 for (const a of all) CODE_VERSIONS[a.key] = a.codeVersion
 
-export default defineDefinitions({ assets: all })
+// ---------------------------------------------------------------- 7. serving (serving.ts)
+
+/** The online feature store read by `strata serve`: the last days' aggregates, from the same feature module as training. */
+export const onlineFeatures = onlineFeaturesAsset({ rawFlights, dayKeys, versionOf })
+
+export default defineDefinitions({ assets: [...all, onlineFeatures], serving: { [config.model_name]: flightDelayServing(onlineFeatures) } })

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   models: () => import('./commands/models.js'),
   ui: () => import('./commands/ui.js'),
   dev: () => import('./commands/dev.js'),
+  serve: () => import('./commands/serve.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -36,6 +37,7 @@ Commands:
   logs RUN_ID               events and log lines of a run
   ui                        interactive terminal UI: status, details, live runs; materialize and backfill
   dev [--auto]              watch mode: reload on save, show what is stale (--auto: rebuild it)
+  serve [--port N]          HTTP predictions from production models (--shadow STAGE, --canary STAGE:PCT)
 
 Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json.
 Run strata <command> --help for details.`

@@ -1,0 +1,454 @@
+/**
+ * Online serving of registered models (`strata serve`): an HTTP server
+ * (node:http) over the served models declared in
+ * `defineDefinitions({ serving })` (see assets/serving.ts).
+ *
+ *   POST /v1/models/:name/predict   {"instances": [...]} → {"model": {name, version, stage}, "predictions": [...]}
+ *   GET  /v1/models                 what is loaded: name, version, stage, role, loadedAt
+ *   GET  /healthz                   {"status": "ok"}
+ *   GET  /metrics                   Prometheus text format
+ *
+ * Errors are `{"error": {"code", "message"}}` with 400 (invalid_json,
+ * invalid_request, invalid_instance), 404 (unknown_model, not_found), 405,
+ * 413, 500 (prediction_failed), 503 (model_unavailable).
+ *
+ * Versions: at start the `production` version of every served model is loaded
+ * (STRATA_NOT_SERVABLE if one has none). The registry and the features assets
+ * are polled every `pollMs` (and on `refresh()`, which the CLI calls on
+ * SIGHUP): when the version in a stage or the features' data version changes,
+ * the new one is loaded and swapped in; the old one is unloaded once its
+ * in-flight requests finish. A failed load keeps the previous version serving.
+ *
+ * Shadow (`shadow: 'staging'`): every request answered by production is also
+ * scored by the shadow stage's version after the response is sent; both
+ * answers and their divergence are appended to `<home>/serving/shadow.jsonl`
+ * (one JSON object per request; see `ShadowRecord`).
+ *
+ * Canary (`canary: { stage: 'staging', percent: 5 }`): a request goes to the
+ * canary version when a hash of its key falls in the first `percent` of 100
+ * buckets; the key is the `X-Request-Id` header, else the request's instances
+ * (canonical JSON). The same key always gets the same version.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { appendFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { StrataError } from '../../assets/errors.js'
+import type { ModelStage, ModelVersion } from '../../assets/registry.js'
+import { InvalidInstanceError, type Prediction, type ServedModel } from '../../assets/serving.js'
+import type { Definitions } from '../../assets/types.js'
+import { loadValue } from '../io/object-store.js'
+import { loadModelArtifact } from '../registry/context.js'
+import type { Storage } from '../storage/types.js'
+import { ServingMetrics } from './metrics.js'
+
+export interface ServeOptions {
+  defs: Definitions
+  home: string
+  storage: Storage
+  /** @defaultValue 0 (an ephemeral port) */
+  port?: number
+  /** @defaultValue '127.0.0.1' */
+  host?: string
+  /** Also score every request with this stage's version; record both. */
+  shadow?: ModelStage
+  /** Route about `percent`% of requests (deterministically by key) to this stage's version. */
+  canary?: { stage: ModelStage; percent: number }
+  /** Registry poll interval. @defaultValue 1000 */
+  pollMs?: number
+  /** Most instances per request. @defaultValue 10000 */
+  maxInstances?: number
+  /** Most request body bytes. @defaultValue 8 MiB */
+  maxBodyBytes?: number
+  /** Operational lines (loads, swaps, load failures). */
+  log?: (line: string) => void
+}
+
+export type ServingRole = 'production' | 'shadow' | 'canary'
+
+/** One loaded model version. */
+export interface LoadedInfo {
+  name: string
+  version: number
+  stage: ModelStage
+  role: ServingRole
+  loadedAt: string
+  featuresVersion: string | null
+}
+
+/** A line of `<home>/serving/shadow.jsonl`. */
+export interface ShadowRecord {
+  at: string
+  model: string
+  requestId: string
+  instances: unknown[]
+  production: { version: number; predictions: Prediction[] }
+  shadow: { version: number; stage: ModelStage; predictions?: Prediction[]; error?: string }
+  /** Absolute probability differences and label disagreements (absent when the shadow failed). */
+  divergence?: { maxAbs: number; meanAbs: number; labelDisagreements: number; instances: number }
+}
+
+export interface ServingServer {
+  readonly url: string
+  readonly port: number
+  /** Re-reads the registry now and swaps versions that changed (what SIGHUP does). */
+  refresh(): Promise<void>
+  loaded(): LoadedInfo[]
+  /** Resolves when pending shadow records are written. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+interface Slot {
+  model: ModelVersion
+  loaded: unknown
+  features: unknown
+  featuresVersion: string | null
+  loadedAt: number
+  inflight: number
+  retired: boolean
+}
+
+interface Served {
+  name: string
+  spec: ServedModel
+  /** Keyed by role. */
+  slots: Map<ServingRole, Slot>
+  /** The latest features value loaded, by data version. */
+  features?: { value: unknown; version: string }
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
+    super(message)
+  }
+}
+
+export const SHADOW_LOG = 'serving/shadow.jsonl'
+
+/** Canary bucket of a key, in [0, 100). */
+export function canaryBucket(model: string, key: string): number {
+  const h = createHash('sha256').update(model).update('\0').update(key).digest()
+  return (h.readUInt32BE(0) / 2 ** 32) * 100
+}
+
+export async function startServer(opts: ServeOptions): Promise<ServingServer> {
+  const { defs, home, storage } = opts
+  const log = opts.log ?? (() => {})
+  const pollMs = opts.pollMs ?? 1000
+  const maxInstances = opts.maxInstances ?? 10_000
+  const maxBodyBytes = opts.maxBodyBytes ?? 8 * 1024 * 1024
+  const metrics = new ServingMetrics()
+  const entries = Object.entries(defs.serving ?? {})
+  if (entries.length === 0) {
+    throw new StrataError('STRATA_NOT_SERVABLE', 'Nothing to serve: the definitions declare no served models. Add defineDefinitions({ serving: { NAME: servedModel({ load, parseInstance, predict }) } }).')
+  }
+  if (opts.canary && !(opts.canary.percent >= 0 && opts.canary.percent <= 100)) throw new StrataError('STRATA_USAGE', `Canary share must be between 0 and 100 (got ${opts.canary.percent}).`)
+  const served = new Map<string, Served>(entries.map(([name, spec]) => [name, { name, spec, slots: new Map() }]))
+  const roles: Array<[ServingRole, ModelStage]> = [['production', 'production']]
+  if (opts.shadow) roles.push(['shadow', opts.shadow])
+  if (opts.canary) roles.push(['canary', opts.canary.stage])
+
+  // ------------------------------------------------------------ loading
+  const unload = async (s: Served, slot: Slot) => {
+    try {
+      await s.spec.unload?.(slot.loaded)
+    } catch (err) {
+      log(`${s.name} v${slot.model.version}: unload failed: ${(err as Error).message}`)
+    }
+  }
+  const retire = (s: Served, slot: Slot) => {
+    slot.retired = true
+    if (slot.inflight === 0) void unload(s, slot)
+  }
+
+  let started = false
+  async function refreshModel(s: Served): Promise<void> {
+    const versions = await storage.listModels(s.name)
+    let features: { value: unknown; version: string } | undefined
+    let featuresVersion: string | null = null
+    if (s.spec.featuresKey) {
+      const latest = await storage.getLatest(s.spec.featuresKey)
+      if (!latest) throw new StrataError('STRATA_NOT_SERVABLE', `${s.name}: its features asset "${s.spec.featuresKey}" was never materialized. Run strata materialize ${s.spec.featuresKey}.`)
+      featuresVersion = latest.dataVersion
+      if (s.features?.version !== featuresVersion) s.features = { value: await loadValue(home, latest.location, latest.format), version: latest.dataVersion }
+      features = s.features
+    }
+    for (const [role, stage] of roles) {
+      const target = versions.find((v) => v.stage === stage)
+      const current = s.slots.get(role)
+      if (!target) {
+        if (role === 'production' && !started) {
+          throw new StrataError('STRATA_NOT_SERVABLE', `Model "${s.name}" has no production version${versions.length ? ` (versions: ${versions.map((v) => `v${v.version} ${v.stage}`).join(', ')})` : ' (nothing registered)'}. Promote one: strata models promote ${s.name} VERSION production.`)
+        }
+        if (current) {
+          s.slots.delete(role)
+          retire(s, current)
+          metrics.loaded.set({ model: s.name, version: current.model.version, role }, 0)
+          log(`${s.name}: no ${stage} version any more; ${role} v${current.model.version} unloaded`)
+        }
+        continue
+      }
+      if (current && current.model.version === target.version && current.featuresVersion === featuresVersion) {
+        current.model = target
+        continue
+      }
+      try {
+        const artifact = await loadModelArtifact(home, target)
+        const feats = features?.value
+        const loaded = await s.spec.load(artifact, { model: target, features: feats, featuresVersion: featuresVersion ?? undefined })
+        const slot: Slot = { model: target, loaded, features: feats, featuresVersion, loadedAt: Date.now(), inflight: 0, retired: false }
+        s.slots.set(role, slot)
+        if (current) {
+          retire(s, current)
+          metrics.loaded.set({ model: s.name, version: current.model.version, role }, 0)
+        }
+        metrics.loaded.set({ model: s.name, version: target.version, role }, 1)
+        if (started) metrics.reloads.inc({ model: s.name })
+        log(`${s.name}: ${role} → v${target.version} (${target.stage})${current ? ` (was v${current.model.version})` : ''}${featuresVersion ? `, features ${featuresVersion.slice(0, 12)}` : ''}`)
+      } catch (err) {
+        if (!started && role === 'production') throw err
+        log(`${s.name}: loading v${target.version} for ${role} failed, keeping ${current ? `v${current.model.version}` : 'nothing'}: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  let refreshing: Promise<void> = Promise.resolve()
+  const refresh = (): Promise<void> => {
+    refreshing = refreshing.then(async () => {
+      for (const s of served.values()) {
+        try {
+          await refreshModel(s)
+        } catch (err) {
+          if (!started) throw err
+          log(`${s.name}: refresh failed: ${(err as Error).message}`)
+        }
+      }
+    })
+    return refreshing
+  }
+  await refresh()
+  started = true
+
+  // ------------------------------------------------------------ shadow log
+  let shadowWrites: Promise<void> = Promise.resolve()
+  const pendingShadow = new Set<Promise<void>>()
+  const shadowPath = join(home, SHADOW_LOG)
+  if (opts.shadow) mkdirSync(join(home, 'serving'), { recursive: true })
+  const record = (r: ShadowRecord) => {
+    shadowWrites = shadowWrites.then(() => appendFile(shadowPath, JSON.stringify(r) + '\n')).catch((err) => log(`shadow log: ${(err as Error).message}`))
+  }
+
+  // ------------------------------------------------------------ requests
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body)
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
+    res.end(text)
+  }
+
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      req.on('data', (c: Buffer) => {
+        size += c.length
+        if (size > maxBodyBytes) {
+          reject(new HttpError(413, 'payload_too_large', `The request body is over ${maxBodyBytes} bytes.`))
+          req.resume()
+          return
+        }
+        chunks.push(c)
+      })
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      req.on('error', reject)
+    })
+
+  async function score(s: Served, slot: Slot, instances: unknown[]): Promise<Prediction[]> {
+    slot.inflight++
+    try {
+      const out = await s.spec.predict(slot.loaded, instances, { model: slot.model, features: slot.features })
+      if (!Array.isArray(out) || out.length !== instances.length) {
+        throw new Error(`predict returned ${Array.isArray(out) ? `${out.length} predictions` : typeof out} for ${instances.length} instances`)
+      }
+      for (let i = 0; i < out.length; i++) {
+        const p = out[i]
+        if (typeof p !== 'object' || p === null || typeof p.probability !== 'number' || !Number.isFinite(p.probability)) throw new Error(`predict returned ${JSON.stringify(p)} for instance ${i}; expected { probability, label }`)
+      }
+      return out
+    } finally {
+      slot.inflight--
+      if (slot.retired && slot.inflight === 0) void unload(s, slot)
+    }
+  }
+
+  async function predict(req: IncomingMessage, res: ServerResponse, name: string, t0: bigint): Promise<void> {
+    const s = served.get(name)
+    if (!s) throw new HttpError(404, 'unknown_model', `No served model "${name}". Served: ${[...served.keys()].join(', ')}.`)
+    const text = await readBody(req)
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch (err) {
+      throw new HttpError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`)
+    }
+    const raw = (body as { instances?: unknown } | null)?.instances
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray(raw)) {
+      throw new HttpError(400, 'invalid_request', 'The request body must be {"instances": [ ... ]}.')
+    }
+    if (raw.length === 0) throw new HttpError(400, 'invalid_request', '"instances" is empty: send at least one instance.')
+    if (raw.length > maxInstances) throw new HttpError(400, 'invalid_request', `${raw.length} instances: at most ${maxInstances} per request.`)
+    const instances = new Array<unknown>(raw.length)
+    const problems: Array<{ index: number; field: string | null; message: string }> = []
+    for (let i = 0; i < raw.length; i++) {
+      try {
+        instances[i] = s.spec.parseInstance(raw[i])
+      } catch (err) {
+        const field = err instanceof InvalidInstanceError ? err.field : null
+        problems.push({ index: i, field, message: (err as Error).message })
+        if (problems.length >= 20) break
+      }
+    }
+    if (problems.length) {
+      const p = problems[0]!
+      const where = `instances[${p.index}]${p.field ? `.${p.field}` : ''}`
+      throw new HttpError(400, 'invalid_instance', `${where}: ${p.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`, problems)
+    }
+    const header = req.headers['x-request-id']
+    const requestId = typeof header === 'string' && header ? header : undefined
+    let role: ServingRole = 'production'
+    if (opts.canary && s.slots.has('canary')) {
+      const key = requestId ?? JSON.stringify(raw)
+      if (canaryBucket(name, key) < opts.canary.percent) role = 'canary'
+    }
+    const slot = s.slots.get(role)
+    if (!slot) throw new HttpError(503, 'model_unavailable', `Model "${name}" has no production version loaded. Promote one: strata models promote ${name} VERSION production.`)
+    let predictions: Prediction[]
+    try {
+      predictions = await score(s, slot, instances)
+    } catch (err) {
+      throw new HttpError(500, 'prediction_failed', `${name} v${slot.model.version}: ${(err as Error).message}`)
+    }
+    const version = slot.model.version
+    const stage = slot.model.stage
+    send(res, 200, { model: { name, version, stage }, predictions }, { 'x-model-version': String(version), ...(requestId ? { 'x-request-id': requestId } : {}) })
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+    metrics.requests.inc({ model: name, version, stage, code: 200 })
+    metrics.instances.inc({ model: name, version }, instances.length)
+    metrics.latency.observe({ model: name, version }, seconds)
+    const shadow = role === 'production' ? s.slots.get('shadow') : undefined
+    if (shadow) {
+      const done = new Promise<void>((r) => setImmediate(r)).then(async () => {
+        const rec: ShadowRecord = {
+          at: new Date().toISOString(),
+          model: name,
+          requestId: requestId ?? randomUUID(),
+          instances: raw,
+          production: { version, predictions },
+          shadow: { version: shadow.model.version, stage: shadow.model.stage },
+        }
+        try {
+          const other = await score(s, shadow, instances)
+          rec.shadow.predictions = other
+          let maxAbs = 0
+          let sum = 0
+          let disagree = 0
+          for (let i = 0; i < other.length; i++) {
+            const d = Math.abs(other[i]!.probability - predictions[i]!.probability)
+            maxAbs = Math.max(maxAbs, d)
+            sum += d
+            if (other[i]!.label !== predictions[i]!.label) disagree++
+          }
+          rec.divergence = { maxAbs, meanAbs: sum / other.length, labelDisagreements: disagree, instances: other.length }
+          metrics.shadowDisagreements.inc({ model: name, production: version, shadow: shadow.model.version }, disagree)
+        } catch (err) {
+          rec.shadow.error = (err as Error).message
+        }
+        metrics.shadow.inc({ model: name, production: version, shadow: shadow.model.version })
+        record(rec)
+      })
+      pendingShadow.add(done)
+      void done.finally(() => pendingShadow.delete(done))
+    }
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    const t0 = process.hrtime.bigint()
+    const url = (req.url ?? '/').split('?')[0]!
+    const m = /^\/v1\/models\/([^/]+)\/predict\/?$/.exec(url)
+    const modelName = m ? decodeURIComponent(m[1]!) : undefined
+    try {
+      if (m) {
+        if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `Use POST ${url}.`)
+        await predict(req, res, modelName!, t0)
+      } else if (url === '/v1/models' || url === '/v1/models/') {
+        send(res, 200, { models: loaded() })
+      } else if (url === '/healthz') {
+        const missing = [...served.values()].filter((s) => !s.slots.has('production')).map((s) => s.name)
+        send(res, missing.length ? 503 : 200, { status: missing.length ? 'degraded' : 'ok', models: served.size, ...(missing.length ? { unavailable: missing } : {}) })
+      } else if (url === '/metrics') {
+        const text = metrics.render()
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+        res.end(text)
+      } else {
+        throw new HttpError(404, 'not_found', `No route ${req.method} ${url}. Try POST /v1/models/NAME/predict, GET /v1/models, /healthz, /metrics.`)
+      }
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message)
+      if (e.status === 500 && !(err instanceof HttpError)) log(`internal error on ${req.method} ${url}: ${(err as Error).stack}`)
+      if (!res.headersSent) send(res, e.status, { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } })
+      else res.end()
+      if (modelName !== undefined) {
+        // Names come from the URL: unknown ones share one label value, so a client cannot grow the metrics.
+        const model = served.has(modelName) ? modelName : '(unknown)'
+        metrics.requests.inc({ model, version: '', stage: '', code: e.status })
+        metrics.errors.inc({ model, code: e.code })
+      }
+    }
+  })
+  server.keepAliveTimeout = 30_000
+
+  function loaded(): LoadedInfo[] {
+    const out: LoadedInfo[] = []
+    for (const s of served.values()) {
+      for (const [role, slot] of s.slots) {
+        out.push({ name: s.name, version: slot.model.version, stage: slot.model.stage, role, loadedAt: new Date(slot.loadedAt).toISOString(), featuresVersion: slot.featuresVersion })
+      }
+    }
+    return out
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const timer = setInterval(() => void refresh().catch(() => {}), pollMs)
+  timer.unref()
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    refresh,
+    loaded,
+    flush: async () => {
+      await Promise.all(pendingShadow)
+      await shadowWrites
+    },
+    close: async () => {
+      clearInterval(timer)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      await refreshing.catch(() => {})
+      await Promise.all(pendingShadow)
+      await shadowWrites
+      for (const s of served.values()) for (const slot of s.slots.values()) retire(s, slot)
+    },
+  }
+}

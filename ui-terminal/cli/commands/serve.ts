@@ -1,0 +1,91 @@
+import { StrataError } from '../../../assets/errors.js'
+import { MODEL_STAGES, type ModelStage } from '../../../assets/registry.js'
+import { checkStage } from '../../../engine/registry/index.js'
+import { SHADOW_LOG, startServer } from '../../../engine/serving/server.js'
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { color, printJson } from '../output.js'
+import { withWorkspace } from '../workspace.js'
+
+export const help = `strata serve — online predictions from the registry's production models
+
+Usage: strata serve [--port N] [--host ADDR] [--shadow STAGE] [--canary STAGE:PCT]
+
+Serves every model declared in defineDefinitions({ serving: { NAME: servedModel(...) } }),
+loading its production version (exit 2 if one has none: strata models promote NAME VERSION production).
+
+  POST /v1/models/NAME/predict   {"instances": [...]} → {"model": {"name","version","stage"}, "predictions": [{"probability","label"}]}
+  GET  /v1/models                loaded versions (name, version, stage, role, loadedAt)
+  GET  /healthz                  liveness
+  GET  /metrics                  Prometheus text: requests, errors, latency histogram per model version
+
+Promotions and rollbacks are picked up within about a second (the registry is polled), or at once on SIGHUP.
+
+Options:
+      --port N            port (default 8080; 0 picks a free one)
+      --host ADDR         address to listen on (default 127.0.0.1)
+      --shadow STAGE      also score every request with STAGE's version (e.g. staging); answer with
+                          production's; both answers and their divergence go to <home>/${SHADOW_LOG}
+      --canary STAGE:PCT  answer about PCT% of requests with STAGE's version, chosen by a hash of the
+                          X-Request-Id header (else of the instances): the same key, the same version
+      --poll-ms N         registry poll interval (default 1000)
+${GLOBAL_HELP}
+
+With --json, prints one line {"url", "models": [...]} once listening.`
+
+const usage = (message: string) => new StrataError('STRATA_USAGE', `${message} See strata serve --help.`)
+
+function parseCanary(text: string | undefined): { stage: ModelStage; percent: number } | undefined {
+  if (text === undefined) return undefined
+  const m = /^([a-z]+):(\d+(?:\.\d+)?)%?$/.exec(text)
+  if (!m) throw usage(`--canary takes STAGE:PCT, e.g. staging:5 (got "${text}").`)
+  const percent = Number(m[2])
+  if (percent > 100) throw usage(`--canary share ${percent} is over 100.`)
+  return { stage: stageArg('--canary', m[1]!), percent }
+}
+
+function stageArg(flag: string, text: string): ModelStage {
+  try {
+    return checkStage(text as ModelStage)
+  } catch {
+    throw usage(`${flag}: "${text}" is not a stage (${MODEL_STAGES.join(', ')}).`)
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('serve', argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    shadow: { type: 'string' },
+    canary: { type: 'string' },
+    'poll-ms': { type: 'string' },
+  })
+  if (positionals.length) throw usage(`Unexpected argument "${positionals[0]}".`)
+  const port = values.port === undefined ? 8080 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be 0–65535 (got "${values.port}").`)
+  const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms'])
+  if (!Number.isInteger(pollMs) || pollMs < 50) throw usage(`--poll-ms must be a whole number ≥ 50.`)
+  const shadow = values.shadow === undefined ? undefined : stageArg('--shadow', values.shadow)
+  const canary = parseCanary(values.canary)
+  if (shadow === 'production' || canary?.stage === 'production') throw usage('--shadow and --canary name another stage than production (e.g. staging).')
+  return withWorkspace(values, async (ws) => {
+    const log = (line: string) => console.error(`${color.dim(new Date().toISOString())} ${line}`)
+    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host: values.host ?? '127.0.0.1', shadow, canary, pollMs, log: values.json ? () => {} : log })
+    if (values.json) printJson({ url: server.url, models: server.loaded() })
+    else {
+      console.log(`Serving on ${color.bold(server.url)}`)
+      for (const m of server.loaded()) console.log(`  ${m.name} v${m.version} (${m.stage})${m.role !== 'production' ? ` as ${m.role}${m.role === 'canary' ? ` for ${canary!.percent}%` : ''}` : ''}  POST ${server.url}/v1/models/${m.name}/predict`)
+      if (shadow) console.log(color.dim(`  shadow log: ${ws.home}/${SHADOW_LOG}`))
+      console.log(color.dim('  Ctrl-C to stop; SIGHUP re-reads the registry now.'))
+    }
+    const onHup = () => void server.refresh()
+    process.on('SIGHUP', onHup)
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    process.off('SIGHUP', onHup)
+    await server.close()
+    return 0
+  })
+}
