@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   watch: () => import('./watch.js'),
   flights: () => import('./flights.js'),
   ui: () => import('./ui.js'),
+  serve: () => import('./serve.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {
