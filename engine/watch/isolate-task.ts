@@ -7,7 +7,7 @@ import { loadStatusIndex, summarize } from '../status.js'
 import { describeReason } from '../versioning/staleness.js'
 import { openWorkspace, type Workspace } from '../workspace.js'
 import type { IsolateData, LoadError, Reply, Request, RunReport, StaleReport } from './protocol.js'
-import type { RunCounts, StaleAsset } from './types.js'
+import type { DevAsset, RunCounts, StaleAsset } from './types.js'
 
 const port = parentPort!
 const { defsPath, home, prepareRun } = workerData as IsolateData
@@ -49,7 +49,21 @@ async function handle(req: Request): Promise<unknown> {
   switch (req.op) {
     case 'load': {
       ws = await openWorkspace({ defsFile: defsPath, home })
-      return { codeVersions: Object.fromEntries(ws.defs.assets.map((a) => [a.key, a.codeVersion])), home: ws.home }
+      const w = ws
+      const assets = w.graph.topologicalOrder().map((key): DevAsset => {
+        const a = w.defs.byKey.get(key)!
+        return {
+          key,
+          group: a.group,
+          upstream: [...a.upstreamKeys],
+          codeVersion: a.codeVersion,
+          codeVersionSource: a.codeVersionSource,
+          description: a.description,
+          tags: { ...a.tags },
+          partitions: a.partitions?.id,
+        }
+      })
+      return { codeVersions: Object.fromEntries(w.defs.assets.map((a) => [a.key, a.codeVersion])), home: w.home, assets }
     }
     case 'status':
       return staleReport(workspace())

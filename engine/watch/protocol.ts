@@ -5,7 +5,7 @@
  */
 import type { RunEvent, RunStatus } from '../execution/run.js'
 import type { DefinitionsSnapshot } from './diff.js'
-import type { RunCounts, StaleAsset } from './types.js'
+import type { DevAsset, RunCounts, StaleAsset } from './types.js'
 
 export interface IsolateData {
   defsPath: string
@@ -42,7 +42,7 @@ export type Request =
   | { id: number; op: 'close' }
 
 export interface Replies {
-  load: DefinitionsSnapshot & { home: string }
+  load: DefinitionsSnapshot & { home: string; assets: DevAsset[] }
   status: StaleReport
   run: RunReport
   cancel: void

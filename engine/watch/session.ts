@@ -147,7 +147,7 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
     rescan()
     const isolate = takeIsolate()
     loading = isolate
-    let snapshot: DefinitionsSnapshot
+    let snapshot: Awaited<ReturnType<Isolate['load']>>
     try {
       snapshot = await isolate.load()
     } catch (err) {
@@ -161,7 +161,7 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
     } finally {
       if (loading === isolate) loading = undefined
     }
-    stamp({ type: 'reload-ok', reload, defsPath, assetCount: Object.keys(snapshot.codeVersions).length, durationMs: Date.now() - started })
+    stamp({ type: 'reload-ok', reload, defsPath, assetCount: Object.keys(snapshot.codeVersions).length, durationMs: Date.now() - started, assets: snapshot.assets })
     if (good) stamp({ type: 'code-changed', reload, ...diffDefinitions(good, snapshot) })
     good = { codeVersions: snapshot.codeVersions, reload }
     // The run of older definitions gives way; staleness is read once it has stopped writing.

@@ -65,6 +65,24 @@ export interface CodeVersionChange {
   current: string
 }
 
+/**
+ * An asset of a good load, as plain data: what a view needs to list the
+ * assets and draw their lineage without importing the definitions (the Ink UI
+ * of `strata dev` builds its asset list and graph from these).
+ */
+export interface DevAsset {
+  key: string
+  group: string
+  /** Upstream keys (ins then deps, without `self`). */
+  upstream: string[]
+  codeVersion: string
+  codeVersionSource: 'auto' | 'explicit'
+  description?: string
+  tags: Record<string, string>
+  /** The partitions definition's id, when partitioned. */
+  partitions?: string
+}
+
 /** An asset that is not fresh, with the first reason (as `strata list` words it). */
 export interface StaleAsset {
   key: string
@@ -111,7 +129,8 @@ export type DevEvent =
   | (Base & { type: 'watching'; files: string[]; added: string[]; removed: string[] })
   /** Loading the definitions in a fresh worker. `changed` lists the saved files that triggered it. */
   | (OfReload & { type: 'reload-start'; reason: ReloadReason; changed: string[] })
-  | (OfReload & { type: 'reload-ok'; defsPath: string; assetCount: number; durationMs: number })
+  /** `assets`: every asset of the loaded definitions, in topological order. */
+  | (OfReload & { type: 'reload-ok'; defsPath: string; assetCount: number; durationMs: number; assets: DevAsset[] })
   /**
    * The definitions could not be loaded: a syntax error, a failed import, an
    * exception at module load, invalid definitions (`code` is the StrataError

@@ -4,8 +4,9 @@
  * and key footer. Everything it shows comes from a `UiModel`; keys are turned
  * into state changes and model actions by `handleKey`.
  *
- * `strata ui` renders it over a workspace model; `strata dev` can render the
- * same component and pass the watcher's events as `devEvents`.
+ * `strata ui` renders it over a workspace model; `strata dev` renders the
+ * same component over a DevModel (dev-model.ts) and passes the session's
+ * events, as panel lines (dev-feed.ts), as `devEvents`.
  */
 import { Box, useApp, useInput, type Key } from 'ink'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
@@ -26,6 +27,8 @@ export interface AppProps {
   height: number
   /** Events to show in a panel above the status line (watch mode). */
   devEvents?: readonly DevEvent[]
+  /** Height of the dev events panel, its title included. @defaultValue DEV_PANEL_LINES */
+  devPanelHeight?: number
   /** Called after `q`, once the app has unmounted its input handling. */
   onQuit?: () => void
   /** Clock for ages and ETAs; tests pin it. @defaultValue Date.now, ticking every second */
@@ -35,7 +38,7 @@ export interface AppProps {
 /** Width of the asset list beside a pane. */
 export const listWidthFor = (width: number) => Math.max(30, Math.min(72, Math.floor(width * 0.45)))
 
-export function App({ model, width, height, devEvents, onQuit, now: fixedNow }: AppProps) {
+export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANEL_LINES, onQuit, now: fixedNow }: AppProps) {
   const snap = useSyncExternalStore(model.subscribe, model.getSnapshot)
   const [state, setState] = useState<UiState>(initialState)
   const stateRef = useRef(state)
@@ -60,7 +63,7 @@ export function App({ model, width, height, devEvents, onQuit, now: fixedNow }: 
   // Layout: header, filter line, main area, dev events, status line (wraps for long errors), footer.
   const message = !localMessage ? snap.message : !snap.message || localMessage.at >= snap.message.at ? localMessage : snap.message
   const filterLines = filterBarHeight(state.filter)
-  const devLines = devEvents ? DEV_PANEL_LINES : 0
+  const devLines = devEvents ? devPanelHeight : 0
   const mainHeight = Math.max(3, height - 1 - filterLines - devLines - statusLineHeight(message, width) - 1)
   const listWidth = listWidthFor(width)
   const paneWidth = Math.max(10, width - listWidth - 1)
@@ -153,7 +156,7 @@ export function App({ model, width, height, devEvents, onQuit, now: fixedNow }: 
       <Header title={snap.title} rows={snap.rows} liveRuns={liveRuns} loading={snap.loading} width={width} />
       <FilterBar filter={filterView} width={width} />
       {main}
-      {devEvents ? <DevEventsPanel events={devEvents} width={width} /> : null}
+      {devEvents ? <DevEventsPanel events={devEvents} width={width} height={devPanelHeight} /> : null}
       <StatusLine message={message} width={width} />
       <Footer
         width={width}

@@ -3,8 +3,8 @@
  * React read the environment once, when loaded: with CI variables set, Ink
  * draws only the last frame, and React's development build renders several
  * times slower. Both are hidden/set only while they load, so compute code
- * sees the environment as it was. `strata ui` uses this; `strata dev` can too
- * (render <FullscreenApp model devEvents>).
+ * sees the environment as it was. `strata ui` uses this, and `strata dev` on a
+ * terminal (it renders <DevApp model lines>).
  */
 
 /** Environment variables that make Ink believe it runs in CI. */
@@ -15,8 +15,8 @@ export async function loadTerminalUi() {
   for (const k of ciVars(process.env)) delete process.env[k]
   process.env.NODE_ENV = 'production'
   try {
-    const [{ createElement }, { render }, { FullscreenApp }, { App }] = await Promise.all([import('react'), import('ink'), import('./fullscreen.js'), import('./app.js')])
-    return { createElement, render, FullscreenApp, App }
+    const [{ createElement }, { render }, { FullscreenApp }, { App }, { DevApp }] = await Promise.all([import('react'), import('ink'), import('./fullscreen.js'), import('./app.js'), import('./dev-app.js')])
+    return { createElement, render, FullscreenApp, App, DevApp }
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k]

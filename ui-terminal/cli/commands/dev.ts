@@ -1,4 +1,9 @@
 import { basename, dirname, relative } from 'node:path'
+import { Writable } from 'node:stream'
+import { resolveDefsPath, resolveHome } from '../../../engine/index.js'
+import { loadTerminalUi } from '../../app/load.js'
+import { DevLines } from '../../app/dev-feed.js'
+import { DevModel } from '../../app/dev-model.js'
 import { StrataError } from '../../../assets/errors.js'
 import { startDevSession, DEFAULT_DEBOUNCE_MS, type DevEvent, type DevSession } from '../../../engine/watch/index.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
@@ -11,6 +16,10 @@ Watches the definitions file and the local modules it imports (transitively).
 After each save (debounced) the definitions are loaded afresh in a disposable
 worker; a file that does not load is reported and the last good definitions
 stay in effect. Ctrl-C stops (a running run is canceled: running steps finish).
+
+On an interactive terminal it shows the terminal UI of strata ui (asset list,
+details, lineage, runs and their logs, read from storage) with a panel of the
+session's events; q quits. Otherwise (or with --json) it prints log lines.
 
 Options:
       --auto             re-materialize missing and stale assets after every good reload (and at start);
@@ -30,6 +39,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new StrataError('STRATA_USAGE', `--debounce must be a whole number of milliseconds ≥ 0 (got "${values.debounce}").`)
   }
   const concurrency = positiveInt('concurrency', values.concurrency)
+  if (!values.json && process.stdin.isTTY && process.stdout.isTTY) {
+    return runInTerminal({ defsPath: values.defs, home: values.home, auto: values.auto, debounceMs, concurrency })
+  }
   const log = values.json ? (e: DevEvent) => process.stdout.write(JSON.stringify(e) + '\n') : createLogPrinter()
 
   let session: DevSession | undefined
@@ -54,6 +66,64 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
   }
+  return 0
+}
+
+/**
+ * The Ink UI over the session: the main thread never imports the definitions
+ * (the DevModel is fed by the session's events and by storage), so memory
+ * stays flat across reloads as with the plain log.
+ */
+async function runInTerminal(opts: { defsPath?: string; home?: string; auto?: boolean; debounceMs?: number; concurrency?: number }): Promise<number> {
+  const defsPath = resolveDefsPath(opts.defsPath)
+  const home = resolveHome(defsPath, opts.home)
+  const { createElement, render, DevApp } = await loadTerminalUi()
+  const lines = new DevLines({ base: dirname(defsPath) })
+  let session: DevSession | undefined
+  const model = new DevModel({ home, title: `${relative(process.cwd(), defsPath) || defsPath}  (strata dev${opts.auto ? ' --auto' : ''})`, reload: () => void session?.reload() })
+  // What the user's code prints (in the session's workers) goes to the panel, not over the screen.
+  let partial = ''
+  const output = new Writable({
+    write(chunk, _enc, done) {
+      const text = partial + String(chunk)
+      const parts = text.split('\n')
+      partial = parts.pop() ?? ''
+      for (const line of parts) if (line.trim()) lines.feed.output(line.replace(/\x1b\[[0-9;]*m/g, ''))
+      done()
+    },
+  })
+  const started = model.start()
+  const out = process.stdout
+  out.write('\x1b[?1049h\x1b[H\x1b[2J') // alternate screen: the shell's screen comes back on exit
+  const instance = render(createElement(DevApp, { model, lines }), { exitOnCtrlC: false, patchConsole: true })
+  const stop = () => instance.unmount()
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  try {
+    session = await startDevSession({
+      defsPath,
+      home,
+      auto: opts.auto,
+      debounceMs: opts.debounceMs,
+      concurrency: opts.concurrency,
+      output,
+      onEvent: (e) => {
+        lines.feed.push(e)
+        model.ingest(e)
+      },
+    })
+    await instance.waitUntilExit()
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+    out.write('\x1b[?1049l')
+    instance.unmount()
+  }
+  process.stderr.write('Stopping strata dev: a running run is canceled and its running steps finish…\n')
+  await session.close()
+  await started
+  await model.close()
+  lines.close()
   return 0
 }
 
