@@ -30,6 +30,7 @@ import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET
 import { defaultSourcePath, landParquet, observeSource, sha256, sliceDay, type SourceObservation } from './ingest.js'
 import { keyRangeMapping } from './mappings.js'
 import { metricsOf, rounded } from './metrics.js'
+import { monitoringAssets, monitoringConfig } from './monitoring.js'
 import { loadModel, toMatrix, trainModel, type ModelArtifact } from './model.js'
 import { featuresTable, flightColumns, float32Column, int8Column } from './tables.js'
 import { flightDelayServing, onlineFeaturesAsset } from './serving.js'
@@ -66,6 +67,11 @@ function versionOf(compute: (...args: never[]) => unknown, modules: readonly str
   for (const m of modules) h.update('\0').update(readFileSync(new URL(m, import.meta.url)))
   if (settings !== undefined) h.update('\0').update(canonicalJson(settings))
   return h.digest('hex').slice(0, 16)
+}
+
+function withoutMonitoring(c: TrainingConfig): TrainingConfig {
+  const { monitoring: _monitoring, ...rest } = c as TrainingConfig & { monitoring?: unknown }
+  return rest
 }
 
 const dayStart = (key: string): number => Date.parse(`${key}T00:00:00Z`)
@@ -455,12 +461,25 @@ export const modelPackage = asset({
   ins: { model: trainedModel, report: evaluationReport },
   // Not loaded: listed so that the registered lineage names the exact training data (its data version).
   deps: [trainingDataset],
-  codeVersion: versionOf(register, [], config),
+  // The monitoring section does not determine the model: editing it must not re-register one.
+  codeVersion: versionOf(register, [], withoutMonitoring(config)),
   compute: register,
 })
 
-const all = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
-for (const a of all) CODE_VERSIONS[a.key] = a.codeVersion
+// ---------------------------------------------------------------- 6. monitoring (monitoring.ts)
+
+/** The serving period, daily: drift (PSI) of features and scores, and realized performance on the day's outcomes. */
+export const monitoring = monitoringConfig(config)
+{
+  const missing = daysIn(monitoring.period).filter((d) => !days.has(d))
+  if (missing.length > 0) throw new Error(`The training config's monitoring period ${monitoring.period.from}..${monitoring.period.to} includes days outside the data's partitions ${dayKeys[0]}..${dayKeys[dayKeys.length - 1]} (e.g. ${missing[0]}).`)
+}
+export const { reference: monitoringReference, drift: monitoringDrift, performance: monitoringPerformance } = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage, versionOf })
+
+const modelAssets = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
+// Registered with the model: the code versions of the assets that made it (not of monitoring).
+for (const a of modelAssets) CODE_VERSIONS[a.key] = a.codeVersion
+const all = [...modelAssets, monitoringReference, monitoringDrift, monitoringPerformance]
 
 // ---------------------------------------------------------------- 7. serving (serving.ts)
 
