@@ -19,6 +19,7 @@ import { RunProgress } from '../../ui-terminal/cli/progress.js'
 import { color, formatDuration } from '../../ui-terminal/cli/output.js'
 import { aucChart } from './chart.js'
 import type { EvaluationReport } from './evaluate.js'
+import type { DayDrift, DayPerformance } from './monitoring.js'
 
 const started = performance.now()
 const { values } = parseArgs({ options: { home: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } })
@@ -37,6 +38,36 @@ async function latestValue<T>(ws: Workspace, key: string): Promise<{ value: T; r
   const m = await ws.storage.getLatest(key)
   if (!m || m.format !== 'json') return undefined
   return { value: JSON.parse(readFileSync(join(ws.home, m.location), 'utf8')) as T, runId: m.runId, dataVersion: m.dataVersion }
+}
+
+/** Two summary lines from the stored daily monitoring partitions (monitoring.ts), or nothing before they exist. */
+async function monitoringSummary(ws: Workspace): Promise<string[]> {
+  const keys = ws.defs.byKey.get('monitoring/drift')?.partitions?.keys() ?? []
+  const drift: DayDrift[] = []
+  const perf: DayPerformance[] = []
+  for (const k of keys) {
+    const d = await ws.storage.getLatest('monitoring/drift', k)
+    if (d) drift.push(JSON.parse(readFileSync(join(ws.home, d.location), 'utf8')) as DayDrift)
+    const p = await ws.storage.getLatest('monitoring/performance', k)
+    if (p) perf.push(JSON.parse(readFileSync(join(ws.home, p.location), 'utf8')) as DayPerformance)
+  }
+  if (drift.length === 0 && perf.length === 0) return []
+  const out: string[] = []
+  if (drift.length) {
+    const worst = drift.reduce((a, b) => (b.maxFeaturePsi > a.maxFeaturePsi ? b : a))
+    const warned = drift.filter((d) => d.drifted.length > 0).length
+    const pred = drift.map((d) => d.score?.psi ?? 0)
+    const t = worst.threshold
+    out.push(`  drift    ${keys[0]}..${keys[keys.length - 1]}: max feature PSI ${worst.maxFeaturePsi.toFixed(3)} (${worst.maxFeature}, ${worst.day}); ${warned}/${drift.length} days warn (PSI > ${t}); prediction PSI ${Math.min(...pred).toFixed(3)}–${Math.max(...pred).toFixed(3)}, > ${t} on ${pred.filter((x) => x > t).length} days`)
+  }
+  const measured = perf.filter((p) => p.realized.auc !== null)
+  if (measured.length) {
+    const aucs = measured.map((p) => p.realized.auc!)
+    const m = measured[0]!
+    const below = measured.filter((p) => p.expected?.min_auc != null && p.realized.auc! < p.expected.min_auc).length
+    out.push(`  realized ${m.model ? `${m.model.name} v${m.model.version} (${m.model.role})` : ''} AUC ${Math.min(...aucs).toFixed(4)}–${Math.max(...aucs).toFixed(4)} on each day's outcomes; ${below}/${measured.length} days below ${m.expected?.min_auc} (evaluated ${m.expected?.auc} − tolerance)`)
+  } else if (perf.length) out.push('  realized no production or staging model to monitor')
+  return out
 }
 
 function stepCounts(r: MaterializeResult): string {
@@ -127,6 +158,7 @@ try {
         const stage = version.stage === 'staging' || version.stage === 'production' ? color.green(version.stage) : color.yellow(version.stage)
         say(`  registry ${version.name} v${version.version} is in ${stage}${version.stage === 'development' && !r.gate.passed ? ' (not promoted: the gate failed)' : ''}`)
       }
+      for (const line of await monitoringSummary(ws)) say(line)
       say('')
       say(aucChart(r, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }))
       say('')
