@@ -209,7 +209,10 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
         if (started) metrics.reloads.inc({ model: s.name })
         log(`${s.name}: ${role} → v${target.version} (${target.stage})${current ? ` (was v${current.model.version})` : ''}${featuresVersion ? `, features ${featuresVersion.slice(0, 12)}` : ''}`)
       } catch (err) {
-        if (!started && role === 'production') throw err
+        if (!started && role === 'production') {
+          if (err instanceof StrataError) throw err
+          throw new StrataError('STRATA_NOT_SERVABLE', `${s.name} v${target.version}: loading it failed: ${(err as Error).message}`)
+        }
         log(`${s.name}: loading v${target.version} for ${role} failed, keeping ${current ? `v${current.model.version}` : 'nothing'}: ${(err as Error).message}`)
       }
     }
