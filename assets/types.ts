@@ -30,6 +30,8 @@ export interface AssetContext {
   readonly attempt: number
   /** The code version this step runs with. */
   readonly codeVersion: string
+  /** The state directory of this run (`--home`): e.g. where `strata serve` appends its `serving/*.jsonl` logs. */
+  readonly home: string
   /** Stored with the run; streamed to the CLI and UI. */
   readonly log: AssetLogger
   /** Resources from `defineDefinitions({ resources })`, created once per worker. */

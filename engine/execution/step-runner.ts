@@ -60,6 +60,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
       assetKey: task.assetKey,
       attempt: task.attempt,
       codeVersion: asset.codeVersion,
+      home: task.home,
       log: makeLogger(emit),
       resources: defs.resources as Record<string, unknown>,
       partitionKey: keys.length === 1 ? keys[0] : undefined,

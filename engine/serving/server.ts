@@ -27,7 +27,11 @@
  * Canary (`canary: { stage: 'staging', percent: 5 }`): a request goes to the
  * canary version when a hash of its key falls in the first `percent` of 100
  * buckets; the key is the `X-Request-Id` header, else the request's instances
- * (canonical JSON). The same key always gets the same version.
+ * (canonical JSON). The same key always gets the same version. With a canary,
+ * every answered request (canary-routed or production) is appended to
+ * `<home>/serving/predictions.jsonl` with the version that answered (one JSON
+ * object per request; see `PredictionRecord`), so the two versions can be
+ * compared on their realized outcomes.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -90,13 +94,28 @@ export interface ShadowRecord {
   divergence?: { maxAbs: number; meanAbs: number; labelDisagreements: number; instances: number }
 }
 
+/** A line of `<home>/serving/predictions.jsonl` (written when a canary is configured). */
+export interface PredictionRecord {
+  at: string
+  model: string
+  requestId: string
+  /** Who answered: the canary version or production. */
+  role: 'production' | 'canary'
+  version: number
+  stage: ModelStage
+  /** The versions loaded in each role when the request was answered (canary null when none was loaded). */
+  versions: { production: number | null; canary: number | null }
+  instances: unknown[]
+  predictions: Prediction[]
+}
+
 export interface ServingServer {
   readonly url: string
   readonly port: number
   /** Re-reads the registry now and swaps versions that changed (what SIGHUP does). */
   refresh(): Promise<void>
   loaded(): LoadedInfo[]
-  /** Resolves when pending shadow records are written. */
+  /** Resolves when pending shadow and prediction records are written. */
   flush(): Promise<void>
   close(): Promise<void>
 }
@@ -127,6 +146,7 @@ class HttpError extends Error {
 }
 
 export const SHADOW_LOG = 'serving/shadow.jsonl'
+export const PREDICTIONS_LOG = 'serving/predictions.jsonl'
 
 /** Canary bucket of a key, in [0, 100). */
 export function canaryBucket(model: string, key: string): number {
@@ -239,9 +259,13 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   let shadowWrites: Promise<void> = Promise.resolve()
   const pendingShadow = new Set<Promise<void>>()
   const shadowPath = join(home, SHADOW_LOG)
-  if (opts.shadow) mkdirSync(join(home, 'serving'), { recursive: true })
+  const predictionsPath = join(home, PREDICTIONS_LOG)
+  if (opts.shadow || opts.canary) mkdirSync(join(home, 'serving'), { recursive: true })
   const record = (r: ShadowRecord) => {
     shadowWrites = shadowWrites.then(() => appendFile(shadowPath, JSON.stringify(r) + '\n')).catch((err) => log(`shadow log: ${(err as Error).message}`))
+  }
+  const recordPrediction = (r: PredictionRecord) => {
+    shadowWrites = shadowWrites.then(() => appendFile(predictionsPath, JSON.stringify(r) + '\n')).catch((err) => log(`predictions log: ${(err as Error).message}`))
   }
 
   // ------------------------------------------------------------ requests
@@ -340,6 +364,19 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     metrics.requests.inc({ model: name, version, stage, code: 200 })
     metrics.instances.inc({ model: name, version }, instances.length)
     metrics.latency.observe({ model: name, version }, seconds)
+    if (opts.canary) {
+      recordPrediction({
+        at: new Date().toISOString(),
+        model: name,
+        requestId: requestId ?? randomUUID(),
+        role: role === 'canary' ? 'canary' : 'production',
+        version,
+        stage,
+        versions: { production: s.slots.get('production')?.model.version ?? null, canary: s.slots.get('canary')?.model.version ?? null },
+        instances: raw,
+        predictions,
+      })
+    }
     const shadow = role === 'production' ? s.slots.get('shadow') : undefined
     if (shadow) {
       const done = new Promise<void>((r) => setImmediate(r)).then(async () => {

@@ -9,6 +9,8 @@
  *   training/model        XGBoost, trained in a worker
  *   evaluation/report     held-out later period: model vs baseline vs production, by segment, gate
  *   models/flight_delay   the model package, registered; promoted to staging if the gate passed
+ *   monitoring/*          drift, realized performance (monitoring.ts) and the shadow/canary
+ *                         comparison of strata serve's logs, serving/logs (shadow-comparison.ts)
  *
  * Run it: `npm start` (examples/flights/run.ts). Inspect it:
  * `strata list -f examples/flights/definitions.ts`, `strata models list`,
@@ -34,6 +36,7 @@ import { monitoringAssets, monitoringConfig } from './monitoring.js'
 import { loadModel, toMatrix, trainModel, type ModelArtifact } from './model.js'
 import { featuresTable, flightColumns, float32Column, int8Column } from './tables.js'
 import { flightDelayServing, onlineFeaturesAsset } from './serving.js'
+import { shadowComparisonAssets } from './shadow-comparison.js'
 
 // ---------------------------------------------------------------- settings
 
@@ -476,10 +479,13 @@ export const monitoring = monitoringConfig(config)
 }
 export const { reference: monitoringReference, drift: monitoringDrift, performance: monitoringPerformance } = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage, versionOf })
 
+/** strata serve's shadow/canary logs (observed) and their comparison on the real outcomes (shadow-comparison.ts). */
+export const { servingLogs, shadowComparison } = shadowComparisonAssets({ config, monitoring, rawFlights, versionOf })
+
 const modelAssets = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
 // Registered with the model: the code versions of the assets that made it (not of monitoring).
 for (const a of modelAssets) CODE_VERSIONS[a.key] = a.codeVersion
-const all = [...modelAssets, monitoringReference, monitoringDrift, monitoringPerformance]
+const all = [...modelAssets, monitoringReference, monitoringDrift, monitoringPerformance, servingLogs, shadowComparison]
 
 // ---------------------------------------------------------------- 7. serving (serving.ts)
 

@@ -87,9 +87,10 @@ describe('flights pipeline (30 days): reproducibility', () => {
     assert.ok((models[0]!.metrics.auc as number) > (models[0]!.metrics.baseline_auc as number))
   })
 
-  it('a second run with nothing changed does no work: only the source is looked at', async () => {
+  it('a second run with nothing changed does no work: only the observed sources are looked at', async () => {
     const result = await observeAndBuild(ws)
-    assert.deepEqual(result.steps.map((s) => [s.key, s.status]), [['source/flights_file', 'SUCCESS']])
+    // The parquet file and strata serve's logs (serving/logs): unchanged, so nothing downstream reruns.
+    assert.deepEqual(result.steps.map((s) => [s.key, s.status]).sort(), [['serving/logs', 'SUCCESS'], ['source/flights_file', 'SUCCESS']])
   })
 
   it('rebuilds the exact training dataset from the config: same data version in a fresh home', async () => {
@@ -172,9 +173,10 @@ describe('flights pipeline (30 days): reproducibility', () => {
     const r = cli(['materialize', '--stale', '--json', '--home', ws.home], { FLIGHTS_TRAINING_CONFIG: join(FIXTURES, 'training.30d.strict-gate.json') })
     assert.equal(r.status, 0, r.stderr)
     const run = JSON.parse(r.stdout) as { steps: Array<{ key: string; status: string; models?: unknown }> }
-    // Monitoring runs after registration (deps), so it reruns too; nothing upstream of the evaluation does.
+    // Monitoring runs after registration (deps), so it reruns too; nothing upstream of the evaluation does
+    // (the observed sources, the parquet file and serving/logs, are always looked at).
     const rebuilt = run.steps.filter((s) => s.status === 'SUCCESS').map((s) => s.key)
-    assert.deepEqual([...new Set(rebuilt.filter((k) => !k.startsWith('monitoring/')))].sort(), ['evaluation/report', 'models/flight_delay', 'source/flights_file'])
+    assert.deepEqual([...new Set(rebuilt.filter((k) => !k.startsWith('monitoring/')))].sort(), ['evaluation/report', 'models/flight_delay', 'serving/logs', 'source/flights_file'])
     const show = cli(['models', 'show', 'flight_delay', '3', '--json', '--home', ws.home])
     assert.equal(show.status, 0, show.stderr)
     const v3 = JSON.parse(show.stdout) as { stage: string; gate: { passed: boolean; reasons: string[] }; metrics: Record<string, unknown> }

@@ -4,13 +4,13 @@
 // listing and metrics, hot promotion and rollback (poll and SIGHUP), shadow,
 // canary; and the CLI's refusal to start without a production version.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { openWorkspace, type Workspace } from '../../engine/index.js'
 import { storeValue } from '../../engine/io/object-store.js'
 import { promoteModel, registerModel, rollbackModel } from '../../engine/registry/index.js'
-import { canaryBucket, SHADOW_LOG, startServer, type ServingServer, type ShadowRecord } from '../../engine/serving/server.js'
+import { canaryBucket, PREDICTIONS_LOG, SHADOW_LOG, startServer, type PredictionRecord, type ServingServer, type ShadowRecord } from '../../engine/serving/server.js'
 import { createProject, expectExit, type Project } from '../integration/helpers.js'
 
 const DEFS = `import { defineDefinitions, invalidInstance, servedModel } from 'strata'
@@ -210,6 +210,28 @@ describe('strata serve (a generic served model)', () => {
     const body = { instances: [{ x: 0.25 }, { x: 3 }] }
     const first = (await post(server, 'toy', body)).body.model.version
     for (let i = 0; i < 5; i++) assert.equal((await post(server, 'toy', body)).body.model.version, first)
+  })
+
+  it('canary: every answer is logged to serving/predictions.jsonl with the version and role that answered', async () => {
+    const path = join(ws.home, PREDICTIONS_LOG)
+    for (const s of servers) await s.flush() // the canary test above logged its requests too
+    rmSync(path, { force: true })
+    const server = await serve({ canary: { stage: 'staging', percent: 50 } })
+    const ids = Array.from({ length: 12 }, (_, i) => `log-${i}`)
+    const answered = new Map<string, number>()
+    for (const id of ids) answered.set(id, (await post(server, 'toy', { instances: [{ x: 1 }, { x: -1 }] }, { 'x-request-id': id })).body.model.version)
+    await server.flush()
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionRecord)
+    assert.equal(lines.length, ids.length)
+    assert.deepEqual(new Set(lines.map((l) => l.version)), new Set([1, 2]), 'both versions answered some of the 12 keys')
+    for (const l of lines) {
+      assert.equal(l.version, answered.get(l.requestId))
+      assert.equal(l.role, l.version === 2 ? 'canary' : 'production')
+      assert.equal(l.stage, l.version === 2 ? 'staging' : 'production')
+      assert.deepEqual(l.versions, { production: 1, canary: 2 })
+      assert.deepEqual(l.instances, [{ x: 1 }, { x: -1 }])
+      assert.deepEqual(l.predictions.map((p) => p.probability), l.version === 2 ? [sigmoid(2), sigmoid(-2)] : [sigmoid(1), sigmoid(-1)])
+    }
   })
 
   it('the CLI picks up a promotion on SIGHUP (long poll interval) and stops on SIGTERM', async () => {
