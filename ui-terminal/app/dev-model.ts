@@ -19,6 +19,7 @@ import { openStorage } from '../../engine/storage/index.js'
 import type { LatestMaterialization, Storage } from '../../engine/storage/types.js'
 import type { DevAsset, DevEvent as SessionEvent } from '../../engine/watch/types.js'
 import { BackfillTracker } from './backfill-tracker.js'
+import { SnapshotStore } from './snapshot-store.js'
 import { errorText, filterKeys, groupOrder, type AssetDetail, type AssetRow, type FilterResult, type LineageEntry, type RowStatus, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
 import { RunTracker } from './run-tracker.js'
 import { StoragePoller } from './storage-poller.js'
@@ -42,7 +43,7 @@ function shadowDefinitions(assets: readonly DevAsset[]): Definitions {
   return { __strataDefinitions: true, assets: records, byKey: new Map(records.map((r) => [r.key, r])), pools: {}, resources: {} } as unknown as Definitions
 }
 
-export class DevModel implements UiModel {
+export class DevModel extends SnapshotStore implements UiModel {
   private assets: DevAsset[] = []
   private byKey = new Map<string, DevAsset>()
   private defs?: Definitions
@@ -60,19 +61,13 @@ export class DevModel implements UiModel {
   private tracker = new RunTracker()
   private backfills = new BackfillTracker()
   private poller?: StoragePoller
-  private readonly listeners = new Set<() => void>()
-  private snapshot: UiSnapshot
-  private message?: StatusMessage
-  private generation = 0
-  private closed = false
   private pollTimer?: NodeJS.Timeout
-  private emitTimer?: NodeJS.Timeout
   private polling?: Promise<void>
   private readingLatest?: Promise<void>
   private latestAgain = false
 
   constructor(private readonly opts: DevModelOptions) {
-    this.snapshot = { title: opts.title, generation: 0, loading: true, rows: [], runs: [], backfills: [] }
+    super(opts.title)
   }
 
   /** Opens storage and starts polling. Never throws: errors go to the status line. */
@@ -144,13 +139,6 @@ export class DevModel implements UiModel {
     }
     this.scheduleEmit()
   }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
-  }
-
-  getSnapshot = (): UiSnapshot => this.snapshot
 
   filter(text: string): FilterResult {
     if (!this.graph || !this.defs) return { ok: false, error: 'No definitions loaded.' }
@@ -237,7 +225,7 @@ export class DevModel implements UiModel {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.pollTimer)
-    clearTimeout(this.emitTimer)
+    this.stopEmitting()
     await this.polling
     await this.readingLatest
     if (this.ownStorage) await this.storage?.close()
@@ -305,22 +293,9 @@ export class DevModel implements UiModel {
     return this.readingLatest
   }
 
-  private setMessage(level: StatusMessage['level'], text: string): void {
-    this.message = { level, text, at: Date.now() }
-    this.scheduleEmit()
-  }
-
-  private scheduleEmit(): void {
-    if (this.emitTimer || this.closed) return
-    this.emitTimer = setTimeout(() => {
-      this.emitTimer = undefined
-      this.emitNow()
-    }, 25)
-  }
-
-  private emitNow(): void {
+  protected buildSnapshot(): UiSnapshot {
     const rows: AssetRow[] = this.order.map((key) => ({ key, group: this.byKey.get(key)!.group, status: this.rowStatus(key), materializedAt: this.latest.get(key)?.endedAt }))
-    this.snapshot = {
+    return {
       title: this.opts.title,
       generation: this.generation,
       loading: !this.loaded,
@@ -329,6 +304,5 @@ export class DevModel implements UiModel {
       backfills: this.backfills.views(),
       message: this.message,
     }
-    for (const l of this.listeners) l()
   }
 }

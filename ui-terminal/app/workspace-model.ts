@@ -8,6 +8,7 @@
 import { hostname } from 'node:os'
 import { cancelBackfill, launchBackfill, materialize, type ExecutorName, type Workspace } from '../../engine/index.js'
 import { BackfillTracker } from './backfill-tracker.js'
+import { SnapshotStore } from './snapshot-store.js'
 import { errorText, filterKeys, type AssetDetail, type BackfillRequest, type CancelTarget, type FilterResult, type MaterializeRequest, type PartitionInfo, type RunDetail, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
 import { backfillReport, OwnRuns, runReport } from './own-runs.js'
 import { RunTracker } from './run-tracker.js'
@@ -29,22 +30,16 @@ export interface WorkspaceModelOptions {
 const FULL_REFRESH_MS = 60_000
 const short = (id: string) => id.slice(0, 8)
 
-export class WorkspaceModel implements UiModel {
+export class WorkspaceModel extends SnapshotStore implements UiModel {
   private ws?: Workspace
   private status?: StatusCache
   private tracker = new RunTracker()
   private backfills = new BackfillTracker()
   private poller?: StoragePoller
   private readonly own: OwnRuns
-  private readonly listeners = new Set<() => void>()
-  private snapshot: UiSnapshot
   private running = new Set<string>()
-  private message?: StatusMessage
-  private generation = 0
   private loads = 0
-  private closed = false
   private pollTimer?: NodeJS.Timeout
-  private emitTimer?: NodeJS.Timeout
   private refreshTimer?: NodeJS.Timeout
   private polling?: Promise<void>
   private refreshing?: Promise<void>
@@ -56,7 +51,7 @@ export class WorkspaceModel implements UiModel {
   private hasPartitions = false
 
   constructor(private readonly opts: WorkspaceModelOptions) {
-    this.snapshot = { title: opts.title, generation: 0, loading: true, rows: [], runs: [], backfills: [] }
+    super(opts.title)
     this.own = new OwnRuns({
       tracker: () => this.tracker,
       statusChanged: (keys) => {
@@ -76,13 +71,6 @@ export class WorkspaceModel implements UiModel {
     await this.load()
     this.schedulePoll()
   }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
-  }
-
-  getSnapshot = (): UiSnapshot => this.snapshot
 
   filter(text: string): FilterResult {
     if (!this.ws) return { ok: false, error: 'No definitions loaded.' }
@@ -200,7 +188,7 @@ export class WorkspaceModel implements UiModel {
   async close(opts: { cancelRuns?: boolean } = {}): Promise<void> {
     this.closed = true
     clearTimeout(this.pollTimer)
-    clearTimeout(this.emitTimer)
+    this.stopEmitting()
     clearTimeout(this.refreshTimer)
     if (opts.cancelRuns) this.own.abortAll()
     await this.own.waitAll()
@@ -343,24 +331,10 @@ export class WorkspaceModel implements UiModel {
     this.setMessage(level, text)
   }
 
-  private setMessage(level: StatusMessage['level'], text: string): void {
-    this.message = { level, text, at: Date.now() }
-    this.scheduleEmit()
-  }
-
-  /** Snapshots are emitted at most every 25 ms: a chatty run does not re-render per log line. */
-  private scheduleEmit(): void {
-    if (this.emitTimer || this.closed) return
-    this.emitTimer = setTimeout(() => {
-      this.emitTimer = undefined
-      this.emitNow()
-    }, 25)
-  }
-
-  private emitNow(): void {
+  protected buildSnapshot(): UiSnapshot {
     const rows = this.dirtyRows && this.status ? this.status.rows(this.running) : this.snapshot.rows
     this.dirtyRows = false
-    this.snapshot = {
+    return {
       title: this.opts.title,
       generation: this.generation,
       loading: !!this.ws && !this.status?.ready,
@@ -369,6 +343,5 @@ export class WorkspaceModel implements UiModel {
       backfills: this.backfills.views(),
       message: this.message,
     }
-    for (const l of this.listeners) l()
   }
 }
