@@ -2,36 +2,18 @@
 // copy of the hello example. Keys go in with send-keys, the screen comes back
 // with capture-pane, polled until it shows what is expected.
 import assert from 'node:assert/strict'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { tmuxDriver } from './tmux-driver.js'
 import { createProject, REPO_ROOT, STRATA_BIN, type Project } from '../integration/helpers.js'
 
 const SOCKET = `strata-ui-test-${process.pid}`
 const SESSION = 'ui'
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' })
-}
+const { tmux, waitForScreen, keys } = tmuxDriver(SOCKET, SESSION)
 
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION)
-
-/** Polls the screen until every pattern matches one capture (a capture can catch a frame half drawn). */
-async function waitForScreen(test: RegExp | RegExp[], what: string, timeoutMs = 20_000): Promise<string> {
-  const tests = Array.isArray(test) ? test : [test]
-  const end = Date.now() + timeoutMs
-  let last = ''
-  while (Date.now() < end) {
-    last = screen()
-    if (tests.every((t) => t.test(last))) return last
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  const missing = tests.filter((t) => !t.test(last))
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (${missing.join(', ')}). Screen:\n${last}`)
-}
-
-const keys = (...k: string[]) => tmux('send-keys', '-t', SESSION, ...k)
 
 describe('strata ui in tmux', () => {
   let project: Project

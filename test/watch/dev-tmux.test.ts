@@ -3,31 +3,16 @@
 // an edit of an imported module (reload, code change, rebuilt assets), a
 // broken save (file:line, last good definitions kept), and q to quit.
 import assert from 'node:assert/strict'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
+import { tmuxDriver } from '../ui/tmux-driver.js'
 import { createProject, STRATA_BIN, type Project } from '../integration/helpers.js'
 
 const SOCKET = `strata-dev-test-${process.pid}`
 const SESSION = 'dev'
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' })
-}
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION)
-
-async function waitForScreen(test: RegExp | RegExp[], what: string, timeoutMs = 20_000): Promise<string> {
-  const tests = Array.isArray(test) ? test : [test]
-  const end = Date.now() + timeoutMs
-  let last = ''
-  while (Date.now() < end) {
-    last = screen()
-    if (tests.every((t) => t.test(last))) return last
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  const missing = tests.filter((t) => !t.test(last))
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (${missing.join(', ')}). Screen:\n${last}`)
-}
+const { tmux, waitForScreen } = tmuxDriver(SOCKET, SESSION)
 
 const raw = (values: string) => `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => [${values}] })\n`
 
