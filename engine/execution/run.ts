@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Definitions } from '../../assets/types.js'
 import type { Executor } from '../executors/types.js'
-import type { LatestMaterialization, NewCheckResult, NewEvent, Storage } from '../storage/types.js'
-import { applyModelRequests, validatePromotions } from '../registry/apply.js'
+import type { LatestMaterialization, Storage } from '../storage/types.js'
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import { upstreamLinks } from '../partitions/mapping.js'
 import { directReasonsOf } from '../versioning/status-index.js'
 import { EventWriter } from './event-writer.js'
+import { checkRows, recordSuccess } from './record-success.js'
 import { resolveInputs, type ResolvedInputs } from './inputs.js'
 import { windowOf } from './partition-window.js'
 import type { ExecutionPlan, PlannedStep } from './plan.js'
@@ -164,20 +164,6 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'FAILURE', attempts: attempt, durationMs, error, ...(checks?.length ? { checks: checkSummary(checks) } : {}) })
   }
 
-  /** One stored result per check and target partition. */
-  const checkRows = (step: PlannedStep, partitionKey: string, checks: readonly CheckResultData[], ts: number): NewCheckResult[] =>
-    checks.map((c) => ({
-      assetKey: step.assetKey,
-      partitionKey,
-      checkName: c.name,
-      passed: c.passed,
-      blocking: c.blocking,
-      ...(c.message !== undefined ? { message: c.message } : {}),
-      metadata: c.metadata,
-      runId,
-      ts,
-    }))
-
   const runOne = async (step: PlannedStep, attempt: number) => {
     const asset = defs.byKey.get(step.assetKey)!
     const stepStart = Date.now()
@@ -224,77 +210,12 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     })
     const durationMs = Date.now() - stepStart
     if (outcome.ok) {
-      await events.flush()
-      const modelRequests = outcome.models ?? []
-      if (modelRequests.length) {
-        try {
-          await validatePromotions(storage, modelRequests)
-        } catch (err) {
-          await fail(step, attempt, serializeError(err), durationMs, outcome.checks)
-          return
-        }
+      const recorded = await recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: resolved.consumed })
+      if ('error' in recorded) {
+        await fail(step, attempt, recorded.error, durationMs, outcome.checks)
+        return
       }
-      let lastId = 0
-      let dataVersion = outcome.dataVersion
-      const targets = step.partitionKeys.length ? step.partitionKeys : ['']
-      const last = targets[targets.length - 1]
-      const successEvent = (dv: string): NewEvent => ({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), data: { dataVersion: dv, durationMs, attempt } })
-      const checkedAt = Date.now()
-      for (const partitionKey of targets) {
-        const record = await storage.recordMaterialization(
-          {
-            assetKey: step.assetKey,
-            partitionKey,
-            runId,
-            codeVersion: outcome.codeVersion,
-            dataVersion,
-            location: outcome.location,
-            format: outcome.format,
-            bytes: outcome.bytes,
-            metadata: outcome.metadata,
-            startedAt: stepStart,
-            endedAt: Date.now(),
-          },
-          resolved.consumed,
-          {
-            ...(partitionKey === last && modelRequests.length === 0 ? { followingEvents: [successEvent(dataVersion)] } : {}),
-            ...(outcome.checks?.length ? { checkResults: checkRows(step, partitionKey, outcome.checks, checkedAt) } : {}),
-          },
-        )
-        latest.set(slot(step.assetKey, partitionKey), { ...record, consumed: resolved.consumed })
-        lastId = record.id
-        dataVersion = record.dataVersion
-      }
-      let models: StepResult['models']
-      if (modelRequests.length) {
-        const { applied, warnings } = await applyModelRequests(storage, modelRequests, {
-          assetKey: step.assetKey,
-          partitionKeys: step.partitionKeys,
-          runId,
-          materializationId: lastId,
-          codeVersion: outcome.codeVersion,
-          location: outcome.location,
-          consumed: resolved.consumed,
-        })
-        const at = Date.now()
-        const partitionKey = step.partitionKeys.join(',')
-        for (const w of warnings) events.write({ runId, ts: at, type: 'LOG', assetKey: step.assetKey, partitionKey, level: 'warn', message: w })
-        for (const m of applied) {
-          events.write({
-            runId,
-            ts: at,
-            type: 'MODEL_REGISTERED',
-            assetKey: step.assetKey,
-            partitionKey,
-            level: 'info',
-            message: m.kind === 'register' ? `Registered model ${m.name} version ${m.version} (${m.stage})` : `Moved model ${m.name} version ${m.version} to ${m.stage}`,
-            data: { ...m, materializationId: lastId },
-          })
-        }
-        events.write(successEvent(dataVersion))
-        await events.flush()
-        models = applied
-      }
+      for (const m of recorded.records) latest.set(slot(m.assetKey, m.partitionKey), m)
       finishStep(step, {
         id: step.id,
         key: step.assetKey,
@@ -302,10 +223,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
         status: 'SUCCESS',
         attempts: attempt,
         durationMs,
-        dataVersion,
-        materializationId: lastId,
+        dataVersion: recorded.dataVersion,
+        materializationId: recorded.materializationId,
         ...(outcome.checks?.length ? { checks: checkSummary(outcome.checks) } : {}),
-        ...(models ? { models } : {}),
+        ...(recorded.models ? { models: recorded.models } : {}),
       })
       return
     }
@@ -313,7 +234,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       // Recorded without a materialization: the value was not stored, the last good one stays latest.
       await events.flush()
       const ts = Date.now()
-      await storage.recordCheckResults(partitionRows(step).flatMap((r) => checkRows(step, r.partitionKey, outcome.checks!, ts)))
+      await storage.recordCheckResults(partitionRows(step).flatMap((r) => checkRows(runId, step, r.partitionKey, outcome.checks!, ts)))
     }
     const policy = asset.retry
     if (policy && attempt <= policy.maxRetries && !opts.signal?.aborted && !NOT_RETRIED.has(outcome.error.code ?? '')) {

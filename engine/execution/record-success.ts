@@ -1,0 +1,117 @@
+import { applyModelRequests, validatePromotions } from '../registry/apply.js'
+import type { LatestMaterialization, LineageEdge, NewCheckResult, NewEvent, Storage } from '../storage/types.js'
+import type { EventWriter } from './event-writer.js'
+import type { PlannedStep } from './plan.js'
+import type { StepResult } from './run.js'
+import { serializeError, type CheckResultData, type SerializedError, type StepOutcome } from './step-types.js'
+
+/** One stored result per check and target partition. */
+export function checkRows(runId: string, step: PlannedStep, partitionKey: string, checks: readonly CheckResultData[], ts: number): NewCheckResult[] {
+  return checks.map((c) => ({
+    assetKey: step.assetKey,
+    partitionKey,
+    checkName: c.name,
+    passed: c.passed,
+    blocking: c.blocking,
+    ...(c.message !== undefined ? { message: c.message } : {}),
+    metadata: c.metadata,
+    runId,
+    ts,
+  }))
+}
+
+export interface SuccessContext {
+  storage: Storage
+  events: EventWriter
+  runId: string
+  step: PlannedStep
+  attempt: number
+  stepStart: number
+  durationMs: number
+  outcome: Extract<StepOutcome, { ok: true }>
+  consumed: LineageEdge[]
+}
+
+export type SuccessRecord =
+  | { records: LatestMaterialization[]; dataVersion: string; materializationId: number; models?: StepResult['models'] }
+  | { error: SerializedError }
+
+/**
+ * Records a successful step: a materialization per target partition (each
+ * with its lineage, check results and events in one transaction, becoming
+ * latest only now), then the model registrations the compute asked for. A
+ * promotion that cannot be applied fails the step before anything is recorded.
+ */
+export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord> {
+  const { storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed } = ctx
+  await events.flush()
+  const modelRequests = outcome.models ?? []
+  if (modelRequests.length) {
+    try {
+      await validatePromotions(storage, modelRequests)
+    } catch (err) {
+      return { error: serializeError(err) }
+    }
+  }
+  const partitionKey = step.partitionKeys.join(',')
+  const successEvent = (dv: string): NewEvent => ({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey, data: { dataVersion: dv, durationMs, attempt } })
+  const targets = step.partitionKeys.length ? step.partitionKeys : ['']
+  const last = targets[targets.length - 1]
+  const checkedAt = Date.now()
+  const records: LatestMaterialization[] = []
+  let dataVersion = outcome.dataVersion
+  for (const target of targets) {
+    const record = await storage.recordMaterialization(
+      {
+        assetKey: step.assetKey,
+        partitionKey: target,
+        runId,
+        codeVersion: outcome.codeVersion,
+        dataVersion,
+        location: outcome.location,
+        format: outcome.format,
+        bytes: outcome.bytes,
+        metadata: outcome.metadata,
+        startedAt: stepStart,
+        endedAt: Date.now(),
+      },
+      consumed,
+      {
+        // With model requests the success event follows their registration.
+        ...(target === last && modelRequests.length === 0 ? { followingEvents: [successEvent(dataVersion)] } : {}),
+        ...(outcome.checks?.length ? { checkResults: checkRows(runId, step, target, outcome.checks, checkedAt) } : {}),
+      },
+    )
+    records.push({ ...record, consumed })
+    dataVersion = record.dataVersion
+  }
+  const materializationId = records[records.length - 1]!.id
+  if (modelRequests.length === 0) return { records, dataVersion, materializationId }
+
+  const { applied, warnings } = await applyModelRequests(storage, modelRequests, {
+    assetKey: step.assetKey,
+    partitionKeys: step.partitionKeys,
+    runId,
+    materializationId,
+    codeVersion: outcome.codeVersion,
+    location: outcome.location,
+    consumed,
+  })
+  const at = Date.now()
+  for (const w of warnings) events.write({ runId, ts: at, type: 'LOG', assetKey: step.assetKey, partitionKey, level: 'warn', message: w })
+  for (const m of applied) {
+    events.write({
+      runId,
+      ts: at,
+      type: 'MODEL_REGISTERED',
+      assetKey: step.assetKey,
+      partitionKey,
+      level: 'info',
+      message: m.kind === 'register' ? `Registered model ${m.name} version ${m.version} (${m.stage})` : `Moved model ${m.name} version ${m.version} to ${m.stage}`,
+      data: { ...m, materializationId },
+    })
+  }
+  events.write(successEvent(dataVersion))
+  await events.flush()
+  return { records, dataVersion, materializationId, models: applied }
+}
