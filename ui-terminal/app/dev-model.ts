@@ -19,8 +19,9 @@ import { openStorage } from '../../engine/storage/index.js'
 import type { LatestMaterialization, Storage } from '../../engine/storage/types.js'
 import type { DevAsset, DevEvent as SessionEvent } from '../../engine/watch/types.js'
 import { BackfillTracker } from './backfill-tracker.js'
+import { PollLoop } from './poll-loop.js'
 import { SnapshotStore } from './snapshot-store.js'
-import { errorText, filterKeys, groupOrder, type AssetDetail, type AssetRow, type FilterResult, type LineageEntry, type RowStatus, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
+import { errorText, filterKeys, groupOrder, type AssetDetail, type AssetRow, type FilterResult, type LineageEntry, type RowStatus, type UiModel, type UiSnapshot } from './model.js'
 import { RunTracker } from './run-tracker.js'
 import { StoragePoller } from './storage-poller.js'
 
@@ -61,13 +62,13 @@ export class DevModel extends SnapshotStore implements UiModel {
   private tracker = new RunTracker()
   private backfills = new BackfillTracker()
   private poller?: StoragePoller
-  private pollTimer?: NodeJS.Timeout
-  private polling?: Promise<void>
+  private readonly pollLoop: PollLoop
   private readingLatest?: Promise<void>
   private latestAgain = false
 
   constructor(private readonly opts: DevModelOptions) {
     super(opts.title)
+    this.pollLoop = new PollLoop(() => this.pollTick(), opts.pollMs ?? 500)
   }
 
   /** Opens storage and starts polling. Never throws: errors go to the status line. */
@@ -76,12 +77,12 @@ export class DevModel extends SnapshotStore implements UiModel {
       this.storage = this.opts.storage ?? (await openStorage(this.opts.home))
       this.ownStorage = !this.opts.storage
       this.poller = new StoragePoller({ storage: this.storage } as Workspace, this.tracker, this.backfills)
-      await this.poll()
+      await this.pollLoop.now()
       void this.readLatest()
     } catch (err) {
       this.setMessage('error', `Opening storage failed: ${errorText(err)}`)
     }
-    this.schedulePoll()
+    this.pollLoop.start()
   }
 
   /** Feeds one event of the dev session. */
@@ -124,7 +125,7 @@ export class DevModel extends SnapshotStore implements UiModel {
           this.liveRunning.delete(r.step.assetKey)
           if (r.result.status === 'FAILURE') this.failed.add(r.step.assetKey)
           else if (r.result.status === 'SUCCESS' && !this.byKey.get(r.step.assetKey)?.partitions) this.stale.delete(r.step.assetKey)
-          void this.poll()
+          void this.pollLoop.now()
           void this.readLatest()
         } else return
         break
@@ -132,7 +133,7 @@ export class DevModel extends SnapshotStore implements UiModel {
       case 'run-end':
         this.liveRunning.clear()
         this.setMessage(e.status === 'SUCCESS' || e.runId === null ? 'info' : 'warn', e.runId === null ? 'Nothing to materialize.' : `Run ${e.runId.slice(0, 8)} ${e.status === 'SUCCESS' ? 'succeeded' : e.status === 'CANCELED' ? 'was canceled' : 'failed'}.`)
-        void this.poll()
+        void this.pollLoop.now()
         break
       default:
         return
@@ -224,9 +225,8 @@ export class DevModel extends SnapshotStore implements UiModel {
 
   async close(): Promise<void> {
     this.closed = true
-    clearTimeout(this.pollTimer)
     this.stopEmitting()
-    await this.polling
+    await this.pollLoop.stop()
     await this.readingLatest
     if (this.ownStorage) await this.storage?.close()
     this.storage = undefined
@@ -242,16 +242,10 @@ export class DevModel extends SnapshotStore implements UiModel {
 
   private pollRunning: ReadonlySet<string> = new Set()
 
-  private schedulePoll(): void {
-    if (this.closed) return
-    this.pollTimer = setTimeout(() => void this.poll().finally(() => this.schedulePoll()), this.opts.pollMs ?? 500)
-    this.pollTimer.unref()
-  }
-
-  private poll(): Promise<void> {
+  private pollTick(): Promise<void> {
     const poller = this.poller
     if (!poller || this.closed) return Promise.resolve()
-    this.polling ??= poller
+    return poller
       .poll()
       .then(({ changedKeys, runsChanged, backfillsChanged }) => {
         if (runsChanged) this.pollRunning = this.tracker.runningAssets()
@@ -259,8 +253,6 @@ export class DevModel extends SnapshotStore implements UiModel {
         if (runsChanged || backfillsChanged) this.scheduleEmit()
       })
       .catch((err) => this.setMessage('error', `Reading storage failed: ${errorText(err)}`))
-      .finally(() => (this.polling = undefined))
-    return this.polling
   }
 
   /** The latest materialization of every asset (newest partition's for partitioned ones): times, data versions, lineage. */

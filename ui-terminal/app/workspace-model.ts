@@ -8,6 +8,7 @@
 import { hostname } from 'node:os'
 import { cancelBackfill, launchBackfill, materialize, type ExecutorName, type Workspace } from '../../engine/index.js'
 import { BackfillTracker } from './backfill-tracker.js'
+import { PollLoop } from './poll-loop.js'
 import { SnapshotStore } from './snapshot-store.js'
 import { errorText, filterKeys, type AssetDetail, type BackfillRequest, type CancelTarget, type FilterResult, type MaterializeRequest, type PartitionInfo, type RunDetail, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
 import { backfillReport, OwnRuns, runReport } from './own-runs.js'
@@ -39,9 +40,8 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
   private readonly own: OwnRuns
   private running = new Set<string>()
   private loads = 0
-  private pollTimer?: NodeJS.Timeout
+  private readonly pollLoop: PollLoop
   private refreshTimer?: NodeJS.Timeout
-  private polling?: Promise<void>
   private refreshing?: Promise<void>
   private refreshAgain: 'no' | 'partial' | 'full' = 'no'
   private readonly pendingKeys = new Set<string>()
@@ -52,6 +52,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
 
   constructor(private readonly opts: WorkspaceModelOptions) {
     super(opts.title)
+    this.pollLoop = new PollLoop(() => this.pollTick(), opts.pollMs ?? 500)
     this.own = new OwnRuns({
       tracker: () => this.tracker,
       statusChanged: (keys) => {
@@ -69,7 +70,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
   /** Loads the workspace and starts polling. Never throws: errors go to the status line. */
   async start(): Promise<void> {
     await this.load()
-    this.schedulePoll()
+    this.pollLoop.start()
   }
 
   filter(text: string): FilterResult {
@@ -143,7 +144,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
           job.backfillId = b.backfillId
           this.backfills.markOwn(b.backfillId)
           this.setMessage('info', `Backfill ${b.backfillId} started: ${label}.`)
-          void this.poll()
+          void this.pollLoop.now()
         },
       })
       this.report(backfillReport(r))
@@ -187,12 +188,11 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
 
   async close(opts: { cancelRuns?: boolean } = {}): Promise<void> {
     this.closed = true
-    clearTimeout(this.pollTimer)
     this.stopEmitting()
     clearTimeout(this.refreshTimer)
     if (opts.cancelRuns) this.own.abortAll()
     await this.own.waitAll()
-    await this.polling
+    await this.pollLoop.stop()
     await this.refreshing
     await this.ws?.close()
     this.ws = undefined
@@ -212,7 +212,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     const old = this.ws
     const sharedStorage = old !== undefined && old.storage === ws.storage
     if (this.closed) return void (sharedStorage ? undefined : await ws.close())
-    await this.polling
+    await this.pollLoop.idle()
     this.ws = ws
     this.status = new StatusCache(ws)
     this.tracker = new RunTracker()
@@ -235,17 +235,11 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     this.emitNow()
   }
 
-  private schedulePoll(): void {
-    if (this.closed) return
-    this.pollTimer = setTimeout(() => void this.poll().finally(() => this.schedulePoll()), this.opts.pollMs ?? 500)
-    this.pollTimer.unref()
-  }
-
-  /** One poll; concurrent calls share it. */
-  private poll(): Promise<void> {
+  /** One poll of storage; run through pollLoop, which shares a tick in flight. */
+  private pollTick(): Promise<void> {
     const poller = this.poller
     if (!poller || this.closed) return Promise.resolve()
-    this.polling ??= poller
+    return poller
       .poll()
       .then(({ changedKeys, runsChanged, backfillsChanged }) => {
         for (const k of changedKeys) this.pendingKeys.add(k)
@@ -255,8 +249,6 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
         if (runsChanged || backfillsChanged) this.scheduleEmit()
       })
       .catch((err) => this.setMessage('error', `Reading storage failed: ${errorText(err)}`))
-      .finally(() => (this.polling = undefined))
-    return this.polling
   }
 
   /** Recomputes status for pending keys (or all); one refresh at a time, requests in between are merged. */
