@@ -7,7 +7,7 @@
  * Conventions: times are epoch milliseconds; `partitionKey` is `''` for
  * unpartitioned assets; JSON-ish fields are plain objects (backends serialize).
  */
-import type { ModelGate, ModelLineage, ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
+import type { ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
 
 export type { ModelGate, ModelLineage, ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
 
@@ -192,17 +192,8 @@ export interface CheckCounts {
   warned: number
 }
 
-/** A model version to register; the storage assigns the version number. */
-export interface NewModelVersion {
-  name: string
-  metrics: Record<string, unknown>
-  config: Record<string, unknown>
-  lineage: ModelLineage
-  codeVersion: string
-  artifact: string
-  gate: ModelGate
-  description?: string
-  createdAt: number
+/** A model version to register; the storage assigns the version number and stamps the stage change. */
+export type NewModelVersion = Omit<ModelVersion, 'version' | 'stage' | 'stageChangedAt'> & {
   /** Stage to register it in (history: register, then promote). Staging/production need a passed gate. @defaultValue 'development' */
   stage?: ModelStage
 }

@@ -396,20 +396,7 @@ export class SqliteStorage implements Storage {
         const runIds = new Set([m.runId, ...preceding.map((e) => e.runId), ...following.map((e) => e.runId)])
         this.missingReference(err, runIds, (consumed ?? []).map((e) => e.upstreamMaterializationId))
       }
-      return {
-        id,
-        assetKey: m.assetKey,
-        partitionKey: m.partitionKey,
-        runId: m.runId,
-        codeVersion: m.codeVersion,
-        dataVersion: m.dataVersion,
-        location: m.location,
-        format: m.format,
-        bytes: m.bytes,
-        metadata: m.metadata ?? {},
-        startedAt: m.startedAt,
-        endedAt: m.endedAt,
-      }
+      return { ...m, id, metadata: m.metadata ?? {} }
     })
   }
 
