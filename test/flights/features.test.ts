@@ -19,7 +19,6 @@ import {
 } from '../../examples/flights/features.js'
 import { featuresTable, float32Column, int8Column, numberColumn, stringColumn } from '../../examples/flights/tables.js'
 
-const DAY = 86_400_000
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`)
 
 /** [departure 'yyyy-MM-ddTHH:mm', origin, destination, distance, delay] */

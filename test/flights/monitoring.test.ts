@@ -5,24 +5,13 @@
 // warnings stored as check results, shown by strata status).
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, describe, it } from 'node:test'
 import { binCounts, binnedDistribution, binOf, psi, psiAgainst, PSI_EPSILON, quantileEdges } from 'strata'
+import { BIN, DEFS, REPO, useThirtyDays } from './thirty-days.js'
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(REPO, 'ui-terminal/bin/strata.js')
-const DEFS = join(REPO, 'examples/flights/definitions.ts')
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
-const TMP = mkdtempSync(join(tmpdir(), 'strata-monitoring-'))
-const SOURCE = join(TMP, 'flights-3m.parquet')
-
-// Before anything loads the definitions (here, in workers and in CLI children).
-process.env.FLIGHTS_END = '2001-01-31'
-process.env.FLIGHTS_TRAINING_CONFIG = join(FIXTURES, 'training.30d.json')
-process.env.FLIGHTS_SOURCE = SOURCE
+const { TMP, SOURCE } = useThirtyDays('monitoring')
 
 const mon = await import('../../examples/flights/monitoring.js')
 const { loadConfig } = await import('../../examples/flights/config.js')

@@ -10,24 +10,13 @@
 //   - a failed gate registers without promoting; serving scores like the batch pipeline.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { tableFromIPC, type Table } from 'apache-arrow'
+import { BIN, DEFS, FIXTURES, useThirtyDays } from './thirty-days.js'
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(REPO, 'ui-terminal/bin/strata.js')
-const DEFS = join(REPO, 'examples/flights/definitions.ts')
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
-const TMP = mkdtempSync(join(tmpdir(), 'strata-flights-'))
-const SOURCE = join(TMP, 'flights-3m.parquet')
-
-// Before anything loads the definitions (here, in workers and in CLI children).
-process.env.FLIGHTS_END = '2001-01-31'
-process.env.FLIGHTS_TRAINING_CONFIG = join(FIXTURES, 'training.30d.json')
-process.env.FLIGHTS_SOURCE = SOURCE
+const { TMP, SOURCE } = useThirtyDays('flights')
 
 const { defaultSourcePath } = await import('../../examples/flights/ingest.js')
 copyFileSync(defaultSourcePath(), SOURCE)

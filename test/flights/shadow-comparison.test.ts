@@ -5,23 +5,13 @@
 // observed source whose growth makes monitoring/shadow_comparison stale, joined to the
 // real outcomes of raw/flights.
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, describe, it } from 'node:test'
 import type { Table } from 'apache-arrow'
+import { DEFS, REPO, useThirtyDays } from './thirty-days.js'
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url))
-const DEFS = join(REPO, 'examples/flights/definitions.ts')
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
-const TMP = mkdtempSync(join(tmpdir(), 'strata-shadow-comparison-'))
-const SOURCE = join(TMP, 'flights-3m.parquet')
-
-// Before anything loads the definitions (here and in workers).
-process.env.FLIGHTS_END = '2001-01-31'
-process.env.FLIGHTS_TRAINING_CONFIG = join(FIXTURES, 'training.30d.json')
-process.env.FLIGHTS_SOURCE = SOURCE
+const { TMP, SOURCE } = useThirtyDays('shadow-comparison')
 
 const sc = await import('../../examples/flights/shadow-comparison.js')
 const { loadConfig } = await import('../../examples/flights/config.js')

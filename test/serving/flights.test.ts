@@ -3,22 +3,13 @@
 // module as training, so a flight scored by `strata serve` gets exactly the
 // probability the batch pipeline's feature rows give — no training/serving skew.
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { tableFromIPC, type Table } from 'apache-arrow'
+import { DEFS, useThirtyDays } from '../flights/thirty-days.js'
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url))
-const DEFS = join(REPO, 'examples/flights/definitions.ts')
-const FIXTURES = join(REPO, 'test/flights/fixtures/')
-const TMP = mkdtempSync(join(tmpdir(), 'strata-serve-flights-'))
-const SOURCE = join(TMP, 'flights-3m.parquet')
-
-process.env.FLIGHTS_END = '2001-01-31'
-process.env.FLIGHTS_TRAINING_CONFIG = join(FIXTURES, 'training.30d.json')
-process.env.FLIGHTS_SOURCE = SOURCE
+const { TMP, SOURCE } = useThirtyDays('serve-flights')
 
 const { defaultSourcePath } = await import('../../examples/flights/ingest.js')
 copyFileSync(defaultSourcePath(), SOURCE)
