@@ -3,13 +3,12 @@
  * UI's dev events panel: reloads, code version changes, what is stale, load
  * errors with file:line, and auto-run progress (one line updated in place).
  */
-import { basename, dirname, relative } from 'node:path'
+import { dirname, relative } from 'node:path'
 import type { DevEvent as SessionEvent } from '../../engine/watch/types.js'
 import type { DevEvent as PanelLine } from './dev-events.js'
-import { duration, shortId } from './theme.js'
+import { codeChangeText, list, reloadedText, reloadErrorText, runCanceledText, runEndText, runStartText, staleText, watchingLines, type Level } from '../dev-text.js'
+import { shortId } from './theme.js'
 
-const short = (v: string) => v.slice(0, 4) + '…'
-const list = (keys: readonly string[], max = 6) => keys.slice(0, max).join(', ') + (keys.length > max ? ` +${keys.length - max} more` : '')
 
 /** Lines kept for the panel (it shows the last few). */
 const KEEP = 200
@@ -72,50 +71,31 @@ export class DevFeed {
   }
 
   private apply(e: SessionEvent): void {
+    const name = (f: string) => this.name(f)
     switch (e.type) {
       case 'watching':
-        if (e.removed.length === 0 && e.added.length === e.files.length) this.add(e.ts, 'info', `watching ${e.files.length} file(s): ${list(e.files.map((f) => this.name(f)))}`)
-        else {
-          if (e.added.length) this.add(e.ts, 'info', `now also watching ${list(e.added.map((f) => this.name(f)))}`)
-          if (e.removed.length) this.add(e.ts, 'info', `no longer watching ${list(e.removed.map((f) => this.name(f)))}`)
-        }
+        for (const line of watchingLines(e, name)) this.add(e.ts, 'info', line)
         return
       case 'reload-start':
         this.changed = e.changed
         return
-      case 'reload-ok': {
+      case 'reload-ok':
         this.base = dirname(e.defsPath)
-        const after = this.changed.length ? ` after ${list(this.changed.map((f) => this.name(f)), 3)} changed` : ''
-        this.add(e.ts, 'info', `${e.reload === 1 ? 'loaded' : 'reloaded'} ${basename(e.defsPath)} (${e.assetCount} assets, ${duration(e.durationMs)})${after}`)
+        this.add(e.ts, 'info', reloadedText(e, this.changed, name))
+        return
+      case 'code-changed':
+        this.add(e.ts, 'info', codeChangeText(e))
+        return
+      case 'stale': {
+        const line = staleText(e)
+        if (line) this.add(e.ts, panelLevel(line.level), line.text)
         return
       }
-      case 'code-changed': {
-        const parts: string[] = []
-        if (e.changed.length) parts.push(`code changed: ${e.changed.map((c) => `${c.key} (${short(c.previous)} → ${short(c.current)})`).join(', ')}`)
-        if (e.added.length) parts.push(`added: ${list(e.added)}`)
-        if (e.removed.length) parts.push(`removed: ${list(e.removed)}`)
-        this.add(e.ts, 'info', parts.length ? parts.join('; ') : 'no code version changed')
+      case 'reload-error':
+        this.add(e.ts, 'error', reloadErrorText(e, name))
         return
-      }
-      case 'stale':
-        if (e.after === 'run' && e.assets.length === 0) return
-        if (e.assets.length === 0) this.add(e.ts, 'info', `all ${e.total} assets fresh`)
-        else
-          this.add(
-            e.ts,
-            'warn',
-            `${e.after === 'run' ? 'still stale' : 'stale'}: ${list(e.assets.map((a) => a.key))}${e.assets.length === 1 ? ` (${e.assets[0]!.reason})` : ` (${e.assets.length} of ${e.total})`}`,
-          )
-        return
-      case 'reload-error': {
-        const where = e.location ? `${this.name(e.location.file)}:${e.location.line}:${e.location.column} ` : ''
-        const code = e.code && e.code !== 'STRATA_DEFINITIONS_LOAD' ? ` [${e.code}]` : ''
-        const keep = e.inEffect === null ? 'nothing loaded yet; fix it and save' : 'keeping the last good definitions'
-        this.add(e.ts, 'error', `reload failed: ${where}${e.message}${code} — ${keep}`)
-        return
-      }
       case 'run-start':
-        this.add(e.ts, 'info', `materializing ${e.keys.length} missing/stale asset(s): ${list(e.keys)}`)
+        this.add(e.ts, 'info', runStartText(e))
         this.progress = { index: this.add(e.ts, 'info', 'run starting…'), total: 0, done: 0, failed: 0, running: new Set() }
         return
       case 'run-event': {
@@ -135,18 +115,12 @@ export class DevFeed {
         return
       }
       case 'run-canceled':
-        this.add(e.ts, 'warn', e.reason === 'close' ? 'canceling the run: running steps finish' : 'newer definitions: canceling the run (running steps finish), then planning again')
+        this.add(e.ts, 'warn', runCanceledText(e))
         return
       case 'run-end': {
         this.progress = undefined
-        const c = e.counts
-        const parts = [`${c.succeeded} materialized`]
-        if (c.upToDate) parts.push(`${c.upToDate} already up to date`)
-        if (c.failed) parts.push(`${c.failed} failed`)
-        if (c.skipped) parts.push(`${c.skipped} skipped`)
-        const head = e.runId === null && !e.error ? 'nothing to materialize' : e.status === 'SUCCESS' ? 'run succeeded' : e.status === 'CANCELED' ? 'run canceled' : 'run failed'
-        const detail = e.error ? `: ${e.error}` : e.runId ? ` in ${duration(e.durationMs)}: ${parts.join(', ')}${c.failed ? ` (strata logs ${e.runId})` : ''}` : ''
-        this.add(e.ts, e.status === 'SUCCESS' || e.runId === null ? 'info' : e.status === 'CANCELED' ? 'warn' : 'error', head + detail)
+        const line = runEndText(e)
+        this.add(e.ts, panelLevel(line.level), line.text)
         return
       }
       case 'error':
@@ -155,6 +129,8 @@ export class DevFeed {
     }
   }
 }
+
+const panelLevel = (level: Level): PanelLine['level'] => (level === 'ok' ? 'info' : level)
 
 /**
  * The feed's lines as an external store for React, notifying at most every

@@ -62,20 +62,8 @@ export function clip(text: string, width: number): string {
   return text.length > width ? (width === 1 ? '…' : text.slice(0, width - 1) + '…') : text
 }
 
-export function age(ts: number, now: number): string {
-  const s = Math.max(0, Math.round((now - ts) / 1000))
-  if (s < 60) return `${s}s ago`
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`
-  if (s < 86400) return `${Math.floor(s / 3600)}h ago`
-  return `${Math.floor(s / 86400)}d ago`
-}
-
-export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`
-  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} m`
-}
+// The same wording as the CLI's output.
+export { formatAge as age, formatDuration as duration } from '../cli/output.js'
 
 export function clock(ts: number): string {
   return new Date(ts).toTimeString().slice(0, 8)

@@ -42,8 +42,8 @@ export function table(rows: string[][], visibleWidth: (s: string) => number = (s
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const m = Math.floor(ms / 60_000)
-  return `${m} m ${Math.round((ms % 60_000) / 1000)} s`
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`
+  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} m`
 }
 
 export function formatAge(ts: number, now = Date.now()): string {

@@ -1,4 +1,4 @@
-import { basename, dirname, relative } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { Writable } from 'node:stream'
 import { resolveDefsPath, resolveHome } from '../../../engine/index.js'
 import { loadTerminalUi } from '../../app/load.js'
@@ -7,7 +7,8 @@ import { DevModel } from '../../app/dev-model.js'
 import { StrataError } from '../../../assets/errors.js'
 import { startDevSession, DEFAULT_DEBOUNCE_MS, type DevEvent, type DevSession } from '../../../engine/watch/index.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
-import { color, formatDuration } from '../output.js'
+import { color } from '../output.js'
+import { codeChangeText, reloadedText, reloadErrorText, runCanceledText, runEndText, runStartText, staleText, watchingLines, type Level } from '../../dev-text.js'
 import { RunProgress } from '../progress.js'
 
 export const help = `strata dev — watch mode: reload the definitions on every save and show what changed and what is stale
@@ -131,8 +132,8 @@ const time = (ts: number) => {
   const d = new Date(ts)
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
 }
-const short = (v: string) => v.slice(0, 4) + '…'
-const list = (keys: readonly string[], max = 8) => keys.slice(0, max).join(', ') + (keys.length > max ? ` +${keys.length - max} more` : '')
+const paint = ({ text, level }: { text: string; level: Level }) =>
+  level === 'ok' ? color.green(text) : level === 'warn' ? color.yellow(text) : level === 'error' ? color.red(text) : text
 
 /**
  * Plain, concise log lines with timestamps. A good reload, its code changes
@@ -168,52 +169,33 @@ function createLogPrinter(out: NodeJS.WriteStream = process.stdout): (e: DevEven
     if (e.type !== 'code-changed' && e.type !== 'stale') flush()
     switch (e.type) {
       case 'watching':
-        if (e.removed.length === 0 && e.added.length === e.files.length) print(e.ts, `watching ${e.files.length} file(s): ${list(e.files.map(name))}`)
-        else {
-          if (e.added.length) print(e.ts, `now also watching ${list(e.added.map(name))}`)
-          if (e.removed.length) print(e.ts, `no longer watching ${list(e.removed.map(name))}`)
-        }
+        for (const line of watchingLines(e, name)) print(e.ts, line)
         break
       case 'reload-start':
         lastReloadChanged = e.changed
         break
-      case 'reload-ok': {
+      case 'reload-ok':
         base = dirname(e.defsPath)
-        const after = lastReloadChanged.length ? ` after ${list(lastReloadChanged.map(name), 3)} changed` : ''
-        held = { ts: e.ts, parts: [`${e.reload === 1 ? 'loaded' : 'reloaded'} ${basename(e.defsPath)} (${e.assetCount} assets, ${formatDuration(e.durationMs)})${after}`] }
+        held = { ts: e.ts, parts: [reloadedText(e, lastReloadChanged, name)] }
         break
-      }
-      case 'code-changed': {
-        const parts: string[] = []
-        if (e.changed.length) parts.push(`code changed: ${e.changed.map((c) => `${c.key} (${short(c.previous)} → ${short(c.current)})`).join(', ')}`)
-        if (e.added.length) parts.push(`added: ${list(e.added)}`)
-        if (e.removed.length) parts.push(`removed: ${list(e.removed)}`)
-        if (!parts.length) parts.push('no code version changed')
-        if (held) held.parts.push(parts.join('; '))
-        else print(e.ts, parts.join('; '))
+      case 'code-changed':
+        if (held) held.parts.push(codeChangeText(e))
+        else print(e.ts, codeChangeText(e))
         break
-      }
       case 'stale': {
-        if (e.after === 'run' && e.assets.length === 0) break
-        const text =
-          e.assets.length === 0
-            ? color.green(`all ${e.total} assets fresh`)
-            : `${e.after === 'run' ? 'still stale' : 'stale'}: ${color.yellow(list(e.assets.map((a) => a.key)))}${e.assets.length === 1 ? color.dim(` (${e.assets[0]!.reason})`) : ''}`
+        const line = staleText(e)
+        if (!line) break
         if (held) {
-          held.parts.push(text)
+          held.parts.push(paint(line))
           flush()
-        } else print(e.ts, text)
+        } else print(e.ts, paint(line))
         break
       }
-      case 'reload-error': {
-        const where = e.location ? `${name(e.location.file)}:${e.location.line}:${e.location.column} ` : ''
-        const code = e.code && e.code !== 'STRATA_DEFINITIONS_LOAD' ? color.dim(` [${e.code}]`) : ''
-        const keep = e.inEffect === null ? 'nothing loaded yet; fix it and save' : 'keeping the last good definitions'
-        print(e.ts, `${color.red('reload failed:')} ${where}${e.message}${code} — ${keep}`)
+      case 'reload-error':
+        print(e.ts, color.red(reloadErrorText(e, name)))
         break
-      }
       case 'run-start':
-        print(e.ts, `materializing ${e.keys.length} missing/stale asset(s): ${list(e.keys)}`)
+        print(e.ts, runStartText(e))
         progress = new RunProgress(progressOut, false)
         break
       case 'run-event':
@@ -221,27 +203,12 @@ function createLogPrinter(out: NodeJS.WriteStream = process.stdout): (e: DevEven
         progress?.handle(e.event)
         break
       case 'run-canceled':
-        print(e.ts, color.yellow(e.reason === 'close' ? 'canceling the run: running steps finish' : 'newer definitions: canceling the run (running steps finish), then planning again'))
+        print(e.ts, color.yellow(runCanceledText(e)))
         break
-      case 'run-end': {
+      case 'run-end':
         progress = undefined
-        const c = e.counts
-        const parts = [`${c.succeeded} materialized`]
-        if (c.upToDate) parts.push(`${c.upToDate} already up to date`)
-        if (c.failed) parts.push(color.red(`${c.failed} failed`))
-        if (c.skipped) parts.push(`${c.skipped} skipped`)
-        const head =
-          e.runId === null && !e.error
-            ? 'nothing to materialize'
-            : e.status === 'SUCCESS'
-              ? color.green('run succeeded')
-              : e.status === 'CANCELED'
-                ? color.yellow('run canceled')
-                : color.red('run failed')
-        const detail = e.error ? `: ${e.error}` : e.runId ? ` in ${formatDuration(e.durationMs)}: ${parts.join(', ')}${c.failed ? color.dim(` (strata logs ${e.runId})`) : ''}` : ''
-        print(e.ts, head + detail)
+        print(e.ts, paint(runEndText(e)))
         break
-      }
       case 'error':
         print(e.ts, `${color.red('error:')} ${e.message}`)
         break
