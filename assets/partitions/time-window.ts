@@ -91,16 +91,29 @@ export class TimeWindowPartitions implements TimeWindowPartitionsDefinition {
     return this.grid.floorIndex(t)
   }
 
-  /** Index of the last existing partition at `now` (below firstIndex when there is none). */
+  /**
+   * Index of the last existing partition at `now` (below firstIndex when there
+   * is none): the last window that has ended, moved by endOffset, cut at end.
+   * The count starts from the window containing now even before the first
+   * partition, so no partition exists before its time: with endOffset 1 the
+   * first appears when its window starts, with 0 when it ends, with 2 when the
+   * window before it starts. (Dagster's own first-window check compares with
+   * the next tick after now, so off ticks it lists the first partition up to
+   * one window earlier; on ticks the two agree.)
+   */
   lastIndex(now: Date | number = Date.now()): number {
     const t = typeof now === 'number' ? now : now.getTime()
-    // As Dagster counts: windows from the first that have ended by now, then
-    // endOffset more (even when the first has not started yet), cut at end.
-    let last = Math.max(this.grid.floorIndex(t), this.firstIndex) - 1
+    let last = this.grid.floorIndex(t) - 1
     if (this.endOffset > 0) last += this.endOffset
     last = Math.min(last, this.endLimit)
     if (this.endOffset < 0) last += this.endOffset
     return Math.max(last, this.firstIndex - 1)
+  }
+
+  /** The instant the first partition starts to exist (later ones follow one window apart); undefined when end leaves none. */
+  firstAvailableAt(): Date | undefined {
+    if (this.endLimit + Math.min(0, this.endOffset) < this.firstIndex) return undefined
+    return new Date(this.grid.tick(this.firstIndex + 1 - this.endOffset))
   }
 
   range(opts?: KeysOptions): { first: number; last: number } {
@@ -201,13 +214,22 @@ export class TimeWindowPartitions implements TimeWindowPartitionsDefinition {
     const where = this.timezone === 'UTC' ? '' : ` in ${this.timezone}`
     let msg = `Invalid partition key ${JSON.stringify(key)} for ${this.granularity} partitions${where}: expected ${this.format.display}`
     if (last >= first) msg += ` between ${this.keyAt(first)} and ${this.keyAt(last)}.`
-    else msg += `, but no partition exists yet (the first, ${this.keyAt(first)}, exists once its window ends at ${new Date(this.grid.tick(first + 1)).toISOString()}).`
+    else {
+      const from = this.firstAvailableAt()
+      msg += from ? `, but no partition exists yet (the first, ${this.keyAt(first)}, exists from ${from.toISOString()}${this.availabilityRule()}).` : ', but end leaves no partition.'
+    }
     if (n !== undefined) {
       if (n < first) msg += ` ${key} is before the first partition.`
       else if (n > this.endLimit + Math.min(0, this.endOffset)) msg += ` ${key} is past the end of the partitions.`
-      else if (last >= first) msg += ` ${key} has not ended yet: a partition exists once its window is complete${this.endOffset > 0 ? ` (plus endOffset ${this.endOffset})` : ''}.`
+      else if (last >= first) msg += ` ${key} does not exist yet: it exists from ${new Date(this.grid.tick(n + 1 - this.endOffset)).toISOString()}${this.availabilityRule()}.`
     }
     return new StrataError('STRATA_INVALID_PARTITION_KEY', msg, { key, format: this.fmt })
+  }
+
+  private availabilityRule(): string {
+    if (this.endOffset === 0) return ', when its window ends'
+    if (this.endOffset === 1) return ', when its window starts (endOffset 1)'
+    return ` (endOffset ${this.endOffset})`
   }
 
   // ---- time-window API ----

@@ -46,6 +46,10 @@ export const defArb: fc.Arbitrary<RefDef> = fc
 /** An instant up to 50 days after `start`. */
 export const nowAfter = (start: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: 50 * 24 * 60 }).map((m) => start + m * MINUTE)
 
+/** An instant from 70 days before `start` to 50 days after, often within a few hours of it. */
+export const nowAround = (start: number): fc.Arbitrary<number> =>
+  fc.oneof(fc.integer({ min: -70 * 24 * 60, max: 50 * 24 * 60 }), fc.integer({ min: -36 * 60, max: 36 * 60 })).map((m) => start + m * MINUTE)
+
 export function cronOf(s: RefSchedule): string {
   switch (s.gran) {
     case 'hourly':

@@ -4,8 +4,8 @@
  * candidate instants with luxon and applying Dagster's documented DST rules
  * literally (a repeated time runs at its second occurrence, a skipped time at
  * the next time that exists); keys are luxon-formatted with Python's `%z`
- * appended to the second occurrence of a repeated hour; existence is a literal
- * port of Dagster's get_partition_keys loop; mappings enumerate windows and
+ * appended to the second occurrence of a repeated hour; existence follows
+ * Dagster's get_partition_keys loop (see refExisting); mappings enumerate windows and
  * compare overlaps after Dagster's offset-and-clamp rule.
  *
  * Assumes zones whose UTC offsets are whole hours (UTC, New York, Berlin,
@@ -140,7 +140,11 @@ export function refIndexAt(s: RefSchedule, t: number): number {
   return lo
 }
 
-/** Existing partitions at `now`, by a literal port of Dagster's get_partition_keys loop. */
+/**
+ * Existing partitions at `now`, by Dagster's get_partition_keys loop with one
+ * change: the endOffset windows past now are counted from the window
+ * containing now, partition or not, so nothing exists before its time.
+ */
 const existingCache = new Map<string, RefWindow[]>()
 
 export function refExisting(d: RefDef, now: number): RefWindow[] {
@@ -154,15 +158,13 @@ export function refExisting(d: RefDef, now: number): RefWindow[] {
 
 function computeExisting(d: RefDef, now: number): RefWindow[] {
   const { ticks, key } = refTable(d)
-  let past = 0
+  const current = refIndexAt(d, now)
   const out: RefWindow[] = []
   for (let i = ticks.findIndex((t) => t >= d.start); i >= 0 && i + 1 < ticks.length; i++) {
     const w = { i, key: key(i), start: ticks[i]!, end: ticks[i + 1]! }
     if (d.end !== undefined && w.end > d.end) break
-    if (w.end <= now || past < d.endOffset) {
-      out.push(w)
-      if (w.end > now) past += 1
-    } else break
+    if (w.end <= now || i - current < d.endOffset) out.push(w)
+    else break
   }
   return d.endOffset < 0 ? out.slice(0, Math.max(0, out.length + d.endOffset)) : out
 }

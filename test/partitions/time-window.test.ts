@@ -52,8 +52,9 @@ describe('daily partitions', () => {
     // end cuts before a positive offset; a negative offset trims after end.
     assert.equal(dailyPartitions({ start: '2021-01-01', end: '2021-01-04', endOffset: 5 }).lastKey({ now: now5 }), '2021-01-03')
     assert.equal(dailyPartitions({ start: '2021-01-01', end: '2021-01-04', endOffset: -1 }).lastKey({ now: now5 }), '2021-01-02')
-    // With a positive offset, a partition exists before start's window completes.
+    // With a positive offset, a partition exists before its window completes, never before it starts.
     assert.deepEqual(dailyPartitions({ start: '2021-01-05', endOffset: 1 }).keys({ now: now5 }), ['2021-01-05'])
+    assert.deepEqual(dailyPartitions({ start: '2021-01-06', endOffset: 1 }).keys({ now: now5 }), [])
   })
 
   it('gives windows, neighbours, ranges and the key for an instant', () => {
@@ -94,8 +95,12 @@ describe('daily partitions', () => {
     throwsCode(() => def.validateKey('2020-12-31', { now }), 'STRATA_INVALID_PARTITION_KEY', /before the first partition/)
     throwsCode(() => def.validateKey('2021-07-01', { now }), 'STRATA_INVALID_PARTITION_KEY', /past the end/)
     const open = dailyPartitions({ start: '2021-01-01' })
-    throwsCode(() => open.validateKey('2021-01-05', { now: new Date('2021-01-05T12:00:00Z') }), 'STRATA_INVALID_PARTITION_KEY', /2021-01-05 has not ended yet/)
-    throwsCode(() => open.validateKey('2021-01-01', { now: new Date('2021-01-01T12:00:00Z') }), 'STRATA_INVALID_PARTITION_KEY', /no partition exists yet/)
+    throwsCode(() => open.validateKey('2021-01-05', { now: new Date('2021-01-05T12:00:00Z') }), 'STRATA_INVALID_PARTITION_KEY', /2021-01-05 does not exist yet: it exists from 2021-01-06T00:00:00\.000Z, when its window ends\./)
+    throwsCode(
+      () => open.validateKey('2021-01-01', { now: new Date('2021-01-01T12:00:00Z') }),
+      'STRATA_INVALID_PARTITION_KEY',
+      /no partition exists yet \(the first, 2021-01-01, exists from 2021-01-02T00:00:00\.000Z, when its window ends\)/,
+    )
     throwsCode(() => def.window('nope'), 'STRATA_INVALID_PARTITION_KEY')
     throwsCode(() => def.nextKey('2020-12-31', { now }), 'STRATA_INVALID_PARTITION_KEY')
     throwsCode(() => def.keysInRange('2021-03-02', '2021-03-01', { now }), 'STRATA_INVALID_PARTITION_KEY', /is after/)
