@@ -1,28 +1,41 @@
 // Module hooks that let Node 20 import TypeScript directly: `.ts`/`.tsx`
 // files are stripped of types (sucrase) on first load and the result is cached
 // on disk by content hash, so later processes skip the compiler entirely.
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// The cache folder was chosen and checked by register.mjs before these hooks
+// started (null: compile every file, cache nothing).
+import { existsSync, readFileSync, writeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { entryKey, readEntry, writeEntry } from './cache-entry.mjs'
 
-const CACHE_VERSION = '1'
-const cacheDir = join(process.env.STRATA_TS_CACHE ?? join(tmpdir(), 'strata-ts-cache'), CACHE_VERSION)
+let cacheDir = null
+let debug = false
 let sucrase
 
-function compile(source, path) {
+export function initialize(data) {
+  cacheDir = data?.cacheDir ?? null
+  debug = data?.debug === true
+}
+
+// STRATA_TS_CACHE_DEBUG=1: one line per TypeScript file loaded, saying what
+// the cache did. Written straight to fd 2: this thread's process.stderr is
+// relayed asynchronously and may lose lines when the process exits.
+function trace(event, path) {
+  if (debug) writeSync(2, `strata ts-cache: ${event} ${path}\n`)
+}
+
+async function compile(source, path) {
   sucrase ??= import('sucrase')
-  return sucrase.then(({ transform }) =>
-    transform(source, {
-      transforms: path.endsWith('.tsx') ? ['typescript', 'jsx'] : ['typescript'],
-      jsxRuntime: 'automatic',
-      production: true,
-      disableESTransforms: true,
-      filePath: path,
-      sourceMapOptions: { compiledFilename: path },
-    }),
-  )
+  const { transform } = await sucrase
+  const result = transform(source, {
+    transforms: path.endsWith('.tsx') ? ['typescript', 'jsx'] : ['typescript'],
+    jsxRuntime: 'automatic',
+    production: true,
+    disableESTransforms: true,
+    filePath: path,
+    sourceMapOptions: { compiledFilename: path },
+  })
+  const map = Buffer.from(JSON.stringify(result.sourceMap)).toString('base64')
+  return `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`
 }
 
 const TS = /\.(ts|tsx|mts)$/
@@ -47,19 +60,18 @@ export async function load(url, context, next) {
   if (!bare.startsWith('file:') || !TS.test(bare)) return next(url, context)
   const path = fileURLToPath(bare)
   const source = readFileSync(path, 'utf8')
-  const hash = createHash('sha1').update(path).update('\0').update(source).digest('hex')
-  const cached = join(cacheDir, `${hash}.js`)
-  try {
-    return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true }
-  } catch {}
-  const result = await compile(source, path)
-  const map = Buffer.from(JSON.stringify(result.sourceMap)).toString('base64')
-  const code = `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`
-  try {
-    mkdirSync(cacheDir, { recursive: true })
-    const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`
-    writeFileSync(tmp, code)
-    renameSync(tmp, cached)
-  } catch {}
+  if (!cacheDir) {
+    trace('uncached', path)
+    return { format: 'module', source: await compile(source, path), shortCircuit: true }
+  }
+  const key = entryKey(path, source)
+  const entry = readEntry(cacheDir, key)
+  if (entry.status === 'hit') {
+    trace('hit', path)
+    return { format: 'module', source: entry.code, shortCircuit: true }
+  }
+  trace(entry.status, path)
+  const code = await compile(source, path)
+  if (!writeEntry(cacheDir, key, code)) trace('unwritable', path)
   return { format: 'module', source: code, shortCircuit: true }
 }

@@ -1,4 +1,6 @@
 import { register } from 'node:module'
+import { isMainThread } from 'node:worker_threads'
+import { openCacheDir } from './cache-dir.mjs'
 
 const registered = Symbol.for('strata.typescript-hooks')
 
@@ -6,5 +8,11 @@ const registered = Symbol.for('strata.typescript-hooks')
 export function registerTypeScript() {
   if (globalThis[registered]) return
   globalThis[registered] = true
-  register(new URL('./hooks.mjs', import.meta.url))
+  const cache = openCacheDir()
+  // Worker threads repeat the check (it is one stat) but only the main
+  // thread reports a refused folder: one line per process, not per worker.
+  if (!cache.dir && isMainThread) process.stderr.write(`strata: ${cache.message} [${cache.code}]\n`)
+  register(new URL('./hooks.mjs', import.meta.url), {
+    data: { cacheDir: cache.dir, debug: process.env.STRATA_TS_CACHE_DEBUG === '1' },
+  })
 }
