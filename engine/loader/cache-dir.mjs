@@ -41,9 +41,10 @@ export function openCacheDir(env = process.env) {
   const candidates = cacheCandidates(env)
   let failure
   for (const path of candidates) {
-    let real
+    let real, problem
     try {
       real = ensureDir(path)
+      problem = untrusted(real)
     } catch (err) {
       failure ??= { path, reason: err.code ?? err.message }
       continue
@@ -51,7 +52,6 @@ export function openCacheDir(env = process.env) {
     // An unsafe folder is reported, not skipped for the next candidate: it
     // is the folder this user's configuration points at, and may have been
     // planted, so the user needs to hear about it.
-    const problem = untrusted(real)
     if (problem) {
       return {
         dir: null,
