@@ -3,6 +3,7 @@
  * them in `opts.dynamicKeys[name]`; without them a definition has no keys.
  */
 import { StrataError } from '../errors.js'
+import { describeKeyProblem, partitionKeyProblem } from './key-rules.js'
 import { previewKeys } from './static.js'
 import type { DynamicPartitionsDefinition, KeysOptions } from './types.js'
 
@@ -31,6 +32,14 @@ export class DynamicPartitions implements DynamicPartitionsDefinition {
 
   validateKey(key: string, opts?: KeysOptions): void {
     if (this.has(key, opts)) return
+    const problem = typeof key === 'string' ? partitionKeyProblem(key) : undefined
+    if (problem) {
+      throw new StrataError('STRATA_INVALID_PARTITION_KEY', `Invalid partition key for dynamic partitions "${this.name}": ${describeKeyProblem(key, problem)}, so it can never be added.`, {
+        key,
+        name: this.name,
+        char: problem.char,
+      })
+    }
     const keys = this.keys(opts)
     const expected = keys.length > 0 ? `expected one of the keys added so far (${previewKeys(keys)})` : 'no keys have been added yet'
     throw new StrataError(

@@ -1,5 +1,6 @@
 /** Static partitions: a fixed, ordered list of keys. */
 import { StrataError } from '../errors.js'
+import { describeKeyProblem, partitionKeyProblem } from './key-rules.js'
 import type { KeysOptions, StaticPartitionsDefinition } from './types.js'
 
 function preview(keys: readonly string[], max = 8): string {
@@ -22,6 +23,14 @@ export class StaticPartitions implements StaticPartitionsDefinition {
     keys.forEach((key, i) => {
       if (typeof key !== 'string' || key === '') {
         throw new StrataError('STRATA_INVALID_PARTITIONS', `staticPartitions(): key at index ${i} is ${JSON.stringify(key)}; keys must be non-empty strings.`)
+      }
+      const problem = partitionKeyProblem(key)
+      if (problem) {
+        throw new StrataError('STRATA_INVALID_PARTITIONS', `staticPartitions(): ${describeKeyProblem(key, problem)}. Rename the key, e.g. ${JSON.stringify(safeName(key))}.`, {
+          key,
+          char: problem.char,
+          index: i,
+        })
       }
       if (index.has(key)) duplicates.add(key)
       else index.set(key, i - duplicates.size)
@@ -58,7 +67,22 @@ export class StaticPartitions implements StaticPartitionsDefinition {
   }
 }
 
-/** Partitions with a fixed list of keys, in the order given. Keys must be unique non-empty strings. */
+/** A suggestion for a key with forbidden characters: each run of them becomes "-". */
+function safeName(key: string): string {
+  let out = ''
+  let bad = false
+  for (const ch of key) {
+    if (partitionKeyProblem(ch)) bad = true
+    else {
+      if (bad && out) out += '-'
+      bad = false
+      out += ch
+    }
+  }
+  return out || 'key'
+}
+
+/** Partitions with a fixed list of keys, in the order given. Keys must be unique non-empty strings without "|", ",", line breaks or control characters. */
 export function staticPartitions(keys: readonly string[]): StaticPartitions {
   return new StaticPartitions(keys)
 }

@@ -7,6 +7,7 @@ import { luxon } from './luxon.js'
 import { StrataError } from '../errors.js'
 import { parseCron, withOffsets, type CronSpec } from './cron.js'
 import { keyFormat, type KeyFormat } from './key-format.js'
+import { describeKeyProblem, partitionKeyProblem } from './key-rules.js'
 import { TimeWindowPartitions } from './time-window.js'
 import { ZoneInfo } from './zone.js'
 
@@ -102,11 +103,18 @@ function build(spec: CronSpec, o: TimeWindowPartitionsOptions): TimeWindowPartit
   return def
 }
 
-/** A custom fmt must tell windows apart and read back what it writes. */
+/** A custom fmt must tell windows apart, read back what it writes, and write addressable keys. */
 function checkFormat(def: TimeWindowPartitions): void {
   const n0 = def.firstIndex
   for (const n of [n0, n0 + 1, n0 + 2, n0 + 30, n0 + 400, n0 + 5000]) {
     const key = def.keyAt(n)
+    const problem = partitionKeyProblem(key)
+    if (problem) {
+      throw new StrataError('STRATA_INVALID_PARTITIONS', `fmt ${JSON.stringify(def.fmt)} writes keys such as ${JSON.stringify(key)}: ${describeKeyProblem(key, problem)}. Use "-", "_" or "/" between fields instead.`, {
+        key,
+        char: problem.char,
+      })
+    }
     if (def.indexOf(key) !== n || key === def.keyAt(n + 1)) {
       throw new StrataError(
         'STRATA_INVALID_PARTITIONS',

@@ -2,6 +2,7 @@
 import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewCheckResult, NewMaterialization, NewModelVersion, NewRun, RunStatus } from '../types.js'
 import { checkGate, checkModelName, checkNonEmpty, checkStage, jsonObject } from '../../registry/validate.js'
 import { storageError } from './errors.js'
+import { describeKeyProblem, partitionKeyProblem } from '../../../assets/partitions/key-rules.js'
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['SUCCESS', 'FAILURE', 'CANCELED'])
 const ATTEMPT_STATES: ReadonlySet<string> = new Set(['IN_PROGRESS', 'FAILED'])
@@ -26,7 +27,10 @@ export function checkFinalStatus(runId: string, status: string): void {
   }
 }
 
-export function checkAttemptState(assetKey: string, partitionKey: string, state: string, what = 'setPartitionStates'): void {
+export function checkAttemptState(assetKey: string, partitionKey: string, state: string, what = 'setPartitionStates', basis?: number): void {
+  if (basis !== undefined && !(Number.isInteger(basis) && basis >= 0)) {
+    throw storageError(`${what}: basis of ${targetName(assetKey, partitionKey)} must be a materialization id, or 0 when there was none; got ${String(basis)}.`)
+  }
   if (!ATTEMPT_STATES.has(state)) {
     throw storageError(
       `${what}: state of ${assetKey}${partitionKey ? `[${partitionKey}]` : ''} must be IN_PROGRESS or FAILED, got ${JSON.stringify(state)}; ` +
@@ -88,9 +92,8 @@ export function checkDynamicPartitionKeys(what: string, name: string, keys: read
     if (typeof key !== 'string') throw storageError(`${what}(${name}): keys must be strings, got ${JSON.stringify(key)}.`)
     if (!validateKeys) continue
     if (key === '') throw storageError(`${what}(${name}): partition keys must not be empty.`)
-    if (key.includes('|') || key.includes(',')) {
-      throw storageError(`${what}(${name}): partition key ${JSON.stringify(key)} contains "${key.includes('|') ? '|' : ','}"; keys must not contain "|" or ",".`)
-    }
+    const problem = partitionKeyProblem(key)
+    if (problem) throw storageError(`${what}(${name}): ${describeKeyProblem(key, problem)}.`, { key, char: problem.char })
   }
 }
 
