@@ -36,6 +36,10 @@ export type StrataErrorCode =
   | 'STRATA_NO_ROLLBACK'
   /** `strata serve`: a served model has no production version (promote one), or nothing is served. */
   | 'STRATA_NOT_SERVABLE'
+  /** The home's database lost a table or column, or is an empty file: restore it or start a new home. */
+  | 'STRATA_DAMAGED_HOME'
+  /** `output(value, { metadata })` holds a value JSON cannot store (BigInt, a function, a cycle, a Map, …). */
+  | 'STRATA_INVALID_METADATA'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

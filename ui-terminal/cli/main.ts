@@ -1,5 +1,6 @@
 import { isStrataError } from '../../assets/errors.js'
-import { color } from './output.js'
+import { moveGlobalOptionsAfterCommand } from './args.js'
+import { color, escapeForTerminal } from './output.js'
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number>; help: string }>> = {
   list: () => import('./commands/list.js'),
@@ -42,21 +43,52 @@ Commands:
 Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json.
 Run strata <command> --help for details.`
 
+/** One line on stderr: what went wrong, with its stable code. */
+function printError(message: string, code: string): void {
+  console.error(`${color.red('error')} ${escapeForTerminal(message, { multiline: true })} ${color.dim(`[${code}]`)}`)
+}
+
+const ENVIRONMENT_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CORRUPT|READONLY|CANTOPEN|NOTADB|PERM|PROTOCOL|NOLFS|AUTH)/
+
+/**
+ * Failures of the machine rather than of Strata's code: a database or file
+ * system error (disk full, permissions, a locked or corrupt file). They are
+ * reported as one coded line; anything else is a bug and keeps its stack.
+ */
+function environmentError(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined
+  if (err.name === 'SqliteError') {
+    const code = String((err as { code?: unknown }).code)
+    return ENVIRONMENT_SQLITE.test(code) ? `The Strata database failed: ${err.message} (${code}).` : undefined
+  }
+  const sys = err as NodeJS.ErrnoException
+  if (typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.syscall === 'string') return err.message
+  return undefined
+}
+
 /** Exit codes: 0 success, 1 a run failed (or nothing found), 2 bad usage or invalid definitions. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE)
-    return command ? 0 : 2
-  }
-  if (command === '--version' || command === '-v') {
+  if (argv[0] === '--version' || argv[0] === '-v') {
     const { default: pkg } = await import('../../package.json', { with: { type: 'json' } })
     console.log(pkg.version)
     return 0
   }
+  let args: string[]
+  try {
+    args = moveGlobalOptionsAfterCommand(argv)
+  } catch (err) {
+    if (!isStrataError(err)) throw err
+    printError(err.message, err.code)
+    return 2
+  }
+  const [command, ...rest] = args
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE)
+    return command ? 0 : 2
+  }
   const load = COMMANDS[command]
   if (!load) {
-    console.error(`strata: unknown command "${command}".\n\n${USAGE}`)
+    printError(`strata: unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')}. See strata --help.`, 'STRATA_USAGE')
     return 2
   }
   const mod = await load()
@@ -68,10 +100,13 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(rest)
   } catch (err) {
     if (isStrataError(err)) {
-      console.error(`${color.red('error')} ${err.message} ${color.dim(`[${err.code}]`)}`)
+      printError(err.message, err.code)
       return err.code === 'STRATA_NOT_FOUND' ? 1 : 2
     }
-    throw err
+    const message = environmentError(err)
+    if (message === undefined) throw err
+    printError(message, 'STRATA_STORAGE')
+    return 2
   }
 }
 

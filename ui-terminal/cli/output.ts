@@ -57,3 +57,28 @@ export function formatAge(ts: number, now = Date.now()): string {
 export function formatTime(ts: number): string {
   return new Date(ts).toISOString().replace('T', ' ').slice(0, 19)
 }
+
+// C0 controls, DEL and C1 controls (ESC and CSI among them), plus the Unicode
+// bidi overrides and line separators that reorder or break what follows.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+function visible(c: string): string {
+  const code = c.charCodeAt(0)
+  if (c === '\t') return '\\t'
+  if (c === '\r') return '\\r'
+  if (c === '\n') return '\\n'
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+}
+
+/**
+ * Text from storage or user code (partition keys, asset keys, messages, log
+ * lines) rendered so it cannot move the cursor, clear the screen or recolour
+ * what follows: control characters become visible escapes such as `\x1b`.
+ * `multiline` keeps line breaks (log lines, error messages with details).
+ */
+export function escapeForTerminal(text: string, opts: { multiline?: boolean } = {}): string {
+  const pattern = opts.multiline ? CONTROL_EXCEPT_NEWLINE : CONTROL
+  pattern.lastIndex = 0
+  return pattern.test(text) ? text.replace(pattern, visible) : text
+}

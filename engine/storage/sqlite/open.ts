@@ -10,10 +10,18 @@
  * - busy_timeout makes a writer wait for the lock held by another process
  *   instead of failing; with every write transaction BEGIN IMMEDIATE, waiting
  *   is always enough (no read→write upgrade deadlocks).
+ *
+ * A new database is built under a temporary name and linked into place fully
+ * migrated, so `strata.db` never exists as an empty file because of Strata.
+ * An empty `strata.db` is therefore damage (a truncation, a failed copy), and
+ * is refused rather than silently treated as a new home.
  */
 import Database from 'better-sqlite3'
+import { randomBytes } from 'node:crypto'
+import { constants, copyFileSync, linkSync, rmSync, statSync } from 'node:fs'
 import { migrate } from './migrate.js'
 import { sqliteCode, storageError } from './errors.js'
+import { checkSchema, damagedHome } from './schema-check.js'
 
 export const BUSY_TIMEOUT_MS = 10_000
 
@@ -37,11 +45,61 @@ function enableWal(db: Database.Database, file: string): void {
   }
 }
 
+function fileSize(file: string): number | undefined {
+  try {
+    return statSync(file).size
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/**
+ * Builds a migrated database beside `file` (as `strata.db.tmp-PID-RANDOM`,
+ * which io/leftovers.ts removes if this process dies) and links it into place
+ * unless another process got there first.
+ */
+function createDatabase(file: string): void {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    const db = new Database(tmp, { timeout: BUSY_TIMEOUT_MS })
+    try {
+      enableWal(db, tmp)
+      migrate(db, file)
+    } finally {
+      db.close()
+    }
+    try {
+      linkSync(tmp, file)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') return
+      // File systems without hard links: an exclusive copy still never replaces another opener's database.
+      try {
+        copyFileSync(tmp, file, constants.COPYFILE_EXCL)
+      } catch (copyErr) {
+        if ((copyErr as NodeJS.ErrnoException).code !== 'EEXIST') throw copyErr
+      }
+    }
+  } finally {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(tmp + suffix, { force: true })
+  }
+}
+
+const notADatabase = (file: string) => storageError(`${file} is not a SQLite database. Move it away or choose another Strata home directory.`)
+
 export function openDatabase(file: string): Database.Database {
   let db: Database.Database
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
+    const size = fileSize(file)
+    if (size === 0) {
+      throw damagedHome(file, `its database ${file} is an empty file (0 bytes)`, `To start a new home there, delete it (rm ${file}); otherwise restore it from a backup`)
+    }
+    if (size === undefined) createDatabase(file)
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true })
   } catch (err) {
+    if (err instanceof Error && err.name === 'StrataError') throw err
+    if (sqliteCode(err) === 'SQLITE_NOTADB') throw notADatabase(file)
     const text = err instanceof Error ? err.message : String(err)
     throw storageError(`Could not open the Strata database ${file}: ${text}. Check that the directory exists and is writable.`)
   }
@@ -52,12 +110,11 @@ export function openDatabase(file: string): Database.Database {
     db.pragma('foreign_keys = ON')
     db.pragma('cache_size = -65536')
     migrate(db, file)
+    checkSchema(db, file)
     return db
   } catch (err) {
     db.close()
-    if (sqliteCode(err) === 'SQLITE_NOTADB') {
-      throw storageError(`${file} is not a SQLite database. Move it away or choose another Strata home directory.`)
-    }
+    if (sqliteCode(err) === 'SQLITE_NOTADB') throw notADatabase(file)
     if (err instanceof Error && err.name === 'StrataError') throw err
     const text = err instanceof Error ? err.message : String(err)
     throw storageError(`Could not prepare the Strata database ${file}: ${text}.`, { sqliteCode: sqliteCode(err) })
