@@ -7,6 +7,7 @@ import { checkFailedError, runChecks } from '../checks/run-checks.js'
 import { createRegistryContext, type ModelRequest } from '../registry/context.js'
 import type { InputLocation, StepLogLine, StepOutcome, StepTask } from './step-types.js'
 import { serializeError } from './step-types.js'
+import { validateMetadata } from './validate-metadata.js'
 
 // Definitions are imported once per thread (per file version), as a code location would be.
 const loaded = new Map<string, Promise<Definitions>>()
@@ -70,6 +71,8 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
     }
     const result = await asset.compute(ctx, inputs)
     const value = isOutput(result) ? result.value : result
+    // Metadata crosses threads and lands in storage as JSON: checked before anything is stored, so a bad field fails the step.
+    const metadata = isOutput(result) ? validateMetadata(result.metadata) : {}
     let checks: StepOutcome['checks']
     if (asset.checks.length > 0) {
       const run = await runChecks(asset, ctx, value)
@@ -85,8 +88,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
       format: stored.format,
       bytes: stored.bytes,
       dataVersion: (isOutput(result) ? result.dataVersion : undefined) ?? stored.contentHash.slice(0, 20),
-      // Metadata crosses threads and lands in storage as JSON: normalize it here, where a bad value can fail the step.
-      metadata: isOutput(result) ? (JSON.parse(JSON.stringify(result.metadata)) as Record<string, unknown>) : {},
+      metadata,
       durationMs: performance.now() - started,
       ...(checks ? { checks } : {}),
       ...(models.length ? { models } : {}),
