@@ -40,6 +40,8 @@ export type StrataErrorCode =
   | 'STRATA_DAMAGED_HOME'
   /** `output(value, { metadata })` holds a value JSON cannot store (BigInt, a function, a cycle, a Map, …). */
   | 'STRATA_INVALID_METADATA'
+  /** A compute returned a value that would not come back as it was (a class instance, a function, a cycle, …): the message names where. */
+  | 'STRATA_UNSUPPORTED_VALUE'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

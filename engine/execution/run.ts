@@ -37,7 +37,7 @@ export interface StepResult {
 }
 
 /** Errors a retry cannot fix: the same value would fail the same checks. */
-const NOT_RETRIED = new Set(['STRATA_CHECK_FAILED', 'STRATA_INVALID_CONTRACT', 'STRATA_GATE_FAILED', 'STRATA_UNKNOWN_MODEL', 'STRATA_INVALID_METADATA'])
+const NOT_RETRIED = new Set(['STRATA_CHECK_FAILED', 'STRATA_INVALID_CONTRACT', 'STRATA_GATE_FAILED', 'STRATA_UNKNOWN_MODEL', 'STRATA_UNSUPPORTED_VALUE', 'STRATA_INVALID_METADATA'])
 
 const checkSummary = (checks: readonly CheckResultData[]) =>
   checks.map((c) => ({ name: c.name, passed: c.passed, blocking: c.blocking, ...(c.message !== undefined ? { message: c.message } : {}) }))
