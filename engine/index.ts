@@ -11,8 +11,8 @@ export type { Executor, ExecutorName, ExecutorOptions } from './executors/index.
 export { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 export { resolveHome } from './home.js'
 export type * from './storage/types.js'
-export { loadStatusIndex, summarize, keysOptionsFor, type AssetSummary } from './status.js'
-export { StatusIndex, displayStatus, directReasonsOf, nodeLabel, rootsOf, type NodeState, type PartitionDisplayStatus } from './versioning/status-index.js'
+export { loadStatusIndex, summarize, keysOptionsFor, describeFailure, type AssetSummary, type AssetDisplayStatus } from './status.js'
+export { StatusIndex, displayStatus, directReasonsOf, nodeLabel, rootsOf, type LastFailure, type NodeState, type PartitionDisplayStatus } from './versioning/status-index.js'
 export { launchBackfill, runBackfill, cancelBackfill, type BackfillResult, type LaunchBackfillOptions, type BackfillRunOptions } from './backfill.js'
 export type { PartitionRequest } from './partitions/targets.js'
 export {

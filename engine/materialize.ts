@@ -42,6 +42,8 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
     }
     return executor
   }
+  // Fresh but failed last time: --stale rebuilds these, and the run must not skip them as up to date.
+  const failed = new Set<string>()
   const run = async (targets: Map<string, string[]>, order: readonly string[], selection: string) =>
     executeRun({
       defs: ws.defs,
@@ -52,6 +54,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       plan: planTargets(ws.defs, order, targets, keysOptions),
       selection,
       skipUpToDate: opts.stale,
+      rebuild: failed,
       keysOptions,
       onEvent: opts.onEvent,
       signal: opts.signal,
@@ -68,7 +71,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       observation = await run(targets, observedKeys, `observe ${observedKeys.join(' ')}`)
       if (observation.status !== 'SUCCESS') return observation
     }
-    const targets = await resolveTargets(ws, keys, { partitions: opts.partitions, stale: opts.stale, keysOptions })
+    const targets = await resolveTargets(ws, keys, { partitions: opts.partitions, stale: opts.stale, failed, keysOptions })
     for (const k of observedKeys) targets.delete(k)
     if (targets.size === 0) return observation ?? { runId: null, status: 'SUCCESS', steps: [], durationMs: 0 }
     const main = await run(targets, keys, description)

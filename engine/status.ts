@@ -2,15 +2,23 @@ import type { KeysOptions } from '../assets/partitions/types.js'
 import { upstreamLinks } from './partitions/mapping.js'
 import type { LatestMaterialization, PartitionRunState } from './storage/types.js'
 import { describeReason, type AssetStatus, type StaleReason } from './versioning/staleness.js'
-import { displayStatus, StatusIndex, type PartitionDisplayStatus, type StatusLatest } from './versioning/status-index.js'
+import { displayStatus, StatusIndex, type LastFailure, type PartitionDisplayStatus, type StatusLatest } from './versioning/status-index.js'
 import type { Workspace } from './workspace.js'
+
+/** An asset's status as shown: a failed last attempt takes precedence over MISSING, STALE and FRESH. */
+export type AssetDisplayStatus = AssetStatus | 'FAILED'
 
 export interface AssetSummary {
   key: string
+  /** Whether the latest good materialization is fresh, stale or missing (what staleness and --stale go by). */
   status: AssetStatus
+  /** What to show: FAILED when the last attempt of an unpartitioned asset failed, else `status`. */
+  display: AssetDisplayStatus
   reasons: readonly StaleReason[]
-  /** Latest materialization (the newest partition's, for partitioned assets). */
+  /** Latest materialization (the newest partition's, for partitioned assets); kept when a later attempt failed. */
   latest?: StatusLatest
+  /** The failed last attempt of an unpartitioned asset (partitions count theirs in `partitions.counts.FAILED`). */
+  failure?: LastFailure
   partitions?: { total: number; counts: Record<PartitionDisplayStatus, number> }
 }
 
@@ -38,10 +46,12 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
     return b
   }
   const withEdges: string[] = []
+  const unpartitioned: string[] = []
   for (const key of order) {
     const asset = ws.defs.byKey.get(key)!
     if (!asset.partitions) {
       withEdges.push(key)
+      unpartitioned.push(key)
       continue
     }
     const leaf = upstreamLinks(ws.defs, asset).length === 0
@@ -57,11 +67,28 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
   }
   const many: LatestMaterialization[] = withEdges.length ? await ws.storage.getLatestMany(wanted ? withEdges : undefined) : []
   for (const m of many) bucket(latest, m.assetKey).set(m.partitionKey, m)
+  const failures = new Map<string, LastFailure>()
+  for (const f of await ws.storage.getFailedAttempts(unpartitioned)) {
+    bucket(runStates, f.assetKey).set('', 'FAILED')
+    failures.set(f.assetKey, { message: firstLine(f.message), runId: f.runId, at: f.failedAt })
+  }
   return new StatusIndex(ws.defs, order, {
     latestOf: (key, partition) => latest.get(key)?.get(partition),
     runStateOf: (key, partition) => runStates.get(key)?.get(partition),
+    failureOf: (key, partition) => (partition === '' ? failures.get(key) : undefined),
     keysOptions,
   })
+}
+
+/** The error's first line: the rest (often a stack or a long list) is in `strata logs RUN_ID`. */
+function firstLine(message: string | undefined): string {
+  const line = message?.split('\n').find((l) => l.trim() !== '')?.trim()
+  return line ?? 'no error message was recorded'
+}
+
+/** A failed last attempt in one line, worded alike by `strata list`, `strata why` and the UI; `when` is e.g. `3m ago`. */
+export function describeFailure(failure: LastFailure, when?: string): string {
+  return `last attempt failed${when ? ` ${when}` : ''} in run ${failure.runId.slice(0, 8)}: ${failure.message}`
 }
 
 const EXAMPLES = 3
@@ -71,7 +98,9 @@ export function summarize(index: StatusIndex, key: string): AssetSummary {
   const nodes = index.nodes(key)
   if (nodes.length === 1 && nodes[0]!.partitionKey === '') {
     const n = nodes[0]!
-    return { key, status: n.status, reasons: n.reasons, latest: n.latest }
+    const summary: AssetSummary = { key, status: n.status, display: n.failure ? 'FAILED' : n.status, reasons: n.reasons, latest: n.latest }
+    if (n.failure) summary.failure = n.failure
+    return summary
   }
   const counts: Record<PartitionDisplayStatus, number> = { FRESH: 0, STALE: 0, MISSING: 0, FAILED: 0, IN_PROGRESS: 0 }
   const missing: string[] = []
@@ -94,7 +123,7 @@ export function summarize(index: StatusIndex, key: string): AssetSummary {
   if (staleCount) reasons.push({ kind: 'PARTITIONS_STALE', count: staleCount, total: nodes.length, examples: stale })
   if (missingCount) reasons.push({ kind: 'PARTITIONS_MISSING', count: missingCount, total: nodes.length, examples: missing })
   const status: AssetStatus = staleCount ? 'STALE' : missingCount ? 'MISSING' : 'FRESH'
-  return { key, status, reasons, latest, partitions: { total: nodes.length, counts } }
+  return { key, status, display: status, reasons, latest, partitions: { total: nodes.length, counts } }
 }
 
 /** Status and reasons of every asset, in topological order. */

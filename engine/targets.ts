@@ -2,6 +2,7 @@ import { StrataError } from '../assets/errors.js'
 import type { KeysOptions } from '../assets/partitions/types.js'
 import { partitionsFor, type PartitionRequest } from './partitions/targets.js'
 import { loadStatusIndex } from './status.js'
+import { nodeLabel, type NodeState } from './versioning/status-index.js'
 import type { Workspace } from './workspace.js'
 
 export interface TargetOptions {
@@ -9,6 +10,12 @@ export interface TargetOptions {
   partitions?: PartitionRequest
   /** Keep only missing or stale assets/partitions. */
   stale?: boolean
+  /**
+   * With `stale`: also keep what is fresh but whose last attempt failed (it is
+   * not up to date), adding its `nodeLabel` here so that the run does not skip
+   * it as up to date either.
+   */
+  failed?: Set<string>
   keysOptions: KeysOptions
 }
 
@@ -29,17 +36,24 @@ export async function resolveTargets(ws: Workspace, keys: readonly string[], opt
     }
   }
   const index = opts.stale ? await loadStatusIndex(ws, { keys, keysOptions: opts.keysOptions }) : undefined
+  const failed = opts.failed
+  const skip = (n: NodeState) => {
+    if (n.status !== 'FRESH') return false
+    if (!failed || n.runState !== 'FAILED') return true
+    failed.add(nodeLabel(n.key, n.partitionKey))
+    return false
+  }
   const targets = new Map<string, string[]>()
   for (const asset of selected) {
     let partitions: string[] = []
     if (asset.partitions) {
       partitions = wanted ? partitionsFor(asset, wanted, selected, opts.keysOptions) : asset.partitions.keys(opts.keysOptions)
       if (index) {
-        const fresh = new Set(index.nodes(asset.key).filter((n) => n.status === 'FRESH').map((n) => n.partitionKey))
+        const fresh = new Set(index.nodes(asset.key).filter(skip).map((n) => n.partitionKey))
         partitions = partitions.filter((p) => !fresh.has(p))
       }
       if (partitions.length === 0) continue
-    } else if (index && index.node(asset.key)!.status === 'FRESH') {
+    } else if (index && skip(index.node(asset.key)!)) {
       continue
     }
     targets.set(asset.key, partitions)

@@ -5,7 +5,7 @@ import type { Executor } from '../executors/types.js'
 import type { LatestMaterialization, Storage } from '../storage/types.js'
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import { upstreamLinks } from '../partitions/mapping.js'
-import { directReasonsOf } from '../versioning/status-index.js'
+import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
 import { EventWriter } from './event-writer.js'
 import { checkRows, recordSuccess } from './record-success.js'
 import { resolveInputs, type ResolvedInputs } from './inputs.js'
@@ -71,6 +71,8 @@ export interface RunOptions {
   selection: string
   /** Skip steps that are already up to date when their turn comes (early cut-off). */
   skipUpToDate?: boolean
+  /** `nodeLabel`s never skipped as up to date: their inputs are unchanged but their last attempt failed. */
+  rebuild?: ReadonlySet<string>
   onEvent?: (event: RunEvent) => void
   signal?: AbortSignal
   runId?: string
@@ -170,7 +172,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     if (attempt === 1 && opts.skipUpToDate && !asset.observe) {
       const links = upstreamLinks(defs, asset)
       const upToDate = (step.partitionKeys.length ? step.partitionKeys : ['']).every(
-        (p) => directReasonsOf(asset, p, links, latestOf(step.assetKey, p), latestOf, keysOptions).direct.length === 0,
+        (p) => !opts.rebuild?.has(nodeLabel(step.assetKey, p)) && directReasonsOf(asset, p, links, latestOf(step.assetKey, p), latestOf, keysOptions).direct.length === 0,
       )
       if (upToDate) {
         const current = latestOf(step.assetKey, step.partitionKeys[0] ?? '')

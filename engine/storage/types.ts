@@ -116,6 +116,16 @@ export interface PartitionStateRecord {
   codeVersion?: string
 }
 
+/** The last attempt at an unpartitioned asset, when it failed (see Storage.getFailedAttempts). */
+export interface FailedAttempt {
+  assetKey: string
+  runId: string
+  /** When the state became FAILED. */
+  failedAt: number
+  /** The STEP_FAILURE event's message; else the run's failure message (e.g. its process died); absent when neither exists. */
+  message?: string
+}
+
 export type BackfillStatus = 'REQUESTED' | 'RUNNING' | 'COMPLETED_SUCCESS' | 'COMPLETED_FAILED' | 'CANCELED'
 
 /** State of one (asset, partition) target of a backfill. */
@@ -275,6 +285,11 @@ export interface Storage {
 
   /** Partition states of an asset (all partitions that ever ran). */
   getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]>
+  /**
+   * Unpartitioned assets among `assetKeys` whose last attempt failed, each
+   * with the message of that failure, in one query (not one per asset or run).
+   */
+  getFailedAttempts(assetKeys: readonly string[]): Promise<FailedAttempt[]>
   /** Counts of partition states of an asset, without reading every row into JS. */
   countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>>
   /**

@@ -15,6 +15,17 @@ export interface NodeState {
   /** Root causes to pass downstream; derived from `reasons` when absent (see rootsOf). */
   roots?: RootCause[]
   latest?: StatusLatest
+  /** Why the last attempt failed, when it did (unpartitioned assets). */
+  failure?: LastFailure
+}
+
+/** A failed last attempt, as shown beside the status. */
+export interface LastFailure {
+  /** First line of the error. */
+  message: string
+  runId: string
+  /** Epoch ms. */
+  at: number
 }
 
 /** The root causes of a node: its own direct reasons, plus those inherited from upstream. */
@@ -35,6 +46,7 @@ export type StatusLatest = Pick<LatestMaterialization, 'codeVersion' | 'dataVers
 export interface StatusSources {
   latestOf(key: string, partitionKey: string): StatusLatest | undefined
   runStateOf?(key: string, partitionKey: string): Exclude<PartitionRunState, 'MATERIALIZED'> | undefined
+  failureOf?(key: string, partitionKey: string): LastFailure | undefined
   keysOptions: KeysOptions
 }
 
@@ -101,7 +113,7 @@ export class StatusIndex {
   /** Assets without upstreams: only "never built" and "code changed" apply, so skip the general path and share reason arrays. */
   private computeLeaf(asset: AssetDefinition<any>, keys: readonly string[], nodes: NodeState[]): void {
     const codeChanged = new Map<string, readonly StaleReason[]>()
-    const { latestOf, runStateOf } = this.sources
+    const { latestOf, runStateOf, failureOf } = this.sources
     for (const partitionKey of keys) {
       const latest = latestOf(asset.key, partitionKey)
       const runState = runStateOf?.(asset.key, partitionKey)
@@ -118,7 +130,10 @@ export class StatusIndex {
         }
         status = 'STALE'
       }
-      nodes.push(runState ? { key: asset.key, partitionKey, status, runState, reasons, latest } : { key: asset.key, partitionKey, status, reasons, latest })
+      const node: NodeState = runState ? { key: asset.key, partitionKey, status, runState, reasons, latest } : { key: asset.key, partitionKey, status, reasons, latest }
+      const failure = runState === 'FAILED' ? failureOf?.(asset.key, partitionKey) : undefined
+      if (failure) node.failure = failure
+      nodes.push(node)
     }
   }
 
@@ -149,7 +164,8 @@ export class StatusIndex {
     const reasons: StaleReason[] = [...direct, ...upstreamReasons]
     if (hiddenUpstream > 0) reasons.push({ kind: 'MORE_UPSTREAM', count: hiddenUpstream })
     const status: AssetStatus = !latest ? 'MISSING' : reasons.length > 0 ? 'STALE' : 'FRESH'
-    return { key, partitionKey, status, runState, reasons, roots, latest }
+    const failure = runState === 'FAILED' ? this.sources.failureOf?.(key, partitionKey) : undefined
+    return failure ? { key, partitionKey, status, runState, reasons, roots, latest, failure } : { key, partitionKey, status, runState, reasons, roots, latest }
   }
 }
 

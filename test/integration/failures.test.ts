@@ -221,7 +221,11 @@ export default defineDefinitions({ assets: [slow] })
       const slow = get(assetsByKey(await p.ok(['list', '--json'])), 'slow')
       assert.equal(slow.dataVersion, firstVersion, 'the previous good materialization is still the latest')
       assert.equal(slow.lastRunId, first.json.runId)
-      assert.equal(slow.status, 'STALE')
+      // The killed attempt shows as the failure (its run's message says why), over the stale last good materialization.
+      assert.equal(slow.status, 'FAILED')
+      assert.equal(slow.freshness, 'STALE')
+      assert.equal(slow.failure?.runId, killedRunId)
+      assert.match(slow.failure?.message ?? '', /exited before it finished/)
       assert.match(slow.reasons[0] ?? '', /code version changed \(v1 → v2\)/)
 
       const next = await p.ok(['materialize', '--json', '--executor', 'in-process'])

@@ -165,7 +165,10 @@ export interface StepJson {
 export interface AssetJson {
   key: string
   group: string
-  status: 'MISSING' | 'STALE' | 'FRESH'
+  /** FAILED when the last attempt failed, else `freshness`. */
+  status: 'MISSING' | 'STALE' | 'FRESH' | 'FAILED'
+  freshness: 'MISSING' | 'STALE' | 'FRESH'
+  failure: { message: string; runId: string; at: string } | null
   reasons: string[]
   reasonDetails: Array<{ kind: string; [k: string]: unknown }>
   codeVersion: string

@@ -1,4 +1,4 @@
-import type { AssetStatus } from '../../engine/index.js'
+import type { AssetDisplayStatus, AssetStatus } from '../../engine/index.js'
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR
 const wrap = (code: number) => (s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s)
@@ -21,9 +21,9 @@ export const STATUS_GLYPH: Record<AssetStatus | 'FAILED' | 'RUNNING', string> = 
   RUNNING: '▶',
 }
 
-export function paintStatus(status: AssetStatus): string {
+export function paintStatus(status: AssetDisplayStatus): string {
   const text = `${STATUS_GLYPH[status]} ${status}`
-  return status === 'FRESH' ? color.green(text) : status === 'STALE' ? color.yellow(text) : color.grey(text)
+  return status === 'FRESH' ? color.green(text) : status === 'STALE' ? color.yellow(text) : status === 'FAILED' ? color.red(text) : color.grey(text)
 }
 
 export function printJson(value: unknown): void {

@@ -13,6 +13,7 @@ import type {
   CheckCounts,
   CheckResultRecord,
   EventRecord,
+  FailedAttempt,
   ModelRollbackResult,
   ModelStage,
   ModelStageChange,
@@ -46,6 +47,7 @@ import { MaterializationsTable } from './materializations.js'
 import { LineageTable } from './lineage.js'
 import { LatestTable } from './latest.js'
 import { PartitionStatesTable } from './partition-states.js'
+import { FailedAttemptsQuery } from './failed-attempts.js'
 import { BackfillsTable } from './backfills.js'
 import { BackfillTargetsTable } from './backfill-targets.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
@@ -94,6 +96,7 @@ export class SqliteStorage implements Storage {
   private readonly lineage: LineageTable
   private readonly latest: LatestTable
   private readonly states: PartitionStatesTable
+  private readonly failedAttempts: FailedAttemptsQuery
   private readonly backfills: BackfillsTable
   private readonly targets: BackfillTargetsTable
   private readonly dynamicPartitions: DynamicPartitionsTable
@@ -140,6 +143,7 @@ export class SqliteStorage implements Storage {
     this.lineage = new LineageTable(db)
     this.latest = new LatestTable(db)
     this.states = new PartitionStatesTable(db)
+    this.failedAttempts = new FailedAttemptsQuery(db)
     this.backfills = new BackfillsTable(db)
     this.targets = new BackfillTargetsTable(db)
     this.dynamicPartitions = new DynamicPartitionsTable(db)
@@ -422,6 +426,10 @@ export class SqliteStorage implements Storage {
 
   async getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]> {
     return this.use(`reading partition states of ${assetKey}`, () => this.states.list(assetKey))
+  }
+
+  async getFailedAttempts(assetKeys: readonly string[]): Promise<FailedAttempt[]> {
+    return this.use('reading failed attempts', () => this.failedAttempts.list(assetKeys))
   }
 
   async summarizePartitionStates(assetKey: string, codeVersion: string): Promise<{ fresh: number; codeChanged: number; failed: number; inProgress: number }> {

@@ -1,10 +1,13 @@
-import { describeReason, readAssetStates, readCheckCounts, resolveSelection } from '../../../engine/index.js'
+import { describeFailure, describeReason, readAssetStates, readCheckCounts, resolveSelection } from '../../../engine/index.js'
 import { partitionBar } from '../partition-bar.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, paintStatus, printJson, table } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata list [SELECTION...] — assets with group, status and staleness reasons
+
+STATUS is FRESH, STALE, MISSING, or FAILED when the last attempt failed (its
+error's first line and run id are shown; the last good materialization stays).
 
 SELECTION uses the asset selection syntax: key, *key (with upstream), key* (with
 downstream), +key / key+ (one level), group:NAME, tag:K=V, * (all; the default).
@@ -24,7 +27,11 @@ export async function run(argv: string[]): Promise<number> {
       return {
         key,
         group: def.group,
-        status: state.status,
+        /** FAILED when the last attempt failed, else `freshness`. */
+        status: state.display,
+        /** The latest good materialization: FRESH, STALE or MISSING. */
+        freshness: state.status,
+        failure: state.failure ? { message: state.failure.message, runId: state.failure.runId, at: new Date(state.failure.at).toISOString() } : null,
         reasons: state.reasons.map(describeReason),
         reasonDetails: state.reasons,
         codeVersion: def.codeVersion,
@@ -49,15 +56,19 @@ export async function run(argv: string[]): Promise<number> {
     const rows = [['GROUP', 'ASSET', 'STATUS', 'MATERIALIZED', 'REASON'].map((h) => color.dim(h))]
     for (const a of assets) {
       const state = states.get(a.key)!
-      const first = a.status === 'MISSING' ? '' : (a.reasons[0] ?? '')
-      const more = a.status !== 'MISSING' && a.reasons.length > 1 ? color.dim(` (+${a.reasons.length - 1} more, see strata why ${a.key})`) : ''
+      // A never-built asset's only reason is the MATERIALIZED column's "never"; a failure comes before staleness.
+      const staleness = a.freshness === 'MISSING' ? [] : a.reasons
+      const first = state.failure ? color.red(describeFailure(state.failure, formatAge(state.failure.at))) : (staleness[0] ?? '')
+      const extra = state.failure ? staleness.length : staleness.length - 1
+      const more = extra > 0 ? color.dim(` (+${extra} more, see strata why ${a.key})`) : ''
       const parts = state.partitions ? ` ${partitionBar(state.partitions.counts, 12)} ${state.partitions.counts.FRESH}/${state.partitions.total}` : ''
       const checks = a.checks.failed ? color.red(`✗ ${a.checks.failed} check(s) failed `) : a.checks.warned ? color.yellow(`! ${a.checks.warned} check warning(s) `) : ''
       rows.push([a.group, a.key, paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), checks + first + more])
     }
     console.log(table(rows))
     const count = (s: string) => assets.filter((a) => a.status === s).length
-    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing`))
+    const failed = count('FAILED')
+    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing${failed ? `, ${failed} failed` : ''}`))
     return 0
   })
 }

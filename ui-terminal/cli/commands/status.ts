@@ -1,9 +1,9 @@
 import { StrataError } from '../../../assets/errors.js'
 import { normalizeKey } from '../../../assets/keys.js'
-import { checkResultJson, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
+import { checkResultJson, describeFailure, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
 import { upstreamLinks } from '../../../engine/partitions/mapping.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { color, formatTime, printJson, table } from '../output.js'
+import { color, formatAge, formatTime, printJson, table } from '../output.js'
 import { PAINT, partitionTimeline } from '../partition-bar.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -50,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
         partitionsDefinition: asset.partitions.id,
         total,
         counts,
+        failure: null,
         checks: { passed: checkResults.length - failing.length, failed: failing.filter((r) => r.blocking).length, warned: failing.filter((r) => !r.blocking).length, results: failing.map(checkResultJson) },
       })
       return 0
@@ -67,6 +68,8 @@ export async function run(argv: string[]): Promise<number> {
         partitionsDefinition: asset.partitions?.id ?? null,
         total: nodes.length,
         counts,
+        // The failed last attempt of an unpartitioned asset (failed partitions are counted in counts.FAILED).
+        failure: nodes[0]?.failure ? { message: nodes[0].failure.message, runId: nodes[0].failure.runId, at: new Date(nodes[0].failure.at).toISOString() } : null,
         ...(values.partitions || !asset.partitions
           ? {
               partitions: nodes.map((n, i) => ({
@@ -91,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!asset.partitions) {
       const n = nodes[0]!
       console.log(`${color.bold(key)} ${PAINT[statuses[0]!](statuses[0]!)}${n.latest ? color.dim(`  data ${n.latest.dataVersion.slice(0, 12)}, ${formatTime(n.latest.endedAt)}`) : ''}`)
+      if (n.failure) console.log(color.red(`  • ${describeFailure(n.failure, formatAge(n.failure.at))}`))
       for (const r of n.reasons) console.log(`  • ${describeReason(r)}`)
       printChecks(checkResults)
       return 0

@@ -4,12 +4,14 @@ import {
   rootsOf,
   checkResultJson,
   describeDirect,
+  describeFailure,
   describeReason,
   displayStatus,
   loadStatusIndex,
   readLatestChecks,
   summarize,
   type CheckResultRecord,
+  type LastFailure,
   type NodeState,
   type StaleReason,
 } from '../../../engine/index.js'
@@ -18,7 +20,7 @@ import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, paintStatus, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
-export const help = `strata why KEY [--partition P] — why an asset (or one partition) is missing or stale, traced to root causes
+export const help = `strata why KEY [--partition P] — why an asset (or one partition) is missing, stale or failed, traced to root causes
 
 Options:
       --partition P   explain one partition of a partitioned asset
@@ -61,6 +63,8 @@ function printReasons(reasons: readonly StaleReason[], indent: string): void {
     }
   }
 }
+
+const failureJson = (f: LastFailure | undefined) => (f ? { message: f.message, runId: f.runId, at: new Date(f.at).toISOString() } : null)
 
 function nodeJson(n: NodeState) {
   return {
@@ -114,7 +118,9 @@ export async function run(argv: string[]): Promise<number> {
       const notFresh = nodes.filter((n) => n.status !== 'FRESH' || n.runState)
       printJson({
         key,
-        status: summary.status,
+        status: summary.display,
+        freshness: summary.status,
+        failure: failureJson(summary.failure),
         reasons: [...failing.map(checkReason), ...summary.reasons.map(describeReason)],
         reasonDetails: [...failing.map(checkDetail), ...summary.reasons],
         checks: failing.map(checkResultJson),
@@ -125,14 +131,19 @@ export async function run(argv: string[]): Promise<number> {
       })
       return 0
     }
-    const when = summary.latest ? color.dim(` (last materialized ${formatAge(summary.latest.endedAt)}, data ${summary.latest.dataVersion.slice(0, 12)})`) : ''
-    console.log(`${color.bold(key)} is ${paintStatus(summary.status)}${when}`)
+    const failure = summary.failure
+    const last = failure ? 'last good materialization' : 'last materialized'
+    const when = summary.latest ? color.dim(` (${last} ${formatAge(summary.latest.endedAt)}, data ${summary.latest.dataVersion.slice(0, 12)})`) : failure ? color.dim(' (never materialized)') : ''
+    console.log(`${color.bold(key)} is ${paintStatus(summary.display)}${when}`)
     if (!asset.partitions) {
+      if (failure) console.log(color.red(`  • ${describeFailure(failure, formatAge(failure.at))}`))
       if (summary.status === 'FRESH') {
-        console.log(`  Code and every upstream are unchanged since its last materialization${failing.some((r) => r.blocking) ? ', but its last attempt failed a blocking check' : ''}.`)
+        const but = failing.some((r) => r.blocking) ? ', but its last attempt failed a blocking check' : ''
+        console.log(`  ${failure ? 'Its last good materialization is up to date: code' : 'Code'} and every upstream are unchanged since its last materialization${but}.`)
       }
       printChecks(failing, '  ')
-      printReasons(summary.reasons, '  ')
+      // "never materialized" is already in the first line when the last attempt failed.
+      printReasons(failure ? summary.reasons.filter((r) => r.kind !== 'NEVER_MATERIALIZED') : summary.reasons, '  ')
     } else {
       printChecks(failing, '  ')
       const c = summary.partitions!.counts
@@ -146,7 +157,8 @@ export async function run(argv: string[]): Promise<number> {
       if (missing.length) console.log(`  never materialized: ${missing.slice(0, 8).map((n) => n.partitionKey).join(', ')}${missing.length > 8 ? ` … and ${missing.length - 8} more` : ''}`)
       if (listed.length) console.log(color.dim(`\nOne partition in detail: strata why ${key} --partition ${listed[0]!.partitionKey}`))
     }
-    if (failing.some((r) => r.blocking)) console.log(color.dim(`\nFix the data or the check, then rebuild with: strata materialize ${key}`))
+    if (failure) console.log(color.dim(`\nThe whole error: strata logs ${failure.runId}. Fix the cause, then rebuild with: strata materialize "*${key}" --stale`))
+    else if (failing.some((r) => r.blocking)) console.log(color.dim(`\nFix the data or the check, then rebuild with: strata materialize ${key}`))
     else if (summary.status !== 'FRESH') console.log(color.dim(`\nRebuild what is needed with: strata materialize "*${key}" --stale`))
     return 0
   })
