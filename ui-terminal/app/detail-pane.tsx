@@ -85,11 +85,13 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
   if (d.partitions) out.push(...partitionLines(d.partitions, partition, width, now, focused))
 
   out.push(<Text> </Text>)
+  if (d.failure) out.push(...failureLines(d.failure, d.materializedAt !== undefined, width, now))
   if (d.status === 'FRESH') out.push(<Text color="green">{clip('Up to date: code and upstream data unchanged since the last materialization.', width)}</Text>)
   else if (d.reasons.length) {
-    out.push(<Text bold>{d.status === 'MISSING' ? 'Why missing' : 'Why stale'}</Text>)
+    out.push(<Text bold>{(d.freshness ?? d.status) === 'MISSING' ? 'Why missing' : 'Why stale'}</Text>)
     out.push(...reasons(d.reasons, width))
   } else if (d.status === 'RUNNING') out.push(<Text color="blue">Materializing now.</Text>)
+  else if (d.failure) out.push(<Text color="green">{clip('Its last good materialization is up to date (code and upstream unchanged).', width)}</Text>)
   else if (d.status === 'FAILED') out.push(<Text color="red">{clip('The last attempt failed: see the runs pane (r) for its logs.', width)}</Text>)
 
   out.push(<Text> </Text>)
@@ -146,6 +148,22 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
       if (entries.length > METADATA_SHOWN) out.push(<Text dimColor>{`… ${entries.length - METADATA_SHOWN} more`}</Text>)
     }
   }
+  return out
+}
+
+/** The failed last attempt: when, which run, the error's first line; the whole error is in the run's logs. */
+function failureLines(f: NonNullable<AssetDetail['failure']>, keptGood: boolean, width: number, now: number): ReactNode[] {
+  const out: ReactNode[] = [
+    <Text wrap="truncate">
+      <Text bold color="red">
+        Last attempt failed
+      </Text>
+      <Text dimColor>{clip(` ${age(f.at, now)} · run ${shortId(f.runId)}`, Math.max(0, width - 19))}</Text>
+    </Text>,
+  ]
+  for (const line of wrapText(f.message, width, 3)) out.push(<Text color="red">{line}</Text>)
+  out.push(<Text dimColor>{clip(`${keptGood ? 'The last good materialization is kept. ' : ''}Logs: runs pane (r).`, width)}</Text>)
+  out.push(<Text> </Text>)
   return out
 }
 

@@ -4,7 +4,7 @@
  * engine's storage and runs materializations; tests and benchmarks pass fakes.
  */
 import type { Definitions } from '../../assets/types.js'
-import { describeDirect, describeReason, resolveSelection, type AssetGraph, type BackfillStatus, type PartitionDisplayStatus, type RunStatus, type StaleReason } from '../../engine/index.js'
+import { describeDirect, describeReason, resolveSelection, type AssetGraph, type AssetStatus, type BackfillStatus, type LastFailure, type PartitionDisplayStatus, type RunStatus, type StaleReason } from '../../engine/index.js'
 
 /** What a row's glyph shows: the asset's status, or that it is running / its last attempt failed. */
 export type RowStatus = 'FRESH' | 'STALE' | 'MISSING' | 'RUNNING' | 'FAILED'
@@ -39,6 +39,10 @@ export interface AssetDetail {
   codeVersion: string
   codeVersionSource: 'auto' | 'explicit'
   status: RowStatus
+  /** Whether the latest good materialization is fresh, stale or missing (behind a FAILED or RUNNING status). */
+  freshness?: AssetStatus
+  /** The failed last attempt of an unpartitioned asset: first line of the error, run, time. */
+  failure?: LastFailure
   dataVersion?: string
   materializedAt?: number
   runId?: string

@@ -12,8 +12,8 @@ const PARTIAL_LIMIT = 0.3
 export class StatusCache {
   private readonly summaries = new Map<string, AssetSummary>()
   private readonly nodes = new Map<string, readonly NodeState[]>()
-  /** Failed or running last attempts of unpartitioned assets (the status index keeps these for partitions only). */
-  private readonly runStates = new Map<string, 'FAILED' | 'IN_PROGRESS'>()
+  /** Running attempts of unpartitioned assets (the status index keeps these for partitions, and failed ones for all). */
+  private readonly runStates = new Map<string, 'IN_PROGRESS'>()
   /** Keys in display order: grouped, topological within a group. */
   readonly order: readonly string[]
   private rowCache = new Map<string, AssetRow>()
@@ -49,7 +49,6 @@ export class StatusCache {
       if (!this.ws.defs.byKey.get(key)!.partitions) {
         const c = await this.ws.storage.countPartitionStates(key)
         if (c.IN_PROGRESS > 0) this.runStates.set(key, 'IN_PROGRESS')
-        else if (c.FAILED > 0) this.runStates.set(key, 'FAILED')
         else this.runStates.delete(key)
       }
     }
@@ -100,6 +99,8 @@ export class StatusCache {
       codeVersion: asset.codeVersion,
       codeVersionSource: asset.codeVersionSource,
       status: this.rowStatus(key, running),
+      freshness: s?.status,
+      failure: s?.failure,
       dataVersion: latest?.dataVersion,
       materializedAt: latest?.endedAt,
       runId: latest?.runId,
