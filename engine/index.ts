@@ -10,6 +10,7 @@ export { createExecutor, createPoolExecutor, createInProcessExecutor } from './e
 export type { Executor, ExecutorName, ExecutorOptions } from './executors/index.js'
 export { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 export { resolveHome } from './home.js'
+export { collectHomeGarbage, collectGarbage, DEFAULT_GC_GRACE_MS, type GcOptions, type GcResult } from './gc.js'
 export type * from './storage/types.js'
 export { loadStatusIndex, summarize, keysOptionsFor, describeFailure, type AssetSummary, type AssetDisplayStatus } from './status.js'
 export { StatusIndex, displayStatus, directReasonsOf, nodeLabel, rootsOf, type LastFailure, type NodeState, type PartitionDisplayStatus } from './versioning/status-index.js'

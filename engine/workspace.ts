@@ -2,6 +2,7 @@ import type { Definitions } from '../assets/types.js'
 import { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 import { AssetGraph } from './graph/asset-graph.js'
 import { isRunOwnerAlive, resolveHome } from './home.js'
+import { sweepLeftovers, type Removed } from './io/leftovers.js'
 import { openStorage } from './storage/index.js'
 import type { Storage } from './storage/types.js'
 
@@ -12,6 +13,8 @@ export interface Workspace {
   home: string
   graph: AssetGraph
   storage: Storage
+  /** Temporary files of killed processes removed by openWorkspace (see io/leftovers.ts); zero almost always. */
+  leftoversRemoved?: Removed
   close(): Promise<void>
 }
 
@@ -29,8 +32,15 @@ export async function openWorkspace(opts: OpenWorkspaceOptions = {}): Promise<Wo
   const graph = AssetGraph.fromDefinitions(defs)
   const home = resolveHome(defsPath, opts.home)
   const storage = await openStorage(home)
-  // A run whose process was killed stays RUNNING forever unless someone notices.
-  await storage.failOrphanedRuns(isRunOwnerAlive, Date.now())
-  await storage.interruptOrphanedBackfills(isRunOwnerAlive, Date.now())
-  return { defs, defsPath, home, graph, storage, close: () => storage.close() }
+  try {
+    // A run whose process was killed stays RUNNING forever unless someone notices.
+    const orphans = await storage.failOrphanedRuns(isRunOwnerAlive, Date.now())
+    await storage.interruptOrphanedBackfills(isRunOwnerAlive, Date.now())
+    // A killed run may have died mid-write: its temporary files go now.
+    const leftoversRemoved = await sweepLeftovers(home, storage, { afterCrash: orphans.length > 0 })
+    return { defs, defsPath, home, graph, storage, leftoversRemoved, close: () => storage.close() }
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataFormat } from '../storage/types.js'
 import { arrowIO } from './arrow-io.js'
@@ -9,6 +9,33 @@ import type { IOManager, StoredObject } from './types.js'
 const managers: Record<DataFormat, IOManager> = { json: jsonIO, arrow: arrowIO }
 
 const madeDirs = new Set<string>()
+
+/** `<object>.tmp-PID-RANDOM`: an object being written by process PID (see storeValue). */
+export const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]+$/
+
+/** `objects/xx/<sha256>.json|arrow`. */
+export const OBJECT_FILE = /^[0-9a-f]{64}\.(json|arrow)$/
+
+/**
+ * Whether an identical object is already stored. Reusing it refreshes its
+ * mtime: `strata gc` only deletes unreferenced objects older than its grace
+ * period, so an old object a step is about to record again must look new.
+ * If gc moved it away meanwhile, utimes fails and the object is written anew.
+ */
+function reuseStored(path: string, size: number): boolean {
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.size !== size) return false
+    const now = new Date()
+    utimesSync(path, now, now)
+    return true
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return false
+    // Someone else's file in a shared home: reuse it untouched rather than fail the step.
+    if (code === 'EPERM' || code === 'EACCES') return true
+    throw err
+  }
+}
 
 export function ioManagerFor(value: unknown): IOManager {
   return arrowIO.handles(value) ? arrowIO : jsonIO
@@ -29,7 +56,7 @@ export async function storeValue(home: string, value: unknown): Promise<StoredOb
   // Synchronous file I/O on purpose: steps run on worker threads, where
   // blocking is free and a sync call is several times cheaper than the
   // open/stat/write/close round trips of fs/promises.
-  if (!(existsSync(path) && statSync(path).size === bytes.byteLength)) {
+  if (!reuseStored(path, bytes.byteLength)) {
     const dir = join(home, 'objects', contentHash.slice(0, 2))
     if (!madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true })

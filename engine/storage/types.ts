@@ -363,5 +363,12 @@ export interface Storage {
   /** Stage changes of a model (one version if given), oldest first. */
   getModelHistory(name: string, version?: number): Promise<ModelStageChange[]>
 
+  /**
+   * Every object location referred to by a materialization (any, not only the
+   * latest, so history stays traceable) or by a registered model's artifact:
+   * what `strata gc` must keep.
+   */
+  listReferencedObjects(): Promise<string[]>
+
   close(): Promise<void>
 }

@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   flights: () => import('./flights.js'),
   ui: () => import('./ui.js'),
   serve: () => import('./serve.js'),
+  leftovers: () => import('./leftovers.js'),
   startup: () => import('./startup.js'),
 }
 const wanted = process.argv.slice(2)

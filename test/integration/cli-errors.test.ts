@@ -26,6 +26,7 @@ const COMMANDS: string[][] = [
   ['backfill', 'list'],
   ['partitions', 'list'],
   ['models', 'list'],
+  ['gc'],
 ]
 
 /** Exit 2, exactly one line on stderr with `[code]`, nothing on stdout, no stack frame. */
@@ -78,7 +79,7 @@ describe('an empty strata.db is refused, not treated as a new home', { concurren
     mkdirSync(home)
     const file = join(home, 'strata.db')
     writeFileSync(file, '')
-    for (const args of [['list'], ['materialize'], ['models', 'list']]) {
+    for (const args of [['list'], ['materialize'], ['models', 'list'], ['gc']]) {
       expectOneCodedLine(await project.run([...args, '--home', home]), 'STRATA_DAMAGED_HOME', /empty file \(0 bytes\)/, /delete it \(rm .*strata\.db\)/)
     }
     assert.equal(statSync(file).size, 0, 'the refused file is left as it was')
@@ -113,6 +114,8 @@ describe('a home that cannot be created or written', { concurrency: 4 }, () => {
     for (const args of [['list'], ['models', 'list']]) {
       expectOneCodedLine(await project.run([...args, '--home', join(file, 'home')]), 'STRATA_STORAGE', /Could not create the Strata home directory/)
     }
+    // gc never creates a home.
+    expectOneCodedLine(await project.run(['gc', '--home', join(file, 'home')]), 'STRATA_USAGE', /No Strata home at .*nothing to collect/)
     expectOneCodedLine(await project.run(['runs', '--home', file]), 'STRATA_STORAGE', /exists and is not a directory/)
   })
 })
@@ -150,8 +153,8 @@ export default defineDefinitions({ assets: [asset({ key: 'other', compute: () =>
   })
 
   it('--help before a command shows that command’s help', async () => {
-    const r = await project.ok(['--help', 'runs'])
-    assert.match(r.stdout, /strata runs/)
+    const r = await project.ok(['--help', 'gc'])
+    assert.match(r.stdout, /strata gc/)
   })
 
   it('an unknown option before the command, or a missing value: STRATA_USAGE', async () => {

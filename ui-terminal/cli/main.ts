@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   ui: () => import('./commands/ui.js'),
   dev: () => import('./commands/dev.js'),
   serve: () => import('./commands/serve.js'),
+  gc: () => import('./commands/gc.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -39,6 +40,7 @@ Commands:
   ui                        interactive terminal UI: status, details, live runs; materialize and backfill
   dev [--auto]              watch mode: reload on save, show what is stale (--auto: rebuild it)
   serve [--port N]          HTTP predictions from production models (--shadow STAGE, --canary STAGE:PCT)
+  gc [--grace HOURS]        delete objects nothing refers to and temporary files of killed runs
 
 Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json.
 Run strata <command> --help for details.`

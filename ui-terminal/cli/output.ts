@@ -54,6 +54,13 @@ export function formatAge(ts: number, now = Date.now()): string {
   return `${Math.floor(s / 86400)}d ago`
 }
 
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`
+}
+
 export function formatTime(ts: number): string {
   return new Date(ts).toISOString().replace('T', ' ').slice(0, 19)
 }

@@ -627,6 +627,12 @@ export class SqliteStorage implements Storage {
     return replaced ? { model, replaced, changed: true } : { model, changed: true }
   }
 
+  async listReferencedObjects(): Promise<string[]> {
+    return this.use('listing referenced objects', () =>
+      this.db.prepare('SELECT location FROM materializations UNION SELECT artifact FROM models').pluck().all() as string[],
+    )
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
