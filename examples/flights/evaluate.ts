@@ -64,8 +64,6 @@ export interface EvaluationReport {
   production?: { version: number }
   criteria: GateCriteria
   gate: { passed: boolean; reasons: string[] }
-  /** Wall time of scoring and metrics, ms. */
-  evaluationMs: number
 }
 
 function segmentResult(segment: string, kind: SegmentResult['kind'], set: EvaluationSet, scores: Scores, mask?: Uint8Array): SegmentResult {
@@ -146,9 +144,12 @@ export interface EvaluateOptions {
   production?: { version: number; model: LoadedModel }
 }
 
-/** Scores the validation set with the model, the baseline and production, and applies the gate. */
+/**
+ * Scores the validation set with the model, the baseline and production, and
+ * applies the gate. A pure function of its inputs (no clock): the report's
+ * data version is the hash of this value, so timings belong in metadata.
+ */
 export function evaluate(set: EvaluationSet, model: LoadedModel, opts: EvaluateOptions): EvaluationReport {
-  const started = performance.now()
   const scores: Scores = {
     model: model.predict(set.x, set.rows),
     baseline: set.baseline,
@@ -164,6 +165,5 @@ export function evaluate(set: EvaluationSet, model: LoadedModel, opts: EvaluateO
     ...(production ? { production } : {}),
     criteria: opts.criteria,
     gate: applyGate(overall, segments, opts.criteria, production),
-    evaluationMs: Math.round(performance.now() - started),
   }
 }

@@ -113,11 +113,28 @@ describe('flights pipeline (30 days): reproducibility', () => {
     const r1 = readJson<{ overall: unknown; segments: unknown; gate: unknown }>(ws, report.location)
     const r2 = readJson<{ overall: unknown; segments: unknown; gate: unknown }>(ws, report2.location)
     assert.deepEqual([r2.overall, r2.segments, r2.gate], [r1.overall, r1.segments, r1.gate])
+    assert.equal(report2.dataVersion, report.dataVersion, 'an identical report has the same data version: its timing is metadata')
+    assert.equal(typeof report2.metadata.evaluationMs, 'number')
     const [v2, v1] = await engine.listModels(ws, 'flight_delay')
     assert.equal(v2!.version, 2)
     const { training_wall_time_ms: _a, ...m1 } = v1!.metrics
     const { training_wall_time_ms: _b, ...m2 } = v2!.metrics
     assert.deepEqual(m2, m1)
+  })
+
+  it('re-materializing an unchanged evaluation report keeps its data version: nothing downstream is stale, no model is registered again', async () => {
+    // The retrain above re-registered the model: bring monitoring up to date first.
+    assert.equal((await engine.materialize(ws, { selection: 'evaluation/report*', stale: true })).status, 'SUCCESS')
+    const before = (await ws.storage.getLatest('evaluation/report'))!
+    const versions = (await engine.listModels(ws, 'flight_delay')).length
+    const result = await engine.materialize(ws, { selection: 'evaluation/report' })
+    assert.equal(result.status, 'SUCCESS')
+    const after = (await ws.storage.getLatest('evaluation/report'))!
+    assert.notEqual(after.runId, before.runId, 'it really evaluated again')
+    assert.equal(after.dataVersion, before.dataVersion)
+    const downstream = await engine.materialize(ws, { selection: 'evaluation/report*', stale: true })
+    assert.equal(downstream.runId, null, `nothing to rebuild, got ${JSON.stringify(downstream.steps.map((s) => [s.key, s.status]))}`)
+    assert.equal((await engine.listModels(ws, 'flight_delay')).length, versions)
   })
 
   it('serving scores flights exactly like the batch pipeline (same feature code, same model)', async () => {

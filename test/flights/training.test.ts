@@ -189,7 +189,6 @@ describe('flights evaluation gate and chart', () => {
       production: { version: 1 },
       criteria,
       gate: { passed: true, reasons: [] },
-      evaluationMs: 1,
     })
     assert.match(text, /all flights\s+baseline\s+░+\s+0\.560/)
     assert.match(text, /model\s+█+\s+0\.700/)
