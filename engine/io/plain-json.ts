@@ -4,13 +4,13 @@
  * other than -0, and arrays (dense) and plain objects of those. This is the
  * common case and the hot path of storing a value, so it is a bare walk
  * with no path bookkeeping; anything else goes through the tagged encoder,
- * which checks (and names) every part.
+ * which checks (and names) every part. Like structuredClone, storage
+ * ignores symbol-keyed properties: listing them would double this walk.
  */
 
 const OBJECT = Object.prototype
 const ARRAY = Array.prototype
 const protoOf = Object.getPrototypeOf
-const symbolsOf = Object.getOwnPropertySymbols
 
 /** Deeper values are left to the encoder, whose walk also detects cycles. */
 const MAX_DEPTH = 1000
@@ -31,8 +31,7 @@ function plain(v: unknown, depth: number): boolean {
   if (proto !== OBJECT) return false
   const o = v as Record<string, unknown>
   for (const key in o) if (!plain(o[key], depth + 1)) return false
-  // JSON drops symbol-keyed properties silently.
-  return symbolsOf(o).length === 0
+  return true
 }
 
 export function isPlainJson(value: unknown): boolean {

@@ -9,7 +9,8 @@
  * The encoding is canonical: equal values (in the sense of
  * `assert.deepStrictEqual`) give the same text, whatever objects they share,
  * so content hashes are stable. Map and Set keep their insertion order and
- * objects their key order, which are part of the value.
+ * objects their key order, which are part of the value. Symbol-keyed
+ * properties are not part of a stored value (see plain-json.ts).
  */
 import { describeUnsupported, formatPath, unsupportedValue, type PathStep } from './unsupported-value.js'
 
@@ -33,6 +34,10 @@ const TYPED_ARRAYS: ReadonlyMap<string, TypedArrayConstructor> = new Map(
 )
 const TYPED_ARRAY_PROTOS: ReadonlyMap<object, string> = new Map([...TYPED_ARRAYS].map(([name, c]) => [c.prototype, name]))
 
+/** Nesting depth past which the encoder starts looking for cycles. */
+const SHALLOW = 200
+const TOO_DEEP = new Error('deeper than the untracked walk goes')
+
 const tag = (name: string, value?: unknown): Record<string, unknown> => (value === undefined ? { [TAG]: name } : { [TAG]: name, value })
 
 /** Sets `key` as an own data property even when it is `__proto__`. */
@@ -55,8 +60,17 @@ class Encoder {
   /** Whether any tag was written: if not, the value is plain JSON. */
   tagged = false
   private readonly path: PathStep[] = []
-  /** Objects on the path from the root, with the depth at which each was entered (to name a cycle's target). */
-  private readonly ancestors = new Map<object, number>()
+  /**
+   * Objects on the path from the root, with the depth at which each was
+   * entered, to detect cycles and name their target. Tracked only once a
+   * value is deeper than SHALLOW: a cycle always gets there, and a Map
+   * operation per object would cost more than the rest of the walk.
+   */
+  private ancestors: Map<object, number> | undefined
+
+  constructor(track: boolean) {
+    if (track) this.ancestors = new Map()
+  }
 
   encode(v: unknown): unknown {
     switch (typeof v) {
@@ -74,7 +88,12 @@ class Encoder {
         this.tagged = true
         return tag('undefined')
       case 'object':
-        return v === null ? null : this.object(v)
+        if (v === null) return null
+        if (!this.ancestors) {
+          if (this.path.length > SHALLOW) throw TOO_DEEP
+          return this.object(v)
+        }
+        return this.tracked(v)
       default:
         throw this.fail(v)
     }
@@ -85,27 +104,32 @@ class Encoder {
     return unsupportedValue(this.path, what, fix)
   }
 
-  private object(v: object): unknown {
-    const seenAt = this.ancestors.get(v)
+  private tracked(v: object): unknown {
+    const ancestors = this.ancestors!
+    const seenAt = ancestors.get(v)
     if (seenAt !== undefined) {
       throw unsupportedValue(this.path, `a circular reference (back to ${formatPath(this.path.slice(0, seenAt))})`, 'store an id or a copy instead of the reference')
     }
-    const proto = Object.getPrototypeOf(v) as object | null
-    this.ancestors.set(v, this.path.length)
+    ancestors.set(v, this.path.length)
     try {
-      if (proto === Array.prototype) return this.array(v as unknown[])
-      if (proto === Object.prototype || proto === null) return this.record(v as Record<string, unknown>, proto === null)
-      if (proto === Date.prototype) return this.date(v as Date)
-      if (proto === Map.prototype) return this.map(v as Map<unknown, unknown>)
-      if (proto === Set.prototype) return this.set(v as Set<unknown>)
-      // Typed arrays are not searched for properties of their own: listing them would touch every element.
-      if (proto === Buffer.prototype) return this.binary(tag('Buffer', (v as Buffer).toString('base64')))
-      const typed = TYPED_ARRAY_PROTOS.get(proto!)
-      if (typed) return this.binary(tag(typed, bytesOf(v as ArrayBufferView)))
-      throw this.fail(v)
+      return this.object(v)
     } finally {
-      this.ancestors.delete(v)
+      ancestors.delete(v)
     }
+  }
+
+  private object(v: object): unknown {
+    const proto = Object.getPrototypeOf(v) as object | null
+    if (proto === Array.prototype) return this.array(v as unknown[])
+    if (proto === Object.prototype || proto === null) return this.record(v as Record<string, unknown>, proto === null)
+    if (proto === Date.prototype) return this.date(v as Date)
+    if (proto === Map.prototype) return this.map(v as Map<unknown, unknown>)
+    if (proto === Set.prototype) return this.set(v as Set<unknown>)
+    // Typed arrays are not searched for properties of their own: listing them would touch every element.
+    if (proto === Buffer.prototype) return this.binary(tag('Buffer', (v as Buffer).toString('base64')))
+    const typed = TYPED_ARRAY_PROTOS.get(proto!)
+    if (typed) return this.binary(tag(typed, bytesOf(v as ArrayBufferView)))
+    throw this.fail(v)
   }
 
   private noOwnProperties(v: object, kind: string): void {
@@ -136,11 +160,6 @@ class Encoder {
   }
 
   private record(v: Record<string, unknown>, nullPrototype: boolean): unknown {
-    for (const s of Object.getOwnPropertySymbols(v)) {
-      if (Object.prototype.propertyIsEnumerable.call(v, s)) {
-        throw unsupportedValue(this.path, `a property keyed by ${String(s)}`, 'use a string key')
-      }
-    }
     const keys = Object.keys(v)
     let out: Record<string, unknown> | undefined
     for (let i = 0; i < keys.length; i++) {
@@ -210,8 +229,16 @@ class Encoder {
  * STRATA_UNSUPPORTED_VALUE naming the first part that cannot be stored.
  */
 export function encodeTagged(value: unknown): { tree: unknown; tagged: boolean } {
-  const enc = new Encoder()
-  const tree = enc.encode(value)
+  let enc = new Encoder(false)
+  let tree: unknown
+  try {
+    tree = enc.encode(value)
+  } catch (err) {
+    if (err !== TOO_DEEP) throw err
+    // Deep, or a cycle: walk again, tracking the objects on the path.
+    enc = new Encoder(true)
+    tree = enc.encode(value)
+  }
   return { tree, tagged: enc.tagged }
 }
 

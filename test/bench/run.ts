@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   partitions: () => import('./partitions.js'),
   watch: () => import('./watch.js'),
   flights: () => import('./flights.js'),
+  io: () => import('./io.js'),
   ui: () => import('./ui.js'),
   serve: () => import('./serve.js'),
   leftovers: () => import('./leftovers.js'),

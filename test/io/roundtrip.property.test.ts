@@ -37,7 +37,11 @@ function hasUnstorable(v: unknown, seen = new Set<unknown>()): boolean {
   if (typeof v !== 'object' || v === null || seen.has(v)) return false
   seen.add(v)
   if (v instanceof Number || v instanceof String || v instanceof Boolean) return true
-  if (Array.isArray(v)) return v.some((x, i) => !(i in v) || hasUnstorable(x, seen))
+  if (Array.isArray(v)) {
+    // A for loop, because some() skips holes.
+    for (let i = 0; i < v.length; i++) if (!(i in v) || hasUnstorable(v[i], seen)) return true
+    return false
+  }
   if (v instanceof Map) return [...v].some(([k, x]) => hasUnstorable(k, seen) || hasUnstorable(x, seen))
   if (v instanceof Set) return [...v].some((x) => hasUnstorable(x, seen))
   if (ArrayBuffer.isView(v) || v instanceof Date) return false
@@ -83,7 +87,8 @@ describe('store and load, property-based', () => {
 
   it('plain JSON values are stored as JSON.stringify writes them', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+      // Through JSON once, as fc.jsonValue() may hold -0, which JSON does not carry (and which is therefore tagged).
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown), async (value) => {
         const stored = await storeValue(home, value)
         assert.equal(readFileSync(join(home, stored.location), 'utf8'), JSON.stringify(value))
       }),

@@ -69,6 +69,15 @@ describe('values round-trip exactly through the object store', () => {
     })
   }
 
+  it('values nested deeper than the fast walks go', async () => {
+    let tagged: unknown = new Date(9)
+    for (let i = 0; i < 300; i++) tagged = i % 2 ? { next: tagged } : [tagged]
+    assert.deepStrictEqual(await roundTrip(tagged), tagged)
+    let plain: unknown = 'bottom'
+    for (let i = 0; i < 1500; i++) plain = { next: plain }
+    assert.equal(await storedText(plain), JSON.stringify(plain), 'a deep plain value is still stored as plain JSON')
+  })
+
   it('an invalid Date comes back as an invalid Date', async () => {
     const back = (await roundTrip({ d: new Date(Number.NaN) })) as { d: Date }
     assert.ok(back.d instanceof Date)
@@ -123,6 +132,12 @@ describe('how values are stored', () => {
     assert.deepStrictEqual([...((await loadValue(home, ba.location, 'json')) as Map<string, number>).keys()], ['b', 'a'])
   })
 
+  it('symbol-keyed properties are not stored, as with structuredClone', async () => {
+    const tag = Symbol('cache')
+    assert.deepStrictEqual(await roundTrip({ a: 1, [tag]: 'x' }), { a: 1 })
+    assert.deepStrictEqual(await roundTrip({ d: new Date(0), [tag]: 'x' }), { d: new Date(0) })
+  })
+
   it('-0 and 0 are different values, with different hashes', async () => {
     assert.notEqual((await storeValue(home, [-0])).contentHash, (await storeValue(home, [0])).contentHash)
   })
@@ -139,8 +154,14 @@ describe('values that cannot come back as they were are refused, naming where', 
     ['a class instance next to a Date', () => ({ at: new Date(0), foo: new Foo() }), 'value.foo', /class instance Foo/],
     ['a function', () => ({ f: () => 1 }), 'value.f', /a function \(f\) cannot be stored/],
     ['a symbol', () => ({ tags: [Symbol('x')] }), 'value.tags[0]', /a symbol \(Symbol\(x\)\)/],
-    ['a symbol-keyed property', () => ({ meta: { [Symbol('s')]: 1 } }), 'value.meta', /a property keyed by Symbol\(s\)/],
     ['a circular reference', cyclic, 'value.rows[0].self', /circular reference \(back to value\.rows\)/],
+    ['a circular reference past the untracked depth', () => {
+      const root: Record<string, unknown> = {}
+      let at = root
+      for (let i = 0; i < 250; i++) at = (at.n = {}) as Record<string, unknown>
+      at.back = root
+      return root
+    }, `value${'.n'.repeat(250)}.back`, /circular reference \(back to value\)/],
     ['a WeakMap', () => ({ cache: new WeakMap() }), 'value.cache', /a WeakMap cannot be stored/],
     ['a Promise', () => ({ pending: Promise.resolve(1) }), 'value.pending', /a Promise cannot be stored; await it/],
     ['a RegExp', () => [/x/], 'value[0]', /a RegExp/],
