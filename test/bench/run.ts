@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ui: () => import('./ui.js'),
   serve: () => import('./serve.js'),
   leftovers: () => import('./leftovers.js'),
+  failures: () => import('./failures.js'),
   startup: () => import('./startup.js'),
 }
 const wanted = process.argv.slice(2)
