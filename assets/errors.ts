@@ -42,6 +42,12 @@ export type StrataErrorCode =
   | 'STRATA_INVALID_METADATA'
   /** A compute returned a value that would not come back as it was (a class instance, a function, a cycle, …): the message names where. */
   | 'STRATA_UNSUPPORTED_VALUE'
+  /** `strata serve`: the port is taken by another process. */
+  | 'STRATA_PORT_IN_USE'
+  /** `strata serve`: the host does not resolve, or is not an address of this machine. */
+  | 'STRATA_HOST_UNAVAILABLE'
+  /** `strata serve`: binding the socket failed otherwise (e.g. a privileged port). */
+  | 'STRATA_LISTEN_FAILED'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

@@ -100,12 +100,17 @@ export interface PartitionDimension {
   readonly partitions: PartitionsDefinition
 }
 
-/** The product of several definitions; keys join one key per dimension with `|`, in declaration order. */
+/** The product of several definitions; keys join one key per dimension with `|`, ordered by dimension name. */
 export interface MultiPartitionsDefinition extends PartitionsDefinition {
   readonly kind: 'multi'
+  /** Sorted by name: the order of the parts of a key. */
   readonly dimensions: readonly PartitionDimension[]
-  /** `'2024-01-01|us'` → `{ date: '2024-01-01', region: 'us' }`. Throws STRATA_INVALID_PARTITION_KEY on a wrong number of parts. */
-  parseKey(key: string): Record<string, string>
-  /** `{ date: '2024-01-01', region: 'us' }` → `'2024-01-01|us'`. */
-  key(parts: Record<string, string>): string
+  /**
+   * `'2024-01-01|us'` → `{ date: '2024-01-01', region: 'us' }`. Throws
+   * STRATA_INVALID_PARTITION_KEY, naming the dimension, on a wrong number of
+   * parts or a part that is no key of its dimension.
+   */
+  parseKey(key: string, opts?: KeysOptions): Record<string, string>
+  /** `{ region: 'us', date: '2024-01-01' }` → `'2024-01-01|us'` (parts in dimension-name order). */
+  key(parts: Record<string, string>, opts?: KeysOptions): string
 }

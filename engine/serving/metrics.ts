@@ -69,8 +69,11 @@ export class ServingMetrics {
   readonly shadowDisagreements = new Counter('strata_serving_shadow_label_disagreements_total', 'Instances whose label differs between production and shadow.')
   readonly loaded = new Counter('strata_serving_model_loaded', '1 for each model version loaded, by role.', 'gauge')
   readonly reloads = new Counter('strata_serving_reloads_total', 'Model versions loaded after start (promotions, rollbacks, new features).')
+  readonly httpErrors = new Counter('strata_serving_http_errors_total', 'Error responses on every route (predict, models, healthz, metrics, none), including requests the HTTP parser rejected, by HTTP status and error code.')
+  readonly uncaught = new Counter('strata_serving_uncaught_errors_total', 'Errors raised outside any request, logged while the server kept serving, by origin (uncaughtException, unhandledRejection, server).')
 
   render(): string {
-    return [this.requests, this.errors, this.instances, this.latency, this.shadow, this.shadowDisagreements, this.loaded, this.reloads].map((m) => m.render()).join('\n') + '\n'
+    const all = [this.requests, this.errors, this.instances, this.latency, this.shadow, this.shadowDisagreements, this.loaded, this.reloads, this.httpErrors, this.uncaught]
+    return all.map((m) => m.render()).join('\n') + '\n'
   }
 }

@@ -9,8 +9,12 @@
  *   GET  /metrics                   Prometheus text format
  *
  * Errors are `{"error": {"code", "message"}}` with 400 (invalid_json,
- * invalid_request, invalid_instance), 404 (unknown_model, not_found), 405,
- * 413, 500 (prediction_failed), 503 (model_unavailable).
+ * invalid_request, invalid_instance, invalid_path), 404 (unknown_model,
+ * not_found), 405, 413, 415 (unsupported_media_type: predict bodies must be
+ * `application/json`), 500 (prediction_failed, internal), 503
+ * (model_unavailable). No request can end the process: whatever a handler
+ * throws becomes a 500 `internal` (logged, counted in /metrics), and the
+ * parser's rejections get the same JSON shape (see http.ts).
  *
  * Versions: at start the `production` version of every served model is loaded
  * (STRATA_NOT_SERVABLE if one has none). The registry and the features assets
@@ -46,6 +50,8 @@ import type { Definitions } from '../../assets/types.js'
 import { loadValue } from '../io/object-store.js'
 import { loadModelArtifact } from '../registry/context.js'
 import type { Storage } from '../storage/types.js'
+import { answerOutsideRoutes, decodeSegment, errorJson, errorMessage, HttpError, readBody, requireJsonBody, sendJson as send } from './http.js'
+import { listen } from './listen.js'
 import { ServingMetrics } from './metrics.js'
 
 export interface ServeOptions {
@@ -117,6 +123,11 @@ export interface ServingServer {
   loaded(): LoadedInfo[]
   /** Resolves when pending shadow and prediction records are written. */
   flush(): Promise<void>
+  /**
+   * Logs and counts an error raised outside any request (the CLI routes the
+   * process's uncaught exceptions and unhandled rejections here); serving goes on.
+   */
+  fault(origin: string, err: unknown): void
   close(): Promise<void>
 }
 
@@ -137,12 +148,6 @@ interface Served {
   slots: Map<ServingRole, Slot>
   /** The latest features value loaded, by data version. */
   features?: { value: unknown; version: string }
-}
-
-class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
-    super(message)
-  }
 }
 
 export const SHADOW_LOG = 'serving/shadow.jsonl'
@@ -176,7 +181,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     try {
       await s.spec.unload?.(slot.loaded)
     } catch (err) {
-      log(`${s.name} v${slot.model.version}: unload failed: ${(err as Error).message}`)
+      log(`${s.name} v${slot.model.version}: unload failed: ${errorMessage(err)}`)
     }
   }
   const retire = (s: Served, slot: Slot) => {
@@ -231,29 +236,28 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
       } catch (err) {
         if (!started && role === 'production') {
           if (err instanceof StrataError) throw err
-          throw new StrataError('STRATA_NOT_SERVABLE', `${s.name} v${target.version}: loading it failed: ${(err as Error).message}`)
+          throw new StrataError('STRATA_NOT_SERVABLE', `${s.name} v${target.version}: loading it failed: ${errorMessage(err)}`)
         }
-        log(`${s.name}: loading v${target.version} for ${role} failed, keeping ${current ? `v${current.model.version}` : 'nothing'}: ${(err as Error).message}`)
+        log(`${s.name}: loading v${target.version} for ${role} failed, keeping ${current ? `v${current.model.version}` : 'nothing'}: ${errorMessage(err)}`)
       }
     }
   }
 
   let refreshing: Promise<void> = Promise.resolve()
   const refresh = (): Promise<void> => {
-    refreshing = refreshing.then(async () => {
+    // Chained after the previous refresh whatever its outcome, so one failure cannot stop later polls.
+    refreshing = refreshing.catch(() => {}).then(async () => {
       for (const s of served.values()) {
         try {
           await refreshModel(s)
         } catch (err) {
           if (!started) throw err
-          log(`${s.name}: refresh failed: ${(err as Error).message}`)
+          log(`${s.name}: refresh failed: ${errorMessage(err)}`)
         }
       }
     })
     return refreshing
   }
-  await refresh()
-  started = true
 
   // ------------------------------------------------------------ shadow log
   let shadowWrites: Promise<void> = Promise.resolve()
@@ -262,36 +266,13 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   const predictionsPath = join(home, PREDICTIONS_LOG)
   if (opts.shadow || opts.canary) mkdirSync(join(home, 'serving'), { recursive: true })
   const record = (r: ShadowRecord) => {
-    shadowWrites = shadowWrites.then(() => appendFile(shadowPath, JSON.stringify(r) + '\n')).catch((err) => log(`shadow log: ${(err as Error).message}`))
+    shadowWrites = shadowWrites.then(() => appendFile(shadowPath, JSON.stringify(r) + '\n')).catch((err) => log(`shadow log: ${errorMessage(err)}`))
   }
   const recordPrediction = (r: PredictionRecord) => {
-    shadowWrites = shadowWrites.then(() => appendFile(predictionsPath, JSON.stringify(r) + '\n')).catch((err) => log(`predictions log: ${(err as Error).message}`))
+    shadowWrites = shadowWrites.then(() => appendFile(predictionsPath, JSON.stringify(r) + '\n')).catch((err) => log(`predictions log: ${errorMessage(err)}`))
   }
 
   // ------------------------------------------------------------ requests
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body)
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
-    res.end(text)
-  }
-
-  const readBody = (req: IncomingMessage): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      req.on('data', (c: Buffer) => {
-        size += c.length
-        if (size > maxBodyBytes) {
-          reject(new HttpError(413, 'payload_too_large', `The request body is over ${maxBodyBytes} bytes.`))
-          req.resume()
-          return
-        }
-        chunks.push(c)
-      })
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-      req.on('error', reject)
-    })
-
   async function score(s: Served, slot: Slot, instances: unknown[]): Promise<Prediction[]> {
     slot.inflight++
     try {
@@ -313,12 +294,13 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   async function predict(req: IncomingMessage, res: ServerResponse, name: string, t0: bigint): Promise<void> {
     const s = served.get(name)
     if (!s) throw new HttpError(404, 'unknown_model', `No served model "${name}". Served: ${[...served.keys()].join(', ')}.`)
-    const text = await readBody(req)
+    requireJsonBody(req)
+    const text = await readBody(req, maxBodyBytes)
     let body: unknown
     try {
       body = JSON.parse(text)
     } catch (err) {
-      throw new HttpError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`)
+      throw new HttpError(400, 'invalid_json', `The request body is not valid JSON: ${errorMessage(err)}`)
     }
     const raw = (body as { instances?: unknown } | null)?.instances
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray(raw)) {
@@ -333,7 +315,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
         instances[i] = s.spec.parseInstance(raw[i])
       } catch (err) {
         const field = err instanceof InvalidInstanceError ? err.field : null
-        problems.push({ index: i, field, message: (err as Error).message })
+        problems.push({ index: i, field, message: errorMessage(err) })
         if (problems.length >= 20) break
       }
     }
@@ -355,7 +337,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     try {
       predictions = await score(s, slot, instances)
     } catch (err) {
-      throw new HttpError(500, 'prediction_failed', `${name} v${slot.model.version}: ${(err as Error).message}`)
+      throw new HttpError(500, 'prediction_failed', `${name} v${slot.model.version}: ${errorMessage(err)}`)
     }
     const version = slot.model.version
     const stage = slot.model.stage
@@ -403,31 +385,37 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
           rec.divergence = { maxAbs, meanAbs: sum / other.length, labelDisagreements: disagree, instances: other.length }
           metrics.shadowDisagreements.inc({ model: name, production: version, shadow: shadow.model.version }, disagree)
         } catch (err) {
-          rec.shadow.error = (err as Error).message
+          rec.shadow.error = errorMessage(err)
         }
         metrics.shadow.inc({ model: name, production: version, shadow: shadow.model.version })
         record(rec)
-      })
+      }).catch((err) => log(`${name}: shadow scoring failed: ${errorMessage(err)}`))
       pendingShadow.add(done)
       void done.finally(() => pendingShadow.delete(done))
     }
   }
 
-  const server: Server = createServer(async (req, res) => {
+  type Route = 'predict' | 'models' | 'healthz' | 'metrics' | 'none'
+  const PREDICT = /^\/v1\/models\/([^/]+)\/predict\/?$/
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = process.hrtime.bigint()
     const url = (req.url ?? '/').split('?')[0]!
-    const m = /^\/v1\/models\/([^/]+)\/predict\/?$/.exec(url)
-    const modelName = m ? decodeURIComponent(m[1]!) : undefined
+    const m = PREDICT.exec(url)
+    const route: Route = m ? 'predict' : url === '/v1/models' || url === '/v1/models/' ? 'models' : url === '/healthz' ? 'healthz' : url === '/metrics' ? 'metrics' : 'none'
+    let modelName: string | undefined
     try {
+      if (!started) throw new HttpError(503, 'starting', 'The server is still loading its models: retry in a moment.', undefined, { 'retry-after': '1' })
       if (m) {
-        if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `Use POST ${url}.`)
-        await predict(req, res, modelName!, t0)
-      } else if (url === '/v1/models' || url === '/v1/models/') {
+        modelName = decodeSegment(m[1]!, url)
+        if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `Use POST ${url}.`, undefined, { allow: 'POST' })
+        await predict(req, res, modelName, t0)
+      } else if (route === 'models') {
         send(res, 200, { models: loaded() })
-      } else if (url === '/healthz') {
+      } else if (route === 'healthz') {
         const missing = [...served.values()].filter((s) => !s.slots.has('production')).map((s) => s.name)
         send(res, missing.length ? 503 : 200, { status: missing.length ? 'degraded' : 'ok', models: served.size, ...(missing.length ? { unavailable: missing } : {}) })
-      } else if (url === '/metrics') {
+      } else if (route === 'metrics') {
         const text = metrics.render()
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) })
         res.end(text)
@@ -435,18 +423,33 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
         throw new HttpError(404, 'not_found', `No route ${req.method} ${url}. Try POST /v1/models/NAME/predict, GET /v1/models, /healthz, /metrics.`)
       }
     } catch (err) {
-      const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message)
-      if (e.status === 500 && !(err instanceof HttpError)) log(`internal error on ${req.method} ${url}: ${(err as Error).stack}`)
-      if (!res.headersSent) send(res, e.status, { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } })
+      const e = err instanceof HttpError ? err : new HttpError(500, 'internal', `Internal error while handling ${req.method} ${url} (logged; the server keeps serving): ${errorMessage(err)}`)
+      if (!(err instanceof HttpError)) log(`internal error on ${req.method} ${url}: ${err instanceof Error ? err.stack : errorMessage(err)}`)
+      if (!res.headersSent) send(res, e.status, errorJson(e), e.headers)
       else res.end()
-      if (modelName !== undefined) {
+      metrics.httpErrors.inc({ route, status: e.status, code: e.code })
+      if (m) {
         // Names come from the URL: unknown ones share one label value, so a client cannot grow the metrics.
-        const model = served.has(modelName) ? modelName : '(unknown)'
+        const model = modelName !== undefined && served.has(modelName) ? modelName : '(unknown)'
         metrics.requests.inc({ model, version: '', stage: '', code: e.status })
         metrics.errors.inc({ model, code: e.code })
       }
     }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      // Only reachable if answering the error failed itself: drop this response, keep the server.
+      metrics.httpErrors.inc({ route: 'none', status: 500, code: 'internal' })
+      log(`internal error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack : errorMessage(err)}`)
+      res.destroy()
+    })
   })
+  answerOutsideRoutes(server, (status, code) => metrics.httpErrors.inc({ route: 'none', status, code }))
+  const fault = (origin: string, err: unknown) => {
+    metrics.uncaught.inc({ origin })
+    log(`internal error outside any request (${origin}), still serving: ${err instanceof Error ? err.stack : errorMessage(err)}`)
+  }
   server.keepAliveTimeout = 30_000
 
   function loaded(): LoadedInfo[] {
@@ -459,13 +462,18 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     return out
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  // Bind before loading: a taken port or a bad host fails at once, not after loading every model.
+  await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1')
+  try {
+    await refresh()
+  } catch (err) {
+    await new Promise((resolve) => server.close(resolve))
+    for (const s of served.values()) for (const slot of s.slots.values()) retire(s, slot)
+    throw err
+  }
+  started = true
+  // After the bind, a server error (e.g. accept failing with EMFILE under a connection flood) is not fatal.
+  server.on('error', (err) => fault('server', err))
   const timer = setInterval(() => void refresh().catch(() => {}), pollMs)
   timer.unref()
   const address = server.address() as AddressInfo
@@ -475,6 +483,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     port: address.port,
     refresh,
     loaded,
+    fault,
     flush: async () => {
       await Promise.all(pendingShadow)
       await shadowWrites

@@ -217,6 +217,26 @@ export interface ModelStageResult {
   changed: boolean
 }
 
+/** The stored multi-partition keys of one asset and the layout they were recorded in (migration 006). */
+export interface PartitionKeyLayout {
+  assetKey: string
+  /** Dimension names in key-part order; null when the keys predate recording it (declaration order). */
+  dimensions: string[] | null
+  /** Distinct stored keys containing "|", from every table, sorted. */
+  keys: string[]
+}
+
+/** How to bring one asset's stored keys to a new layout. */
+export interface PartitionKeyRewrite {
+  assetKey: string
+  /** The layout to record: dimension names in key-part order. */
+  dimensions: string[]
+  /** [old key, new key] for each stored key that changes. */
+  renames: Array<[string, string]>
+  /** Stored keys left as they are because no order of their parts fits the dimensions. */
+  unresolved: string[]
+}
+
 /** What `rollbackModel` changed. */
 export interface ModelRollbackResult {
   /** Now in production again. */
@@ -323,6 +343,20 @@ export interface Storage {
   deleteDynamicPartitions(name: string, keys: readonly string[]): Promise<string[]>
   /** Keys of every dynamic partitions definition, in insertion order. */
   getDynamicPartitions(): Promise<Record<string, string[]>>
+  /**
+   * Brings stored multi-partition keys to the layout of the definitions, in
+   * one write transaction: `expected` gives each multi-partitioned asset's
+   * dimension names in key order. For an asset whose recorded layout differs
+   * (or predates recording), `plan` gets its stored keys and returns the
+   * renames, applied to every table (undefined: left as is); an asset never
+   * recorded just gets `expected` recorded. Returns the rewrites applied.
+   * Reads only, without the write lock, when nothing differs.
+   */
+  upgradePartitionKeyLayouts(
+    expected: ReadonlyMap<string, readonly string[]>,
+    plan: (layout: PartitionKeyLayout) => PartitionKeyRewrite | undefined,
+    now: number,
+  ): Promise<PartitionKeyRewrite[]>
 
   /**
    * Stores check results, each with a CHECK event in its run's event log, and

@@ -212,28 +212,30 @@ export const cube = asset({ key: 'cube', partitions: parts, compute: (ctx) => { 
 export default defineDefinitions({ assets: [cube] })
 `,
       async (p) => {
-        const mat = await p.ok(['materialize', '--partition', '2024-01-01|us|a', '--json', ...IN_PROCESS])
+        const mat = await p.ok(['materialize', '--partition', '2024-01-01|a|us', '--json', ...IN_PROCESS])
         assert.equal(mat.json.status, 'SUCCESS')
-        assert.deepEqual(stepLabels(mat), ['cube[2024-01-01|us|a]'])
-        assert.deepEqual(logLines(p), ['cube 2024-01-01|us|a'])
+        assert.deepEqual(stepLabels(mat), ['cube[2024-01-01|a|us]'])
+        assert.deepEqual(logLines(p), ['cube 2024-01-01|a|us'])
 
         const status = (await p.ok(['status', 'cube', '--json'])).json
         assert.equal(status.total, 3 * 2 * 2)
         assert.deepEqual(status.counts, { FRESH: 1, STALE: 0, MISSING: 11, FAILED: 0, IN_PROGRESS: 0 })
         const statuses = await partitionStatuses(p, 'cube')
         assert.equal(statuses.size, 12)
-        assert.equal(statuses.get('2024-01-01|us|a'), 'FRESH')
-        assert.equal(statuses.get('2024-01-01|us|b'), 'MISSING')
-        assert.equal(statuses.get('2024-01-03|eu|b'), 'MISSING')
+        assert.equal(statuses.get('2024-01-01|a|us'), 'FRESH')
+        assert.equal(statuses.get('2024-01-01|b|us'), 'MISSING')
+        assert.equal(statuses.get('2024-01-03|b|eu'), 'MISSING')
         const text = await p.ok(['status', 'cube'])
         assert.match(text.stdout, /12 partitions/)
-        const lin = (await p.ok(['lineage', 'cube', '--partition', '2024-01-01|us|a', '--json'])).json
-        assert.deepEqual(p.readObject(lin.location), { key: '2024-01-01|us|a' })
+        const lin = (await p.ok(['lineage', 'cube', '--partition', '2024-01-01|a|us', '--json'])).json
+        assert.deepEqual(p.readObject(lin.location), { key: '2024-01-01|a|us' })
 
+        // Parts are in dimension-name order (date, kind, region); the declaration order is rejected with the right key.
+        expectUsageError(await p.run(['materialize', '--partition', '2024-01-01|us|a', ...IN_PROCESS]), 'STRATA_INVALID_PARTITION_KEY', /dimension "kind"/, /did you mean 2024-01-01\|a\|us\?/)
         // Too few dimensions, or a value outside a dimension.
         expectUsageError(await p.run(['materialize', '--partition', '2024-01-01|us', ...IN_PROCESS]), 'STRATA_INVALID_PARTITION_KEY')
-        expectUsageError(await p.run(['materialize', '--partition', '2024-01-01|asia|a', ...IN_PROCESS]), 'STRATA_INVALID_PARTITION_KEY', /asia/)
-        assert.deepEqual(logLines(p), ['cube 2024-01-01|us|a'])
+        expectUsageError(await p.run(['materialize', '--partition', '2024-01-01|a|asia', ...IN_PROCESS]), 'STRATA_INVALID_PARTITION_KEY', /asia/)
+        assert.deepEqual(logLines(p), ['cube 2024-01-01|a|us'])
       },
     ))
 

@@ -91,7 +91,8 @@ describe('structural mappings match brute force', () => {
           const up = multiPartitions({ date: daily, region: staticPartitions(regions), kind: staticPartitions(upKinds) })
           const mapping = multiMapping({ date: timeWindowMapping({ startOffset: so, endOffset: eo }) })
           const ctx = { downstream: down, upstream: up, now }
-          const downKeys = picks.map(([a, b, c]) => `${dates[a % dates.length]}|${regions[b % regions.length]}|${kinds[c % kinds.length]}`)
+          // Keys order their parts by dimension name: date|kind|region.
+          const downKeys = picks.map(([a, b, c]) => `${dates[a % dates.length]}|${kinds[c % kinds.length]}|${regions[b % regions.length]}`)
           const got = mapping.upstreamFor(downKeys, ctx)
           // Brute force over every upstream-shaped key: dates by offset window, other dimensions by identity.
           const expectedKeys: string[] = []
@@ -100,13 +101,13 @@ describe('structural mappings match brute force', () => {
             for (const r of regions) {
               for (const k of kinds) {
                 const reads = downKeys.some((dk) => {
-                  const [dd, dr, dkind] = dk.split('|')
+                  const [dd, dkind, dr] = dk.split('|')
                   const n = dates.indexOf(dd!)
                   const i = dates.indexOf(d)
                   return dr === r && dkind === k && i >= n + so && i <= n + eo
                 })
                 if (!reads) continue
-                ;(upKinds.includes(k) ? expectedKeys : expectedMissing).push(`${d}|${r}|${k}`)
+                ;(upKinds.includes(k) ? expectedKeys : expectedMissing).push(`${d}|${k}|${r}`)
               }
             }
           }

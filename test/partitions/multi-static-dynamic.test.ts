@@ -62,49 +62,52 @@ describe('multi partitions', () => {
   const kind = staticPartitions(['a', 'b', 'c'])
   const def = multiPartitions({ date, region, kind })
 
-  it('lists the product of three dimensions in declaration order', () => {
+  it('lists the product of three dimensions, ordered by dimension name', () => {
     const keys = def.keys({ now })
     assert.equal(keys.length, 2 * 2 * 3)
-    assert.deepEqual(keys.slice(0, 4), ['2024-01-01|us|a', '2024-01-01|us|b', '2024-01-01|us|c', '2024-01-01|eu|a'])
-    assert.equal(keys.at(-1), '2024-01-02|eu|c')
-    assert.deepEqual(def.dimensions.map((d) => d.name), ['date', 'region', 'kind'])
+    assert.deepEqual(keys.slice(0, 4), ['2024-01-01|a|us', '2024-01-01|a|eu', '2024-01-01|b|us', '2024-01-01|b|eu'])
+    assert.equal(keys.at(-1), '2024-01-02|c|eu')
+    assert.deepEqual(def.dimensions.map((d) => d.name), ['date', 'kind', 'region'])
+    assert.deepEqual(def.declaredOrder, ['date', 'region', 'kind'])
     assert.equal(def.dimensions[0]!.partitions, date)
     assert.ok(isMultiPartitions(def))
-    assert.equal(def.id, `multi(date=${date.id},region=${region.id},kind=${kind.id})`)
+    assert.equal(def.id, `multi(date=${date.id},kind=${kind.id},region=${region.id})`)
   })
 
   it('parses and builds keys', () => {
-    assert.deepEqual(def.parseKey('2024-01-01|us|a'), { date: '2024-01-01', region: 'us', kind: 'a' })
-    assert.equal(def.key({ kind: 'b', date: '2024-01-02', region: 'eu' }), '2024-01-02|eu|b')
+    assert.deepEqual(def.parseKey('2024-01-01|a|us'), { date: '2024-01-01', region: 'us', kind: 'a' })
+    assert.equal(def.key({ kind: 'b', date: '2024-01-02', region: 'eu' }), '2024-01-02|b|eu')
     throwsCode(() => def.key({ date: '2024-01-02', region: 'eu' }), 'STRATA_INVALID_PARTITION_KEY', /"kind"/)
     throwsCode(() => def.parseKey('2024-01-01|us'), 'STRATA_INVALID_PARTITION_KEY', /got 2 parts instead of 3/)
   })
 
   it('validates each dimension and says which one is wrong', () => {
-    assert.equal(def.has('2024-01-01|us|a', { now }), true)
-    assert.equal(def.has('2024-01-01|us|z', { now }), false)
-    assert.equal(def.has('2024-01-03|us|a', { now }), false)
+    assert.equal(def.has('2024-01-01|a|us', { now }), true)
+    assert.equal(def.has('2024-01-01|z|us', { now }), false)
+    assert.equal(def.has('2024-01-03|a|us', { now }), false)
     throwsCode(
-      () => def.validateKey('2024-01-01|xx|a', { now }),
+      () => def.validateKey('2024-01-01|a|xx', { now }),
       'STRATA_INVALID_PARTITION_KEY',
-      /^Invalid partition key "2024-01-01\|xx\|a" for multi partitions: expected <date>\|<region>\|<kind> \(e\.g\. 2024-01-01\|us\|a\); dimension "region": Invalid partition key "xx" for static partitions: expected one of us, eu\.$/,
+      /^Invalid partition key "2024-01-01\|a\|xx" for multi partitions: expected <date>\|<kind>\|<region> \(parts in dimension-name order, e\.g\. 2024-01-01\|a\|us\); dimension "region": Invalid partition key "xx" for static partitions: expected one of us, eu\.$/,
     )
-    throwsCode(() => def.validateKey('2024-13-01|us|a', { now }), 'STRATA_INVALID_PARTITION_KEY', /dimension "date".*expected YYYY-MM-DD between 2024-01-01 and 2024-01-02/)
+    throwsCode(() => def.validateKey('2024-13-01|a|us', { now }), 'STRATA_INVALID_PARTITION_KEY', /dimension "date".*expected YYYY-MM-DD between 2024-01-01 and 2024-01-02/)
   })
 
   it('works with dynamic dimensions', () => {
     const m = multiPartitions({ date, customer: dynamicPartitions('customers') })
     assert.deepEqual(m.keys({ now }), [])
     const opts = { now, dynamicKeys: { customers: ['acme'] } }
-    assert.deepEqual(m.keys(opts), ['2024-01-01|acme', '2024-01-02|acme'])
-    assert.equal(m.has('2024-01-02|acme', opts), true)
+    assert.deepEqual(m.keys(opts), ['acme|2024-01-01', 'acme|2024-01-02'])
+    assert.equal(m.has('acme|2024-01-02', opts), true)
+    assert.deepEqual(m.parseKey('acme|2024-01-02', opts), { customer: 'acme', date: '2024-01-02' })
+    throwsCode(() => m.parseKey('2024-01-02|acme', opts), 'STRATA_INVALID_PARTITION_KEY', /did you mean acme\|2024-01-02\?/)
   })
 
   it('rejects bad dimensions', () => {
     throwsCode(() => multiPartitions({ date }), 'STRATA_INVALID_PARTITIONS', /at least 2 dimensions/)
     throwsCode(() => multiPartitions({ date, inner: def }), 'STRATA_INVALID_PARTITIONS', /itself multi-dimensional/)
     throwsCode(() => multiPartitions({ date, 'a|b': region }), 'STRATA_INVALID_PARTITIONS', /dimension name/)
-    throwsCode(() => multiPartitions({ date, bad: staticPartitions(['x|y']) }), 'STRATA_INVALID_PARTITIONS', /containing "\|"/)
+    throwsCode(() => multiPartitions({ date, 'a,b': region }), 'STRATA_INVALID_PARTITIONS', /dimension name/)
     throwsCode(() => multiPartitions({ date, bad: {} as never }), 'STRATA_INVALID_PARTITIONS', /not a partitions definition/)
   })
 })

@@ -20,6 +20,7 @@ const { flightColumns, float32Column } = await import('../../examples/flights/ta
 const { loadModel, toMatrix } = await import('../../examples/flights/model.js')
 
 const LAST_DAY = '2001-01-30'
+const JSON_HEADERS = { 'content-type': 'application/json' }
 
 describe('flights served over HTTP', () => {
   let ws: Awaited<ReturnType<typeof engine.openWorkspace>>
@@ -48,7 +49,7 @@ describe('flights served over HTTP', () => {
       distance: raw.distance[i],
       date: new Date(raw.dateMs[i]!).toISOString(),
     }))
-    const res = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', body: JSON.stringify({ instances }) })
+    const res = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ instances }) })
     assert.equal(res.status, 200)
     const body = (await res.json()) as any
     assert.deepEqual(body.model, { name: 'flight_delay', version: 1, stage: 'production' })
@@ -76,12 +77,12 @@ describe('flights served over HTTP', () => {
       { origin: 'SFO', destination: 'LAX', distance: 337, date: '2001-01-30T14:05:00Z' },
       { origin: 'SFO', destination: 'LAX', distance: 337, date: 'yesterday' },
     ]
-    const res = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', body: JSON.stringify({ instances }) })
+    const res = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ instances }) })
     assert.equal(res.status, 400)
     const body = (await res.json()) as any
     assert.equal(body.error.code, 'invalid_instance')
     assert.match(body.error.message, /^instances\[1\]\.date: must be an ISO date-time/)
-    const missing = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', body: JSON.stringify({ instances: [{ origin: 'SFO', distance: 1, date: '2001-01-30T10:00' }] }) })
+    const missing = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ instances: [{ origin: 'SFO', distance: 1, date: '2001-01-30T10:00' }] }) })
     assert.match(((await missing.json()) as any).error.message, /^instances\[0\]\.destination: is missing/)
   })
 })

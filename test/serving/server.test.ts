@@ -240,7 +240,7 @@ describe('strata serve (a generic served model)', () => {
     started.child.stdout!.on('data', (c) => (out += c))
     await until('the server to listen', async () => out.includes('"url"'), 15_000)
     const { url } = JSON.parse(out)
-    const ask = async () => ((await (await fetch(`${url}/v1/models/toy/predict`, { method: 'POST', body: JSON.stringify({ instances: [{ x: 1 }] }) })).json()) as any).model.version
+    const ask = async () => ((await (await fetch(`${url}/v1/models/toy/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [{ x: 1 }] }) })).json()) as any).model.version
     assert.equal(await ask(), 1)
     await promoteModel(ws, 'toy', 2, 'production')
     await new Promise((r) => setTimeout(r, 300))

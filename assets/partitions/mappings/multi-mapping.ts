@@ -81,7 +81,7 @@ export class MultiMapping implements PartitionMapping {
     const memo = new Map<string, Part[]>()
     const parts: Part[] = []
     for (const key of downstreamKeys) {
-      const byDim = down.parseKey(key)
+      const byDim = down.unchecked(key)
       const choices = up.dimensions.map(({ name, partitions }) => {
         const memoKey = `${name}\u0000${byDim[name]}`
         let c = memo.get(memoKey)
@@ -101,7 +101,7 @@ export class MultiMapping implements PartitionMapping {
     const [down, up] = this.sides(ctx)
     const out: Part[] = []
     for (const key of upstreamKeys) {
-      const byDim = up.parseKey(key)
+      const byDim = up.unchecked(key)
       const choices = down.dimensions.map(({ name, partitions }) =>
         this.mappingFor(name, down, up)
           .downstreamFor([byDim[name]!], sub(ctx, partitions, up.dimension(name)))
@@ -151,7 +151,7 @@ export class DimensionMapping implements PartitionMapping {
   upstreamFor(downstreamKeys: readonly string[], ctx: MappingContext): UpstreamResult {
     const { multi, dim, single, multiIsDown } = this.sides(ctx)
     if (multiIsDown) {
-      const parts = [...new Set(downstreamKeys.map((k) => multi.parseKey(k)[this.dimension]!))]
+      const parts = [...new Set(downstreamKeys.map((k) => multi.unchecked(k)[this.dimension]!))]
       return this.innerFor(dim, single).upstreamFor(parts, sub(ctx, dim, single))
     }
     const r = this.innerFor(single, dim).upstreamFor(downstreamKeys, sub(ctx, single, dim))
@@ -165,7 +165,7 @@ export class DimensionMapping implements PartitionMapping {
       const dimKeys = this.innerFor(dim, single).downstreamFor(upstreamKeys, sub(ctx, dim, single))
       return collect(multi, this.expand(multi, dimKeys.map((k) => ({ key: k, missing: false })), ctx), ctx).keys
     }
-    const parts = [...new Set(upstreamKeys.map((k) => multi.parseKey(k)[this.dimension]!))]
+    const parts = [...new Set(upstreamKeys.map((k) => multi.unchecked(k)[this.dimension]!))]
     return this.innerFor(single, dim).downstreamFor(parts, sub(ctx, single, dim))
   }
 }

@@ -17,6 +17,8 @@ import type {
   ModelRollbackResult,
   ModelStage,
   ModelStageChange,
+  PartitionKeyLayout,
+  PartitionKeyRewrite,
   ModelStageResult,
   ModelVersion,
   NewCheckResult,
@@ -51,6 +53,7 @@ import { FailedAttemptsQuery } from './failed-attempts.js'
 import { BackfillsTable } from './backfills.js'
 import { BackfillTargetsTable } from './backfill-targets.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
+import { PartitionKeyLayouts } from './key-layouts.js'
 import {
   checkAttemptState,
   checkBackfillStatus,
@@ -543,6 +546,14 @@ export class SqliteStorage implements Storage {
 
   async getDynamicPartitions(): Promise<Record<string, string[]>> {
     return this.use('reading dynamic partitions', () => this.dynamicPartitions.all())
+  }
+
+  async upgradePartitionKeyLayouts(
+    expected: ReadonlyMap<string, readonly string[]>,
+    plan: (layout: PartitionKeyLayout) => PartitionKeyRewrite | undefined,
+    now: number,
+  ): Promise<PartitionKeyRewrite[]> {
+    return this.use('rewriting stored multi-partition keys', () => new PartitionKeyLayouts(this.db).upgrade(expected, plan, now))
   }
 
   async recordCheckResults(results: NewCheckResult[]): Promise<number[]> {

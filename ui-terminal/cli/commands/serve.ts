@@ -30,7 +30,10 @@ Options:
       --poll-ms N         registry poll interval (default 1000)
 ${GLOBAL_HELP}
 
-With --json, prints one line {"url", "models": [...]} once listening.`
+Predict bodies must be sent with Content-Type: application/json (415 otherwise).
+With --json, prints one line {"url", "models": [...]} on stdout once listening; operational
+lines (loads, swaps, errors) go to stderr. Exit 2 with one coded line if the port is in use
+(STRATA_PORT_IN_USE) or the host is not an address of this machine (STRATA_HOST_UNAVAILABLE).`
 
 const usage = (message: string) => new StrataError('STRATA_USAGE', `${message} See strata serve --help.`)
 
@@ -41,6 +44,14 @@ function parseCanary(text: string | undefined): { stage: ModelStage; percent: nu
   const percent = Number(m[2])
   if (percent > 100) throw usage(`--canary share ${percent} is over 100.`)
   return { stage: stageArg('--canary', m[1]!), percent }
+}
+
+/** Digits only: Number() would also take "", " 80", "0x50" and "1e3". */
+function portArg(text: string | undefined): number {
+  if (text === undefined) return 8080
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
+  if (!(port <= 65535)) throw usage(`--port must be a whole number from 0 to 65535 (got "${text}"); 0 picks a free port.`)
+  return port
 }
 
 function stageArg(flag: string, text: string): ModelStage {
@@ -60,16 +71,18 @@ export async function run(argv: string[]): Promise<number> {
     'poll-ms': { type: 'string' },
   })
   if (positionals.length) throw usage(`Unexpected argument "${positionals[0]}".`)
-  const port = values.port === undefined ? 8080 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be 0–65535 (got "${values.port}").`)
+  const port = portArg(values.port)
+  const host = values.host ?? '127.0.0.1'
+  if (host.trim() === '') throw usage('--host needs an address, e.g. 127.0.0.1 (loopback only) or 0.0.0.0 (all interfaces).')
   const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms'])
   if (!Number.isInteger(pollMs) || pollMs < 50) throw usage(`--poll-ms must be a whole number ≥ 50.`)
   const shadow = values.shadow === undefined ? undefined : stageArg('--shadow', values.shadow)
   const canary = parseCanary(values.canary)
   if (shadow === 'production' || canary?.stage === 'production') throw usage('--shadow and --canary name another stage than production (e.g. staging).')
   return withWorkspace(values, async (ws) => {
+    // Operational lines go to stderr even with --json, which only shapes stdout: a fault must never go unseen.
     const log = (line: string) => console.error(`${color.dim(new Date().toISOString())} ${line}`)
-    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host: values.host ?? '127.0.0.1', shadow, canary, pollMs, log: values.json ? () => {} : log })
+    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host, shadow, canary, pollMs, log })
     if (values.json) printJson({ url: server.url, models: server.loaded() })
     else {
       console.log(`Serving on ${color.bold(server.url)}`)
@@ -78,7 +91,14 @@ export async function run(argv: string[]): Promise<number> {
       console.log(color.dim('  Ctrl-C to stop; SIGHUP re-reads the registry now.'))
     }
     const onHup = () => void server.refresh()
+    // Every request's errors are answered inside the server; what still escapes
+    // (a callback a model's code scheduled, a promise nobody awaited) is logged
+    // and counted, and the server keeps serving (see the README, Serving).
+    const onException = (err: unknown) => server.fault('uncaughtException', err)
+    const onRejection = (err: unknown) => server.fault('unhandledRejection', err)
     process.on('SIGHUP', onHup)
+    process.on('uncaughtException', onException)
+    process.on('unhandledRejection', onRejection)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()
       process.once('SIGINT', stop)
@@ -86,6 +106,8 @@ export async function run(argv: string[]): Promise<number> {
     })
     process.off('SIGHUP', onHup)
     await server.close()
+    process.off('uncaughtException', onException)
+    process.off('unhandledRejection', onRejection)
     return 0
   })
 }

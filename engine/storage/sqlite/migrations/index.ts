@@ -8,6 +8,7 @@ import * as m002 from './002-backfills-dynamic-partitions.js'
 import * as m003 from './003-checks.js'
 import * as m004 from './004-model-registry.js'
 import * as m005 from './005-partition-state-code-version.js'
+import * as m006 from './006-partition-key-layouts.js'
 
 export interface Migration {
   version: number
@@ -16,4 +17,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005]
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006]
