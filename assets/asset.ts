@@ -2,11 +2,13 @@ import { normalizeChecks } from './checks.js'
 import { codeVersionOf } from './code-version.js'
 import { StrataError } from './errors.js'
 import { normalizeKey } from './keys.js'
+import { normalizeVersionInputs } from './version-inputs.js'
 import type {
   AssetDefinition,
   AssetInput,
   AssetInputSpec,
   AssetKeyInput,
+  AssetResult,
   AssetSpec,
   NormalizedInput,
   RetryPolicy,
@@ -78,9 +80,9 @@ function normalizeRetry(ownKey: string, retry: RetryPolicy | undefined): AssetDe
  * const a = asset({ key: 'raw/a', compute: () => [1, 2, 3] })
  * const b = asset({ key: 'b', ins: { a }, compute: (ctx, { a }) => a.map((x) => x * 2) })
  */
-export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
-  spec: AssetSpec<Ins, R>,
-): AssetDefinition<Unwrap<Awaited<R>>> {
+export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, Self = unknown>(
+  spec: AssetSpec<Ins, R, Self>,
+): AssetResult<R, Self> {
   if (typeof spec !== 'object' || spec === null) throw new StrataError('STRATA_INVALID_ASSET', 'asset() takes an object: asset({ key, compute }).')
   const key = normalizeKey(spec.key)
   if (typeof spec.compute !== 'function') {
@@ -101,6 +103,10 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
   if (spec.codeVersion !== undefined && (typeof spec.codeVersion !== 'string' || spec.codeVersion === '')) {
     throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": codeVersion must be a non-empty string.`)
   }
+  if (spec.codeVersion !== undefined && spec.versionInputs !== undefined) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": codeVersion pins the whole version, so versionInputs would be ignored. Drop codeVersion to version the asset by its code, structure and versionInputs, or drop versionInputs.`)
+  }
+  const versionInputs = normalizeVersionInputs(key, spec.versionInputs)
   if (spec.backfillPolicy && !(Number.isInteger(spec.backfillPolicy.maxPartitionsPerStep) && spec.backfillPolicy.maxPartitionsPerStep >= 1)) {
     throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": backfillPolicy.maxPartitionsPerStep must be a whole number ≥ 1.`)
   }
@@ -121,6 +127,7 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
     metadata: { ...(spec.metadata ?? {}) },
     codeVersion: spec.codeVersion ?? codeVersionOf(spec.compute as (...args: never[]) => unknown),
     codeVersionSource: spec.codeVersion !== undefined ? ('explicit' as const) : ('auto' as const),
+    versionInputs,
     retry: normalizeRetry(key, spec.retry),
     pool: spec.pool,
     observe: spec.observe === true,
@@ -128,5 +135,5 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown>(
     backfillPolicy: spec.backfillPolicy,
     checks,
     compute: spec.compute as unknown as AssetDefinition['compute'],
-  }) as AssetDefinition<Unwrap<Awaited<R>>>
+  }) as AssetResult<R, Self>
 }

@@ -2,7 +2,7 @@
  * Public types of the declaration API. Everything a definitions file touches
  * is described here; the engine consumes the normalized forms at the bottom.
  */
-import type { PartitionMapping, PartitionsDefinition, TimeWindow } from './partitions/types.js'
+import type { MappingArity, PartitionMapping, PartitionsDefinition, TimeWindow } from './partitions/types.js'
 import type { AssetCheck } from './checks.js'
 import type { ModelRegistryContext } from './registry.js'
 import type { ServedModel } from './serving.js'
@@ -93,8 +93,11 @@ export interface SelfReference {
 /** An input given with options. */
 export interface AssetInputSpec<T = unknown> {
   asset: AssetDefinition<T> | SelfReference | AssetKeyInput
-  /** How this asset's partitions map to the upstream's. @defaultValue Dagster's defaults (time overlap / identity / all) */
-  mapping?: PartitionMapping
+  /**
+   * How this asset's partitions map to the upstream's; its type decides the
+   * input's (see InputValue). @defaultValue Dagster's defaults (time overlap / identity / all)
+   */
+  mapping?: PartitionMapping<any>
   /** Permit a mapping that reads upstream partitions ending after the downstream window ends. @defaultValue false */
   allowFuture?: boolean
   /** Run even when some mapped upstream partitions do not exist. @defaultValue false */
@@ -103,20 +106,55 @@ export interface AssetInputSpec<T = unknown> {
 
 export type AssetInput = AssetDefinition<any> | AssetInputSpec<any>
 
-export type InputValue<I> = I extends AssetDefinition<infer T>
-  ? T
-  : I extends { asset: AssetDefinition<infer T> }
-    ? T
-    : unknown
+/** An upstream value as a step receives it through a mapping of arity A. */
+export type ValueByArity<A, T> = A extends 'one' ? T : A extends 'optional' ? T | undefined : Map<string, T>
 
-export type InputValues<Ins> = { [K in keyof Ins]: InputValue<Ins[K]> }
+/** The arity of an input's mapping; one value when it gives none (see engine/partitions/mapping.ts for the defaults). */
+type ArityOf<I> = I extends { mapping: PartitionMapping<infer A extends MappingArity> } ? A : 'one'
+/** An input that may find no upstream partition: its own earlier partitions (`self`), or `allowMissing: true`. */
+type MayBeNone<I, A> = A extends 'one' ? (I extends { asset: SelfReference } | { allowMissing: true } ? 'optional' : A) : A
+
+/**
+ * The type of an input as `compute` receives it, following the run-time
+ * rule (README "Inputs"): the value itself when the mapping pairs each
+ * partition with one upstream partition (identity, lastMapping, a time
+ * window of equal offsets, an unpartitioned upstream, or no mapping);
+ * `T | undefined` where that partition may not exist (`self`, allowMissing,
+ * non-zero equal offsets); a `Map<string, T>` of partition key → value where
+ * several arrive (allMapping, staticMapping, multi/dimension mappings,
+ * different offsets). `Self` is the asset's own value type, for `self` inputs.
+ */
+export type InputValue<I, Self = unknown> = I extends AssetDefinition<infer T>
+  ? T
+  : I extends { asset: SelfReference }
+    ? ValueByArity<MayBeNone<I, ArityOf<I>>, Self>
+    : I extends { asset: AssetDefinition<infer T> }
+      ? ValueByArity<MayBeNone<I, ArityOf<I>>, T>
+      : unknown
+
+export type InputValues<Ins, Self = unknown> = { [K in keyof Ins]: InputValue<Ins[K], Self> }
 
 export type Unwrap<R> = R extends Output<infer T> ? T : R
 
-export type ComputeFn<Ins, R> = (ctx: AssetContext, inputs: InputValues<Ins>) => R | Promise<R>
+export type ComputeFn<Ins, R, Self = unknown> = (ctx: AssetContext, inputs: InputValues<Ins, Self>) => R | Promise<R>
 
-/** What `asset()` accepts. */
-export interface AssetSpec<Ins extends Record<string, AssetInput>, R> {
+/**
+ * What `asset()` returns. `Self`, the type of `self` inputs, cannot be
+ * inferred from `compute` (it is compute's own result), so it comes from the
+ * declared type: `const total: AssetDefinition<number> = asset({ ... })`
+ * types a `self` input as `number` (or `number | undefined`, …). The
+ * intersection is what lets TypeScript read `Self` off that declaration; it
+ * is left out when compute's result is not a `Self`, so the declaration
+ * then fails to type-check.
+ */
+export type AssetResult<R, Self> = unknown extends Self
+  ? AssetDefinition<Unwrap<Awaited<R>>>
+  : [Unwrap<Awaited<R>>] extends [Self]
+    ? AssetDefinition<Unwrap<Awaited<R>>> & { readonly __valueType?: Self }
+    : AssetDefinition<Unwrap<Awaited<R>>>
+
+/** What `asset()` accepts. `Self` types `self` inputs (see AssetResult). */
+export interface AssetSpec<Ins extends Record<string, AssetInput>, R, Self = unknown> {
   /** Unique key, `'x/y'` or `['x', 'y']`. */
   key: AssetKeyInput
   /** Upstream assets whose values are loaded and passed to `compute`. */
@@ -128,8 +166,20 @@ export interface AssetSpec<Ins extends Record<string, AssetInput>, R> {
   description?: string
   tags?: Record<string, string>
   metadata?: Record<string, unknown>
-  /** Overrides the automatic code version (a hash of `compute`'s source). */
+  /**
+   * Pins the asset's whole version. Without it the engine derives one from
+   * `compute`'s source, the project code it uses (helpers in local modules,
+   * transitively; installed package versions), the definition's structure
+   * (ins, deps, mappings, partitions, backfill policy, checks) and `versionInputs`.
+   */
   codeVersion?: string
+  /**
+   * Named JSON values the compute depends on that are not in its code, e.g.
+   * the config sections it reads: part of the automatic version, so changing
+   * one makes the asset stale (`version input "hyperparameters" changed`).
+   * Not allowed with `codeVersion`, which pins the whole version.
+   */
+  versionInputs?: Record<string, unknown>
   retry?: RetryPolicy
   /** Name of a concurrency pool; limits come from `defineDefinitions({ pools })`. */
   pool?: string
@@ -153,7 +203,7 @@ export interface AssetSpec<Ins extends Record<string, AssetInput>, R> {
    * failing non-blocking check is only recorded. Names must be unique.
    */
   checks?: ReadonlyArray<AssetCheck<NoInfer<Unwrap<Awaited<R>>>>>
-  compute: ComputeFn<Ins, R>
+  compute: ComputeFn<Ins, R, Self>
 }
 
 /** A normalized input as the engine sees it. */
@@ -180,9 +230,16 @@ export interface AssetDefinition<T = unknown> {
   readonly description?: string
   readonly tags: Readonly<Record<string, string>>
   readonly metadata: Readonly<Record<string, unknown>>
+  /**
+   * The pin, else a hash of `compute`'s source. Definitions loaded by the
+   * engine carry the full automatic version here (code used, structure,
+   * version inputs), which is what materializations record.
+   */
   readonly codeVersion: string
   /** `'auto'` when derived from the compute source. */
   readonly codeVersionSource: 'auto' | 'explicit'
+  /** `versionInputs` as canonical JSON, by name (empty when none). */
+  readonly versionInputs: Readonly<Record<string, string>>
   readonly retry?: Required<Pick<RetryPolicy, 'maxRetries' | 'delayMs'>> & Pick<RetryPolicy, 'backoff' | 'jitter'>
   readonly pool?: string
   readonly observe: boolean
