@@ -35,7 +35,7 @@ export { multiPartitions, isMultiPartitions } from './multi.js'
 
 export { identityMapping, allMapping, lastMapping } from './mappings/basic.js'
 export { timeWindowMapping } from './mappings/time-window-mapping.js'
-export type { TimeWindowMappingOptions } from './mappings/time-window-mapping.js'
+export type { TimeWindowArity, TimeWindowMappingOptions } from './mappings/time-window-mapping.js'
 export { staticMapping } from './mappings/static-mapping.js'
 export { multiMapping, dimensionMapping } from './mappings/multi-mapping.js'
 export { UNPARTITIONED_KEY } from './mappings/common.js'

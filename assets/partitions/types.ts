@@ -34,8 +34,25 @@ export interface MappingContext {
   dynamicKeys?: Record<string, readonly string[]>
 }
 
-/** Maps downstream partition keys to the upstream partition keys they may read, and back. */
-export interface PartitionMapping {
+/**
+ * What a step receives through a mapping, as its input's type: `'one'`
+ * upstream value, `'optional'` one value or `undefined` (none may exist, e.g.
+ * the partition before the first), or `'many'`: a Map of upstream partition
+ * key → value. The engine decides at run time (engine/partitions/mapping.ts,
+ * isSingleValued); the mapping factories' return types carry the same answer
+ * for the common case of an upstream on the same schedule.
+ */
+export type MappingArity = 'one' | 'optional' | 'many'
+
+/**
+ * Maps downstream partition keys to the upstream partition keys they may
+ * read, and back. `A` types the input a compute receives through it; a
+ * mapping written by hand is `PartitionMapping` (any of the three) unless
+ * declared e.g. `PartitionMapping<'many'>`.
+ */
+export interface PartitionMapping<A extends MappingArity = MappingArity> {
+  /** Type-level only, never set: what a step receives through this mapping. */
+  readonly __arity?: A
   readonly kind: string
   /** How the mapping is written in code, for messages, e.g. `timeWindowMapping({ startOffset: -1 })`. */
   readonly description?: string

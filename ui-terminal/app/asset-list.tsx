@@ -5,6 +5,7 @@
  */
 import { Box, Text } from 'ink'
 import { memo } from 'react'
+import { escapeForTerminal } from '../cli/output.js'
 import type { AssetRow } from './model.js'
 import { CountsBar } from './partition-bar.js'
 import { age, clip, fit, ROW_GLYPH } from './theme.js'
@@ -47,7 +48,7 @@ export function AssetList({ lines, selected, top, width, height, now, focused, e
 }
 
 const GroupLine = memo(function GroupLine({ line, width }: { line: Extract<ListLine, { kind: 'group' }>; width: number }) {
-  const name = clip(`▾ ${line.group}`, width)
+  const name = clip(`▾ ${escapeForTerminal(line.group)}`, width)
   const info = `  ${line.count} asset${line.count === 1 ? '' : 's'}${line.notFresh ? `, ${line.notFresh} not fresh` : ''}`
   return (
     <Text wrap="truncate">
@@ -82,7 +83,7 @@ export const AssetLine = memo(function AssetLine({ row, selected, focused, width
       </Text>
       <Box width={keyWidth}>
         <Text wrap="truncate-end" inverse={selected && focused} bold={selected}>
-          {row.key}
+          {escapeForTerminal(row.key)}
         </Text>
       </Box>
       {showAge ? (

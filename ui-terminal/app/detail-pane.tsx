@@ -7,6 +7,7 @@ import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
 import type { PartitionDisplayStatus } from '../../engine/index.js'
 import type { AssetDetail, PartitionInfo, ReasonLine } from './model.js'
+import { escapeForTerminal } from '../cli/output.js'
 import { CellBar, cellOf, partitionCells, timelineMarker } from './partition-bar.js'
 import { age, clip, PARTITION_STYLE, ROW_GLYPH, shortId, shortVersion, showValue, wrapText } from './theme.js'
 
@@ -51,7 +52,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
   const label = g.label.toUpperCase()
   out.push(
     <Text wrap="truncate">
-      <Text color={g.color}>{g.glyph}</Text> <Text bold>{clip(d.key, Math.max(1, width - label.length - 4))}</Text>{'  '}
+      <Text color={g.color}>{g.glyph}</Text> <Text bold>{clip(escapeForTerminal(d.key), Math.max(1, width - label.length - 4))}</Text>{'  '}
       <Text color={g.color}>{label}</Text>
     </Text>,
   )
@@ -80,7 +81,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
     ),
   )
   const tags = Object.entries(d.tags)
-  if (tags.length) out.push(<Text wrap="truncate">{clip(`tags ${tags.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`, width)}</Text>)
+  if (tags.length) out.push(<Text wrap="truncate">{clip(escapeForTerminal(`tags ${tags.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`), width)}</Text>)
 
   if (d.partitions) out.push(...partitionLines(d.partitions, partition, width, now, focused))
 
@@ -112,8 +113,8 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
       out.push(
         <Text wrap="truncate">
           <Text dimColor>↑ </Text>
-          <Text color={ug.color}>{ug.glyph}</Text> {clip(up.key, Math.max(1, width - 30))}
-          <Text dimColor>{c ? `  consumed ${shortVersion(c.dataVersion)}${c.partitionKey ? ` [${c.partitionKey}]` : ''}` : ''}</Text>
+          <Text color={ug.color}>{ug.glyph}</Text> {clip(escapeForTerminal(up.key), Math.max(1, width - 30))}
+          <Text dimColor>{c ? `  consumed ${shortVersion(c.dataVersion)}${c.partitionKey ? ` [${escapeForTerminal(c.partitionKey)}]` : ''}` : ''}</Text>
         </Text>,
       )
     }
@@ -123,7 +124,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
       out.push(
         <Text wrap="truncate">
           <Text dimColor>↓ </Text>
-          <Text color={dg.color}>{dg.glyph}</Text> {clip(down.key, width - 4)}
+          <Text color={dg.color}>{dg.glyph}</Text> {clip(escapeForTerminal(down.key), width - 4)}
         </Text>,
       )
     }
@@ -140,8 +141,8 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
       for (const [k, v] of entries.slice(0, METADATA_SHOWN)) {
         out.push(
           <Text wrap="truncate">
-            <Text dimColor>{k} </Text>
-            {clip(showValue(v), Math.max(1, width - k.length - 1))}
+            <Text dimColor>{escapeForTerminal(k)} </Text>
+            {clip(escapeForTerminal(showValue(v)), Math.max(1, width - k.length - 1))}
           </Text>,
         )
       }
@@ -161,7 +162,7 @@ function failureLines(f: NonNullable<AssetDetail['failure']>, keptGood: boolean,
       <Text dimColor>{clip(` ${age(f.at, now)} · run ${shortId(f.runId)}`, Math.max(0, width - 19))}</Text>
     </Text>,
   ]
-  for (const line of wrapText(f.message, width, 3)) out.push(<Text color="red">{line}</Text>)
+  for (const line of wrapText(escapeForTerminal(f.message, { multiline: true }), width, 3)) out.push(<Text color="red">{line}</Text>)
   out.push(<Text dimColor>{clip(`${keptGood ? 'The last good materialization is kept. ' : ''}Logs: runs pane (r).`, width)}</Text>)
   out.push(<Text> </Text>)
   return out
@@ -172,11 +173,11 @@ function reasons(lines: readonly ReasonLine[], width: number): ReactNode[] {
     r.depth === 0 ? (
       <Text wrap="truncate">
         <Text color="yellow">• </Text>
-        {clip(r.text, width - 2)}
+        {clip(escapeForTerminal(r.text), width - 2)}
       </Text>
     ) : (
       <Text dimColor wrap="truncate">
-        {clip(`    ${r.text}`, width)}
+        {clip(`    ${escapeForTerminal(r.text)}`, width)}
       </Text>
     ),
   )
@@ -188,7 +189,7 @@ function partitionLines(p: NonNullable<AssetDetail['partitions']>, sel: Partitio
   out.push(
     <Text wrap="truncate">
       <Text bold>Partitions </Text>
-      <Text dimColor>{clip(`${n} · ${p.definition}`, width - 11)}</Text>
+      <Text dimColor>{clip(`${n} · ${escapeForTerminal(p.definition)}`, width - 11)}</Text>
     </Text>,
   )
   if (n === 0) {
@@ -204,7 +205,7 @@ function partitionLines(p: NonNullable<AssetDetail['partitions']>, sel: Partitio
       {timelineMarker(n, cells.length, cursor, anchor)}
     </Text>,
   )
-  out.push(<Text dimColor wrap="truncate">{clip(`${p.keys[0]} … ${p.keys[n - 1]}`, width)}</Text>)
+  out.push(<Text dimColor wrap="truncate">{clip(escapeForTerminal(`${p.keys[0]} … ${p.keys[n - 1]}`), width)}</Text>)
   const counts: Record<PartitionDisplayStatus, number> = { FRESH: 0, STALE: 0, IN_PROGRESS: 0, FAILED: 0, MISSING: 0 }
   for (const s of p.statuses) counts[s]++
   out.push(
@@ -224,7 +225,7 @@ function partitionLines(p: NonNullable<AssetDetail['partitions']>, sel: Partitio
     out.push(
       <Text wrap="truncate">
         <Text color="cyan">range </Text>
-        {`${p.keys[a]} … ${p.keys[b]}`}
+        {escapeForTerminal(`${p.keys[a]} … ${p.keys[b]}`)}
         <Text dimColor>{clip(`  ${b - a + 1} partition(s) · m materialize · b backfill · v/Esc end range`, Math.max(0, width - 30))}</Text>
       </Text>,
     )
@@ -234,7 +235,7 @@ function partitionLines(p: NonNullable<AssetDetail['partitions']>, sel: Partitio
   out.push(
     <Text wrap="truncate">
       <Text color="cyan">cursor </Text>
-      {p.keys[cursor]}
+      {escapeForTerminal(p.keys[cursor]!)}
       {'  '}
       <Text color={st.color}>{st.char}</Text> {st.label}
       <Text dimColor>

@@ -5,6 +5,7 @@
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
+import { escapeForTerminal } from '../cli/output.js'
 import type { BackfillView, LogLine, RunDetail, RunView, StepView } from './model.js'
 import { ProgressBar, progressText, rateOf } from './progress-bar.js'
 import { age, BACKFILL_GLYPH, clip, clock, duration, fit, LOG_COLOUR, RUN_GLYPH, shortId, STEP_GLYPH } from './theme.js'
@@ -101,7 +102,7 @@ export function RunsPane({ entries, selected, detail, step, width, height, now, 
     const log = current ? detail.logs(current.id) : detail.runLog
     lines.push(
       <Text wrap="truncate">
-        <Text bold>{current ? `Log of ${clip(current.id, width - 10)}` : 'Run log'}</Text>
+        <Text bold>{current ? `Log of ${clip(escapeForTerminal(current.id), width - 10)}` : 'Run log'}</Text>
         <Text dimColor>{log.length ? ` (${log.length})` : ''}</Text>
       </Text>,
     )
@@ -129,7 +130,7 @@ function EntryLine({ entry, selected, focused, width, now }: { entry: RunEntry; 
   if (entry.kind === 'backfill') {
     const b = entry.backfill
     const g = BACKFILL_GLYPH[b.status]
-    const title = `backfill ${b.backfillId} ${b.selection} ${b.range}`
+    const title = escapeForTerminal(`backfill ${b.backfillId} ${b.selection} ${b.range}`)
     if (entry.live) {
       const text = `${progressText({ done: b.done, total: b.total, failed: b.failed, rate: b.rate })}${b.cancelRequested ? ' canceling' : ''}`
       const titleWidth = Math.max(8, width - BAR - text.length - 6)
@@ -149,7 +150,7 @@ function EntryLine({ entry, selected, focused, width, now }: { entry: RunEntry; 
   }
   const r = entry.run
   const g = RUN_GLYPH[r.status]
-  const title = `${shortId(r.runId)} ${r.selection}${r.own ? '' : r.pid ? ` (pid ${r.pid})` : ''}`
+  const title = escapeForTerminal(`${shortId(r.runId)} ${r.selection}${r.own ? '' : r.pid ? ` (pid ${r.pid})` : ''}`)
   if (entry.live) {
     const text = progressText({ done: r.done, total: r.total, failed: r.failed, rate: rateOf(r.done, r.startedAt, now) })
     const titleWidth = Math.max(8, width - BAR - text.length - 6)
@@ -188,7 +189,7 @@ function StepLine({ step, selected, width, now }: { step: StepView; selected: bo
   const idWidth = Math.max(8, Math.min(40, width - 4 - Math.min(info.length, 24)))
   return (
     <Text wrap="truncate">
-      <Text color="cyan">{selected ? '›' : ' '}</Text> <Text color={g.color}>{g.glyph}</Text> <Text bold={selected}>{fit(step.id, idWidth)}</Text>{' '}
+      <Text color="cyan">{selected ? '›' : ' '}</Text> <Text color={g.color}>{g.glyph}</Text> <Text bold={selected}>{fit(escapeForTerminal(step.id), idWidth)}</Text>{' '}
       <Text color={step.status === 'FAILURE' ? 'red' : undefined} dimColor={step.status !== 'FAILURE'}>
         {clip(info, Math.max(0, width - idWidth - 5))}
       </Text>
@@ -201,7 +202,7 @@ function LogRow({ line, width }: { line: LogLine; width: number }) {
   return (
     <Text wrap="truncate">
       <Text dimColor>{clock(line.ts)} </Text>
-      <Text color={LOG_COLOUR[line.level]}>{level}</Text> {clip(line.message.replace(/\s*\n\s*/g, ' ⏎ '), Math.max(0, width - 16))}
+      <Text color={LOG_COLOUR[line.level]}>{level}</Text> {clip(escapeForTerminal(line.message.replace(/\s*\n\s*/g, ' ⏎ ')), Math.max(0, width - 16))}
     </Text>
   )
 }

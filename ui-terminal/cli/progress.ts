@@ -1,10 +1,11 @@
 import type { RunEvent, StepResult } from '../../engine/index.js'
-import { color, formatDuration } from './output.js'
+import { color, escapeForTerminal, formatDuration } from './output.js'
 
 const BAR_WIDTH = 24
 
+/** Step ids carry partition keys, and messages come from user code: both are escaped before they reach the terminal. */
 function stepLabel(r: { id: string }): string {
-  return r.id
+  return escapeForTerminal(r.id)
 }
 
 /**
@@ -42,12 +43,14 @@ export class RunProgress {
         this.running.add(e.step.id)
         this.draw()
         break
-      case 'step-log':
-        this.line(`${color.dim(`${e.step.id} │`)} ${e.line.level === 'error' ? color.red(e.line.message) : e.line.level === 'warn' ? color.yellow(e.line.message) : e.line.message}`)
+      case 'step-log': {
+        const message = escapeForTerminal(e.line.message, { multiline: true })
+        this.line(`${color.dim(`${stepLabel(e.step)} │`)} ${e.line.level === 'error' ? color.red(message) : e.line.level === 'warn' ? color.yellow(message) : message}`)
         break
+      }
       case 'step-retry':
         this.running.delete(e.step.id)
-        this.line(color.yellow(`↻ ${e.step.id} attempt ${e.attempt} failed: ${e.error.message} — retrying in ${formatDuration(e.delayMs)}`))
+        this.line(color.yellow(`↻ ${stepLabel(e.step)} attempt ${e.attempt} failed: ${escapeForTerminal(e.error.message, { multiline: true })} — retrying in ${formatDuration(e.delayMs)}`))
         break
       case 'step-end':
         this.running.delete(e.step.id)
@@ -68,14 +71,14 @@ export class RunProgress {
       if (!this.live) this.line(`${color.green('✓')} ${stepLabel(r)} ${color.dim(`${formatDuration(r.durationMs)}  data ${r.dataVersion?.slice(0, 12)}`)}`)
     } else if (r.status === 'FAILURE') {
       this.failed++
-      this.line(`${color.red('✗')} ${stepLabel(r)} failed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}: ${r.error?.message ?? 'unknown error'}`)
+      this.line(`${color.red('✗')} ${stepLabel(r)} failed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}: ${escapeForTerminal(r.error?.message ?? 'unknown error', { multiline: true })}`)
     } else if (r.skipReason === 'UP_TO_DATE') {
       this.upToDate++
       if (!this.live) this.line(`${color.dim('=')} ${stepLabel(r)} ${color.dim('up to date (inputs unchanged)')}`)
     } else {
       this.skipped++
       if (!this.live || r.skipReason !== 'CANCELED') {
-        this.line(`${color.grey('⊘')} ${stepLabel(r)} ${color.dim(r.skipReason === 'CANCELED' ? 'skipped: run canceled' : `skipped: upstream ${r.blockedBy} failed`)}`)
+        this.line(`${color.grey('⊘')} ${stepLabel(r)} ${color.dim(r.skipReason === 'CANCELED' ? 'skipped: run canceled' : `skipped: upstream ${escapeForTerminal(r.blockedBy ?? '')} failed`)}`)
       }
     }
   }
@@ -103,7 +106,7 @@ export class RunProgress {
     const elapsed = (now - this.started) / 1000
     const rate = elapsed > 0 ? this.done / elapsed : 0
     const eta = rate > 0 && this.done < this.total ? ` eta ${formatDuration(((this.total - this.done) / rate) * 1000)}` : ''
-    const running = [...this.running].slice(0, 3).join(', ') + (this.running.size > 3 ? ` +${this.running.size - 3}` : '')
+    const running = [...this.running].slice(0, 3).map((id) => escapeForTerminal(id)).join(', ') + (this.running.size > 3 ? ` +${this.running.size - 3}` : '')
     const counts = `${color.green(`✓${this.ok}`)}${this.upToDate ? color.dim(` =${this.upToDate}`) : ''}${this.failed ? color.red(` ✗${this.failed}`) : ''}${this.skipped ? color.grey(` ⊘${this.skipped}`) : ''}`
     const text = `${bar} ${this.done}/${this.total} ${counts}${eta}${running ? color.dim(`  ▶ ${running}`) : ''}`
     const cols = this.out.columns ?? 120

@@ -74,17 +74,21 @@ class LastMapping implements PartitionMapping {
 }
 
 /** Each downstream partition reads the upstream partition with the same key. */
-export function identityMapping(): PartitionMapping {
+export function identityMapping(): PartitionMapping<'one'> {
   return new IdentityMapping()
 }
 
 /** Each downstream partition reads every upstream partition. */
-export function allMapping(): PartitionMapping {
+export function allMapping(): PartitionMapping<'many'> {
   return new AllMapping()
 }
 
-/** Each downstream partition reads the latest existing upstream partition. */
-export function lastMapping(): PartitionMapping {
+/**
+ * Each downstream partition reads the latest existing upstream partition.
+ * Typed as one value: the step fails if that partition was never
+ * materialized (it only gets none when the upstream has no partition at all).
+ */
+export function lastMapping(): PartitionMapping<'one'> {
   return new LastMapping()
 }
 

@@ -171,11 +171,11 @@ export class DimensionMapping implements PartitionMapping {
 }
 
 /** Per-dimension mappings between two multi-partitioned assets with the same dimensions. */
-export function multiMapping(mappings: Record<string, PartitionMapping> = {}): PartitionMapping {
+export function multiMapping(mappings: Record<string, PartitionMapping> = {}): PartitionMapping<'many'> {
   return new MultiMapping(mappings)
 }
 
 /** Maps between a multi-partitioned asset and a single-dimension one through dimension `dimension`. */
-export function dimensionMapping(dimension: string, mapping?: PartitionMapping): PartitionMapping {
+export function dimensionMapping(dimension: string, mapping?: PartitionMapping): PartitionMapping<'many'> {
   return new DimensionMapping(dimension, mapping)
 }

@@ -51,6 +51,6 @@ export class StaticMapping implements PartitionMapping {
 }
 
 /** Explicit edges from upstream keys to the downstream keys that read them. */
-export function staticMapping(map: Record<string, string | readonly string[]>): PartitionMapping {
+export function staticMapping(map: Record<string, string | readonly string[]>): PartitionMapping<'many'> {
   return new StaticMapping(map)
 }

@@ -23,7 +23,7 @@
  */
 import { StrataError } from '../../errors.js'
 import { TimeWindowPartitions } from '../time-window.js'
-import type { MappingContext, PartitionMapping } from '../types.js'
+import type { MappingArity, MappingContext, PartitionMapping } from '../types.js'
 import { describeDef, keysOptions, mismatch, type UpstreamResult } from './common.js'
 
 export interface TimeWindowMappingOptions {
@@ -145,7 +145,38 @@ export class TimeWindowMapping implements PartitionMapping {
   }
 }
 
+type Field<O, K extends keyof TimeWindowMappingOptions> = K extends keyof O ? O[K] : undefined
+type EndOf<O> = [Field<O, 'endOffset'>] extends [undefined] ? 0 : Field<O, 'endOffset'>
+type StartOf<O> = [Field<O, 'startOffset'>] extends [undefined]
+  ? EndOf<O> extends number
+    ? `${EndOf<O>}` extends `-${string}`
+      ? EndOf<O>
+      : 0
+    : never
+  : Field<O, 'startOffset'>
+
+/**
+ * What a step receives through `timeWindowMapping(o)` from an upstream on
+ * the same schedule, as far as TypeScript knows the offsets (literals):
+ * equal offsets read one partition (`'one'` at offset 0; `'optional'`
+ * otherwise, as the shifted partition does not exist at the start or end),
+ * different offsets a Map. Offsets only known at run time give any of them.
+ */
+export type TimeWindowArity<O> = number extends StartOf<O> | EndOf<O>
+  ? MappingArity
+  : undefined extends StartOf<O> | EndOf<O>
+    ? MappingArity
+    : [StartOf<O>] extends [EndOf<O>]
+      ? [EndOf<O>] extends [StartOf<O>]
+        ? EndOf<O> extends 0
+          ? Field<O, 'allowNonexistent'> extends false | undefined
+            ? 'one'
+            : 'optional'
+          : 'optional'
+        : 'many'
+      : 'many'
+
 /** Reads upstream partitions overlapping the (shifted) downstream window. See TimeWindowMappingOptions. */
-export function timeWindowMapping(o: TimeWindowMappingOptions = {}): PartitionMapping {
-  return new TimeWindowMapping(o)
+export function timeWindowMapping<const O extends TimeWindowMappingOptions = {}>(o?: O): PartitionMapping<TimeWindowArity<O>> {
+  return new TimeWindowMapping(o ?? {})
 }

@@ -2,7 +2,7 @@ import { StrataError } from '../../../assets/errors.js'
 import { cancelBackfill, launchBackfill, runBackfill, type BackfillResult, type Workspace } from '../../../engine/index.js'
 import type { BackfillRecord, BackfillTargetStatus } from '../../../engine/storage/types.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
-import { color, formatDuration, formatTime, printJson, table } from '../output.js'
+import { color, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
 import { RunProgress } from '../progress.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -104,11 +104,11 @@ async function show(ws: Workspace, id: string, json: boolean): Promise<number> {
     return 0
   }
   console.log(`Backfill ${color.bold(b.backfillId)} ${paint(b.status)}${b.interrupted ? color.yellow(' (interrupted: resume it with strata backfill resume ' + b.backfillId + ')') : ''}`)
-  console.log(`  target   ${target(b)}`)
+  console.log(`  target   ${escapeForTerminal(target(b))}`)
   console.log(`  created  ${formatTime(b.createdAt)}${b.endedAt ? `, ended ${formatTime(b.endedAt)}` : ''}`)
   console.log(`  progress ${describeCounts(counts)}`)
-  console.log(table([['ASSET', 'DONE', 'UP TO DATE', 'FAILED', 'SKIPPED', 'REMAINING'].map((h) => color.dim(h)), ...[...perAsset].map(([k, c]) => [k, String(c.SUCCESS), String(c.UP_TO_DATE), String(c.FAILED), String(c.SKIPPED), String(c.PENDING + c.IN_PROGRESS)])]))
-  for (const t of failed.slice(0, 10)) console.log(color.red(`  ✗ ${t.assetKey}[${t.partitionKey}]: ${t.error ?? 'failed'}`))
+  console.log(table([['ASSET', 'DONE', 'UP TO DATE', 'FAILED', 'SKIPPED', 'REMAINING'].map((h) => color.dim(h)), ...[...perAsset].map(([k, c]) => [escapeForTerminal(k), String(c.SUCCESS), String(c.UP_TO_DATE), String(c.FAILED), String(c.SKIPPED), String(c.PENDING + c.IN_PROGRESS)])]))
+  for (const t of failed.slice(0, 10)) console.log(color.red(`  ✗ ${escapeForTerminal(`${t.assetKey}[${t.partitionKey}]: ${t.error ?? 'failed'}`)}`))
   return 0
 }
 
@@ -139,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
         console.log('No backfills yet. Start one with: strata backfill SELECTION --from KEY --to KEY')
         return 0
       }
-      const rows = withCounts.map(({ b, counts }) => [b.backfillId, paint(b.status) + (b.interrupted ? color.yellow(' interrupted') : ''), formatTime(b.createdAt), describeCounts(counts), target(b)])
+      const rows = withCounts.map(({ b, counts }) => [b.backfillId, paint(b.status) + (b.interrupted ? color.yellow(' interrupted') : ''), formatTime(b.createdAt), describeCounts(counts), escapeForTerminal(target(b))])
       console.log(table([['ID', 'STATUS', 'CREATED', 'PROGRESS', 'TARGET'].map((h) => color.dim(h)), ...rows]))
       return 0
     }

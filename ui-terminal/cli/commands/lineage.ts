@@ -3,7 +3,7 @@ import { normalizeKey } from '../../../assets/keys.js'
 import { suggestKeys } from '../../../engine/graph/selection.js'
 import type { MaterializationRecord, Storage, Workspace } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
-import { color, formatTime, printJson } from '../output.js'
+import { color, escapeForTerminal, formatTime, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata lineage KEY — the latest materialization of KEY and, recursively, the exact
@@ -58,14 +58,14 @@ async function build(storage: Storage, m: MaterializationRecord, input: string |
 
 function print(node: LineageNode, indent: string, last: boolean, root: boolean): void {
   const branch = root ? '' : last ? '└─ ' : '├─ '
-  const name = `${node.key}${node.partitionKey ? `[${node.partitionKey}]` : ''}`
-  const via = node.input ? color.dim(` (input ${node.input})`) : root ? '' : color.dim(' (dep)')
+  const name = escapeForTerminal(`${node.key}${node.partitionKey ? `[${node.partitionKey}]` : ''}`)
+  const via = node.input ? color.dim(` (input ${escapeForTerminal(node.input)})`) : root ? '' : color.dim(' (dep)')
   const stale = node.isLatest
     ? ''
     : node.latestDataVersion === node.dataVersion
       ? color.dim('  (re-materialized since, same data)')
       : color.yellow(`  superseded: now data ${node.latestDataVersion?.slice(0, 12)}`)
-  console.log(`${indent}${branch}${color.bold(name)}${via}  data ${node.dataVersion.slice(0, 12)}  code ${node.codeVersion.slice(0, 12)}  run ${node.runId.slice(0, 8)}  ${color.dim(formatTime(Date.parse(node.materializedAt)))}${stale}`)
+  console.log(`${indent}${branch}${color.bold(name)}${via}  data ${node.dataVersion.slice(0, 12)}  code ${node.codeVersion.slice(0, 12)}  run ${escapeForTerminal(node.runId.slice(0, 8))}  ${color.dim(formatTime(Date.parse(node.materializedAt)))}${stale}`)
   const childIndent = indent + (root ? '' : last ? '   ' : '│  ')
   node.upstream.forEach((child, i) => print(child, childIndent, i === node.upstream.length - 1, false))
 }

@@ -1,7 +1,7 @@
 import { describeFailure, describeReason, readAssetStates, readCheckCounts, resolveSelection } from '../../../engine/index.js'
 import { partitionBar } from '../partition-bar.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { color, formatAge, paintStatus, printJson, table } from '../output.js'
+import { color, escapeForTerminal, formatAge, paintStatus, printJson, table } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata list [SELECTION...] — assets with group, status and staleness reasons
@@ -58,12 +58,12 @@ export async function run(argv: string[]): Promise<number> {
       const state = states.get(a.key)!
       // A never-built asset's only reason is the MATERIALIZED column's "never"; a failure comes before staleness.
       const staleness = a.freshness === 'MISSING' ? [] : a.reasons
-      const first = state.failure ? color.red(describeFailure(state.failure, formatAge(state.failure.at))) : (staleness[0] ?? '')
+      const first = state.failure ? color.red(escapeForTerminal(describeFailure(state.failure, formatAge(state.failure.at)))) : escapeForTerminal(staleness[0] ?? '')
       const extra = state.failure ? staleness.length : staleness.length - 1
-      const more = extra > 0 ? color.dim(` (+${extra} more, see strata why ${a.key})`) : ''
+      const more = extra > 0 ? color.dim(` (+${extra} more, see strata why ${escapeForTerminal(a.key)})`) : ''
       const parts = state.partitions ? ` ${partitionBar(state.partitions.counts, 12)} ${state.partitions.counts.FRESH}/${state.partitions.total}` : ''
       const checks = a.checks.failed ? color.red(`✗ ${a.checks.failed} check(s) failed `) : a.checks.warned ? color.yellow(`! ${a.checks.warned} check warning(s) `) : ''
-      rows.push([a.group, a.key, paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), checks + first + more])
+      rows.push([escapeForTerminal(a.group), escapeForTerminal(a.key), paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), checks + first + more])
     }
     console.log(table(rows))
     const count = (s: string) => assets.filter((a) => a.status === s).length

@@ -1,7 +1,7 @@
 import { StrataError } from '../../../assets/errors.js'
 import type { EventRecord, Workspace } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { color, formatTime, printJson } from '../output.js'
+import { color, escapeForTerminal, formatTime, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata logs RUN_ID — the event log of a run: steps, retries, failures and log lines
@@ -21,19 +21,20 @@ export async function findRun(ws: Workspace, idOrPrefix: string) {
 }
 
 function describe(e: EventRecord): string {
-  const who = e.assetKey ? `${e.assetKey}${e.partitionKey ? `[${e.partitionKey}]` : ''} ` : ''
-  const msg = e.message ?? ''
+  // Keys, messages and stacks come from storage and user code: escaped so they cannot drive the terminal.
+  const who = e.assetKey ? escapeForTerminal(`${e.assetKey}${e.partitionKey ? `[${e.partitionKey}]` : ''}`) + ' ' : ''
+  const msg = escapeForTerminal(e.message ?? '', { multiline: true })
   switch (e.type) {
     case 'STEP_FAILURE': {
       const stack = (e.data?.error as { stack?: string } | undefined)?.stack
-      return color.red(`${who}failed: ${msg}`) + (stack ? '\n' + color.dim(stack.split('\n').slice(1, 6).join('\n')) : '')
+      return color.red(`${who}failed: ${msg}`) + (stack ? '\n' + color.dim(escapeForTerminal(stack.split('\n').slice(1, 6).join('\n'), { multiline: true })) : '')
     }
     case 'STEP_SUCCESS':
       return color.green(`${who}succeeded`) + color.dim(` data ${String(e.data?.dataVersion ?? '').slice(0, 12)}`)
     case 'LOG':
       return `${color.dim(who + '│')} ${e.level === 'error' ? color.red(msg) : e.level === 'warn' ? color.yellow(msg) : msg}`
     case 'MATERIALIZATION':
-      return color.dim(`${who}materialized → ${String(e.data?.location ?? '')}`)
+      return color.dim(`${who}materialized → ${escapeForTerminal(String(e.data?.location ?? ''))}`)
     default:
       return `${who}${msg}`.trim()
   }
@@ -50,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
       printJson({ runId: run.runId, status: run.status, events: events.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })) })
       return 0
     }
-    console.log(color.dim(`Run ${run.runId} — ${run.status} — ${run.selection}`))
+    console.log(color.dim(`Run ${escapeForTerminal(run.runId)} — ${run.status} — ${escapeForTerminal(run.selection)}`))
     for (const e of events) console.log(`${color.dim(formatTime(e.ts).slice(11))} ${e.type.padEnd(16)} ${describe(e)}`)
     return 0
   })

@@ -1,6 +1,6 @@
 import { StrataError } from '../../../assets/errors.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { printJson } from '../output.js'
+import { escapeForTerminal, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata partitions — keys of dynamic partitions (dynamicPartitions(NAME))
@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       const all = await ws.storage.getDynamicPartitions()
       const shown = name ? { [name]: all[name] ?? [] } : all
       if (values.json) printJson({ partitions: shown })
-      else for (const [n, ks] of Object.entries(shown)) console.log(`${n} (${ks.length}): ${ks.join(', ')}`)
+      else for (const [n, ks] of Object.entries(shown)) console.log(`${escapeForTerminal(n)} (${ks.length}): ${ks.map((k) => escapeForTerminal(k)).join(', ')}`)
       return 0
     }
     if (!name || keys.length === 0) throw new StrataError('STRATA_USAGE', `strata partitions ${sub} takes a name and at least one key.`)

@@ -1,5 +1,5 @@
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
-import { color, formatDuration, formatTime, printJson, table } from '../output.js'
+import { color, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata runs — recent runs, newest first
@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     const paint = (s: string) => (s === 'SUCCESS' ? color.green(s) : s === 'RUNNING' ? color.blue(s) : s === 'CANCELED' ? color.yellow(s) : color.red(s))
     const rows = [['RUN', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'SELECTION'].map((h) => color.dim(h))]
     for (const r of runs) {
-      rows.push([r.runId, paint(r.status), formatTime(r.startedAt), r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '…', String(r.stepKeys.length), r.selection])
+      rows.push([escapeForTerminal(r.runId), paint(r.status), formatTime(r.startedAt), r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '…', String(r.stepKeys.length), escapeForTerminal(r.selection)])
     }
     console.log(table(rows))
     return 0

@@ -3,7 +3,7 @@ import { normalizeKey } from '../../../assets/keys.js'
 import { checkResultJson, describeFailure, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
 import { upstreamLinks } from '../../../engine/partitions/mapping.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { color, formatAge, formatTime, printJson, table } from '../output.js'
+import { color, escapeForTerminal, formatAge, formatTime, printJson, table } from '../output.js'
 import { PAINT, partitionTimeline } from '../partition-bar.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -23,7 +23,7 @@ function printChecks(results: readonly CheckResultRecord[]): void {
   console.log(`checks: ${results.length - failing.length} passed, ${color.red(`${blocking} failed`)}, ${color.yellow(`${failing.length - blocking} warned`)}`)
   for (const r of failing.slice(0, MAX_CHECKS_LISTED)) {
     const label = r.blocking ? color.red('✗ blocking') : color.yellow('! warn')
-    console.log(`  ${label} ${color.bold(r.checkName)}${r.partitionKey ? color.dim(` [${r.partitionKey}]`) : ''}${r.message ? `: ${r.message}` : ''}`)
+    console.log(`  ${label} ${color.bold(escapeForTerminal(r.checkName))}${r.partitionKey ? color.dim(` [${escapeForTerminal(r.partitionKey)}]`) : ''}${r.message ? `: ${escapeForTerminal(r.message)}` : ''}`)
   }
   if (failing.length > MAX_CHECKS_LISTED) console.log(color.dim(`  … ${failing.length - MAX_CHECKS_LISTED} more failing`))
 }
@@ -94,20 +94,20 @@ export async function run(argv: string[]): Promise<number> {
     if (!asset.partitions) {
       const n = nodes[0]!
       console.log(`${color.bold(key)} ${PAINT[statuses[0]!](statuses[0]!)}${n.latest ? color.dim(`  data ${n.latest.dataVersion.slice(0, 12)}, ${formatTime(n.latest.endedAt)}`) : ''}`)
-      if (n.failure) console.log(color.red(`  • ${describeFailure(n.failure, formatAge(n.failure.at))}`))
-      for (const r of n.reasons) console.log(`  • ${describeReason(r)}`)
+      if (n.failure) console.log(color.red(`  • ${escapeForTerminal(describeFailure(n.failure, formatAge(n.failure.at)))}`))
+      for (const r of n.reasons) console.log(`  • ${escapeForTerminal(describeReason(r))}`)
       printChecks(checkResults)
       return 0
     }
     const cols = Math.max(20, Math.min(100, (process.stdout.columns ?? 100) - 4))
-    console.log(`${color.bold(key)}  ${color.dim(asset.partitions.id)}  ${nodes.length} partitions`)
+    console.log(`${color.bold(key)}  ${color.dim(escapeForTerminal(asset.partitions.id))}  ${nodes.length} partitions`)
     if (nodes.length) {
-      console.log(`${nodes[0]!.partitionKey} ${color.dim('→')} ${nodes[nodes.length - 1]!.partitionKey}`)
+      console.log(`${escapeForTerminal(nodes[0]!.partitionKey)} ${color.dim('→')} ${escapeForTerminal(nodes[nodes.length - 1]!.partitionKey)}`)
       console.log(partitionTimeline(statuses, cols))
     }
     console.log((Object.keys(counts) as PartitionDisplayStatus[]).map((s) => `${PAINT[s](s)} ${counts[s]}`).join('   '))
     if (values.partitions) {
-      const rows = nodes.map((n, i) => [n.partitionKey, PAINT[statuses[i]!](statuses[i]!), n.latest ? n.latest.dataVersion.slice(0, 12) : '', n.latest ? formatTime(n.latest.endedAt) : '', n.reasons[0] ? describeReason(n.reasons[0]) : ''])
+      const rows = nodes.map((n, i) => [escapeForTerminal(n.partitionKey), PAINT[statuses[i]!](statuses[i]!), n.latest ? n.latest.dataVersion.slice(0, 12) : '', n.latest ? formatTime(n.latest.endedAt) : '', n.reasons[0] ? escapeForTerminal(describeReason(n.reasons[0])) : ''])
       console.log(table([['PARTITION', 'STATUS', 'DATA', 'MATERIALIZED', 'REASON'].map((h) => color.dim(h)), ...rows]))
     } else if (counts.STALE + counts.FAILED + counts.MISSING > 0) {
       console.log(color.dim(`List them with --partitions; explain with strata why ${key}`))

@@ -17,7 +17,7 @@ import {
 } from '../../../engine/index.js'
 import { suggestKeys } from '../../../engine/graph/selection.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { color, formatAge, paintStatus, printJson } from '../output.js'
+import { color, escapeForTerminal, formatAge, paintStatus, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata why KEY [--partition P] — why an asset (or one partition) is missing, stale or failed, traced to root causes
@@ -43,7 +43,7 @@ function checkDetail(r: CheckResultRecord) {
 
 function printChecks(failing: readonly CheckResultRecord[], indent: string): void {
   for (const r of failing.slice(0, MAX_LISTED)) {
-    const line = `${indent}• ${checkReason(r)}`
+    const line = `${indent}• ${escapeForTerminal(checkReason(r))}`
     console.log(r.blocking ? color.red(line) : color.yellow(line))
   }
   if (failing.length > MAX_LISTED) console.log(color.dim(`${indent}… ${failing.length - MAX_LISTED} more failing checks (strata status ${failing[0]!.assetKey})`))
@@ -55,11 +55,11 @@ const failingOf = (results: readonly CheckResultRecord[]) => [...results.filter(
 function printReasons(reasons: readonly StaleReason[], indent: string): void {
   for (const reason of reasons) {
     if (reason.kind === 'UPSTREAM_STALE' || reason.kind === 'UPSTREAM_MISSING') {
-      console.log(`${indent}• upstream ${reason.dep} ${reason.kind === 'UPSTREAM_MISSING' ? 'is missing' : 'is stale'}`)
-      for (const root of reason.rootCauses.slice(0, 5)) console.log(color.dim(`${indent}    root cause: ${describeDirect(root.reason, root.key)}`))
+      console.log(`${indent}• upstream ${escapeForTerminal(reason.dep)} ${reason.kind === 'UPSTREAM_MISSING' ? 'is missing' : 'is stale'}`)
+      for (const root of reason.rootCauses.slice(0, 5)) console.log(color.dim(`${indent}    root cause: ${escapeForTerminal(describeDirect(root.reason, root.key))}`))
       if (reason.rootCauses.length > 5) console.log(color.dim(`${indent}    … ${reason.rootCauses.length - 5} more root causes`))
     } else {
-      console.log(`${indent}• ${describeReason(reason)}`)
+      console.log(`${indent}• ${escapeForTerminal(describeReason(reason))}`)
     }
   }
 }
@@ -105,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
         })
         return 0
       }
-      console.log(`${color.bold(`${key}[${node.partitionKey}]`)} is ${paintStatus(node.status)}${node.runState ? color.red(` (last attempt ${node.runState === 'FAILED' ? 'failed' : 'in progress'})`) : ''}`)
+      console.log(`${color.bold(`${key}[${escapeForTerminal(node.partitionKey)}]`)} is ${paintStatus(node.status)}${node.runState ? color.red(` (last attempt ${node.runState === 'FAILED' ? 'failed' : 'in progress'})`) : ''}`)
       if (node.status === 'FRESH') console.log('  Code and every upstream partition it reads are unchanged since it was materialized.')
       printChecks(failing, '  ')
       printReasons(node.reasons, '  ')
@@ -136,7 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     const when = summary.latest ? color.dim(` (${last} ${formatAge(summary.latest.endedAt)}, data ${summary.latest.dataVersion.slice(0, 12)})`) : failure ? color.dim(' (never materialized)') : ''
     console.log(`${color.bold(key)} is ${paintStatus(summary.display)}${when}`)
     if (!asset.partitions) {
-      if (failure) console.log(color.red(`  • ${describeFailure(failure, formatAge(failure.at))}`))
+      if (failure) console.log(color.red(`  • ${escapeForTerminal(describeFailure(failure, formatAge(failure.at)))}`))
       if (summary.status === 'FRESH') {
         const but = failing.some((r) => r.blocking) ? ', but its last attempt failed a blocking check' : ''
         console.log(`  ${failure ? 'Its last good materialization is up to date: code' : 'Code'} and every upstream are unchanged since its last materialization${but}.`)
@@ -150,12 +150,12 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`  ${summary.partitions!.total} partitions: ${c.FRESH} fresh, ${c.STALE} stale, ${c.MISSING} missing${c.FAILED ? `, ${c.FAILED} failed` : ''}${c.IN_PROGRESS ? `, ${c.IN_PROGRESS} in progress` : ''}`)
       const listed = nodes.filter((n) => n.status === 'STALE' || n.runState === 'FAILED').slice(0, MAX_LISTED)
       for (const n of listed) {
-        console.log(`  ${color.bold(n.partitionKey)} ${paintStatus(n.status)}${n.runState === 'FAILED' ? color.red(' (last attempt failed)') : ''}`)
+        console.log(`  ${color.bold(escapeForTerminal(n.partitionKey))} ${paintStatus(n.status)}${n.runState === 'FAILED' ? color.red(' (last attempt failed)') : ''}`)
         printReasons(n.reasons, '    ')
       }
       const missing = nodes.filter((n) => n.status === 'MISSING')
-      if (missing.length) console.log(`  never materialized: ${missing.slice(0, 8).map((n) => n.partitionKey).join(', ')}${missing.length > 8 ? ` … and ${missing.length - 8} more` : ''}`)
-      if (listed.length) console.log(color.dim(`\nOne partition in detail: strata why ${key} --partition ${listed[0]!.partitionKey}`))
+      if (missing.length) console.log(`  never materialized: ${missing.slice(0, 8).map((n) => escapeForTerminal(n.partitionKey)).join(', ')}${missing.length > 8 ? ` … and ${missing.length - 8} more` : ''}`)
+      if (listed.length) console.log(color.dim(`\nOne partition in detail: strata why ${key} --partition ${escapeForTerminal(listed[0]!.partitionKey)}`))
     }
     if (failure) console.log(color.dim(`\nThe whole error: strata logs ${failure.runId}. Fix the cause, then rebuild with: strata materialize "*${key}" --stale`))
     else if (failing.some((r) => r.blocking)) console.log(color.dim(`\nFix the data or the check, then rebuild with: strata materialize ${key}`))
