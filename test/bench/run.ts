@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   leftovers: () => import('./leftovers.js'),
   failures: () => import('./failures.js'),
   startup: () => import('./startup.js'),
+  'key-upgrade': () => import('./key-upgrade.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {

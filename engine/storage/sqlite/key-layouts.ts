@@ -84,6 +84,7 @@ export class PartitionKeyLayouts {
     const db = this.db
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS partition_key_renames (
       asset_key TEXT NOT NULL, old_key TEXT NOT NULL, new_key TEXT NOT NULL, PRIMARY KEY (asset_key, old_key)) WITHOUT ROWID`)
+    db.exec('CREATE INDEX IF NOT EXISTS temp.partition_key_renames_new ON partition_key_renames (asset_key, new_key)')
     db.exec('DELETE FROM temp.partition_key_renames')
     const insert = db.prepare('INSERT INTO temp.partition_key_renames (asset_key, old_key, new_key) VALUES (?, ?, ?)')
     for (const [asset, oldKey, newKey] of renames) insert.run(asset, oldKey, newKey)
@@ -93,7 +94,19 @@ export class PartitionKeyLayouts {
       const to = renamed(`${table}.${asset}`, `${table}.${key}`)
       db.prepare(`UPDATE ${table} SET ${key} = (${to}) WHERE ${asset} IN (${assets}) AND EXISTS (${to})`).run()
     }
+    // Usually no new key is also an old one (a reorder does not map a key onto
+    // another stored key) and no row already holds a new key: then one pass
+    // per table suffices, without the de-duplication or the parking pass.
+    const chained = db.prepare('SELECT 1 FROM temp.partition_key_renames a JOIN temp.partition_key_renames b ON b.asset_key = a.asset_key AND b.old_key = a.new_key LIMIT 1').get() !== undefined
+    const merged = db.prepare('SELECT 1 FROM temp.partition_key_renames GROUP BY asset_key, new_key HAVING count(*) > 1 LIMIT 1').get() !== undefined
     for (const { table, group, recency } of UNIQUE) {
+      const to = renamed(`${table}.asset_key`, `${table}.partition_key`)
+      const taken =
+        db.prepare(`SELECT 1 FROM ${table} t WHERE t.asset_key IN (${assets}) AND EXISTS (SELECT 1 FROM temp.partition_key_renames r WHERE r.asset_key = t.asset_key AND r.new_key = t.partition_key) LIMIT 1`).get() !== undefined
+      if (!chained && !merged && !taken) {
+        db.prepare(`UPDATE ${table} SET partition_key = (${to}) WHERE asset_key IN (${assets}) AND EXISTS (${to})`).run()
+        continue
+      }
       const g = group.replace(', ', ', x.')
       db.prepare(
         `DELETE FROM ${table} WHERE (asset_key, partition_key${group}) IN (
@@ -104,7 +117,6 @@ export class PartitionKeyLayouts {
              WHERE x.asset_key IN (${assets}))
            WHERE rn > 1)`,
       ).run()
-      const to = renamed(`${table}.asset_key`, `${table}.partition_key`)
       // Two passes, so swapping keys (a|b ↔ b|a) never meets a unique key still held by the other row.
       db.prepare(`UPDATE ${table} SET partition_key = ${PARK} || (${to}) WHERE asset_key IN (${assets}) AND EXISTS (${to})`).run()
       db.prepare(`UPDATE ${table} SET partition_key = substr(partition_key, 2) WHERE asset_key IN (${assets}) AND substr(partition_key, 1, 1) = ${PARK}`).run()
