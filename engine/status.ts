@@ -3,6 +3,7 @@ import { upstreamLinks } from './partitions/mapping.js'
 import type { LatestMaterialization, PartitionRunState } from './storage/types.js'
 import { describeReason, type AssetStatus, type StaleReason } from './versioning/staleness.js'
 import { displayStatus, StatusIndex, type LastFailure, type PartitionDisplayStatus, type StatusLatest } from './versioning/status-index.js'
+import { loadVersionExplainer } from './versioning/version-reasons.js'
 import type { Workspace } from './workspace.js'
 
 /** An asset's status as shown: a failed last attempt takes precedence over MISSING, STALE and FRESH. */
@@ -67,6 +68,7 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
   }
   const many: LatestMaterialization[] = withEdges.length ? await ws.storage.getLatestMany(wanted ? withEdges : undefined) : []
   for (const m of many) bucket(latest, m.assetKey).set(m.partitionKey, m)
+  const versionChange = await loadVersionExplainer(ws.storage, ws.defs, latest)
   const failures = new Map<string, LastFailure>()
   for (const f of await ws.storage.getFailedAttempts(unpartitioned)) {
     bucket(runStates, f.assetKey).set('', 'FAILED')
@@ -77,6 +79,7 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
     runStateOf: (key, partition) => runStates.get(key)?.get(partition),
     failureOf: (key, partition) => (partition === '' ? failures.get(key) : undefined),
     keysOptions,
+    versionChange,
   })
 }
 

@@ -28,7 +28,12 @@ export function reloadedText(e: Of<'reload-ok'>, changed: readonly string[], nam
 
 export function codeChangeText(e: Of<'code-changed'>): string {
   const parts: string[] = []
-  if (e.changed.length) parts.push(`code changed: ${e.changed.map((c) => `${c.key} (${shortVersion(c.previous)} → ${shortVersion(c.current)})`).join(', ')}`)
+  // Assets changed the same way are named together: `b, c: code changed: helper ./lib.ts (factor)`.
+  const explained = new Map<string, string[]>()
+  const bare = e.changed.filter((c) => !c.changes?.length)
+  for (const c of e.changed) if (c.changes?.length) explained.set(c.changes.join('; '), [...(explained.get(c.changes.join('; ')) ?? []), c.key])
+  for (const [text, keys] of explained) parts.push(`${list(keys)}: ${text}`)
+  if (bare.length) parts.push(`code changed: ${bare.map((c) => `${c.key} (${shortVersion(c.previous)} → ${shortVersion(c.current)})`).join(', ')}`)
   if (e.added.length) parts.push(`added: ${list(e.added)}`)
   if (e.removed.length) parts.push(`removed: ${list(e.removed)}`)
   return parts.length ? parts.join('; ') : 'no code version changed'

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { isDefinitions } from '../../assets/definitions.js'
 import { StrataError, isStrataError } from '../../assets/errors.js'
 import type { Definitions } from '../../assets/types.js'
+import { withCodeVersions } from '../versioning/versions.js'
 
 export const DEFAULT_DEFS_FILE = 'definitions.ts'
 
@@ -21,9 +22,10 @@ export function resolveDefsPath(file: string | undefined, cwd = process.cwd()): 
 }
 
 /**
- * Imports a definitions module and returns its default export. `version`
- * busts the module cache so an edited file is imported afresh (watch mode
- * does this in a disposable worker so old module graphs can be collected).
+ * Imports a definitions module and returns its default export, with each
+ * asset's version assigned (engine/versioning/versions.ts). `version` busts
+ * the module cache so an edited file is imported afresh (watch mode does this
+ * in a disposable worker so old module graphs can be collected).
  */
 export async function loadDefinitions(path: string, version?: string | number): Promise<Definitions> {
   const url = pathToFileURL(path).href + (version !== undefined ? `?v=${version}` : '')
@@ -41,5 +43,6 @@ export async function loadDefinitions(path: string, version?: string | number): 
       `${path} has no default export of definitions. End the file with: export default defineDefinitions({ assets: [...] })`,
     )
   }
-  return mod.default
+  // Versions follow the project's files as they are now: the code each compute uses, and each definition's structure.
+  return withCodeVersions(mod.default, path)
 }

@@ -6,6 +6,7 @@ import type { LatestMaterialization, Storage } from '../storage/types.js'
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import { upstreamLinks } from '../partitions/mapping.js'
 import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
+import { codeVersionRecords } from '../versioning/versions.js'
 import { EventWriter } from './event-writer.js'
 import { checkRows, recordSuccess } from './record-success.js'
 import { resolveInputs, type ResolvedInputs } from './inputs.js'
@@ -116,6 +117,8 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     startedAt: started,
     backfillId: opts.backfillId,
   })
+  // So that a later status can say what changed in a version these steps record (versioning/version-diff.ts).
+  await storage.recordCodeVersions(codeVersionRecords(defs, [...plan.steps.values()].map((s) => s.assetKey)))
   events.write({ runId, ts: started, type: 'RUN_START', message: `Run of ${plan.steps.size} step(s): ${opts.selection}` })
   emit({ type: 'run-start', runId, total: plan.steps.size })
 

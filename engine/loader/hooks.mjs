@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { entryKey, readEntry, writeEntry } from './cache-entry.mjs'
+import { compileOptions } from './compile-options.mjs'
 
 let cacheDir = null
 let debug = false
@@ -26,14 +27,7 @@ function trace(event, path) {
 async function compile(source, path) {
   sucrase ??= import('sucrase')
   const { transform } = await sucrase
-  const result = transform(source, {
-    transforms: path.endsWith('.tsx') ? ['typescript', 'jsx'] : ['typescript'],
-    jsxRuntime: 'automatic',
-    production: true,
-    disableESTransforms: true,
-    filePath: path,
-    sourceMapOptions: { compiledFilename: path },
-  })
+  const result = transform(source, compileOptions(path))
   const map = Buffer.from(JSON.stringify(result.sourceMap)).toString('base64')
   return `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`
 }

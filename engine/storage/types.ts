@@ -100,6 +100,13 @@ export interface LatestMaterialization extends MaterializationRecord {
   consumed: LineageEdge[]
 }
 
+/** What a code version is made of: component → hash or version (see engine/versioning/versions.ts). */
+export interface CodeVersionRecord {
+  assetKey: string
+  codeVersion: string
+  components: Record<string, string>
+}
+
 /** Execution state of one (asset, partition), kept incrementally for fast status reads. */
 export type PartitionRunState = 'IN_PROGRESS' | 'FAILED' | 'MATERIALIZED'
 
@@ -302,6 +309,11 @@ export interface Storage {
   listMaterializations(assetKey: string, opts?: { partitionKey?: string; limit?: number }): Promise<MaterializationRecord[]>
   /** The upstream edges a materialization consumed. */
   getLineage(materializationId: number): Promise<LineageEdge[]>
+
+  /** Records what code versions are made of; a version already recorded for its asset is kept as it is. */
+  recordCodeVersions(records: readonly CodeVersionRecord[]): Promise<void>
+  /** The recorded components of these (asset, code version) pairs; pairs never recorded are left out. */
+  getCodeVersions(pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>): Promise<CodeVersionRecord[]>
 
   /** Partition states of an asset (all partitions that ever ran). */
   getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]>

@@ -7,7 +7,10 @@ export type AssetStatus = 'MISSING' | 'STALE' | 'FRESH'
 /** A cause that lies in the asset itself (not inherited from upstream). */
 export type DirectReason =
   | { kind: 'NEVER_MATERIALIZED' }
-  | { kind: 'CODE_VERSION_CHANGED'; previous: string; current: string }
+  /** `changes`: what changed in the code the compute uses (`helper ./lib.ts (factor)`), when both versions' components are known. */
+  | { kind: 'CODE_VERSION_CHANGED'; previous: string; current: string; changes?: string[] }
+  /** A part of the asset's definition changed, e.g. `mapping of input "history" changed: -7..-1 → -7..0`. */
+  | { kind: 'DEFINITION_CHANGED'; change: string }
   | { kind: 'DEPENDENCY_ADDED'; dep: string }
   | { kind: 'DEPENDENCY_REMOVED'; dep: string }
   | { kind: 'UPSTREAM_DATA_CHANGED'; dep: string; consumed: string; current: string }
@@ -63,7 +66,10 @@ export function describeDirect(reason: DirectReason, key?: string): string {
     case 'NEVER_MATERIALIZED':
       return `${who}never materialized`
     case 'CODE_VERSION_CHANGED':
+      if (reason.changes?.length) return `${who}code changed: ${reason.changes.join('; ')}`
       return `${who}code version changed (${short(reason.previous)} → ${short(reason.current)})`
+    case 'DEFINITION_CHANGED':
+      return `${who}${reason.change}`
     case 'DEPENDENCY_ADDED':
       return `${who}new dependency ${reason.dep}`
     case 'DEPENDENCY_REMOVED':

@@ -3,6 +3,7 @@ import type { AssetDefinition, Definitions } from '../../assets/types.js'
 import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions/mapping.js'
 import type { LatestMaterialization, PartitionRunState } from '../storage/types.js'
 import type { AssetStatus, DirectReason, RootCause, StaleReason } from './staleness.js'
+import { versionChangeReasons, type VersionExplainer } from './version-reasons.js'
 
 /** Status of one (asset, partition); `''` is the partition of an unpartitioned asset. */
 export interface NodeState {
@@ -48,6 +49,8 @@ export interface StatusSources {
   runStateOf?(key: string, partitionKey: string): Exclude<PartitionRunState, 'MATERIALIZED'> | undefined
   failureOf?(key: string, partitionKey: string): LastFailure | undefined
   keysOptions: KeysOptions
+  /** Explains a version change from recorded components (see version-reasons.ts); without it the reason is the bare change. */
+  versionChange?: VersionExplainer
 }
 
 const MAX_ROOTS = 20
@@ -125,7 +128,7 @@ export class StatusIndex {
       } else if (latest.codeVersion !== asset.codeVersion) {
         reasons = codeChanged.get(latest.codeVersion) ?? []
         if (reasons.length === 0) {
-          reasons = Object.freeze([{ kind: 'CODE_VERSION_CHANGED' as const, previous: latest.codeVersion, current: asset.codeVersion }])
+          reasons = Object.freeze(versionChangeReasons(asset, latest.codeVersion, this.sources.versionChange))
           codeChanged.set(latest.codeVersion, reasons)
         }
         status = 'STALE'
@@ -141,7 +144,7 @@ export class StatusIndex {
     const asset = this.defs.byKey.get(key)!
     const latest = this.sources.latestOf(key, partitionKey)
     const runState = this.sources.runStateOf?.(key, partitionKey)
-    const { direct, upstream } = directReasonsOf(asset, partitionKey, links, latest, this.sources.latestOf, this.sources.keysOptions)
+    const { direct, upstream } = directReasonsOf(asset, partitionKey, links, latest, this.sources.latestOf, this.sources.keysOptions, this.sources.versionChange)
     const label = nodeLabel(key, partitionKey)
     const roots: RootCause[] = direct.slice(0, MAX_ROOTS).map((reason) => ({ key: label, reason }))
     const upstreamReasons: StaleReason[] = []
@@ -183,12 +186,11 @@ export function directReasonsOf(
   latest: StatusLatest | undefined,
   latestOf: (key: string, partitionKey: string) => StatusLatest | undefined,
   keysOptions: KeysOptions,
+  explain?: VersionExplainer,
 ): { direct: DirectReason[]; upstream: Array<{ link: UpstreamLink; upKey: string }> } {
   const direct: DirectReason[] = []
+  const changed = latest && latest.codeVersion !== asset.codeVersion ? versionChangeReasons(asset, latest.codeVersion, explain) : []
   if (!latest) direct.push({ kind: 'NEVER_MATERIALIZED' })
-  else if (latest.codeVersion !== asset.codeVersion) {
-    direct.push({ kind: 'CODE_VERSION_CHANGED', previous: latest.codeVersion, current: asset.codeVersion })
-  }
   const consumed = new Map<string, string>()
   if (latest) for (const e of latest.consumed) consumed.set(nodeLabel(e.upstreamAssetKey, e.upstreamPartitionKey), e.upstreamDataVersion)
   const mapped = new Set<string>()
@@ -212,7 +214,10 @@ export function directReasonsOf(
   if (latest) {
     for (const label of consumed.keys()) if (!mapped.has(label)) direct.push({ kind: 'DEPENDENCY_REMOVED', dep: label })
   }
-  return { direct, upstream }
+  // A dependency added or removed in the definition is named once: by lineage when it names it (with the partition).
+  const named = (r: DirectReason) =>
+    (r.kind === 'DEPENDENCY_ADDED' || r.kind === 'DEPENDENCY_REMOVED') && direct.some((d) => d.kind === r.kind && (d.dep === r.dep || d.dep.startsWith(`${r.dep}[`)))
+  return { direct: [...changed.filter((r) => !named(r)), ...direct], upstream }
 }
 
 export function displayStatus(node: NodeState): PartitionDisplayStatus {

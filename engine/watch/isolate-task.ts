@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadStatusIndex, summarize } from '../status.js'
 import { describeReason } from '../versioning/staleness.js'
+import { versionInfoOf } from '../versioning/versions.js'
 import { openWorkspace, type Workspace } from '../workspace.js'
 import type { IsolateData, LoadError, Reply, Request, RunReport, StaleReport } from './protocol.js'
 import type { DevAsset, RunCounts, StaleAsset } from './types.js'
@@ -63,7 +64,8 @@ async function handle(req: Request): Promise<unknown> {
           partitions: a.partitions?.id,
         }
       })
-      return { codeVersions: Object.fromEntries(w.defs.assets.map((a) => [a.key, a.codeVersion])), home: w.home, assets }
+      const components = Object.fromEntries(w.defs.assets.flatMap((a) => (versionInfoOf(a)?.components ? [[a.key, versionInfoOf(a)!.components!]] : [])))
+      return { codeVersions: Object.fromEntries(w.defs.assets.map((a) => [a.key, a.codeVersion])), components, home: w.home, assets }
     }
     case 'status':
       return staleReport(workspace())

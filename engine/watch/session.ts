@@ -163,7 +163,7 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
     }
     stamp({ type: 'reload-ok', reload, defsPath, assetCount: Object.keys(snapshot.codeVersions).length, durationMs: Date.now() - started, assets: snapshot.assets })
     if (good) stamp({ type: 'code-changed', reload, ...diffDefinitions(good, snapshot) })
-    good = { codeVersions: snapshot.codeVersions, reload }
+    good = { codeVersions: snapshot.codeVersions, components: snapshot.components, reload }
     // The run of older definitions gives way; staleness is read once it has stopped writing.
     await stopRun('newer-definitions')
     let stale: StaleReport

@@ -63,6 +63,8 @@ export interface CodeVersionChange {
   key: string
   previous: string
   current: string
+  /** What changed, one line each (`code changed: helper ./lib.ts (factor)`, `mapping of input "history" changed: -7..-1 → -7..0`), when both versions' components are known. */
+  changes?: string[]
 }
 
 /**

@@ -85,17 +85,17 @@ export default defineDefinitions({ assets: [a, b, c, d] })
       const b = get(list, 'b')
       assert.equal(b.status, 'STALE')
       assert.deepEqual(b.reasonDetails.map((r) => r.kind), ['CODE_VERSION_CHANGED'])
-      assert.match(b.reasons[0]!, /code version changed/)
+      assert.equal(b.reasons[0], 'code changed: compute')
       const c = get(list, 'c')
       assert.equal(c.status, 'STALE')
       assert.deepEqual(c.reasonDetails.map((r) => r.kind), ['UPSTREAM_STALE'])
       assert.match(c.reasons[0]!, /upstream b is stale/)
-      assert.match(c.reasons[0]!, /root cause: b: code version changed/)
+      assert.match(c.reasons[0]!, /root cause: b: code changed: compute/)
 
       const why = await p.ok(['why', 'c'])
       assert.match(why.stdout, /c is .*STALE/)
       assert.match(why.stdout, /upstream b is stale/)
-      assert.match(why.stdout, /root cause: b: code version changed/)
+      assert.match(why.stdout, /root cause: b: code changed: compute/)
       const whyJson = (await p.ok(['why', 'c', '--json'])).json
       assert.deepEqual(
         whyJson.rootCauses.map((r: any) => [r.key, r.kind]),

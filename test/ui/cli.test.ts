@@ -15,7 +15,7 @@ describe('strata ui command', () => {
 
   it('needs a TTY: with pipes it prints where to go instead and exits 2', async () => {
     const r = expectExit(await project.run(['ui']), 2)
-    assert.equal(r.stderr.trim(), 'strata ui needs an interactive terminal (a TTY). Use strata list / strata status for plain output.')
+    assert.equal(r.stderr.trim(), 'error strata ui needs an interactive terminal (a TTY). Use strata list / strata status for plain output. [STRATA_USAGE]')
     assert.equal(r.stdout, '')
   })
 

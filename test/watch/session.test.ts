@@ -63,7 +63,7 @@ describe('dev session', () => {
       assert.deepEqual(fixed.changed.map((c) => [c.key, c.previous]), [['a', goodVersion]])
       const stale = await log.waitFor((e) => e.type === 'stale' && e.reload === fixed.reload, { from })
       assert.deepEqual(stale.type === 'stale' && stale.assets.map((a) => [a.key, a.status]), [['a', 'STALE'], ['b', 'STALE']])
-      assert.match(stale.type === 'stale' ? stale.assets[0]!.reason : '', /code version changed/)
+      assert.match(stale.type === 'stale' ? stale.assets[0]!.reason : '', /code changed: compute/)
       const run = await log.waitFor((e) => e.type === 'run-end' && e.reload === fixed.reload, { from, what: 'the run after the fix' })
       assert.equal(run.type === 'run-end' && run.status, 'SUCCESS', all())
       assert.deepEqual(run.type === 'run-end' && run.counts, { succeeded: 2, failed: 0, skipped: 0, upToDate: 0 })

@@ -12,6 +12,7 @@ import type {
   BackfillTargetStatus,
   CheckCounts,
   CheckResultRecord,
+  CodeVersionRecord,
   EventRecord,
   FailedAttempt,
   ModelRollbackResult,
@@ -53,6 +54,7 @@ import { FailedAttemptsQuery } from './failed-attempts.js'
 import { BackfillsTable } from './backfills.js'
 import { BackfillTargetsTable } from './backfill-targets.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
+import { CodeVersionsTable } from './code-versions.js'
 import { PartitionKeyLayouts } from './key-layouts.js'
 import {
   checkAttemptState,
@@ -105,6 +107,9 @@ export class SqliteStorage implements Storage {
   private readonly dynamicPartitions: DynamicPartitionsTable
   private readonly checkResults: CheckResultsTable
   private readonly models: ModelsTable
+  private readonly codeVersions: CodeVersionsTable
+  private readonly txCodeVersions: Database.Transaction<(records: readonly CodeVersionRecord[], now: number) => void>
+  private readonly readCodeVersions: Database.Transaction<(pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>) => CodeVersionRecord[]>
 
   // Write transactions, built once; always invoked with `.immediate(...)`.
   private readonly txAppendEvents: Database.Transaction<(events: readonly NewEvent[], states?: AttemptStates) => number[]>
@@ -152,6 +157,9 @@ export class SqliteStorage implements Storage {
     this.dynamicPartitions = new DynamicPartitionsTable(db)
     this.checkResults = new CheckResultsTable(db)
     this.models = new ModelsTable(db)
+    this.codeVersions = new CodeVersionsTable(db)
+    this.txCodeVersions = db.transaction((records, now) => this.codeVersions.insert(records, now))
+    this.readCodeVersions = db.transaction((pairs) => pairs.flatMap((p) => this.codeVersions.get(p.assetKey, p.codeVersion) ?? []))
 
     this.txCreateRun = db.transaction((run) => this.runs.insert(run))
     this.txFinishRun = db.transaction((runId, status, endedAt) => this.runs.finish(runId, status, endedAt))
@@ -429,6 +437,16 @@ export class SqliteStorage implements Storage {
 
   async getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]> {
     return this.use(`reading partition states of ${assetKey}`, () => this.states.list(assetKey))
+  }
+
+  async recordCodeVersions(records: readonly CodeVersionRecord[]): Promise<void> {
+    if (records.length === 0) return
+    this.use('recording code versions', () => this.txCodeVersions.immediate(records, Date.now()))
+  }
+
+  async getCodeVersions(pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>): Promise<CodeVersionRecord[]> {
+    if (pairs.length === 0) return []
+    return this.use('reading code versions', () => this.readCodeVersions(pairs))
   }
 
   async getFailedAttempts(assetKeys: readonly string[]): Promise<FailedAttempt[]> {

@@ -28,10 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   const executor = values.executor ?? 'pool'
   if (executor !== 'pool' && executor !== 'in-process') throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
   const concurrency = positiveInt('concurrency', values.concurrency)
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    console.error(NO_TTY_MESSAGE)
-    return 2
-  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new StrataError('STRATA_USAGE', NO_TTY_MESSAGE)
 
   const { createElement, render, FullscreenApp } = await loadTerminalUi()
 
