@@ -16,9 +16,10 @@
  * throws becomes a 500 `internal` (logged, counted in /metrics), and the
  * parser's rejections get the same JSON shape (see http.ts).
  *
- * Versions: at start the `production` version of every served model is loaded
- * (STRATA_NOT_SERVABLE if one has none). The registry and the features assets
- * are polled every `pollMs` (and on `refresh()`, which the CLI calls on
+ * Versions (models.ts): the port is bound first, then the `production`
+ * version of every served model is loaded (STRATA_NOT_SERVABLE if one has
+ * none; requests meanwhile get 503 `starting`). The registry and the features
+ * assets are polled every `pollMs` (and on `refresh()`, which the CLI calls on
  * SIGHUP): when the version in a stage or the features' data version changes,
  * the new one is loaded and swapped in; the old one is unloaded once its
  * in-flight requests finish. A failed load keeps the previous version serving.
@@ -44,14 +45,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { StrataError } from '../../assets/errors.js'
-import type { ModelStage, ModelVersion } from '../../assets/registry.js'
-import { InvalidInstanceError, type Prediction, type ServedModel } from '../../assets/serving.js'
+import type { ModelStage } from '../../assets/registry.js'
+import { InvalidInstanceError, type Prediction } from '../../assets/serving.js'
 import type { Definitions } from '../../assets/types.js'
-import { loadValue } from '../io/object-store.js'
-import { loadModelArtifact } from '../registry/context.js'
 import type { Storage } from '../storage/types.js'
 import { answerOutsideRoutes, decodeSegment, errorJson, errorMessage, HttpError, readBody, requireJsonBody, sendJson as send } from './http.js'
 import { listen } from './listen.js'
+import { createModelSet, type LoadedInfo, type ServingRole } from './models.js'
 import { ServingMetrics } from './metrics.js'
 
 export interface ServeOptions {
@@ -76,17 +76,7 @@ export interface ServeOptions {
   log?: (line: string) => void
 }
 
-export type ServingRole = 'production' | 'shadow' | 'canary'
-
-/** One loaded model version. */
-export interface LoadedInfo {
-  name: string
-  version: number
-  stage: ModelStage
-  role: ServingRole
-  loadedAt: string
-  featuresVersion: string | null
-}
+export type { LoadedInfo, ServingRole } from './models.js'
 
 /** A line of `<home>/serving/shadow.jsonl`. */
 export interface ShadowRecord {
@@ -131,25 +121,6 @@ export interface ServingServer {
   close(): Promise<void>
 }
 
-interface Slot {
-  model: ModelVersion
-  loaded: unknown
-  features: unknown
-  featuresVersion: string | null
-  loadedAt: number
-  inflight: number
-  retired: boolean
-}
-
-interface Served {
-  name: string
-  spec: ServedModel
-  /** Keyed by role. */
-  slots: Map<ServingRole, Slot>
-  /** The latest features value loaded, by data version. */
-  features?: { value: unknown; version: string }
-}
-
 export const SHADOW_LOG = 'serving/shadow.jsonl'
 export const PREDICTIONS_LOG = 'serving/predictions.jsonl'
 
@@ -171,93 +142,11 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     throw new StrataError('STRATA_NOT_SERVABLE', 'Nothing to serve: the definitions declare no served models. Add defineDefinitions({ serving: { NAME: servedModel({ load, parseInstance, predict }) } }).')
   }
   if (opts.canary && !(opts.canary.percent >= 0 && opts.canary.percent <= 100)) throw new StrataError('STRATA_USAGE', `Canary share must be between 0 and 100 (got ${opts.canary.percent}).`)
-  const served = new Map<string, Served>(entries.map(([name, spec]) => [name, { name, spec, slots: new Map() }]))
   const roles: Array<[ServingRole, ModelStage]> = [['production', 'production']]
   if (opts.shadow) roles.push(['shadow', opts.shadow])
   if (opts.canary) roles.push(['canary', opts.canary.stage])
-
-  // ------------------------------------------------------------ loading
-  const unload = async (s: Served, slot: Slot) => {
-    try {
-      await s.spec.unload?.(slot.loaded)
-    } catch (err) {
-      log(`${s.name} v${slot.model.version}: unload failed: ${errorMessage(err)}`)
-    }
-  }
-  const retire = (s: Served, slot: Slot) => {
-    slot.retired = true
-    if (slot.inflight === 0) void unload(s, slot)
-  }
-
-  let started = false
-  async function refreshModel(s: Served): Promise<void> {
-    const versions = await storage.listModels(s.name)
-    let features: { value: unknown; version: string } | undefined
-    let featuresVersion: string | null = null
-    if (s.spec.featuresKey) {
-      const latest = await storage.getLatest(s.spec.featuresKey)
-      if (!latest) throw new StrataError('STRATA_NOT_SERVABLE', `${s.name}: its features asset "${s.spec.featuresKey}" was never materialized. Run strata materialize ${s.spec.featuresKey}.`)
-      featuresVersion = latest.dataVersion
-      if (s.features?.version !== featuresVersion) s.features = { value: await loadValue(home, latest.location, latest.format), version: latest.dataVersion }
-      features = s.features
-    }
-    for (const [role, stage] of roles) {
-      const target = versions.find((v) => v.stage === stage)
-      const current = s.slots.get(role)
-      if (!target) {
-        if (role === 'production' && !started) {
-          throw new StrataError('STRATA_NOT_SERVABLE', `Model "${s.name}" has no production version${versions.length ? ` (versions: ${versions.map((v) => `v${v.version} ${v.stage}`).join(', ')})` : ' (nothing registered)'}. Promote one: strata models promote ${s.name} VERSION production.`)
-        }
-        if (current) {
-          s.slots.delete(role)
-          retire(s, current)
-          metrics.loaded.set({ model: s.name, version: current.model.version, role }, 0)
-          log(`${s.name}: no ${stage} version any more; ${role} v${current.model.version} unloaded`)
-        }
-        continue
-      }
-      if (current && current.model.version === target.version && current.featuresVersion === featuresVersion) {
-        current.model = target
-        continue
-      }
-      try {
-        const artifact = await loadModelArtifact(home, target)
-        const feats = features?.value
-        const loaded = await s.spec.load(artifact, { model: target, features: feats, featuresVersion: featuresVersion ?? undefined })
-        const slot: Slot = { model: target, loaded, features: feats, featuresVersion, loadedAt: Date.now(), inflight: 0, retired: false }
-        s.slots.set(role, slot)
-        if (current) {
-          retire(s, current)
-          metrics.loaded.set({ model: s.name, version: current.model.version, role }, 0)
-        }
-        metrics.loaded.set({ model: s.name, version: target.version, role }, 1)
-        if (started) metrics.reloads.inc({ model: s.name })
-        log(`${s.name}: ${role} → v${target.version} (${target.stage})${current ? ` (was v${current.model.version})` : ''}${featuresVersion ? `, features ${featuresVersion.slice(0, 12)}` : ''}`)
-      } catch (err) {
-        if (!started && role === 'production') {
-          if (err instanceof StrataError) throw err
-          throw new StrataError('STRATA_NOT_SERVABLE', `${s.name} v${target.version}: loading it failed: ${errorMessage(err)}`)
-        }
-        log(`${s.name}: loading v${target.version} for ${role} failed, keeping ${current ? `v${current.model.version}` : 'nothing'}: ${errorMessage(err)}`)
-      }
-    }
-  }
-
-  let refreshing: Promise<void> = Promise.resolve()
-  const refresh = (): Promise<void> => {
-    // Chained after the previous refresh whatever its outcome, so one failure cannot stop later polls.
-    refreshing = refreshing.catch(() => {}).then(async () => {
-      for (const s of served.values()) {
-        try {
-          await refreshModel(s)
-        } catch (err) {
-          if (!started) throw err
-          log(`${s.name}: refresh failed: ${errorMessage(err)}`)
-        }
-      }
-    })
-    return refreshing
-  }
+  const models = createModelSet({ defs, home, storage, roles, metrics, log })
+  const { served } = models
 
   // ------------------------------------------------------------ shadow log
   let shadowWrites: Promise<void> = Promise.resolve()
@@ -273,24 +162,6 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   }
 
   // ------------------------------------------------------------ requests
-  async function score(s: Served, slot: Slot, instances: unknown[]): Promise<Prediction[]> {
-    slot.inflight++
-    try {
-      const out = await s.spec.predict(slot.loaded, instances, { model: slot.model, features: slot.features })
-      if (!Array.isArray(out) || out.length !== instances.length) {
-        throw new Error(`predict returned ${Array.isArray(out) ? `${out.length} predictions` : typeof out} for ${instances.length} instances`)
-      }
-      for (let i = 0; i < out.length; i++) {
-        const p = out[i]
-        if (typeof p !== 'object' || p === null || typeof p.probability !== 'number' || !Number.isFinite(p.probability)) throw new Error(`predict returned ${JSON.stringify(p)} for instance ${i}; expected { probability, label }`)
-      }
-      return out
-    } finally {
-      slot.inflight--
-      if (slot.retired && slot.inflight === 0) void unload(s, slot)
-    }
-  }
-
   async function predict(req: IncomingMessage, res: ServerResponse, name: string, t0: bigint): Promise<void> {
     const s = served.get(name)
     if (!s) throw new HttpError(404, 'unknown_model', `No served model "${name}". Served: ${[...served.keys()].join(', ')}.`)
@@ -335,7 +206,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     if (!slot) throw new HttpError(503, 'model_unavailable', `Model "${name}" has no production version loaded. Promote one: strata models promote ${name} VERSION production.`)
     let predictions: Prediction[]
     try {
-      predictions = await score(s, slot, instances)
+      predictions = await models.score(s, slot, instances)
     } catch (err) {
       throw new HttpError(500, 'prediction_failed', `${name} v${slot.model.version}: ${errorMessage(err)}`)
     }
@@ -371,7 +242,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
           shadow: { version: shadow.model.version, stage: shadow.model.stage },
         }
         try {
-          const other = await score(s, shadow, instances)
+          const other = await models.score(s, shadow, instances)
           rec.shadow.predictions = other
           let maxAbs = 0
           let sum = 0
@@ -405,13 +276,13 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     const route: Route = m ? 'predict' : url === '/v1/models' || url === '/v1/models/' ? 'models' : url === '/healthz' ? 'healthz' : url === '/metrics' ? 'metrics' : 'none'
     let modelName: string | undefined
     try {
-      if (!started) throw new HttpError(503, 'starting', 'The server is still loading its models: retry in a moment.', undefined, { 'retry-after': '1' })
+      if (!models.started) throw new HttpError(503, 'starting', 'The server is still loading its models: retry in a moment.', undefined, { 'retry-after': '1' })
       if (m) {
         modelName = decodeSegment(m[1]!, url)
         if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `Use POST ${url}.`, undefined, { allow: 'POST' })
         await predict(req, res, modelName, t0)
       } else if (route === 'models') {
-        send(res, 200, { models: loaded() })
+        send(res, 200, { models: models.loaded() })
       } else if (route === 'healthz') {
         const missing = [...served.values()].filter((s) => !s.slots.has('production')).map((s) => s.name)
         send(res, missing.length ? 503 : 200, { status: missing.length ? 'degraded' : 'ok', models: served.size, ...(missing.length ? { unavailable: missing } : {}) })
@@ -452,37 +323,29 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   }
   server.keepAliveTimeout = 30_000
 
-  function loaded(): LoadedInfo[] {
-    const out: LoadedInfo[] = []
-    for (const s of served.values()) {
-      for (const [role, slot] of s.slots) {
-        out.push({ name: s.name, version: slot.model.version, stage: slot.model.stage, role, loadedAt: new Date(slot.loadedAt).toISOString(), featuresVersion: slot.featuresVersion })
-      }
-    }
-    return out
-  }
-
   // Bind before loading: a taken port or a bad host fails at once, not after loading every model.
   await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1')
-  try {
-    await refresh()
-  } catch (err) {
-    await new Promise((resolve) => server.close(resolve))
-    for (const s of served.values()) for (const slot of s.slots.values()) retire(s, slot)
-    throw err
-  }
-  started = true
   // After the bind, a server error (e.g. accept failing with EMFILE under a connection flood) is not fatal.
   server.on('error', (err) => fault('server', err))
-  const timer = setInterval(() => void refresh().catch(() => {}), pollMs)
+  try {
+    await models.start()
+  } catch (err) {
+    await new Promise((resolve) => {
+      server.close(resolve)
+      server.closeAllConnections()
+    })
+    models.retireAll()
+    throw err
+  }
+  const timer = setInterval(() => void models.refresh().catch(() => {}), pollMs)
   timer.unref()
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    refresh,
-    loaded,
+    refresh: models.refresh,
+    loaded: models.loaded,
     fault,
     flush: async () => {
       await Promise.all(pendingShadow)
@@ -494,10 +357,10 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
         server.close(() => resolve())
         server.closeAllConnections()
       })
-      await refreshing.catch(() => {})
+      await models.settled()
       await Promise.all(pendingShadow)
       await shadowWrites
-      for (const s of served.values()) for (const slot of s.slots.values()) retire(s, slot)
+      models.retireAll()
     },
   }
 }
