@@ -8,6 +8,12 @@
  * - DST: skipped hours are not partitions; the second occurrence of a repeated
  *   hour is keyed with its UTC offset appended (`2021-11-07-01:00-0500`),
  *   the first keeps the plain key.
+ * - endOffset counts windows from the one containing now, partition or not:
+ *   no partition exists before its time (with endOffset 1, before its window
+ *   starts). Dagster, between ticks, lists the first one up to a window early.
+ * - Multi-partition keys join their parts in dimension-name order, whatever
+ *   the declaration order (`{ region, date }` → `2024-01-01|us`).
+ * - No key contains "|", ",", line breaks or control characters (key-rules.ts).
  * - An unpartitioned side is the single key `''` (UNPARTITIONED_KEY).
  * - timeWindowMapping offsets count downstream partitions; a negative
  *   endOffset alone also shifts the start (`{ endOffset: -1 }` reads the
