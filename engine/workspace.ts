@@ -37,8 +37,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions = {}): Promise<Wo
     // A run whose process was killed stays RUNNING forever unless someone notices.
     const orphans = await storage.failOrphanedRuns(isRunOwnerAlive, Date.now())
     await storage.interruptOrphanedBackfills(isRunOwnerAlive, Date.now())
-  // Multi-partition keys stored before they were ordered by dimension name are rewritten once (migration 006).
-  await upgradeMultiPartitionKeys(storage, defs)
+    // Multi-partition keys stored before they were ordered by dimension name are rewritten once (migration 006).
+    await upgradeMultiPartitionKeys(storage, defs)
     // A killed run may have died mid-write: its temporary files go now.
     const leftoversRemoved = await sweepLeftovers(home, storage, { afterCrash: orphans.length > 0 })
     return { defs, defsPath, home, graph, storage, leftoversRemoved, close: () => storage.close() }
