@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { asset, check, dailyPartitions, dataContract, self, staticPartitions, timeWindowMapping, type AssetDefinition } from '../../assets/index.js'
+import type { PartitionMapping } from '../../assets/partitions/types.js'
 import { describeDirect } from '../../engine/versioning/staleness.js'
 import { structureComponents } from '../../engine/versioning/structure.js'
 import { explainChange } from '../../engine/versioning/version-reasons.js'
@@ -29,7 +30,7 @@ function reasons(a: AssetDefinition<any>, b: AssetDefinition<any>): string[] {
 
 describe('definition structure in the version', () => {
   it('names the input whose mapping, options or upstream changed', () => {
-    const history = (mapping: unknown, more: object = {}) => ({ today: events, history: { asset: events, mapping, ...more } })
+    const history = (mapping: PartitionMapping | undefined, more: { allowFuture?: boolean; allowMissing?: boolean } = {}) => ({ today: events, history: { asset: events, mapping, ...more } })
     const base = rolling()
     assert.deepEqual(reasons(base, rolling({ ins: history(timeWindowMapping({ startOffset: -7, endOffset: 0 }), { allowFuture: false }) })), ['mapping of input "history" changed: -7..-1 → -7..0'])
     assert.deepEqual(reasons(base, rolling({ ins: history(timeWindowMapping({ startOffset: -7, endOffset: -1 }), { allowMissing: true }) })), ['allowMissing of input "history" changed: false → true'])
