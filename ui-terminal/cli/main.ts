@@ -42,7 +42,8 @@ Commands:
   serve [--port N]          HTTP predictions from production models (--shadow STAGE, --canary STAGE:PCT)
   gc [--grace HOURS]        delete objects nothing refers to and temporary files of killed runs
 
-Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json.
+Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json,
+before or after the command name.
 Run strata <command> --help for details.`
 
 /** One line on stderr: what went wrong, with its stable code. */
