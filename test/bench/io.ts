@@ -6,12 +6,14 @@
  * - Rows with a Date each (tagged JSON) against devalue, a well-known library
  *   for the same job, and against the lossy JSON of before.
  * Serialize + sha256 + deserialize in memory, then through the object store
- * (files in a temp home). Medians, runs interleaved, about 30 s in all.
+ * (files in a temp home). Medians, runs interleaved; 15–40 s in all.
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import * as devalue from 'devalue'
 import { jsonIO } from '../../engine/io/json-io.js'
 import { loadValue, storeValue } from '../../engine/io/object-store.js'
@@ -19,6 +21,10 @@ import { loadValue, storeValue } from '../../engine/io/object-store.js'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+// Collecting before each timed step keeps one codec's garbage out of the next one's figure.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 
 function rows(n: number, withDate: boolean): unknown[] {
   const out: unknown[] = []
@@ -54,9 +60,11 @@ async function measure(codecs: Codec[], value: unknown, runs: number): Promise<M
   const times = new Map(codecs.map((c) => [c.name, { write: [] as number[], read: [] as number[], bytes: 0 }]))
   for (let r = 0; r < runs + 1; r++) {
     for (const c of codecs) {
+      gc()
       const t0 = performance.now()
       const bytes = await c.write(value)
       sha(bytes)
+      gc()
       const t1 = performance.now()
       await c.read(bytes)
       const t2 = performance.now()
@@ -79,32 +87,34 @@ function report(results: Map<string, { write: number; read: number; bytes: numbe
   const base = results.get(baseline)!
   for (const [name, r] of results) {
     const total = r.write + r.read
-    const rel = name === baseline ? '' : `  (${total >= base.write + base.read ? '+' : ''}${(((total - (base.write + base.read)) / (base.write + base.read)) * 100).toFixed(0)}% vs ${baseline})`
+    const rel = name === baseline ? '' : `  (${(total / (base.write + base.read)).toFixed(2)}× ${baseline})`
     console.log(`  ${name.padEnd(40)} store ${ms(r.write).padStart(7)} + load ${ms(r.read).padStart(7)} = ${ms(total).padStart(7)}, ${mb(r.bytes)}${rel}`)
   }
 }
 
 export async function run(): Promise<void> {
-  console.log('## IO: exact values (serialize + sha256 + deserialize, median of 5)')
+  console.log('## IO: exact values (serialize + sha256 + deserialize, medians)')
   const plain = rows(100_000, false)
   console.log(`plain JSON, 100,000 rows of objects:`)
   report(await measure([formerJson, current], plain, 5), formerJson.name)
 
   const dated = rows(100_000, true)
   console.log(`the same rows with a Date each (formerly stored as ISO strings, lossy):`)
-  // devalue is slow enough that three runs are plenty.
-  const datedResults = new Map([...(await measure([formerJson, current], dated, 5)), ...(await measure([withDevalue], dated, 3))])
+  // devalue is slow enough that one timed run is plenty.
+  const datedResults = new Map([...(await measure([current, formerJson], dated, 3)), ...(await measure([withDevalue], dated, 1))])
   report(datedResults, current.name)
 
   const home = mkdtempSync(join(tmpdir(), 'strata-bench-io-'))
   try {
     const store: number[] = []
     const load: number[] = []
-    for (let r = 0; r < 4; r++) {
+    for (let r = 0; r < 3; r++) {
       // A distinct value per round, so each store writes a new file.
       const value = [r, ...plain]
+      gc()
       const t0 = performance.now()
       const s = await storeValue(home, value)
+      gc()
       const t1 = performance.now()
       await loadValue(home, s.location, s.format)
       if (r > 0) {
