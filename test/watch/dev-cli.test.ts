@@ -77,7 +77,7 @@ export default defineDefinitions({ assets: [raw, doubled, total] })
       const lineage = (await p.ok(['lineage', 'report/total', '--json'])).json
       assert.equal(p.readObject(lineage.location), 20)
       const reloaded = await waitForOutput(dev, read, /reloaded definitions\.ts \(3 assets.*\n/)
-      assert.match(reloaded, /after assets\/raw\.ts changed — code changed: raw \(\w{4}… → \w{4}…\); stale: raw, doubled, report\/total/)
+      assert.match(reloaded, /after assets\/raw\.ts changed — raw: code changed: compute; stale: raw, doubled, report\/total/)
 
       // A syntax error: reported with its position; nothing runs; the last good definitions stay.
       const runsBefore = (out.match(/run succeeded/g) ?? []).length
