@@ -44,6 +44,7 @@ export type EventType =
   | 'STEP_FAILURE'
   | 'STEP_RETRY'
   | 'STEP_SKIPPED'
+  | 'STEP_CANCELED'
   | 'STEP_UP_TO_DATE'
   | 'LOG'
   | 'MATERIALIZATION'
@@ -132,6 +133,42 @@ export interface FailedAttempt {
   /** The STEP_FAILURE event's message; else the run's failure message (e.g. its process died); absent when neither exists. */
   message?: string
 }
+
+/** One (asset, partition); `partitionKey` is `''` for unpartitioned assets. */
+export interface SlotKey {
+  assetKey: string
+  partitionKey: string
+}
+
+/**
+ * An attempt state to write. With `basis` (the id of the latest
+ * materialization the attempt decided on, 0 when there was none) the write is
+ * a compare-and-set: it leaves alone a slot whose materialization is newer
+ * than `basis` or that another RUNNING run has IN_PROGRESS, so a failed or
+ * late attempt never hides a newer success. Without `basis` it always writes.
+ */
+export interface AttemptStateRow extends SlotKey {
+  state: 'IN_PROGRESS' | 'FAILED'
+  basis?: number
+}
+
+/** A slot IN_PROGRESS for a RUNNING run, with the process that owns the run. */
+export interface SlotHolder extends SlotKey {
+  runId: string
+  pid: number
+  host: string
+}
+
+/** One consistent read of slots: their latest materializations, and those a RUNNING run has IN_PROGRESS. */
+export interface SlotsView {
+  latest: LatestMaterialization[]
+  inProgress: SlotHolder[]
+}
+
+/** Why `claimSlots` could not claim a slot. */
+export type SlotConflict =
+  | (SlotKey & { reason: 'IN_PROGRESS'; holder: SlotHolder })
+  | (SlotKey & { reason: 'NEWER'; materializationId: number })
 
 export type BackfillStatus = 'REQUESTED' | 'RUNNING' | 'COMPLETED_SUCCESS' | 'COMPLETED_FAILED' | 'CANCELED'
 
@@ -277,12 +314,36 @@ export interface Storage {
    * (IN_PROGRESS/FAILED partition states) are written in the same transaction,
    * so a step start costs one commit.
    */
-  appendEvents(events: NewEvent[], states?: { runId: string; now: number; rows: Array<{ assetKey: string; partitionKey: string; state: 'IN_PROGRESS' | 'FAILED' }> }): Promise<number[]>
+  appendEvents(events: NewEvent[], states?: { runId: string; now: number; rows: AttemptStateRow[] }): Promise<number[]>
   /** Events of a run in id order, optionally only those after `afterId`. */
   getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): Promise<EventRecord[]>
 
   /** Sets (asset, partition) states to IN_PROGRESS or FAILED for a run (materialized is set by recordMaterialization). */
-  setPartitionStates(states: Array<{ assetKey: string; partitionKey: string; state: 'IN_PROGRESS' | 'FAILED' }>, runId: string, now: number): Promise<void>
+  setPartitionStates(states: AttemptStateRow[], runId: string, now: number): Promise<void>
+
+  /**
+   * What a step decides on, in one read right before it runs: the latest
+   * materializations of `slots` (with their consumed edges, unless
+   * `consumed: false`, which leaves them empty and saves reading lineage), and
+   * which of them a RUNNING run has IN_PROGRESS (with that run's pid and
+   * host, to tell a live run from a dead one).
+   */
+  readSlots(slots: readonly SlotKey[], opts?: { consumed?: boolean }): Promise<SlotsView>
+  /**
+   * Claims slots for an attempt of `runId`: sets them all IN_PROGRESS in one
+   * transaction, or none of them when one is IN_PROGRESS for another RUNNING
+   * run or has a materialization newer than its `basis` (see AttemptStateRow).
+   * Returns those conflicts; empty when the slots were claimed.
+   */
+  claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]>
+  /**
+   * Ends attempts of `runId` that will never finish (a canceled run): its
+   * IN_PROGRESS slots go back to their last materialization (MATERIALIZED,
+   * with that materialization's run) or, when they never had one, lose their
+   * state. A canceled attempt thus neither stays IN_PROGRESS nor hides the
+   * last good materialization. Returns how many slots changed.
+   */
+  releaseSlots(runId: string): Promise<number>
 
   /**
    * Atomically stores a materialization, its lineage edges, its MATERIALIZATION

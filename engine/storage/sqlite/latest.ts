@@ -13,10 +13,11 @@
  * whole edge history, and the ORDER BYs are satisfied by index order.
  */
 import type Database from 'better-sqlite3'
-import type { DataFormat, LatestMaterialization, LineageEdge } from '../types.js'
+import type { DataFormat, LatestMaterialization, LineageEdge, SlotKey } from '../types.js'
 import { EDGE_COLUMNS, toEdge, type EdgeRow } from './lineage.js'
 import { toMaterialization, type MaterializationRow } from './materializations.js'
 import { toJson } from './json.js'
+import { JOIN_SLOTS, slotsJson } from './partition-states.js'
 
 type MaterializationTuple = [number, string, string, string, string, string, string, DataFormat, number, Record<string, unknown>, number, number]
 type EdgeTuple = [number, number, string, string, string, string | null]
@@ -44,6 +45,16 @@ function edgesQuery(where: string): string {
     ORDER BY l.asset_key, l.partition_key, e.id)`
 }
 
+/** Latest materializations of exact (asset, partition) slots, given as a `slotsJson` parameter. */
+const SLOTS_MATERIALIZATIONS = `SELECT '[' || coalesce(group_concat(t, ','), '') || ']' FROM (
+  SELECT ${MATERIALIZATION_TUPLE} AS t
+  FROM ${JOIN_SLOTS('latest_materializations', 'l')} CROSS JOIN materializations m ON m.id = l.materialization_id)`
+
+const SLOTS_EDGES = `SELECT '[' || coalesce(group_concat(t, ','), '') || ']' FROM (
+  SELECT ${EDGE_TUPLE} AS t
+  FROM ${JOIN_SLOTS('latest_materializations', 'l')} CROSS JOIN lineage_edges e ON e.materialization_id = l.materialization_id
+  ORDER BY e.materialization_id, e.id)`
+
 function groupEdgeTuples(tuples: EdgeTuple[]): Map<number, LineageEdge[]> {
   const byMaterialization = new Map<number, LineageEdge[]>()
   for (const [materializationId, upstreamMaterializationId, upstreamAssetKey, upstreamPartitionKey, upstreamDataVersion, inputName] of tuples) {
@@ -69,6 +80,8 @@ export class LatestTable {
   private readonly allEdgesStmt: Database.Statement
   private readonly someStmt: Database.Statement
   private readonly someEdgesStmt: Database.Statement
+  private readonly slotsStmt: Database.Statement
+  private readonly slotsEdgesStmt: Database.Statement
 
   constructor(db: Database.Database) {
     this.upsertStmt = db.prepare(`
@@ -82,6 +95,8 @@ export class LatestTable {
     this.allEdgesStmt = db.prepare(edgesQuery('')).pluck()
     this.someStmt = db.prepare(materializationsQuery(SOME_KEYS)).pluck()
     this.someEdgesStmt = db.prepare(edgesQuery(SOME_KEYS)).pluck()
+    this.slotsStmt = db.prepare(SLOTS_MATERIALIZATIONS).pluck()
+    this.slotsEdgesStmt = db.prepare(SLOTS_EDGES).pluck()
   }
 
   /** Makes `materializationId` the latest of (asset, partition); call inside a write transaction. */
@@ -94,6 +109,14 @@ export class LatestTable {
     if (!row) return undefined
     const consumed = (this.edgesOfOneStmt.all(row.id) as EdgeRow[]).map(toEdge)
     return { ...toMaterialization(row), consumed }
+  }
+
+  /** Latest of exactly these (asset, partition) slots, those that have one, in no particular order; `consumed` empty unless `withEdges`. */
+  ofSlots(slots: readonly SlotKey[], withEdges = true): LatestMaterialization[] {
+    if (slots.length === 0) return []
+    const json = slotsJson(slots)
+    const grouped = withEdges ? groupEdgeTuples(JSON.parse(this.slotsEdgesStmt.get(json) as string) as EdgeTuple[]) : new Map<number, LineageEdge[]>()
+    return (JSON.parse(this.slotsStmt.get(json) as string) as MaterializationTuple[]).map((t) => toLatest(t, grouped))
   }
 
   /** Latest of every (asset, partition), or only of the given assets; sorted by asset key then partition key. */

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3'
 import type {
+  AttemptStateRow,
   BackfillRecord,
   BackfillStatus,
   BackfillTarget,
@@ -36,6 +37,9 @@ import type {
   PartitionStateRecord,
   RunRecord,
   RunStatus,
+  SlotConflict,
+  SlotKey,
+  SlotsView,
   Storage,
 } from '../types.js'
 import { StrataError } from '../../../assets/errors.js'
@@ -70,8 +74,7 @@ import {
   targetName,
 } from './validate.js'
 
-type AttemptState = { assetKey: string; partitionKey: string; state: 'IN_PROGRESS' | 'FAILED' }
-type AttemptStates = { runId: string; now: number; rows: readonly AttemptState[] }
+type AttemptStates = { runId: string; now: number; rows: readonly AttemptStateRow[] }
 type TargetKey = { assetKey: string; partitionKey: string }
 type TargetUpdate = TargetKey & { status: BackfillTargetStatus; runId?: string; error?: string }
 
@@ -113,7 +116,9 @@ export class SqliteStorage implements Storage {
 
   // Write transactions, built once; always invoked with `.immediate(...)`.
   private readonly txAppendEvents: Database.Transaction<(events: readonly NewEvent[], states?: AttemptStates) => number[]>
-  private readonly txSetStates: Database.Transaction<(states: readonly AttemptState[], runId: string, now: number) => void>
+  private readonly txSetStates: Database.Transaction<(states: readonly AttemptStateRow[], runId: string, now: number) => void>
+  private readonly txClaimSlots: Database.Transaction<(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number) => SlotConflict[]>
+  private readonly txReleaseSlots: Database.Transaction<(runId: string) => number>
   private readonly txRecord: Database.Transaction<
     (m: NewMaterialization, consumed: readonly LineageEdge[], preceding: readonly NewEvent[], following: readonly NewEvent[], checks: readonly NewCheckResult[]) => number
   >
@@ -138,6 +143,7 @@ export class SqliteStorage implements Storage {
   // Read transactions (deferred: they only read, so they never need to upgrade) for consistent multi-query reads.
   private readonly readLatest: Database.Transaction<(assetKey: string, partitionKey: string) => LatestMaterialization | undefined>
   private readonly readLatestMany: Database.Transaction<(assetKeys?: readonly string[]) => LatestMaterialization[]>
+  private readonly readSlotsTx: Database.Transaction<(slots: readonly SlotKey[], consumed: boolean) => SlotsView>
   private readonly readTargets: Database.Transaction<(backfillId: string, statuses?: readonly BackfillTargetStatus[]) => BackfillTarget[] | undefined>
   private readonly readTargetCounts: Database.Transaction<(backfillId: string) => Record<BackfillTargetStatus, number> | undefined>
 
@@ -167,12 +173,15 @@ export class SqliteStorage implements Storage {
     this.readLatestMany = db.transaction((assetKeys) => this.latest.many(assetKeys))
     this.txAppendEvents = db.transaction((events, states) => {
       const ids = events.map((e) => this.events.insert(e))
-      if (states) for (const s of states.rows) this.states.setAttempt(s.assetKey, s.partitionKey, s.state, states.runId, states.now)
+      if (states) for (const s of states.rows) this.states.setAttemptRow(s, states.runId, states.now)
       return ids
     })
     this.txSetStates = db.transaction((states, runId, now) => {
-      for (const s of states) this.states.setAttempt(s.assetKey, s.partitionKey, s.state, runId, now)
+      for (const s of states) this.states.setAttemptRow(s, runId, now)
     })
+    this.txClaimSlots = db.transaction((runId, slots, now) => this.states.claim(runId, slots, now))
+    this.txReleaseSlots = db.transaction((runId) => this.states.release(runId))
+    this.readSlotsTx = db.transaction((slots, consumed) => ({ latest: this.latest.ofSlots(slots, consumed), inProgress: this.states.holders(slots) }))
     this.txRecord = db.transaction((m, consumed, preceding, following, checks) => {
       for (const e of preceding) this.events.insert(e)
       const id = this.materializations.insert(m)
@@ -369,7 +378,7 @@ export class SqliteStorage implements Storage {
     const withStates = states !== undefined && states.rows.length > 0 ? states : undefined
     if (events.length === 0 && !withStates) return []
     return this.use('appending events', () => {
-      if (withStates) for (const s of withStates.rows) checkAttemptState(s.assetKey, s.partitionKey, s.state, 'appendEvents')
+      if (withStates) for (const s of withStates.rows) checkAttemptState(s.assetKey, s.partitionKey, s.state, 'appendEvents', s.basis)
       try {
         return this.txAppendEvents.immediate(events, withStates)
       } catch (err) {
@@ -382,16 +391,37 @@ export class SqliteStorage implements Storage {
     return this.use(`reading events of run ${runId}`, () => this.events.list(runId, opts))
   }
 
-  async setPartitionStates(states: AttemptState[], runId: string, now: number): Promise<void> {
+  async setPartitionStates(states: AttemptStateRow[], runId: string, now: number): Promise<void> {
     if (states.length === 0) return
     this.use('setting partition states', () => {
-      for (const s of states) checkAttemptState(s.assetKey, s.partitionKey, s.state)
+      for (const s of states) checkAttemptState(s.assetKey, s.partitionKey, s.state, 'setPartitionStates', s.basis)
       try {
         this.txSetStates.immediate(states, runId, now)
       } catch (err) {
         this.missingReference(err, [runId])
       }
     })
+  }
+
+  async readSlots(slots: readonly SlotKey[], opts?: { consumed?: boolean }): Promise<SlotsView> {
+    if (slots.length === 0) return { latest: [], inProgress: [] }
+    return this.use('reading the latest materializations and states of slots', () => this.readSlotsTx(slots, opts?.consumed !== false))
+  }
+
+  async claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
+    if (slots.length === 0) return []
+    return this.use(`claiming slots for run ${runId}`, () => {
+      for (const s of slots) checkAttemptState(s.assetKey, s.partitionKey, 'IN_PROGRESS', 'claimSlots', s.basis)
+      try {
+        return this.txClaimSlots.immediate(runId, slots, now)
+      } catch (err) {
+        this.missingReference(err, [runId])
+      }
+    })
+  }
+
+  async releaseSlots(runId: string): Promise<number> {
+    return this.use(`releasing the slots of run ${runId}`, () => this.txReleaseSlots.immediate(runId))
   }
 
   async recordMaterialization(
