@@ -84,7 +84,7 @@ export interface ModuleScan {
   starExports: string[]
   /** `import './x.js'`: run for their effects. */
   effectImports: string[]
-  /** Top-level binding → code statements that mention it. */
+  /** Top-level binding → code statements that may change it (assign to it or its members, call its methods, pass it to a call). */
   mutators: Record<string, number[]>
   functions: FunctionScan[]
   /** The whole module, normalized. */
@@ -124,6 +124,7 @@ export function scanModule(text: string): ModuleScan {
 
   // Pass 2: each reference and the scope it resolves to (-1: a global).
   const refs: Array<{ i: number; ref: string; scope: number }> = []
+  const inCall = callArguments(tokens, T)
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!
     if (t.type === T._import && tokens[i + 1]?.type === T.parenL && tokens[i + 2]?.type === T.string) {
@@ -183,7 +184,11 @@ export function scanModule(text: string): ModuleScan {
       scan.declared[n] = index
       if (isExport) scan.exports[n] = { local: n }
     }
-    if (code) for (const r of own) (scan.mutators[r.split('.')[0]!] ??= []).push(index)
+    if (code) {
+      const changed = new Set<string>()
+      for (const r of refs) if (r.i >= start && r.i < end && r.scope === program && mayChange(tokens, texts, r.i, inCall, T)) changed.add(texts[r.i]!)
+      for (const name of changed) (scan.mutators[name] ??= []).push(index)
+    }
   }
 
   // Functions, for finding a compute by its text: the bindings each refers to from outside itself.
@@ -248,6 +253,50 @@ export function scanModule(text: string): ModuleScan {
       scan.exports[exported] = from === undefined ? { local } : { from, name: local }
     }
   }
+}
+
+/** For each token, whether its innermost bracket is a call's argument list. */
+function callArguments(tokens: readonly Token[], T: Record<string, number>): boolean[] {
+  const out: boolean[] = []
+  const stack: boolean[] = []
+  const callee = new Set([T.name, T.parenR, T.bracketR, T.questionDot, T.template, T.backQuote])
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!
+    out.push(stack[stack.length - 1] ?? false)
+    if (t.type === T.parenL) stack.push(i > 0 && callee.has(tokens[i - 1]!.type))
+    else if (t.type === T.bracketL || t.type === T.braceL || t.type === T.dollarBraceL) stack.push(false)
+    else if (t.type === T.parenR || t.type === T.bracketR || t.type === T.braceR) stack.pop()
+  }
+  return out
+}
+
+/**
+ * Whether the reference at `i` may change its binding: an assignment to it or
+ * to one of its members (`x = …`, `x.a[k] += …`, `x++`, `delete x.a`), a call
+ * of one of its methods (`cache.set(…)`), or passing it to a call
+ * (`Object.assign(x, …)`). Reading it (`if (config.a !== b) throw …`) does not.
+ */
+function mayChange(tokens: readonly Token[], texts: readonly string[], i: number, inCall: readonly boolean[], T: Record<string, number>): boolean {
+  let j = i + 1
+  for (;;) {
+    const t = tokens[j]
+    if ((t?.type === T.dot || t?.type === T.questionDot) && tokens[j + 1]?.type === T.name) j += 2
+    else if (t?.type === T.bracketL) {
+      let depth = 0
+      do {
+        const u = tokens[j]!.type
+        if (u === T.bracketL) depth++
+        else if (u === T.bracketR) depth--
+        j++
+      } while (depth > 0 && j < tokens.length)
+    } else break
+  }
+  const next = tokens[j]
+  const prev = tokens[i - 1]
+  if (next && (next.type === T.eq || next.type === T.assign || next.type === T.postIncDec || next.type === T.preIncDec)) return true
+  if (next?.type === T.parenL && j > i + 1) return true
+  if (prev?.type === T.preIncDec || texts[i - 1] === 'delete') return true
+  return j === i + 1 && (prev?.type === T.parenL || prev?.type === T.comma || prev?.type === T.ellipsis) && inCall[i] === true
 }
 
 /** Calls `visit(i, stack)` for every token with the stack of scopes (indexes into `scopes`) that contain it, outermost first. */

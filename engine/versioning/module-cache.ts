@@ -17,7 +17,7 @@ import { compileOptions } from '../loader/compile-options.mjs'
 import { scanModule, type ModuleScan } from './js-scan.js'
 
 /** Bump when ModuleScan or the scanner's results change: older entries stop matching. */
-const FORMAT = 'strata-code-scan/1'
+const FORMAT = 'strata-code-scan/2'
 
 export interface ModuleEntry {
   /** The JavaScript that runs (the compiled text of a TypeScript file). Absent for data files. */

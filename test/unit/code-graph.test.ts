@@ -163,6 +163,23 @@ export default defineDefinitions({ assets: [a, b] })
     assert.notEqual(get(after, 'b').version, get(v, 'b').version, 'table.set changed what b reads')
   })
 
+  it('top-level code counts for a binding where it may change it, not where it only reads it', async () => {
+    const defs = (guard: string, change: string) => `import { asset, defineDefinitions } from 'strata'
+const limits = { max: 3 }
+if (limits.max < 0) throw new Error('${guard}')
+${change}
+export const a = asset({ key: 'a', compute: () => limits.max })
+export default defineDefinitions({ assets: [a] })
+`
+    const p = project({ 'definitions.ts': defs('max must be positive', 'limits.max += 1') })
+    const v = await versions(p)
+    assert.deepEqual(Object.keys(get(v, 'a').code).sort(), ['code:./definitions.ts#<top-level>', 'code:./definitions.ts#limits'])
+    p.writeDefs(defs('max must not be negative', 'limits.max += 1'))
+    assert.equal(get(await versions(p), 'a').version, get(v, 'a').version, 'a guard that only reads limits does not count')
+    p.writeDefs(defs('max must not be negative', 'limits.max += 2'))
+    assert.notEqual(get(await versions(p), 'a').version, get(v, 'a').version)
+  })
+
   it('the same compute text in two modules counts what both of them use', async () => {
     const p = project({
       'definitions.ts': `import { asset, defineDefinitions } from 'strata'
