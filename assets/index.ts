@@ -7,7 +7,7 @@ export type { ContractExpectations, ContractField, ContractFieldType, DataContra
 export { MODEL_STAGES } from './registry.js'
 export type { ModelGate, ModelLineage, ModelRegistration, ModelRegistryContext, ModelStage, ModelStageChange, ModelVersion } from './registry.js'
 export { servedModel, isServedModel, invalidInstance, InvalidInstanceError } from './serving.js'
-export type { Prediction, ServedModel, ServedModelSpec, ServingLoadContext, ServingPredictContext } from './serving.js'
+export type { Prediction, ServedModel, ServedModelSpec, ServingLoadContext, ServingPredictContext, ServingWarning } from './serving.js'
 export { defineDefinitions, isDefinitions, findCycle } from './definitions.js'
 export { normalizeKey } from './keys.js'
 export { codeVersionOf } from './code-version.js'

@@ -11,6 +11,7 @@
  *       load: (artifact, ctx) => loadModel(artifact),   // artifact = the registered version's stored object
  *       parseInstance: (json) => parseFlight(json),     // throw invalidInstance('distance', 'must be a number')
  *       predict: (model, flights, ctx) => score(model, flights, ctx.features),
+ *       warnings: (model, flights, ctx) => flights.map((f) => gaps(f, ctx.features)),  // optional: [{ kind, message, unavailable? }] per flight
  *       unload: (model) => model.free(),
  *     }),
  *   },
@@ -33,6 +34,16 @@
  * order. Predictions must be pure functions of the instances and what `load`
  * returned (no clock, no randomness): that is what makes shadow comparisons
  * and replays meaningful.
+ *
+ * An online store rarely holds everything the batch features saw (only the
+ * last days, only the airports seen lately). A model that can tell declares
+ * `warnings(loaded, instances, ctx)`: one `ServingWarning[]` per instance,
+ * called before `predict`. Each prediction is answered with `warnings` (the
+ * messages; `[]` when none, and for models without the hook), every warning
+ * is counted in /metrics by model and kind, and a warning marked
+ * `unavailable` (the features lie outside what the store holds) makes
+ * `strata serve --strict-features` refuse the request with 422
+ * `features_unavailable` instead of scoring it on partial features.
  */
 import { StrataError } from './errors.js'
 import type { AssetDefinition } from './types.js'
@@ -42,8 +53,28 @@ import type { ModelVersion } from './registry.js'
 export interface Prediction {
   probability: number
   label: string | number | boolean
+  /** Set by the server from the served model's `warnings` (`[]` when none); `predict` must not return it. */
+  warnings?: string[]
   /** Anything else worth returning (e.g. the features used); must be JSON. */
   [extra: string]: unknown
+}
+
+/**
+ * Why one prediction deserves less trust than the batch score of the same
+ * instance: the features it needs are missing or partial in the online store.
+ */
+export interface ServingWarning {
+  /** Stable name, counted in /metrics by model and kind: lowercase words joined by `_`, e.g. `history_incomplete`. */
+  kind: string
+  /** What the caller reads in the prediction's `warnings`, e.g. `history incomplete: 6 of 7 days`. */
+  message: string
+  /**
+   * Set when the instance needs features outside what the store holds (e.g. a
+   * date outside its window): the reason, naming the instance's value and the
+   * store's range. `strata serve --strict-features` refuses the request with it
+   * (422 `features_unavailable`); without the flag the instance is scored and warned.
+   */
+  unavailable?: string
 }
 
 /** What `load` receives besides the artifact. */
@@ -75,8 +106,14 @@ export interface ServedModelSpec<L = unknown, I = unknown, F = unknown> {
    * server answers 400 naming the instance index and field.
    */
   parseInstance(json: unknown): I
-  /** One prediction per instance, in order. Pure: same instances and model → same answer. */
+  /** One prediction per instance, in order. Pure: same instances and model → same answer. Do not set `warnings` here: declare `warnings`. */
   predict(loaded: L, instances: I[], ctx: ServingPredictContext<F>): Prediction[] | Promise<Prediction[]>
+  /**
+   * What the features cannot give each instance (see ServingWarning): one
+   * array per instance, in order, `[]` when nothing is missing. Called before
+   * `predict` with the same loaded model and features. Pure, like `predict`.
+   */
+  warnings?(loaded: L, instances: I[], ctx: ServingPredictContext<F>): ServingWarning[][] | Promise<ServingWarning[][]>
   /** Frees a loaded model no longer served (WASM memory, handles). */
   unload?(loaded: L): void | Promise<void>
   description?: string
@@ -106,11 +143,13 @@ export function invalidInstance(field: string, message: string): never {
 
 /** Declares a served model (validated here; `defineDefinitions` checks the features asset is declared). */
 export function servedModel<L, I, F = unknown>(spec: ServedModelSpec<L, I, F>): ServedModel<L, I, F> {
-  if (typeof spec !== 'object' || spec === null) throw new StrataError('STRATA_INVALID_DEFINITIONS', 'servedModel() takes { load, parseInstance, predict, features?, unload? }.')
+  if (typeof spec !== 'object' || spec === null) throw new StrataError('STRATA_INVALID_DEFINITIONS', 'servedModel() takes { load, parseInstance, predict, features?, warnings?, unload? }.')
   for (const fn of ['load', 'parseInstance', 'predict'] as const) {
     if (typeof spec[fn] !== 'function') throw new StrataError('STRATA_INVALID_DEFINITIONS', `servedModel(): ${fn} must be a function.`)
   }
-  if (spec.unload !== undefined && typeof spec.unload !== 'function') throw new StrataError('STRATA_INVALID_DEFINITIONS', 'servedModel(): unload must be a function.')
+  for (const fn of ['unload', 'warnings'] as const) {
+    if (spec[fn] !== undefined && typeof spec[fn] !== 'function') throw new StrataError('STRATA_INVALID_DEFINITIONS', `servedModel(): ${fn} must be a function.`)
+  }
   const featuresKey = spec.features ? (spec.features.asset as AssetDefinition<F> | undefined)?.key : undefined
   if (spec.features && typeof featuresKey !== 'string') throw new StrataError('STRATA_INVALID_DEFINITIONS', 'servedModel(): features.asset must be an asset.')
   return Object.freeze({ ...spec, __strataServedModel: true as const, ...(featuresKey ? { featuresKey } : {}) })

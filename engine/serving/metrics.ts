@@ -65,6 +65,7 @@ export class ServingMetrics {
   readonly errors = new Counter('strata_serving_errors_total', 'Failed requests by model and error code.')
   readonly instances = new Counter('strata_serving_instances_total', 'Instances scored, by model version.')
   readonly latency = new Histogram('strata_serving_request_duration_seconds', 'Prediction request latency (body parsed to response written), by model version.')
+  readonly warnings = new Counter('strata_serving_prediction_warnings_total', 'Warnings on answered predictions (features missing or partial in the online store), by model and warning kind.')
   readonly shadow = new Counter('strata_serving_shadow_comparisons_total', 'Requests also scored by the shadow version.')
   readonly shadowDisagreements = new Counter('strata_serving_shadow_label_disagreements_total', 'Instances whose label differs between production and shadow.')
   readonly loaded = new Counter('strata_serving_model_loaded', '1 for each model version loaded, by role.', 'gauge')
@@ -73,7 +74,7 @@ export class ServingMetrics {
   readonly uncaught = new Counter('strata_serving_uncaught_errors_total', 'Errors raised outside any request, logged while the server kept serving, by origin (uncaughtException, unhandledRejection, server).')
 
   render(): string {
-    const all = [this.requests, this.errors, this.instances, this.latency, this.shadow, this.shadowDisagreements, this.loaded, this.reloads, this.httpErrors, this.uncaught]
+    const all = [this.requests, this.errors, this.instances, this.latency, this.warnings, this.shadow, this.shadowDisagreements, this.loaded, this.reloads, this.httpErrors, this.uncaught]
     return all.map((m) => m.render()).join('\n') + '\n'
   }
 }

@@ -11,13 +11,14 @@
  */
 import { StrataError } from '../../assets/errors.js'
 import type { ModelStage, ModelVersion } from '../../assets/registry.js'
-import type { Prediction, ServedModel } from '../../assets/serving.js'
+import type { Prediction, ServedModel, ServingWarning } from '../../assets/serving.js'
 import type { Definitions } from '../../assets/types.js'
 import { loadValue } from '../io/object-store.js'
 import { loadModelArtifact } from '../registry/context.js'
 import type { Storage } from '../storage/types.js'
 import { errorMessage } from './http.js'
 import type { ServingMetrics } from './metrics.js'
+import { instanceWarnings, refuseUnavailable } from './warnings.js'
 
 export type ServingRole = 'production' | 'shadow' | 'canary'
 
@@ -56,13 +57,24 @@ export interface ModelSet {
   readonly started: boolean
   start(): Promise<void>
   refresh(): Promise<void>
-  /** Runs the model's predict on a slot, counted in flight, and checks its output. */
-  score(s: Served, slot: Slot, instances: unknown[]): Promise<Prediction[]>
+  /**
+   * Runs the model's `warnings` then `predict` on a slot, counted in flight,
+   * and checks both outputs. Each prediction carries its warnings' messages.
+   * With `strict`, an instance whose features are unavailable refuses the
+   * request (422 `features_unavailable`) before anything is predicted.
+   */
+  score(s: Served, slot: Slot, instances: unknown[], strict?: boolean): Promise<Scored>
   loaded(): LoadedInfo[]
   /** Resolves when a refresh in progress has finished. */
   settled(): Promise<void>
   /** Unloads every slot (after its in-flight predictions). */
   retireAll(): void
+}
+
+/** Predictions (each with `warnings`: the messages) and the warnings themselves, for counting by kind. */
+export interface Scored {
+  predictions: Prediction[]
+  warnings: ServingWarning[][]
 }
 
 export interface ModelSetOptions {
@@ -162,18 +174,23 @@ export function createModelSet({ defs, home, storage, roles, metrics, log }: Mod
     return refreshing
   }
 
-  async function score(s: Served, slot: Slot, instances: unknown[]): Promise<Prediction[]> {
+  async function score(s: Served, slot: Slot, instances: unknown[], strict = false): Promise<Scored> {
     slot.inflight++
     try {
-      const out = await s.spec.predict(slot.loaded, instances, { model: slot.model, features: slot.features })
+      const ctx = { model: slot.model, features: slot.features }
+      const warnings = await instanceWarnings(s.spec, slot.loaded, instances, ctx)
+      if (strict) refuseUnavailable(warnings)
+      const out = await s.spec.predict(slot.loaded, instances, ctx)
       if (!Array.isArray(out) || out.length !== instances.length) {
         throw new Error(`predict returned ${Array.isArray(out) ? `${out.length} predictions` : typeof out} for ${instances.length} instances`)
       }
       for (let i = 0; i < out.length; i++) {
         const p = out[i]
         if (typeof p !== 'object' || p === null || typeof p.probability !== 'number' || !Number.isFinite(p.probability)) throw new Error(`predict returned ${JSON.stringify(p)} for instance ${i}; expected { probability, label }`)
+        // The response's warnings must be the ones counted in /metrics: they come from the warnings hook only.
+        if ('warnings' in p) throw new Error(`predict returned a "warnings" field for instance ${i}; return warnings from servedModel({ warnings }) instead, so they are counted`)
       }
-      return out
+      return { predictions: out.map((p, i) => ({ ...p, warnings: warnings[i]!.map((w) => w.message) })), warnings }
     } finally {
       slot.inflight--
       if (slot.retired && slot.inflight === 0) void unload(s, slot)

@@ -8,10 +8,14 @@
  *   GET  /healthz                   {"status": "ok"}
  *   GET  /metrics                   Prometheus text format
  *
+ * Every prediction carries `warnings` (see warnings.ts): what the served
+ * model says its features lacked for that instance, counted in /metrics.
+ *
  * Errors are `{"error": {"code", "message"}}` with 400 (invalid_json,
  * invalid_request, invalid_instance, invalid_path), 404 (unknown_model,
  * not_found), 405, 413, 415 (unsupported_media_type: predict bodies must be
- * `application/json`), 500 (prediction_failed, internal), 503
+ * `application/json`), 422 (features_unavailable, only with
+ * `strictFeatures`), 500 (prediction_failed, internal), 503
  * (model_unavailable). No request can end the process: whatever a handler
  * throws becomes a 500 `internal` (logged, counted in /metrics), and the
  * parser's rejections get the same JSON shape (see http.ts).
@@ -66,6 +70,12 @@ export interface ServeOptions {
   shadow?: ModelStage
   /** Route about `percent`% of requests (deterministically by key) to this stage's version. */
   canary?: { stage: ModelStage; percent: number }
+  /**
+   * Refuse (422 `features_unavailable`) a request with an instance whose
+   * features the store does not hold (a served model's warning marked
+   * `unavailable`), instead of scoring it with a warning. @defaultValue false
+   */
+  strictFeatures?: boolean
   /** Registry poll interval. @defaultValue 1000 */
   pollMs?: number
   /** Most instances per request. @defaultValue 10000 */
@@ -206,8 +216,11 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
     if (!slot) throw new HttpError(503, 'model_unavailable', `Model "${name}" has no production version loaded. Promote one: strata models promote ${name} VERSION production.`)
     let predictions: Prediction[]
     try {
-      predictions = await models.score(s, slot, instances)
+      const scored = await models.score(s, slot, instances, opts.strictFeatures === true)
+      predictions = scored.predictions
+      for (const list of scored.warnings) for (const w of list) metrics.warnings.inc({ model: name, kind: w.kind })
     } catch (err) {
+      if (err instanceof HttpError) throw err
       throw new HttpError(500, 'prediction_failed', `${name} v${slot.model.version}: ${errorMessage(err)}`)
     }
     const version = slot.model.version
@@ -242,7 +255,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
           shadow: { version: shadow.model.version, stage: shadow.model.stage },
         }
         try {
-          const other = await models.score(s, shadow, instances)
+          const { predictions: other } = await models.score(s, shadow, instances)
           rec.shadow.predictions = other
           let maxAbs = 0
           let sum = 0

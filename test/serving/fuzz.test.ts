@@ -111,6 +111,6 @@ describe('strata serve under fuzzed requests', () => {
     assert.equal(JSON.parse(health.body).status, 'ok')
     const ok = await rawRequest(server.port, validPredict(-0.25))
     assert.equal(ok.status, 200)
-    assert.deepEqual(JSON.parse(ok.body), { model: { name: 'toy', version: 1, stage: 'production' }, predictions: [{ probability: sigmoid(-0.25), label: 'neg' }] })
+    assert.deepEqual(JSON.parse(ok.body), { model: { name: 'toy', version: 1, stage: 'production' }, predictions: [{ probability: sigmoid(-0.25), label: 'neg', warnings: [] }] })
   })
 })

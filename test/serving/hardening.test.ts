@@ -40,7 +40,7 @@ describe('strata serve survives bad requests', () => {
     assert.equal(JSON.parse(health.body).status, 'ok')
     const ok = await send(validPredict(0.5))
     assert.equal(ok.status, 200, ok.body)
-    assert.deepEqual(JSON.parse(ok.body).predictions, [{ probability: sigmoid(0.5), label: 'pos' }])
+    assert.deepEqual(JSON.parse(ok.body).predictions, [{ probability: sigmoid(0.5), label: 'pos', warnings: [] }])
   }
 
   it('answers malformed percent-encoding in the model name with 400 invalid_path (GET and POST), and keeps serving', async () => {

@@ -93,7 +93,7 @@ describe('strata serve (a generic served model)', () => {
     const r = await post(server, 'toy', { instances: [{ x: 0.5 }] })
     assert.equal(r.status, 200)
     assert.deepEqual(r.body.model, { name: 'toy', version: 1, stage: 'production' })
-    assert.deepEqual(r.body.predictions, [{ probability: sigmoid(0.5), label: 'pos' }])
+    assert.deepEqual(r.body.predictions, [{ probability: sigmoid(0.5), label: 'pos', warnings: [] }])
   })
 
   it('scores a batch in order', async () => {
@@ -161,7 +161,7 @@ describe('strata serve (a generic served model)', () => {
     await promoteModel(ws, 'toy', 2, 'production')
     const promotedIn = await until('v2 in production', async () => (await post(server, 'toy', { instances: [{ x: 1 }] })).body.model.version === 2)
     const r = await post(server, 'toy', { instances: [{ x: 1 }] })
-    assert.deepEqual(r.body, { model: { name: 'toy', version: 2, stage: 'production' }, predictions: [{ probability: sigmoid(2), label: 'pos' }] })
+    assert.deepEqual(r.body, { model: { name: 'toy', version: 2, stage: 'production' }, predictions: [{ probability: sigmoid(2), label: 'pos', warnings: [] }] })
     await rollbackModel(ws, 'toy')
     const rolledBackIn = await until('v1 back in production', async () => (await post(server, 'toy', { instances: [{ x: 1 }] })).body.model.version === 1)
     assert.ok(promotedIn < 3000 && rolledBackIn < 3000, `${promotedIn} ms, ${rolledBackIn} ms`)

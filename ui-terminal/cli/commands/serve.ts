@@ -8,15 +8,16 @@ import { withWorkspace } from '../workspace.js'
 
 export const help = `strata serve — online predictions from the registry's production models
 
-Usage: strata serve [--port N] [--host ADDR] [--shadow STAGE] [--canary STAGE:PCT]
+Usage: strata serve [--port N] [--host ADDR] [--shadow STAGE] [--canary STAGE:PCT] [--strict-features]
 
 Serves every model declared in defineDefinitions({ serving: { NAME: servedModel(...) } }),
 loading its production version (exit 2 if one has none: strata models promote NAME VERSION production).
 
-  POST /v1/models/NAME/predict   {"instances": [...]} → {"model": {"name","version","stage"}, "predictions": [{"probability","label"}]}
+  POST /v1/models/NAME/predict   {"instances": [...]} → {"model": {"name","version","stage"}, "predictions": [{"probability","label","warnings"}]}
   GET  /v1/models                loaded versions (name, version, stage, role, loadedAt)
   GET  /healthz                  liveness
-  GET  /metrics                  Prometheus text: requests, errors, latency histogram per model version
+  GET  /metrics                  Prometheus text: requests, errors, latency histogram per model version,
+                                 prediction warnings by model and kind
 
 Promotions and rollbacks are picked up within about a second (the registry is polled), or at once on SIGHUP.
 
@@ -27,6 +28,9 @@ Options:
                           production's; both answers and their divergence go to <home>/${SHADOW_LOG}
       --canary STAGE:PCT  answer about PCT% of requests with STAGE's version, chosen by a hash of the
                           X-Request-Id header (else of the instances): the same key, the same version
+      --strict-features   refuse (422 features_unavailable) a request with an instance whose features
+                          the online store does not hold (e.g. a date outside its window), instead of
+                          scoring it with a warning in the prediction's "warnings"
       --poll-ms N         registry poll interval (default 1000)
 ${GLOBAL_HELP}
 
@@ -69,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     shadow: { type: 'string' },
     canary: { type: 'string' },
     'poll-ms': { type: 'string' },
+    'strict-features': { type: 'boolean' },
   })
   if (positionals.length) throw usage(`Unexpected argument "${positionals[0]}".`)
   const port = portArg(values.port)
@@ -82,12 +87,14 @@ export async function run(argv: string[]): Promise<number> {
   return withWorkspace(values, async (ws) => {
     // Operational lines go to stderr even with --json, which only shapes stdout: a fault must never go unseen.
     const log = (line: string) => console.error(`${color.dim(new Date().toISOString())} ${line}`)
-    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host, shadow, canary, pollMs, log })
+    const strictFeatures = values['strict-features'] === true
+    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host, shadow, canary, pollMs, strictFeatures, log })
     if (values.json) printJson({ url: server.url, models: server.loaded() })
     else {
       console.log(`Serving on ${color.bold(server.url)}`)
       for (const m of server.loaded()) console.log(`  ${m.name} v${m.version} (${m.stage})${m.role !== 'production' ? ` as ${m.role}${m.role === 'canary' ? ` for ${canary!.percent}%` : ''}` : ''}  POST ${server.url}/v1/models/${m.name}/predict`)
       if (shadow) console.log(color.dim(`  shadow log: ${ws.home}/${SHADOW_LOG}`))
+      if (strictFeatures) console.log(color.dim('  --strict-features: instances whose features the store does not hold are refused (422)'))
       console.log(color.dim('  Ctrl-C to stop; SIGHUP re-reads the registry now.'))
     }
     const onHup = () => void server.refresh()
