@@ -16,16 +16,18 @@
  * `strata list -f examples/flights/definitions.ts`, `strata models list`,
  * `strata lineage training/model`.
  *
- * Code versions: every asset's code version covers its compute function, the
- * helper modules it calls and the config sections it reads, so editing
- * features.ts makes the features (and everything after) stale, and editing
- * the hyperparameters retrains without rebuilding the dataset.
+ * Versions are automatic: each asset's version covers its compute function,
+ * the code in this folder it uses (only the declarations it reaches, so
+ * editing a function of features.ts makes stale exactly the assets that call
+ * it, and everything after them; a comment changes nothing) and its
+ * definition. The config sections an asset reads at run time are declared as
+ * `versionInputs`, so editing the hyperparameters retrains without rebuilding
+ * the dataset.
  */
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Table } from 'apache-arrow'
-import { asset, check, codeVersionOf, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata'
-import { canonicalJson, daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
+import { asset, check, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata'
+import { daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
 import { buildTrainingDataset } from './dataset.js'
 import { BASELINE_FEATURE, evaluate, evaluationSet, type EvaluationReport } from './evaluate.js'
 import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURES, labels, profileFeature, type DayAggregate, type FeatureProfile } from './features.js'
@@ -60,18 +62,6 @@ for (const [name, range] of [['training', config.training], ['validation', confi
   }
 }
 
-/**
- * An asset's code version: its compute source, the helper modules it calls
- * (by content) and the config it reads. The automatic version would only
- * cover the compute function itself.
- */
-function versionOf(compute: (...args: never[]) => unknown, modules: readonly string[], settings?: unknown): string {
-  const h = createHash('sha256').update(codeVersionOf(compute))
-  for (const m of modules) h.update('\0').update(readFileSync(new URL(m, import.meta.url)))
-  if (settings !== undefined) h.update('\0').update(canonicalJson(settings))
-  return h.digest('hex').slice(0, 16)
-}
-
 function withoutMonitoring(c: TrainingConfig): TrainingConfig {
   const { monitoring: _monitoring, ...rest } = c as TrainingConfig & { monitoring?: unknown }
   return rest
@@ -98,7 +88,6 @@ export const flightsFile = asset({
   description: 'vega-datasets flights-3m.parquet, observed by content hash (data version = sha256 of the file).',
   tags: { kind: 'source' },
   observe: true,
-  codeVersion: versionOf(observe, ['./ingest.ts']),
   compute: observe,
 })
 
@@ -120,7 +109,6 @@ export const landing = asset({
   group: 'ingestion',
   description: 'The parquet decoded once (parquet-wasm, ZSTD) into one Arrow table sorted by date; raw/flights slices it.',
   ins: { file: flightsFile },
-  codeVersion: versionOf(land, ['./ingest.ts']),
   compute: land,
 })
 
@@ -141,7 +129,6 @@ export const rawFlights = asset({
   partitions: days,
   ins: { landed: landing },
   checks: [dataContract({ file: new URL('./flights.contract.yaml', import.meta.url), description: 'flights.contract.yaml: schema, nullability, ranges, daily row count, null rates' })],
-  codeVersion: versionOf(slice, ['./ingest.ts']),
   compute: slice,
 })
 
@@ -227,7 +214,6 @@ export const features = asset({
       },
     }),
   ],
-  codeVersion: versionOf(buildFeatures, ['./features.ts', './tables.ts', './ingest.ts']),
   compute: buildFeatures,
 })
 
@@ -247,7 +233,7 @@ export const trainingDataset = asset({
   group: 'training',
   description: `A seeded sample (seed ${config.random_seed}, ≤ ${config.sample.max_rows} rows) of features/flights over the training days ${config.training.from}..${config.training.to}.`,
   ins: { features: { asset: features, mapping: keyRangeMapping(config.training, 'training') } },
-  codeVersion: versionOf(buildDataset, ['./dataset.ts', './features.ts', './tables.ts', './model.ts', './ingest.ts'], datasetSettings),
+  versionInputs: datasetSettings,
   compute: buildDataset,
 })
 
@@ -276,6 +262,8 @@ export interface TrainedModel extends ModelArtifact {
     /** In-sample metrics on the training rows (for sanity; judge the model by evaluation/report). */
     metrics: Record<string, number | null>
     wallTimeMs: number
+    /** The version of training/model that trained it (ctx.codeVersion): its code, definition and config. */
+    codeVersion?: string
   }
 }
 
@@ -305,6 +293,7 @@ const train = async (ctx: AssetContext, { dataset }: { dataset: Table }) => {
       partitions: { from: config.training.from, to: config.training.to, count: daysIn(config.training).length },
       metrics: inSample,
       wallTimeMs: Math.round(wallTimeMs),
+      codeVersion: ctx.codeVersion,
     },
   }
   ctx.log.info(`trained in ${(wallTimeMs / 1000).toFixed(1)} s; in-sample auc ${inSample.auc}`)
@@ -322,7 +311,7 @@ export const trainedModel = asset({
   group: 'training',
   description: `XGBoost (${config.hyperparameters.iterations} rounds, depth ${config.hyperparameters.max_depth}) predicting delay > 15 min.`,
   ins: { dataset: trainingDataset },
-  codeVersion: versionOf(train, ['./model.ts', './features.ts', './metrics.ts'], modelConfig),
+  versionInputs: modelConfig,
   compute: train,
 })
 
@@ -376,7 +365,7 @@ export const evaluationReport = asset({
   group: 'evaluation',
   description: `Model vs baseline vs production on ${config.validation.from}..${config.validation.to}, by top origins and hour bands; gate from the training config.`,
   ins: { model: trainedModel, validation: { asset: features, mapping: keyRangeMapping(config.validation, 'validation') } },
-  codeVersion: versionOf(evaluateModel, ['./evaluate.ts', './metrics.ts', './model.ts', './features.ts', './tables.ts'], evaluationSettings),
+  versionInputs: evaluationSettings,
   compute: evaluateModel,
 })
 
@@ -396,9 +385,6 @@ export interface ModelPackage {
   codeVersions: Record<string, string>
 }
 
-/** Code versions of the assets that made the model: registered with it. */
-export const CODE_VERSIONS: Record<string, string> = {}
-
 const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; report: EvaluationReport }) => {
   const { modelName, config: trainedWith, configHash: modelConfigHash, training, ...artifact } = model
   if (modelConfigHash !== hashOf(modelConfig)) {
@@ -407,6 +393,8 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
   void trainedWith
   const cfg = config
   const configHash = hashOf(cfg)
+  // Registered with the model: the versions of the training and of this registration (the engine records every upstream's in the lineage).
+  const codeVersions = { 'training/model': training.codeVersion ?? 'unknown', [ctx.assetKey]: ctx.codeVersion }
   const pkg: ModelPackage = {
     name: modelName,
     featureSet: artifact.featureSet,
@@ -416,7 +404,7 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
     configHash,
     training,
     evaluation: { validation: report.validation, overall: report.overall, gate: report.gate },
-    codeVersions: CODE_VERSIONS,
+    codeVersions,
   }
   const o = report.overall
   ctx.registry.register({
@@ -441,9 +429,9 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
       training: { from: training.partitions.from, to: training.partitions.to, partitions: training.partitions.count, rows: training.rows, seed: cfg.random_seed },
       validation: { from: report.validation.from, to: report.validation.to, partitions: report.validation.partitions, rows: report.validation.rows },
       featureSet: artifact.featureSet,
-      codeVersions: CODE_VERSIONS,
+      codeVersions,
     },
-    codeVersion: CODE_VERSIONS['training/model']!,
+    codeVersion: training.codeVersion ?? ctx.codeVersion,
     stage: report.gate.passed ? 'staging' : 'development',
   })
   if (report.gate.passed) ctx.log.info(`gate passed: registering ${modelName} and promoting it to staging`)
@@ -468,7 +456,7 @@ export const modelPackage = asset({
   // Not loaded: listed so that the registered lineage names the exact training data (its data version).
   deps: [trainingDataset],
   // The monitoring section does not determine the model: editing it must not re-register one.
-  codeVersion: versionOf(register, [], withoutMonitoring(config)),
+  versionInputs: { config: withoutMonitoring(config) },
   compute: register,
 })
 
@@ -480,19 +468,17 @@ export const monitoring = monitoringConfig(config)
   const missing = daysIn(monitoring.period).filter((d) => !days.has(d))
   if (missing.length > 0) throw new Error(`The training config's monitoring period ${monitoring.period.from}..${monitoring.period.to} includes days outside the data's partitions ${dayKeys[0]}..${dayKeys[dayKeys.length - 1]} (e.g. ${missing[0]}).`)
 }
-export const { reference: monitoringReference, drift: monitoringDrift, performance: monitoringPerformance } = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage, versionOf })
+export const { reference: monitoringReference, drift: monitoringDrift, performance: monitoringPerformance } = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage })
 
 /** strata serve's shadow/canary logs (observed) and their comparison on the real outcomes (shadow-comparison.ts). */
-export const { servingLogs, shadowComparison } = shadowComparisonAssets({ config, monitoring, rawFlights, versionOf })
+export const { servingLogs, shadowComparison } = shadowComparisonAssets({ config, monitoring, rawFlights })
 
 const modelAssets = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
-// Registered with the model: the code versions of the assets that made it (not of monitoring).
-for (const a of modelAssets) CODE_VERSIONS[a.key] = a.codeVersion
 const all = [...modelAssets, monitoringReference, monitoringDrift, monitoringPerformance, servingLogs, shadowComparison]
 
 // ---------------------------------------------------------------- 7. serving (serving.ts)
 
 /** The online feature store read by `strata serve`: the last days' aggregates, from the same feature module as training. */
-export const onlineFeatures = onlineFeaturesAsset({ rawFlights, dayKeys, versionOf })
+export const onlineFeatures = onlineFeaturesAsset({ rawFlights, dayKeys })
 
 export default defineDefinitions({ assets: [...all, onlineFeatures], serving: { [config.model_name]: flightDelayServing(onlineFeatures) } })

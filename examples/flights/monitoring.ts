@@ -335,13 +335,9 @@ export interface MonitoringAssetsOptions {
   trainingDataset: AssetDefinition<any>
   /** models/<name>: monitoring runs after registration. */
   modelPackage: AssetDefinition<any>
-  /** The definitions' code-version helper: compute source + helper modules + settings. */
-  versionOf: (compute: (...args: never[]) => unknown, modules: readonly string[], settings?: unknown) => string
 }
 
 const dayAfter = (key: string): string => new Date(Date.parse(`${key}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-
-const MODULES = ['./monitoring.ts', './model.ts', './features.ts', './metrics.ts', './tables.ts', '../../assets/monitoring/psi.ts']
 
 function columnsOf(table: Table, names: readonly string[] = FEATURE_NAMES): Record<string, Float32Array> {
   return Object.fromEntries(names.map((n) => [n, float32Column(table, n)]))
@@ -408,7 +404,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
     description: `Training distribution (training/dataset, ${config.training.from}..${config.training.to}) of each feature and of the monitored model's scores, ${mon.bins} quantile bins; the monitored model (production, else latest staging).`,
     ins: { dataset: o.trainingDataset },
     deps: [o.modelPackage],
-    codeVersion: o.versionOf(buildReference, MODULES, { bins: mon.bins, model_name: config.model_name, ignore_features: mon.ignore_features }),
+    versionInputs: { bins: mon.bins, model_name: config.model_name, ignore_features: mon.ignore_features },
     compute: buildReference,
   })
 
@@ -437,7 +433,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
       ),
       check<DayDrift>({ name: 'psi:prediction', blocking: false, description: `PSI of the monitored model's scores against its scores on the training data ≤ ${mon.psi_threshold}`, fn: (_ctx, d) => predictionPsiCheck(d) }),
     ],
-    codeVersion: o.versionOf(measureDrift, MODULES, { psi_threshold: mon.psi_threshold }),
+    versionInputs: { psi_threshold: mon.psi_threshold },
     compute: measureDrift,
   })
 
@@ -458,7 +454,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
       check<DayPerformance>({ name: 'realized_auc', blocking: false, description: `realized AUC ≥ evaluated AUC − ${mon.max_auc_drop}`, fn: (_ctx, p) => realizedAucCheck(p) }),
       check<DayPerformance>({ name: 'realized_accuracy', blocking: false, description: `realized accuracy ≥ evaluated accuracy − ${mon.max_accuracy_drop}`, fn: (_ctx, p) => realizedAccuracyCheck(p) }),
     ],
-    codeVersion: o.versionOf(measurePerformance, MODULES, { max_auc_drop: mon.max_auc_drop, max_accuracy_drop: mon.max_accuracy_drop }),
+    versionInputs: { max_auc_drop: mon.max_auc_drop, max_accuracy_drop: mon.max_accuracy_drop },
     compute: measurePerformance,
   })
 

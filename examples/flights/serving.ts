@@ -18,9 +18,15 @@
  * ignored the way the source's timestamps are read: as UTC). A flight whose
  * day is not covered by the store's days gets fewer (or no) history days, and
  * its history features are MISSING, as on the first day of the data.
+ *
+ * Such a score is not the batch score, so it says so: `flightWarnings` gives
+ * it `history incomplete: k of 7 days` (marked unavailable, naming the date
+ * and the departure days the store can serve, so `strata serve
+ * --strict-features` refuses it), and an airport absent from the history gets
+ * `unknown origin` / `unknown destination` (its rates fall back to the prior).
  */
 import type { Table } from 'apache-arrow'
-import { asset, invalidInstance, servedModel, type AssetContext, type AssetDefinition, type PartitionMapping } from 'strata'
+import { asset, invalidInstance, servedModel, type AssetContext, type AssetDefinition, type PartitionMapping, type ServingWarning } from 'strata'
 import { aggregateDay, buildHistory, dayStartOf, FEATURE_SET_VERSION, HISTORY_DAYS, type Counter, type DayAggregate, type FlightColumns, type History, type OriginStats } from './features.js'
 import { keyRangeMapping } from './mappings.js'
 import { loadModel, scoreFlights, type LoadedModel, type ModelArtifact } from './model.js'
@@ -74,7 +80,6 @@ const buildOnline = (ctx: AssetContext, inputs: { days: unknown }) => {
 export function onlineFeaturesAsset(opts: {
   rawFlights: AssetDefinition<Table>
   dayKeys: readonly string[]
-  versionOf: (compute: (...args: never[]) => unknown, modules: readonly string[], settings?: unknown) => string
 }): AssetDefinition<OnlineFeatures> {
   const last = opts.dayKeys.slice(-ONLINE_DAYS)
   const range = { from: last[0]!, to: last[last.length - 1]! }
@@ -85,7 +90,7 @@ export function onlineFeaturesAsset(opts: {
     description: `Online feature store: per-day aggregates (features.ts) of raw/flights ${range.from}..${range.to}, read by strata serve.`,
     tags: { kind: 'online-features' },
     ins: { days: { asset: opts.rawFlights, mapping } },
-    codeVersion: opts.versionOf(buildOnline, ['./serving.ts', './features.ts', './tables.ts'], range),
+    versionInputs: { range },
     compute: buildOnline,
   }) as AssetDefinition<OnlineFeatures>
 }
@@ -143,6 +148,46 @@ export function historyFor(loaded: LoadedFlightModel, dayMs: number): History {
   return h
 }
 
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+
+/**
+ * What the store covers: the days it holds, and the departure days whose full
+ * history it holds (HISTORY_DAYS after its first day up to the day after its
+ * last; null when it holds fewer than HISTORY_DAYS days).
+ */
+export function storeWindow(days: readonly DayAggregate[]): { held: string; serves: string | null } | undefined {
+  if (days.length === 0) return undefined
+  const first = days[0]!.dayStartMs
+  const last = days[days.length - 1]!.dayStartMs
+  const from = first + HISTORY_DAYS * DAY_MS
+  const to = last + DAY_MS
+  return { held: `${isoDay(first)}..${isoDay(last)}`, serves: from <= to ? `${isoDay(from)}..${isoDay(to)}` : null }
+}
+
+/** What the store could not give each flight: missing history days, airports it has not seen. */
+export function flightWarnings(loaded: LoadedFlightModel, instances: readonly FlightInstance[]): ServingWarning[][] {
+  const w = storeWindow(loaded.days)
+  const store = !w ? 'holds no days' : w.serves ? `serves departures on ${w.serves} (it holds the days ${w.held})` : `holds too few days (${w.held}) for a full history on any day`
+  return instances.map((x) => {
+    const day = dayStartOf(x.dateMs)
+    const h = historyFor(loaded, day)
+    const out: ServingWarning[] = []
+    if (h.days < HISTORY_DAYS) {
+      out.push({
+        kind: 'history_incomplete',
+        message: `history incomplete: ${h.days} of ${HISTORY_DAYS} days`,
+        unavailable: `${isoDay(day)} has ${h.days} of its ${HISTORY_DAYS} history days in the online store, which ${store}`,
+      })
+    }
+    // With no history at all every airport is unseen; the warning above already says it.
+    if (h.days > 0) {
+      if (!h.window.byOrigin.has(x.origin)) out.push({ kind: 'unknown_origin', message: 'unknown origin' })
+      if (!h.window.byDestination.has(x.destination)) out.push({ kind: 'unknown_destination', message: 'unknown destination' })
+    }
+    return out
+  })
+}
+
 /** The served `flight_delay`: the registered model package + the online features. */
 export function flightDelayServing(onlineFeatures: AssetDefinition<OnlineFeatures>) {
   return servedModel<LoadedFlightModel, FlightInstance, OnlineFeatures>({
@@ -156,6 +201,7 @@ export function flightDelayServing(onlineFeatures: AssetDefinition<OnlineFeature
       return { model: await loadModel(pkg.model), days: ctx.features.days.map(restoreDay), histories: new Map() }
     },
     parseInstance: parseFlight,
+    warnings: flightWarnings,
     predict(loaded, instances) {
       const out = new Array<{ probability: number; label: string }>(instances.length)
       // Score by departure day: one history (and one batch through the model) per day.

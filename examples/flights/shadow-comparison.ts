@@ -337,14 +337,11 @@ export function agreementCheck(c: ShadowComparison): CheckFnResult {
 
 // ---------------------------------------------------------------- assets
 
-const MODULES = ['./shadow-comparison.ts', './metrics.ts', './serving.ts', './tables.ts', './features.ts']
-
 export interface ShadowComparisonOptions {
   config: TrainingConfig
   monitoring: MonitoringConfig
   /** raw/flights (daily): the actual outcomes. */
   rawFlights: AssetDefinition<Table>
-  versionOf: (compute: (...args: never[]) => unknown, modules: readonly string[], settings?: unknown) => string
 }
 
 export function shadowComparisonAssets(o: ShadowComparisonOptions) {
@@ -371,7 +368,6 @@ export function shadowComparisonAssets(o: ShadowComparisonOptions) {
     description: `strata serve's ${SHADOW_LOG_FILE} (--shadow) and ${PREDICTIONS_LOG_FILE} (--canary) in the home, observed by content hash.`,
     tags: { kind: 'source' },
     observe: true,
-    codeVersion: o.versionOf(observeLogs, ['./shadow-comparison.ts']),
     compute: observeLogs,
   })
 
@@ -404,7 +400,7 @@ export function shadowComparisonAssets(o: ShadowComparisonOptions) {
     description: `Per model pair (production vs shadow/canary version): agreement, probability divergence, realized AUC/accuracy of each side on raw/flights outcomes ${period.from}..${period.to}; warns below ${minAgreement} agreement.`,
     ins: { logs: servingLogs, outcomes: { asset: o.rawFlights, mapping: keyRangeMapping(period, 'monitoring period') } },
     checks: [check<ShadowComparison>({ name: 'agreement', blocking: false, description: `label agreement of every shadow pair ≥ ${minAgreement}`, fn: (_ctx, c) => agreementCheck(c) })],
-    codeVersion: o.versionOf(compare, MODULES, { min_agreement: minAgreement, period }),
+    versionInputs: { min_agreement: minAgreement, period },
     compute: compare,
   })
 
