@@ -5,6 +5,7 @@ import type { Executor, ExecutorName, ExecutorOptions } from './types.js'
 
 export type { Executor, ExecutorName, ExecutorOptions } from './types.js'
 export { createInProcessExecutor, createPoolExecutor }
+export { CONCURRENCY_PER_CPU, chooseConcurrency, describeCap, type ConcurrencyChoice } from './concurrency.js'
 
 export function createExecutor(name: ExecutorName | string = 'pool', opts: ExecutorOptions = {}): Executor {
   if (name === 'pool') return createPoolExecutor(opts)

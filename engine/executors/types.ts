@@ -9,14 +9,22 @@ export interface Executor {
   readonly name: string
   /** How many steps it can run at once. */
   readonly concurrency: number
-  /** Resolves with the outcome; a step that crashes its worker resolves as a failure, it never rejects. */
-  runStep(task: StepTask, onLog: (line: StepLogLine) => void): Promise<StepOutcome>
+  /** Whether `runStep` can stop a running step when its `stop` signal fires (the pool can: it terminates the worker thread). */
+  readonly canStopSteps: boolean
+  /** Threads started so far (0 for the in-process executor): threads start only as steps need them. */
+  readonly threadsStarted: number
+  /**
+   * Resolves with the outcome; a step that crashes its worker resolves as a
+   * failure, it never rejects. When `stop` fires and `canStopSteps`, the step
+   * is stopped and resolves as a STRATA_CANCELED failure.
+   */
+  runStep(task: StepTask, onLog: (line: StepLogLine) => void, stop?: AbortSignal): Promise<StepOutcome>
   close(): Promise<void>
 }
 
 export type ExecutorName = 'pool' | 'in-process'
 
 export interface ExecutorOptions {
-  /** @defaultValue the number of CPUs */
+  /** Capped at 4 × the number of CPUs (see chooseConcurrency). @defaultValue the number of CPUs */
   concurrency?: number
 }
