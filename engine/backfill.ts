@@ -13,10 +13,15 @@ import type { Workspace } from './workspace.js'
 export interface BackfillRunOptions {
   /** @defaultValue 'pool' */
   executor?: ExecutorName
-  /** @defaultValue the number of CPUs */
+  /** Capped at 4 × the number of CPUs. @defaultValue the number of CPUs */
   concurrency?: number
   onEvent?: (event: RunEvent) => void
+  /** Cancels: no new steps; running steps get `graceMs` to finish, then the pool terminates them (see RunOptions). */
   signal?: AbortSignal
+  /** @defaultValue 10,000 */
+  graceMs?: number
+  /** Stops running steps now (see RunOptions.stop). */
+  stop?: AbortSignal
   /** Called once the backfill record exists (before anything runs). */
   onCreated?: (backfill: BackfillRecord) => void
 }
@@ -181,6 +186,8 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       keysOptions,
       onEvent,
       signal: abort.signal,
+      graceMs: opts.graceMs,
+      stop: opts.stop,
       runId,
       backfillId,
     })

@@ -16,10 +16,15 @@ export interface MaterializeOptions {
   partitions?: PartitionRequest
   /** @defaultValue 'pool' */
   executor?: ExecutorName
-  /** @defaultValue the number of CPUs */
+  /** Capped at 4 × the number of CPUs. @defaultValue the number of CPUs */
   concurrency?: number
   onEvent?: (event: RunEvent) => void
+  /** Cancels: no new steps; running steps get `graceMs` to finish, then the pool terminates them (see RunOptions). */
   signal?: AbortSignal
+  /** @defaultValue 10,000 */
+  graceMs?: number
+  /** Stops running steps now (see RunOptions.stop). */
+  stop?: AbortSignal
   /** Evaluate partition definitions at this instant. @defaultValue now */
   now?: Date
   backfillId?: string
@@ -58,6 +63,8 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       keysOptions,
       onEvent: opts.onEvent,
       signal: opts.signal,
+      graceMs: opts.graceMs,
+      stop: opts.stop,
       backfillId: opts.backfillId,
     })
   const description = opts.description ?? selectionText(opts.selection)

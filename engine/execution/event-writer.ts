@@ -1,10 +1,7 @@
-import type { NewEvent, Storage } from '../storage/types.js'
+import type { AttemptStateRow, NewEvent, Storage } from '../storage/types.js'
 
-interface StateRow {
+interface StateRow extends AttemptStateRow {
   runId: string
-  assetKey: string
-  partitionKey: string
-  state: 'IN_PROGRESS' | 'FAILED'
 }
 
 /**
@@ -32,6 +29,38 @@ export class EventWriter {
     else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs)
   }
 
+  /**
+   * Takes the buffered events for the caller to store in its own write (e.g.
+   * as a materialization's preceding events: one commit per step instead of
+   * two), once earlier flushes are done. The caller must store them at once,
+   * before writing anything else. Buffered partition states cannot travel
+   * that way: with any, everything is flushed here and nothing is returned.
+   */
+  async take(): Promise<NewEvent[]> {
+    for (let pending = this.flushing; ; pending = this.flushing) {
+      await pending
+      if (pending === this.flushing) break
+    }
+    if (this.states.length > 0) {
+      await this.flush()
+      return []
+    }
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    const batch = this.buffer
+    this.buffer = []
+    return batch
+  }
+
+  /** Puts back events `take` returned that could not be stored, ahead of anything buffered since. */
+  giveBack(batch: NewEvent[]): void {
+    if (batch.length === 0) return
+    this.buffer = [...batch, ...this.buffer]
+    this.timer ??= setTimeout(() => void this.flush(), this.intervalMs)
+  }
+
   /** Writes everything buffered so far; events keep their order across flushes. */
   flush(): Promise<void> {
     if (this.timer) {
@@ -45,7 +74,7 @@ export class EventWriter {
     this.flushing = this.flushing.then(async () => {
       if (batch.length === 0) return
       // States of one flush belong to one run: runs have their own writers.
-      const rows = states.map(({ assetKey, partitionKey, state }) => ({ assetKey, partitionKey, state }))
+      const rows = states.map(({ runId: _, ...row }) => row)
       await this.storage.appendEvents(batch, rows.length ? { runId: states[0]!.runId, now: Date.now(), rows } : undefined)
     })
     return this.flushing

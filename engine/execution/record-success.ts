@@ -44,7 +44,6 @@ export type SuccessRecord =
  */
 export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord> {
   const { storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed } = ctx
-  await events.flush()
   const modelRequests = outcome.models ?? []
   if (modelRequests.length) {
     try {
@@ -53,6 +52,8 @@ export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord>
       return { error: serializeError(err) }
     }
   }
+  // The step's start and log events go in with its first materialization.
+  let preceding = await events.take()
   const partitionKey = step.partitionKeys.join(',')
   const successEvent = (dv: string): NewEvent => ({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey, data: { dataVersion: dv, durationMs, attempt } })
   const targets = step.partitionKeys.length ? step.partitionKeys : ['']
@@ -61,27 +62,32 @@ export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord>
   const records: LatestMaterialization[] = []
   let dataVersion = outcome.dataVersion
   for (const target of targets) {
-    const record = await storage.recordMaterialization(
-      {
-        assetKey: step.assetKey,
-        partitionKey: target,
-        runId,
-        codeVersion: outcome.codeVersion,
-        dataVersion,
-        location: outcome.location,
-        format: outcome.format,
-        bytes: outcome.bytes,
-        metadata: outcome.metadata,
-        startedAt: stepStart,
-        endedAt: Date.now(),
-      },
-      consumed,
-      {
+    const m = {
+      assetKey: step.assetKey,
+      partitionKey: target,
+      runId,
+      codeVersion: outcome.codeVersion,
+      dataVersion,
+      location: outcome.location,
+      format: outcome.format,
+      bytes: outcome.bytes,
+      metadata: outcome.metadata,
+      startedAt: stepStart,
+      endedAt: Date.now(),
+    }
+    const record = await storage
+      .recordMaterialization(m, consumed, {
+        ...(preceding.length ? { precedingEvents: preceding } : {}),
         // With model requests the success event follows their registration.
         ...(target === last && modelRequests.length === 0 ? { followingEvents: [successEvent(dataVersion)] } : {}),
         ...(outcome.checks?.length ? { checkResults: checkRows(runId, step, target, outcome.checks, checkedAt) } : {}),
-      },
-    )
+      })
+      .catch((err: unknown) => {
+        // Not stored: the step's events are written with its failure instead.
+        events.giveBack(preceding)
+        throw err
+      })
+    preceding = []
     records.push({ ...record, consumed })
     dataVersion = record.dataVersion
   }

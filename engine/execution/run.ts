@@ -1,41 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { Definitions } from '../../assets/types.js'
-import type { Executor } from '../executors/types.js'
-import type { LatestMaterialization, Storage } from '../storage/types.js'
-import type { KeysOptions } from '../../assets/partitions/types.js'
-import { upstreamLinks } from '../partitions/mapping.js'
-import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
+import type { SlotHolder } from '../storage/types.js'
+import { nodeLabel } from '../versioning/status-index.js'
 import { codeVersionRecords } from '../versioning/versions.js'
 import { EventWriter } from './event-writer.js'
 import { checkRows, recordSuccess } from './record-success.js'
-import { resolveInputs, type ResolvedInputs } from './inputs.js'
 import { windowOf } from './partition-window.js'
-import type { ExecutionPlan, PlannedStep } from './plan.js'
+import type { PlannedStep } from './plan.js'
+import { prepareStep, type Basis, type PrepareContext } from './prepare-step.js'
 import { retryDelayMs } from './retry.js'
+import { DEFAULT_GRACE_MS, RunStopper } from './stop.js'
 import { serializeError, type CheckResultData, type SerializedError, type StepLogLine, type StepOutcome, type StepTask } from './step-types.js'
 
-export type StepStatus = 'SUCCESS' | 'FAILURE' | 'SKIPPED'
-export type SkipReason = 'UPSTREAM_FAILED' | 'UP_TO_DATE' | 'CANCELED'
+import type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult } from './run-types.js'
 
-export interface StepResult {
-  id: string
-  key: string
-  partitionKeys: string[]
-  status: StepStatus
-  attempts: number
-  durationMs: number
-  dataVersion?: string
-  materializationId?: number
-  error?: SerializedError
-  skipReason?: SkipReason
-  /** For UPSTREAM_FAILED: the failed step that blocked this one. */
-  blockedBy?: string
-  /** Results of the asset's checks on this step's value (last attempt). */
-  checks?: Array<{ name: string; passed: boolean; blocking: boolean; message?: string }>
-  /** Model versions registered or promoted through ctx.registry. */
-  models?: Array<{ name: string; version: number; stage: string; kind: 'register' | 'promote' }>
-}
+export type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult, StepStatus } from './run-types.js'
 
 /** Errors a retry cannot fix: the same value would fail the same checks. */
 const NOT_RETRIED = new Set(['STRATA_CHECK_FAILED', 'STRATA_INVALID_CONTRACT', 'STRATA_GATE_FAILED', 'STRATA_UNKNOWN_MODEL', 'STRATA_UNSUPPORTED_VALUE', 'STRATA_INVALID_METADATA'])
@@ -43,51 +22,12 @@ const NOT_RETRIED = new Set(['STRATA_CHECK_FAILED', 'STRATA_INVALID_CONTRACT', '
 const checkSummary = (checks: readonly CheckResultData[]) =>
   checks.map((c) => ({ name: c.name, passed: c.passed, blocking: c.blocking, ...(c.message !== undefined ? { message: c.message } : {}) }))
 
-export type RunStatus = 'SUCCESS' | 'FAILURE' | 'CANCELED'
-
-export interface RunResult {
-  runId: string
-  status: RunStatus
-  steps: StepResult[]
-  durationMs: number
-}
-
-export type RunEvent =
-  | { type: 'run-start'; runId: string; total: number }
-  | { type: 'step-start'; step: PlannedStep; attempt: number }
-  | { type: 'step-log'; step: PlannedStep; line: StepLogLine }
-  | { type: 'step-retry'; step: PlannedStep; attempt: number; delayMs: number; error: SerializedError }
-  | { type: 'step-end'; step: PlannedStep; result: StepResult }
-  | { type: 'run-end'; result: RunResult }
-
-export interface RunOptions {
-  defs: Definitions
-  defsPath: string
-  defsVersion?: string
-  storage: Storage
-  home: string
-  executor: Executor
-  plan: ExecutionPlan
-  /** Text recorded as the run's selection. */
-  selection: string
-  /** Skip steps that are already up to date when their turn comes (early cut-off). */
-  skipUpToDate?: boolean
-  /** `nodeLabel`s never skipped as up to date: their inputs are unchanged but their last attempt failed. */
-  rebuild?: ReadonlySet<string>
-  onEvent?: (event: RunEvent) => void
-  signal?: AbortSignal
-  runId?: string
-  backfillId?: string
-  /** `now` and dynamic partition keys, for partition mappings. */
-  keysOptions?: KeysOptions
-}
-
-const slot = (key: string, partition: string) => `${key}\u0000${partition}`
-
 /**
  * Runs a plan: each step starts as soon as its upstream steps are done and a
  * slot is free (executor concurrency and named pool limits), not level by
- * level. Failures retry per policy, then skip everything downstream, while
+ * level. Each step decides on storage as it is when its turn comes (see
+ * prepareStep), so concurrent runs on one home build on each other's work.
+ * Failures retry per policy, then skip everything downstream, while
  * independent branches go on.
  */
 export async function executeRun(opts: RunOptions): Promise<RunResult> {
@@ -96,15 +36,6 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const started = Date.now()
   const events = new EventWriter(storage)
   const emit = (e: RunEvent) => opts.onEvent?.(e)
-
-  const involved = new Set<string>()
-  for (const step of plan.steps.values()) {
-    involved.add(step.assetKey)
-    for (const up of defs.byKey.get(step.assetKey)!.upstreamKeys) involved.add(up)
-  }
-  const latest = new Map<string, LatestMaterialization>()
-  for (const m of await storage.getLatestMany([...involved])) latest.set(slot(m.assetKey, m.partitionKey), m)
-  const latestOf = (key: string, partition: string) => latest.get(slot(key, partition))
   const keysOptions = opts.keysOptions ?? {}
 
   await storage.createRun({
@@ -130,8 +61,18 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     if (step.upstream.length === 0) ready.push({ step, attempt: 1 })
   }
   let running = 0
-  let retriesWaiting = 0
+  const retries = new Map<string, { timer: NodeJS.Timeout; step: PlannedStep; attempt: number }>()
   const poolRunning = new Map<string, number>()
+  /** What each step decided on, so its failure is written compare-and-set. */
+  const basisOf = new Map<string, Basis>()
+  const stopper = new RunStopper({ signal: opts.signal, stop: opts.stop, graceMs: opts.graceMs, canStopSteps: executor.canStopSteps }, () => pump())
+  const graceText = `${Math.round((opts.graceMs ?? DEFAULT_GRACE_MS) / 100) / 10} s`
+  const stopMessage = () =>
+    !executor.canStopSteps
+      ? 'Canceled while still running on the main thread: the run stopped waiting for it and its result is discarded.'
+      : stopper.stopReason === 'grace'
+        ? `Canceled: still running after the ${graceText} grace period, so its worker thread was terminated.`
+        : 'Canceled: its worker thread was terminated when the run was stopped.'
 
   const finishStep = (step: PlannedStep, result: StepResult) => {
     results.set(step.id, result)
@@ -161,43 +102,66 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     }
   }
 
+  const canceled = (step: PlannedStep): StepResult => ({ id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: 'CANCELED' })
+
+  /** A step the run stopped while it ran: CANCELED, its slots released at the end of the run (never FAILED, never replacing a good materialization). */
+  const cancelRunning = (step: PlannedStep, attempt: number, error: SerializedError, durationMs: number) => {
+    events.write({ runId, ts: Date.now(), type: 'STEP_CANCELED', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'warn', message: error.message, data: { attempt, durationMs } })
+    finishStep(step, { ...canceled(step), attempts: attempt, durationMs, error })
+  }
+
   const fail = async (step: PlannedStep, attempt: number, error: SerializedError, durationMs: number, checks?: readonly CheckResultData[]) => {
+    const basis = basisOf.get(step.id) ?? []
     events.write(
       { runId, ts: Date.now(), type: 'STEP_FAILURE', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'error', message: error.message, data: { error, attempt } },
-      partitionRows(step).map((r) => ({ ...r, state: 'FAILED' as const })),
+      basis.map((b) => ({ assetKey: b.assetKey, partitionKey: b.partitionKey, state: 'FAILED' as const, basis: b.basis })),
     )
     finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'FAILURE', attempts: attempt, durationMs, error, ...(checks?.length ? { checks: checkSummary(checks) } : {}) })
   }
 
+  const prepareBase: Omit<PrepareContext, 'onWait'> = {
+    defs,
+    storage,
+    runId,
+    runStarted: started,
+    keysOptions,
+    skipUpToDate: opts.skipUpToDate === true,
+    rebuild: opts.rebuild,
+    signal: stopper.cancelSignal,
+  }
+
   const runOne = async (step: PlannedStep, attempt: number) => {
     const asset = defs.byKey.get(step.assetKey)!
-    const stepStart = Date.now()
-    if (attempt === 1 && opts.skipUpToDate && !asset.observe) {
-      const links = upstreamLinks(defs, asset)
-      const upToDate = (step.partitionKeys.length ? step.partitionKeys : ['']).every(
-        (p) => !opts.rebuild?.has(nodeLabel(step.assetKey, p)) && directReasonsOf(asset, p, links, latestOf(step.assetKey, p), latestOf, keysOptions).direct.length === 0,
-      )
-      if (upToDate) {
-        const current = latestOf(step.assetKey, step.partitionKeys[0] ?? '')
-        events.write({ runId, ts: stepStart, type: 'STEP_UP_TO_DATE', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), message: 'Up to date: inputs and code unchanged (early cut-off)' })
-        finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: 'UP_TO_DATE', dataVersion: current?.dataVersion })
-        return
-      }
+    const partitionKey = step.partitionKeys.join(',')
+    const onWait = (h: SlotHolder) => {
+      const line: StepLogLine = { ts: Date.now(), level: 'info', message: `Waiting for run ${h.runId} (pid ${h.pid} on ${h.host}), which is materializing ${nodeLabel(h.assetKey, h.partitionKey)}` }
+      events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey, level: line.level, message: line.message })
+      emit({ type: 'step-log', step, line })
     }
-    let resolved: ResolvedInputs
-    try {
-      resolved = resolveInputs(defs, asset, step.partitionKeys, latestOf, keysOptions)
-    } catch (err) {
-      // Missing inputs are not transient: retrying cannot help.
-      await fail(step, attempt, serializeError(err), 0)
+    const prepared = await prepareStep({ ...prepareBase, onWait }, step, attempt)
+    if (prepared.kind === 'canceled') {
+      finishStep(step, canceled(step))
       return
     }
-    events.write(
-      { runId, ts: stepStart, type: 'STEP_START', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), message: attempt > 1 ? `Attempt ${attempt}` : undefined, data: { attempt } },
-      partitionRows(step).map((r) => ({ ...r, state: 'IN_PROGRESS' as const })),
-    )
+    if (prepared.kind === 'up-to-date') {
+      events.write({ runId, ts: Date.now(), type: 'STEP_UP_TO_DATE', assetKey: step.assetKey, partitionKey, message: prepared.message })
+      finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: 'UP_TO_DATE', dataVersion: prepared.dataVersion })
+      return
+    }
+    basisOf.set(step.id, prepared.basis)
+    if (prepared.kind === 'failed') {
+      // Missing inputs are not transient: retrying cannot help.
+      await fail(step, attempt, prepared.error, 0)
+      return
+    }
+    if (stopper.canceled) {
+      // Canceled while claiming: the claim is released with the run's other slots.
+      finishStep(step, canceled(step))
+      return
+    }
+    const stepStart = Date.now()
+    events.write({ runId, ts: stepStart, type: 'STEP_START', assetKey: step.assetKey, partitionKey, message: attempt > 1 ? `Attempt ${attempt}` : undefined, data: { attempt } })
     emit({ type: 'step-start', step, attempt })
-    const window = windowOf(asset, step.partitionKeys)
     const task: StepTask = {
       runId,
       assetKey: step.assetKey,
@@ -206,21 +170,22 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       defsPath: opts.defsPath,
       defsVersion: opts.defsVersion,
       home: opts.home,
-      inputs: resolved.inputs,
-      partitionWindow: window,
+      inputs: prepared.resolved.inputs,
+      partitionWindow: windowOf(asset, step.partitionKeys),
     }
-    const outcome: StepOutcome = await executor.runStep(task, (line) => {
-      events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: line.level, message: line.message })
+    const onLog = (line: StepLogLine) => {
+      if (results.has(step.id)) return // a step the run stopped waiting for
+      events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey, level: line.level, message: line.message })
       emit({ type: 'step-log', step, line })
-    })
+    }
+    const outcome: StepOutcome = await stopper.race(executor.runStep(task, onLog, stopper.stopSignal), stepStart, stopMessage)
     const durationMs = Date.now() - stepStart
     if (outcome.ok) {
-      const recorded = await recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: resolved.consumed })
+      const recorded = await recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: prepared.resolved.consumed })
       if ('error' in recorded) {
         await fail(step, attempt, recorded.error, durationMs, outcome.checks)
         return
       }
-      for (const m of recorded.records) latest.set(slot(m.assetKey, m.partitionKey), m)
       finishStep(step, {
         id: step.id,
         key: step.assetKey,
@@ -235,23 +200,27 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       })
       return
     }
+    if (outcome.error.code === 'STRATA_CANCELED' && stopper.stopSignal.aborted) {
+      cancelRunning(step, attempt, outcome.error, durationMs)
+      return
+    }
     if (outcome.checks?.length) {
       // Recorded without a materialization: the value was not stored, the last good one stays latest.
       await events.flush()
       const ts = Date.now()
-      await storage.recordCheckResults(partitionRows(step).flatMap((r) => checkRows(runId, step, r.partitionKey, outcome.checks!, ts)))
+      await storage.recordCheckResults(prepared.basis.flatMap((r) => checkRows(runId, step, r.partitionKey, outcome.checks!, ts)))
     }
     const policy = asset.retry
-    if (policy && attempt <= policy.maxRetries && !opts.signal?.aborted && !NOT_RETRIED.has(outcome.error.code ?? '')) {
+    if (policy && attempt <= policy.maxRetries && !stopper.canceled && !NOT_RETRIED.has(outcome.error.code ?? '')) {
       const delayMs = retryDelayMs(policy, attempt)
-      events.write({ runId, ts: Date.now(), type: 'STEP_RETRY', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: 'warn', message: `Attempt ${attempt} failed: ${outcome.error.message}. Retrying in ${Math.round(delayMs)} ms (${attempt}/${policy.maxRetries}).`, data: { error: outcome.error, attempt, delayMs } })
+      events.write({ runId, ts: Date.now(), type: 'STEP_RETRY', assetKey: step.assetKey, partitionKey, level: 'warn', message: `Attempt ${attempt} failed: ${outcome.error.message}. Retrying in ${Math.round(delayMs)} ms (${attempt}/${policy.maxRetries}).`, data: { error: outcome.error, attempt, delayMs } })
       emit({ type: 'step-retry', step, attempt, delayMs, error: outcome.error })
-      retriesWaiting++
-      setTimeout(() => {
-        retriesWaiting--
+      const timer = setTimeout(() => {
+        retries.delete(step.id)
         ready.push({ step, attempt: attempt + 1 })
         pump()
       }, delayMs)
+      retries.set(step.id, { timer, step, attempt })
       return
     }
     await fail(step, attempt, outcome.error, durationMs, outcome.checks)
@@ -261,12 +230,15 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const done = new Promise<void>((resolve) => (finish = resolve))
   let finished = false
 
-  const pump = () => {
+  function pump(): void {
     if (finished) return
-    if (opts.signal?.aborted) {
-      for (const { step } of ready.splice(0)) {
-        if (!results.has(step.id)) finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: 'CANCELED' })
+    if (stopper.canceled) {
+      for (const { step } of ready.splice(0)) if (!results.has(step.id)) finishStep(step, canceled(step))
+      for (const { timer, step, attempt } of retries.values()) {
+        clearTimeout(timer)
+        if (!results.has(step.id)) finishStep(step, { ...canceled(step), attempts: attempt })
       }
+      retries.clear()
     }
     ready.sort((a, b) => a.step.order - b.step.order)
     for (let i = 0; i < ready.length && running < executor.concurrency; ) {
@@ -291,26 +263,22 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
           pump()
         })
     }
-    if (running === 0 && retriesWaiting === 0 && ready.length === 0) {
+    if (running === 0 && retries.size === 0 && ready.length === 0) {
       finished = true
       finish()
     }
   }
 
-  const onAbort = () => pump()
-  opts.signal?.addEventListener('abort', onAbort)
   pump()
   await done
-  opts.signal?.removeEventListener('abort', onAbort)
+  stopper.dispose()
 
   // Steps never reached (a cycle of waits cannot happen in a DAG, but a canceled run leaves some).
   for (const step of plan.steps.values()) {
-    if (!results.has(step.id)) {
-      results.set(step.id, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: opts.signal?.aborted ? 'CANCELED' : 'UPSTREAM_FAILED' })
-    }
+    if (!results.has(step.id)) results.set(step.id, stopper.canceled ? canceled(step) : { ...canceled(step), skipReason: 'UPSTREAM_FAILED' })
   }
   const steps = [...plan.steps.values()].sort((a, b) => a.order - b.order).map((s) => results.get(s.id)!)
-  const status: RunStatus = opts.signal?.aborted ? 'CANCELED' : steps.some((s) => s.status === 'FAILURE') ? 'FAILURE' : 'SUCCESS'
+  const status: RunStatus = stopper.canceled ? 'CANCELED' : steps.some((s) => s.status === 'FAILURE') ? 'FAILURE' : 'SUCCESS'
   const ended = Date.now()
   const failed = steps.filter((s) => s.status === 'FAILURE').length
   events.write({
@@ -318,15 +286,13 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     ts: ended,
     type: status === 'SUCCESS' ? 'RUN_SUCCESS' : status === 'CANCELED' ? 'RUN_CANCELED' : 'RUN_FAILURE',
     message: status === 'SUCCESS' ? `Run finished in ${ended - started} ms` : status === 'CANCELED' ? 'Run canceled' : `${failed} step(s) failed`,
+    data: { executor: executor.name, concurrency: executor.concurrency, threadsStarted: executor.threadsStarted },
   })
   await events.flush()
+  // Attempts that will never finish (canceled, or cut short by an engine error) neither stay IN_PROGRESS nor hide the last good materialization.
+  await storage.releaseSlots(runId)
   await storage.finishRun(runId, status, ended)
   const result: RunResult = { runId, status, steps, durationMs: ended - started }
   emit({ type: 'run-end', result })
   return result
-}
-
-function partitionRows(step: PlannedStep): Array<{ assetKey: string; partitionKey: string }> {
-  const keys = step.partitionKeys.length ? step.partitionKeys : ['']
-  return keys.map((partitionKey) => ({ assetKey: step.assetKey, partitionKey }))
 }

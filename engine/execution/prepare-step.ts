@@ -1,0 +1,141 @@
+import type { KeysOptions } from '../../assets/partitions/types.js'
+import type { Definitions } from '../../assets/types.js'
+import { isRunOwnerAlive } from '../home.js'
+import { upstreamKeysFor, upstreamLinks } from '../partitions/mapping.js'
+import type { LatestMaterialization, SlotHolder, SlotKey, Storage } from '../storage/types.js'
+import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
+import { resolveInputs, type ResolvedInputs } from './inputs.js'
+import type { PlannedStep } from './plan.js'
+import { serializeError, type SerializedError } from './step-types.js'
+
+export interface PrepareContext {
+  defs: Definitions
+  storage: Storage
+  runId: string
+  /** When the run started: a materialization another run finished after it counts as built for this run. */
+  runStarted: number
+  keysOptions: KeysOptions
+  /** Skip steps whose inputs and code are unchanged (early cut-off). */
+  skipUpToDate: boolean
+  /** `nodeLabel`s the early cut-off must not skip (their last attempt failed). */
+  rebuild?: ReadonlySet<string>
+  signal?: AbortSignal
+  /** Told once per step that waits for another run. */
+  onWait?: (holder: SlotHolder) => void
+  isAlive?: (pid: number, host: string) => boolean
+  /** First poll interval while waiting for another run; it grows to 1 s. */
+  pollMs?: number
+}
+
+/** `slots[i].basis`: the latest materialization id the step decided on (0 if none). */
+export type Basis = Array<SlotKey & { basis: number }>
+
+export type Prepared =
+  | { kind: 'up-to-date'; dataVersion?: string; message: string }
+  | { kind: 'ready'; resolved: ResolvedInputs; basis: Basis }
+  | { kind: 'failed'; error: SerializedError; basis: Basis }
+  | { kind: 'canceled' }
+
+const slotId = (assetKey: string, partitionKey: string) => `${assetKey}\u0000${partitionKey}`
+
+/** The slots a step reads before it runs: its own, and every upstream slot its mappings select. */
+export function slotsOf(defs: Definitions, step: PlannedStep, keysOptions: KeysOptions): { own: SlotKey[]; all: SlotKey[] } {
+  const asset = defs.byKey.get(step.assetKey)!
+  const own = (step.partitionKeys.length ? step.partitionKeys : ['']).map((partitionKey) => ({ assetKey: step.assetKey, partitionKey }))
+  const all = [...own]
+  for (const link of upstreamLinks(defs, asset)) {
+    for (const partitionKey of upstreamKeysFor(asset, link, step.partitionKeys, keysOptions).keys) all.push({ assetKey: link.upstream.key, partitionKey })
+  }
+  return { own, all }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/**
+ * Decides a step against storage as it is now, not as it was when the run
+ * started (other processes may have materialized its inputs, or the step
+ * itself, meanwhile), then claims its slots:
+ *
+ * - a slot it writes, or an input never materialized, that another live run
+ *   is materializing is waited for (a dead run's attempt is failed, as on
+ *   open, and not waited for);
+ * - a step another run materialized during this run, with the current code
+ *   and inputs, is up to date (no duplicate); so is any unchanged step under
+ *   the early cut-off;
+ * - otherwise its inputs are resolved and its slots claimed IN_PROGRESS,
+ *   compare-and-set against what it read: if another run claimed or
+ *   materialized one meanwhile, it looks again.
+ */
+export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attempt: number): Promise<Prepared> {
+  const { defs, storage, runId, keysOptions } = ctx
+  const asset = defs.byKey.get(step.assetKey)!
+  const links = upstreamLinks(defs, asset)
+  const { own, all } = slotsOf(defs, step, keysOptions)
+  const ownIds = new Set(own.map((s) => slotId(s.assetKey, s.partitionKey)))
+  const isAlive = ctx.isAlive ?? isRunOwnerAlive
+  let pollMs = ctx.pollMs ?? 50
+  let told = false
+  let conflicts = 0
+  // Lineage is only needed to tell whether the step is up to date.
+  let consumed = ctx.skipUpToDate && attempt === 1 && !asset.observe
+  for (;;) {
+    if (ctx.signal?.aborted) return { kind: 'canceled' }
+    const view = await storage.readSlots(all, { consumed })
+    const latest = new Map<string, LatestMaterialization>()
+    for (const m of view.latest) latest.set(slotId(m.assetKey, m.partitionKey), m)
+    const latestOf = (key: string, partitionKey: string) => latest.get(slotId(key, partitionKey))
+
+    const blocking = view.inProgress.filter((h) => h.runId !== runId && (ownIds.has(slotId(h.assetKey, h.partitionKey)) || !latest.has(slotId(h.assetKey, h.partitionKey))))
+    if (blocking.length > 0) {
+      if (blocking.some((h) => !isAlive(h.pid, h.host))) {
+        await storage.failOrphanedRuns(isAlive, Date.now())
+        continue
+      }
+      if (!told) ctx.onWait?.(blocking[0]!)
+      told = true
+      await sleep(pollMs, ctx.signal)
+      pollMs = Math.min(pollMs * 1.5, 1000)
+      continue
+    }
+
+    if (attempt === 1 && !asset.observe) {
+      const builtMeanwhile = own.every((s) => {
+        const m = latestOf(s.assetKey, s.partitionKey)
+        return m !== undefined && m.runId !== runId && m.endedAt >= ctx.runStarted
+      })
+      const cutOff = ctx.skipUpToDate && !own.some((s) => ctx.rebuild?.has(nodeLabel(s.assetKey, s.partitionKey)))
+      if (builtMeanwhile && !consumed) {
+        consumed = true
+        continue
+      }
+      if ((builtMeanwhile || cutOff) && own.every((s) => directReasonsOf(asset, s.partitionKey, links, latestOf(s.assetKey, s.partitionKey), latestOf, keysOptions).direct.length === 0)) {
+        const mine = latestOf(step.assetKey, own[0]!.partitionKey)!
+        const message = builtMeanwhile
+          ? `Up to date: run ${mine.runId} materialized it during this run, with the same code and inputs`
+          : 'Up to date: inputs and code unchanged (early cut-off)'
+        return { kind: 'up-to-date', dataVersion: mine.dataVersion, message }
+      }
+    }
+
+    const basis: Basis = own.map((s) => ({ ...s, basis: latestOf(s.assetKey, s.partitionKey)?.id ?? 0 }))
+    let resolved: ResolvedInputs
+    try {
+      resolved = resolveInputs(defs, asset, step.partitionKeys, latestOf, keysOptions)
+    } catch (err) {
+      return { kind: 'failed', error: serializeError(err), basis }
+    }
+    if ((await storage.claimSlots(runId, basis, Date.now())).length === 0) return { kind: 'ready', resolved, basis }
+    // Another run claimed or materialized a slot between the read and the claim: decide again on what it did.
+    if (++conflicts > 1) await sleep(pollMs, ctx.signal)
+  }
+}
