@@ -6,7 +6,7 @@ export { computeStates, describeReason, describeDirect } from './versioning/stal
 export type { AssetState, AssetStatus, StaleReason, DirectReason, RootCause } from './versioning/staleness.js'
 export { executeRun, type RunEvent, type RunResult, type StepResult, type RunOptions } from './execution/run.js'
 export { planAssets, type ExecutionPlan, type PlannedStep } from './execution/plan.js'
-export { createExecutor, createPoolExecutor, createInProcessExecutor } from './executors/index.js'
+export { createExecutor, createPoolExecutor, createInProcessExecutor, chooseConcurrency, describeCap, CONCURRENCY_PER_CPU } from './executors/index.js'
 export type { Executor, ExecutorName, ExecutorOptions } from './executors/index.js'
 export { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 export { resolveHome } from './home.js'

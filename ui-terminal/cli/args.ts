@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { StrataError } from '../../assets/errors.js'
+import { chooseConcurrency, describeCap } from '../../engine/index.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -20,9 +21,23 @@ export interface Parsed<V> {
   positionals: string[]
 }
 
+/** `--concurrency -1` → `--concurrency=-1`: a negative number is a value to check, not an unknown option. */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const next = argv[i + 1]
+    if (arg.startsWith('--') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
+}
+
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<Record<keyof O, any>> {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, options), options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true })
     return { values: values as unknown as Parsed<Record<keyof O, any>>["values"], positionals }
   } catch (err) {
     throw new StrataError('STRATA_USAGE', `strata ${command}: ${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}. See strata ${command} --help.`)
@@ -34,6 +49,23 @@ export function positiveInt(name: string, value: string | undefined): number | u
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) throw new StrataError('STRATA_USAGE', `--${name} must be a whole number ≥ 1 (got "${value}").`)
   return n
+}
+
+/** `--concurrency N`: a whole number ≥ 1, capped at 4 × CPUs with a one-line notice on stderr. */
+export function concurrencyArg(value: string | undefined): number | undefined {
+  const requested = positiveInt('concurrency', value)
+  if (requested === undefined) return undefined
+  const choice = chooseConcurrency(requested, requested)
+  if (choice.capped) process.stderr.write(`strata: ${describeCap(requested, choice)}\n`)
+  return choice.concurrency
+}
+
+/** A duration in seconds (`--grace 2.5`), as milliseconds; 0 is allowed. */
+export function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new StrataError('STRATA_USAGE', `--${name} must be a number of seconds ≥ 0 (got "${value}").`)
+  return Math.round(n * 1000)
 }
 
 const VALUE_FLAGS = new Set(['-f', '--defs', '--home'])

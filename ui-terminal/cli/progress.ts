@@ -75,6 +75,10 @@ export class RunProgress {
     } else if (r.skipReason === 'UP_TO_DATE') {
       this.upToDate++
       if (!this.live) this.line(`${color.dim('=')} ${stepLabel(r)} ${color.dim('up to date (inputs unchanged)')}`)
+    } else if (r.skipReason === 'CANCELED' && r.error) {
+      // Stopped while it ran (the others were canceled before they started).
+      this.skipped++
+      this.line(`${color.yellow('⊘')} ${stepLabel(r)} ${escapeForTerminal(r.error.message)}`)
     } else {
       this.skipped++
       if (!this.live || r.skipReason !== 'CANCELED') {

@@ -1,7 +1,8 @@
 import { StrataError } from '../../../assets/errors.js'
 import { cancelBackfill, launchBackfill, runBackfill, type BackfillResult, type Workspace } from '../../../engine/index.js'
 import type { BackfillRecord, BackfillTargetStatus } from '../../../engine/storage/types.js'
-import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
+import { GLOBAL_HELP, concurrencyArg, parseCommandArgs, positiveInt, seconds } from '../args.js'
+import { handleCtrlC, type CtrlC } from '../interrupt.js'
 import { color, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
 import { RunProgress } from '../progress.js'
 import { withWorkspace } from '../workspace.js'
@@ -20,11 +21,15 @@ Options:
       --from KEY / --to KEY   inclusive partition range (keys of the selected assets' partitions)
       --partitions K1,K2      explicit partitions instead of a range
       --stale                 only missing or stale partitions
-      --concurrency N         steps at once (default: number of CPUs)
+      --concurrency N         steps at once (default: number of CPUs; at most 4 × CPUs)
       --executor NAME         pool (default) or in-process
+      --grace SECONDS         after Ctrl-C, how long running steps may finish before their workers are stopped (default 10)
 ${GLOBAL_HELP}
 
-Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled, 2 bad usage.`
+Ctrl-C cancels (running steps get the grace period; unfinished partitions stay pending for resume);
+press it again to stop running steps at once.
+
+Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled, 2 bad usage, 130 canceled with Ctrl-C.`
 
 const STATUSES: BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
 
@@ -63,18 +68,8 @@ async function finish(result: BackfillResult, json: boolean): Promise<number> {
   return b.status === 'COMPLETED_SUCCESS' ? 0 : 1
 }
 
-/** Ctrl-C stops scheduling; the backfill can be resumed later. */
-function interruptible(): { signal: AbortSignal; dispose(): void } {
-  const abort = new AbortController()
-  let count = 0
-  const onSigint = () => {
-    if (++count > 1) process.exit(130)
-    process.stderr.write(color.yellow('\nStopping: running steps finish, nothing new starts. Resume later with strata backfill resume ID. Ctrl-C again to stop at once.\n'))
-    abort.abort()
-  }
-  process.on('SIGINT', onSigint)
-  return { signal: abort.signal, dispose: () => process.off('SIGINT', onSigint) }
-}
+/** Ctrl-C cancels the backfill's run; what did not finish stays pending for a resume. */
+const interruptible = (executor: string, graceMs: number): CtrlC => handleCtrlC({ executor, graceMs, after: 'Resume later with strata backfill resume ID.' })
 
 async function show(ws: Workspace, id: string, json: boolean): Promise<number> {
   const b = await ws.storage.getBackfill(id)
@@ -120,14 +115,18 @@ export async function run(argv: string[]): Promise<number> {
     stale: { type: 'boolean' },
     concurrency: { type: 'string' },
     executor: { type: 'string' },
+    grace: { type: 'string' },
     limit: { type: 'string' },
   })
-  const concurrency = positiveInt('concurrency', values.concurrency)
+  const concurrency = concurrencyArg(values.concurrency)
+  const graceMs = seconds('grace', values.grace) ?? 10_000
   const executor = values.executor ?? 'pool'
   if (executor !== 'pool' && executor !== 'in-process') throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
   const [sub, ...rest] = positionals
   if (!sub) throw new StrataError('STRATA_USAGE', 'strata backfill needs a selection and a range, e.g. strata backfill "raw/events*" --from 2024-01-01 --to 2024-01-31. See strata backfill --help.')
-  return withWorkspace(values, async (ws) => {
+  // The run's Ctrl-C handling, to exit at once if steps were runCtrlC on the main thread.
+  let runCtrlC: CtrlC | undefined
+  const code = await withWorkspace(values, async (ws) => {
     if (sub === 'list') {
       const list = await ws.storage.listBackfills({ limit: positiveInt('limit', values.limit) ?? 20 })
       const withCounts = await Promise.all(list.map(async (b) => ({ b, counts: await ws.storage.countBackfillTargets(b.backfillId) })))
@@ -154,16 +153,18 @@ export async function run(argv: string[]): Promise<number> {
         return 0
       }
       const progress = values.json ? undefined : new RunProgress()
-      const stop = interruptible()
+      const stop = interruptible(executor, graceMs)
       try {
-        return await finish(await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal }), values.json === true)
+        const result = await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs })
+        return stop.exitCode(await finish(result, values.json === true))
       } finally {
         stop.dispose()
+        runCtrlC = stop
       }
     }
     const partitions = values.partitions ? String(values.partitions).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined
     const progress = values.json ? undefined : new RunProgress()
-    const stop = interruptible()
+    const stop = interruptible(executor, graceMs)
     try {
       const result = await launchBackfill(ws, {
         selection: positionals,
@@ -175,13 +176,18 @@ export async function run(argv: string[]): Promise<number> {
         executor,
         onEvent: progress?.handle,
         signal: stop.signal,
+        stop: stop.stop,
+        graceMs,
         onCreated: (b) => {
           if (!values.json) process.stderr.write(color.dim(`Backfill ${b.backfillId} created (resume it with strata backfill resume ${b.backfillId} if interrupted)\n`))
         },
       })
-      return finish(result, values.json === true)
+      return stop.exitCode(await finish(result, values.json === true))
     } finally {
       stop.dispose()
+      runCtrlC = stop
     }
   })
+  runCtrlC?.exitIfStopped(code)
+  return code
 }
