@@ -31,7 +31,7 @@ import { daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
 import { buildTrainingDataset } from './dataset.js'
 import { BASELINE_FEATURE, evaluate, evaluationSet, type EvaluationReport } from './evaluate.js'
 import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURES, labels, profileFeature, type DayAggregate, type FeatureProfile } from './features.js'
-import { defaultSourcePath, landParquet, observeSource, sha256, sliceDay, type SourceObservation } from './ingest.js'
+import { defaultSourcePath, landParquet, observeSource, rowsOutside, sha256, sliceDay, type RowsOutside, type SourceObservation } from './ingest.js'
 import { keyRangeMapping } from './mappings.js'
 import { metricsOf, rounded } from './metrics.js'
 import { monitoringAssets, monitoringConfig } from './monitoring.js'
@@ -100,8 +100,21 @@ const land = async (ctx: AssetContext, { file }: { file: SourceObservation }) =>
   const { table, stats } = await landParquet(bytes)
   ctx.log.info(`landed ${stats.rows.toLocaleString('en-US')} rows (${stats.firstDate} … ${stats.lastDate}), ${stats.origins} origins, decoded in ${stats.decodeMs} ms${stats.alreadySorted ? '' : ', sorted by date'}`)
   if (stats.rowsWithoutDate > 0) ctx.log.warn(`${stats.rowsWithoutDate} rows have no date: kept at the end of the landed table, in no daily partition`)
-  return output(table, { metadata: { ...stats, sourceSha256: file.sha256 } })
+  const outside = outsidePartitions(table)
+  if (outside.rows > 0) ctx.log.warn(`${describeOutside(outside)}: kept in the landed table, in no raw/flights day`)
+  return output(table, {
+    metadata: { ...stats, rowsOutsidePartitions: outside.rows, rowsOutsidePartitionsRange: outside.first ? `${outside.first}..${outside.last}` : null, partitionsRange: PARTITIONS_RANGE, sourceSha256: file.sha256 },
+  })
 }
+
+/** What the daily partitions cover, [FIRST_DAY, END), as the inclusive range of their keys. */
+const PARTITIONS_RANGE = `${dayKeys[0]}..${dayKeys[dayKeys.length - 1]}`
+
+/** The landed rows no daily partition selects (the source runs to 2001-07-01 00:00, one instant past the last day). */
+const outsidePartitions = (table: Table) => rowsOutside(table, new Date(dayStart(FIRST_DAY)), new Date(dayStart(END)))
+
+const describeOutside = (o: RowsOutside) =>
+  `${o.rows.toLocaleString('en-US')} row${o.rows === 1 ? '' : 's'} dated ${o.first === o.last ? o.first : `${o.first} … ${o.last}`} ${o.rows === 1 ? 'is' : 'are'} outside every daily partition (${PARTITIONS_RANGE})`
 
 /** The whole file decoded ONCE into Arrow (dictionary-encoded airports, Int32 numbers), sorted by date. */
 export const landing = asset({
@@ -109,6 +122,25 @@ export const landing = asset({
   group: 'ingestion',
   description: 'The parquet decoded once (parquet-wasm, ZSTD) into one Arrow table sorted by date; raw/flights slices it.',
   ins: { file: flightsFile },
+  checks: [
+    check<Table>({
+      name: 'rows_in_partitions',
+      blocking: false,
+      description: 'Warns when landed rows fall in no daily partition (dated outside them, or without a date): raw/flights never sees them.',
+      fn: (_ctx, table) => {
+        const outside = outsidePartitions(table)
+        const undated = table.getChild('date')?.nullCount ?? 0
+        const problems = [...(outside.rows > 0 ? [describeOutside(outside)] : []), ...(undated > 0 ? [`${undated} rows have no date`] : [])]
+        return {
+          passed: problems.length === 0,
+          message: problems.length ? problems.join('; ') : `every dated row is in a daily partition (${PARTITIONS_RANGE})`,
+          metadata: { rowsOutsidePartitions: outside.rows, before: outside.before, after: outside.after, rowsWithoutDate: undated },
+        }
+      },
+    }),
+  ],
+  // What landing reports depends on the partitions' range.
+  versionInputs: { partitions: { from: FIRST_DAY, end: END } },
   compute: land,
 })
 

@@ -330,6 +330,40 @@ export function lowerBound(dates: ArrayLike<bigint> | ArrayLike<number>, ms: num
   return lo
 }
 
+/** The dated rows of the landed table that no partition of [start, end) selects. */
+export interface RowsOutside {
+  /** before + after. */
+  rows: number
+  /** Dated before `start`. */
+  before: number
+  /** Dated at or after `end`. */
+  after: number
+  /** Earliest and latest of their dates (ISO), null when there are none. */
+  first: string | null
+  last: string | null
+}
+
+/**
+ * The dated rows outside [start, end), the span of the partitions that
+ * slice the table: found with the same binary search as `sliceDay`, so what
+ * this counts is exactly what no day slice selects. Rows without a date are
+ * not counted here (LandingStats.rowsWithoutDate has them).
+ */
+export function rowsOutside(landed: Table, start: Date, end: Date): RowsOutside {
+  const col = landed.getChild('date')
+  if (!col) throw new Error('The landed table has no "date" column.')
+  const dates = col.toArray() as BigInt64Array
+  const dated = landed.numRows - col.nullCount
+  const lo = lowerBound(dates, start.getTime(), dated)
+  const hi = lowerBound(dates, end.getTime(), dated)
+  const before = lo
+  const after = dated - hi
+  const iso = (i: number) => new Date(Number(dates[i]!)).toISOString()
+  const first = before > 0 ? iso(0) : after > 0 ? iso(hi) : null
+  const last = after > 0 ? iso(dated - 1) : before > 0 ? iso(lo - 1) : null
+  return { rows: before + after, before, after, first, last }
+}
+
 /**
  * The rows of the landed table in [start, end), by binary search on the
  * sorted date column: a zero-copy slice (shared dictionaries), so 181 days

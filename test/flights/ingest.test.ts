@@ -1,10 +1,11 @@
 // Ingestion of the flights example: parquet → landed Arrow table (sorted,
 // dictionary-encoded, nulls kept) → day slices by binary search.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { Int64, LargeUtf8, makeData, makeVector, Table, TimestampMicrosecond, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow'
 import { Table as WasmTable, writeParquet } from 'parquet-wasm'
-import { dictionaryEncode, landParquet, lowerBound, sliceDay } from '../../examples/flights/ingest.js'
+import { defaultSourcePath, dictionaryEncode, landParquet, lowerBound, rowsOutside, sliceDay } from '../../examples/flights/ingest.js'
 import { numberColumn, stringColumn } from '../../examples/flights/tables.js'
 
 const ms = (iso: string) => Date.parse(`${iso}Z`)
@@ -85,6 +86,41 @@ describe('flights ingestion', () => {
     const back = tableFromIPC(tableToIPC(day, 'file'))
     assert.deepEqual(stringColumn(back, 'origin'), ['A', 'A', 'A'], 'a stored slice keeps its dictionary')
     assert.equal(sliceDay(table, new Date(ms('2001-02-01T00:00')), new Date(ms('2001-02-02T00:00'))).numRows, 0)
+  })
+
+  it('counts the dated rows no day slice selects, with their dates: what the partitions drop is reported, not lost', async () => {
+    const { table } = await landParquet(
+      parquetOf([
+        ['2001-01-03T00:00', 0, 6, 'A', 'B'],
+        ['2000-12-31T23:59', 0, 1, 'A', 'B'],
+        ['2001-01-01T00:00', 0, 2, 'A', 'B'],
+        ['2001-01-02T23:59', 0, 3, 'A', 'B'],
+        ['2001-01-03T00:00', 0, 7, 'A', 'B'],
+        ['2001-01-02T08:00', 0, 4, 'A', 'B'],
+      ]),
+    )
+    // Two daily partitions, 2001-01-01 and 2001-01-02: [01-01, 01-03).
+    const start = new Date(ms('2001-01-01T00:00'))
+    const end = new Date(ms('2001-01-03T00:00'))
+    const sliced = [sliceDay(table, start, new Date(ms('2001-01-02T00:00'))), sliceDay(table, new Date(ms('2001-01-02T00:00')), end)]
+    assert.deepEqual(sliced.map((d) => [...numberColumn(d, 'distance')]), [[2], [4, 3]])
+    const outside = rowsOutside(table, start, end)
+    assert.deepEqual(outside, { rows: 3, before: 1, after: 2, first: '2000-12-31T23:59:00.000Z', last: '2001-01-03T00:00:00.000Z' })
+    assert.equal(outside.rows + sliced.reduce((n, d) => n + d.numRows, 0), table.numRows, 'every row is in a slice or counted outside')
+    assert.deepEqual(rowsOutside(table, new Date(ms('2000-12-31T00:00')), new Date(ms('2001-01-04T00:00'))), { rows: 0, before: 0, after: 0, first: null, last: null })
+    assert.deepEqual(rowsOutside(table, start, new Date(ms('2001-01-04T00:00'))), { rows: 1, before: 1, after: 0, first: '2000-12-31T23:59:00.000Z', last: '2000-12-31T23:59:00.000Z' })
+  })
+
+  it('finds the 6 flights of the real source dated 2001-07-01 00:00, past the last daily partition (2001-06-30)', async () => {
+    const { table, stats } = await landParquet(readFileSync(defaultSourcePath()))
+    assert.equal(stats.rowsWithoutDate, 0)
+    assert.deepEqual(rowsOutside(table, new Date(ms('2001-01-01T00:00')), new Date(ms('2001-07-01T00:00'))), {
+      rows: 6,
+      before: 0,
+      after: 6,
+      first: '2001-07-01T00:00:00.000Z',
+      last: '2001-07-01T00:00:00.000Z',
+    })
   })
 
   it('lowerBound finds the first index at or after a time, on bigint or number arrays', () => {

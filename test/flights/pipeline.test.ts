@@ -69,6 +69,22 @@ describe('flights pipeline (30 days): reproducibility', () => {
     const checks = await ws.storage.getLatestCheckResults('raw/flights')
     assert.equal(checks.length, 30)
     assert.ok(checks.every((c) => c.checkName === 'contract' && c.passed && c.blocking))
+
+    // The rows no day selects (here every flight from 2001-01-31 on) are reported by landing, not silently dropped.
+    const landing = (await ws.storage.getLatest('landing/flights'))!
+    let sliced = 0
+    for (const day of ws.defs.byKey.get('raw/flights')!.partitions!.keys()) sliced += (await ws.storage.getLatest('raw/flights', day))!.metadata.rows as number
+    const m = landing.metadata as Record<string, unknown>
+    assert.equal(m.rowsOutsidePartitions, (m.rows as number) - (m.rowsWithoutDate as number) - sliced)
+    assert.ok((m.rowsOutsidePartitions as number) > 0)
+    assert.deepEqual([m.rowsOutsidePartitionsRange, m.partitionsRange], [`2001-01-31T00:00:00.000Z..${m.lastDate}`, '2001-01-01..2001-01-30'])
+    const [warned] = await ws.storage.getLatestCheckResults('landing/flights')
+    assert.deepEqual([warned?.checkName, warned?.passed, warned?.blocking], ['rows_in_partitions', false, false])
+    const outsideLine = `${(m.rowsOutsidePartitions as number).toLocaleString('en-US')} rows dated 2001-01-31T00:00:00.000Z … ${m.lastDate} are outside every daily partition (2001-01-01..2001-01-30)`
+    assert.equal(warned!.message, outsideLine)
+    const logs = await ws.storage.getEvents(landing.runId, { types: ['LOG'] })
+    assert.ok(logs.some((e) => e.assetKey === 'landing/flights' && e.level === 'warn' && e.message === `${outsideLine}: kept in the landed table, in no raw/flights day`), JSON.stringify(logs.map((e) => e.message)))
+
     const models = await engine.listModels(ws, 'flight_delay')
     assert.equal(models.length, 1)
     assert.equal(models[0]!.stage, 'staging', `gate: ${models[0]!.gate.reasons.join('; ')}`)
