@@ -2,6 +2,9 @@
 // test/flights): the online feature store is built by the same feature
 // module as training, so a flight scored by `strata serve` gets exactly the
 // probability the batch pipeline's feature rows give — no training/serving skew.
+// Where the store cannot give that (a day outside its window, an airport
+// absent from the history) the prediction says so in `warnings`, and
+// strictFeatures (--strict-features) refuses a day outside the window.
 import assert from 'node:assert/strict'
 import { copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -25,6 +28,17 @@ const JSON_HEADERS = { 'content-type': 'application/json' }
 describe('flights served over HTTP', () => {
   let ws: Awaited<ReturnType<typeof engine.openWorkspace>>
   let server: Awaited<ReturnType<typeof startServer>>
+  let strict: Awaited<ReturnType<typeof startServer>>
+  const predict = async (on: typeof server, instances: unknown[]) => {
+    const res = await fetch(`${on.url}/v1/models/flight_delay/predict`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ instances }) })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  const warningCount = async (kind: string) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text()
+    return Number(new RegExp(`^strata_serving_prediction_warnings_total\\{model="flight_delay",kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
+  }
+  // The store holds 2001-01-23..2001-01-30: a full 7-day history for departures on 01-30 and 01-31 only.
+  const flight = (date: string, origin = 'ORD', destination = 'LAX') => ({ origin, destination, distance: 1744, date })
   const readTable = (location: string): Table => tableFromIPC(readFileSync(join(ws.home, location)))
 
   before(async () => {
@@ -33,9 +47,11 @@ describe('flights served over HTTP', () => {
     assert.equal(result.status, 'SUCCESS', JSON.stringify(result.steps.filter((s) => s.status !== 'SUCCESS').slice(0, 3)))
     await engine.promoteModel(ws, 'flight_delay', 1, 'production')
     server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage })
+    strict = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, strictFeatures: true })
   })
   after(async () => {
     await server?.close()
+    await strict?.close()
     await ws?.close()
     rmSync(TMP, { recursive: true, force: true })
   })
@@ -54,6 +70,7 @@ describe('flights served over HTTP', () => {
     const body = (await res.json()) as any
     assert.deepEqual(body.model, { name: 'flight_delay', version: 1, stage: 'production' })
     assert.equal(body.predictions.length, picks.length)
+    for (const p of body.predictions) assert.ok(!p.warnings.some((w: string) => w.startsWith('history')), `a day inside the window has its full history: ${p.warnings}`)
 
     // Batch: the stored feature rows of that day (history = the 7 days before it) through the registered model.
     const features = readTable((await ws.storage.getLatest('features/flights', LAST_DAY))!.location)
@@ -84,5 +101,41 @@ describe('flights served over HTTP', () => {
     assert.match(body.error.message, /^instances\[1\]\.date: must be an ISO date-time/)
     const missing = await fetch(`${server.url}/v1/models/flight_delay/predict`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ instances: [{ origin: 'SFO', distance: 1, date: '2001-01-30T10:00' }] }) })
     assert.match(((await missing.json()) as any).error.message, /^instances\[0\]\.destination: is missing/)
+  })
+
+  it('warns, per prediction, when the day is outside the store\'s window or an airport is unknown, and counts it in /metrics', async () => {
+    const before = { history: await warningCount('history_incomplete'), origin: await warningCount('unknown_origin'), destination: await warningCount('unknown_destination') }
+    const r = await predict(server, [
+      flight('2001-01-30T10:00:00Z'),
+      flight('2001-01-31T23:30:00Z'),
+      flight('2001-01-29T10:00:00Z'),
+      flight('2001-01-23T10:00:00Z'),
+      flight('2001-02-03T10:00:00Z'),
+      flight('2001-01-30T10:00:00Z', 'ZZZ'),
+      flight('2001-01-31T10:00:00Z', 'ORD', 'ZZZ'),
+    ])
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    assert.deepEqual(
+      r.body.predictions.map((p: any) => p.warnings),
+      [[], [], ['history incomplete: 6 of 7 days'], ['history incomplete: 0 of 7 days'], ['history incomplete: 4 of 7 days'], ['unknown origin'], ['unknown destination']],
+    )
+    assert.deepEqual(
+      { history: (await warningCount('history_incomplete')) - before.history, origin: (await warningCount('unknown_origin')) - before.origin, destination: (await warningCount('unknown_destination')) - before.destination },
+      { history: 3, origin: 1, destination: 1 },
+    )
+  })
+
+  it('with strictFeatures refuses a day outside the window with 422 features_unavailable naming the instance, the date and the window', async () => {
+    const r = await predict(strict, [flight('2001-01-30T10:00:00Z'), flight('2001-01-29T10:00:00Z')])
+    assert.equal(r.status, 422)
+    assert.equal(r.body.error.code, 'features_unavailable')
+    assert.match(
+      r.body.error.message,
+      /^instances\[1\]: 2001-01-29 has 6 of its 7 history days in the online store, which serves departures on 2001-01-30\.\.2001-01-31 \(it holds the days 2001-01-23\.\.2001-01-30\)\. This server runs with --strict-features/,
+    )
+    // Inside the window, and for an unknown airport (features complete, the airport simply unseen), it answers.
+    const ok = await predict(strict, [flight('2001-01-31T08:00:00Z'), flight('2001-01-30T08:00:00Z', 'ZZZ')])
+    assert.equal(ok.status, 200, JSON.stringify(ok.body))
+    assert.deepEqual(ok.body.predictions.map((p: any) => p.warnings), [[], ['unknown origin']])
   })
 })
