@@ -21,6 +21,8 @@ export type StrataErrorCode =
   | 'STRATA_STORAGE'
   | 'STRATA_STEP_FAILED'
   | 'STRATA_WORKER_DIED'
+  /** A step stopped because its run was canceled (Ctrl-C, a cancel request) while it ran; recorded CANCELED, never replacing the last good materialization. */
+  | 'STRATA_CANCELED'
   | 'STRATA_NOT_FOUND'
   /** A blocking asset check failed: the step failed and its output was not stored. */
   | 'STRATA_CHECK_FAILED'

@@ -1,4 +1,5 @@
 import type { StepOutcome } from './step-types.js'
+import type { StrataErrorCode } from '../../assets/errors.js'
 
 /** How long running steps of a canceled run may still finish before they are stopped. */
 export const DEFAULT_GRACE_MS = 10_000
@@ -71,7 +72,7 @@ export class RunStopper {
    */
   race(outcome: Promise<StepOutcome>, started: number, message: () => string): Promise<StepOutcome> {
     const signal = this.stopCtl.signal
-    const stopped = (): StepOutcome => ({ ok: false, durationMs: Date.now() - started, error: { name: 'Canceled', code: 'STRATA_CANCELED', message: message() } })
+    const stopped = (): StepOutcome => ({ ok: false, durationMs: Date.now() - started, error: { name: 'Canceled', code: 'STRATA_CANCELED' satisfies StrataErrorCode, message: message() } })
     if (signal.aborted) return Promise.resolve(stopped())
     return new Promise<StepOutcome>((resolve) => {
       const onStop = () => resolve(stopped())

@@ -6,6 +6,7 @@ import { LOG_CHANNEL, type StepLogLine, type StepOutcome, type TokenedLogLine } 
 import { chooseConcurrency } from './concurrency.js'
 import type { PoolTaskResult } from './pool-task.js'
 import type { Executor, ExecutorOptions } from './types.js'
+import type { StrataErrorCode } from '../../assets/errors.js'
 
 interface LogSink {
   onLog: (line: StepLogLine) => void
@@ -98,5 +99,5 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
 }
 
 function stoppedOutcome(durationMs: number): StepOutcome {
-  return { ok: false, durationMs, error: { name: 'Canceled', code: 'STRATA_CANCELED', message: 'Canceled: the run was canceled and its worker thread was terminated.' } }
+  return { ok: false, durationMs, error: { name: 'Canceled', code: 'STRATA_CANCELED' satisfies StrataErrorCode, message: 'Canceled: the run was canceled and its worker thread was terminated.' } }
 }
