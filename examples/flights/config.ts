@@ -63,7 +63,9 @@ export function configPath(): string {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 
-class ConfigError extends Error {
+/** A training config that cannot be used; `code` is stable for scripts and tests. */
+export class ConfigError extends Error {
+  readonly code = 'FLIGHTS_INVALID_CONFIG'
   constructor(file: string, message: string) {
     super(`Training config ${file}: ${message}`)
     this.name = 'ConfigError'
