@@ -9,7 +9,8 @@
  *   training/model        XGBoost, trained in a worker
  *   evaluation/report     held-out later period: model vs baseline vs production, by segment, gate
  *   models/flight_delay   the model package, registered; promoted to staging if the gate passed
- *   monitoring/*          drift, realized performance (monitoring.ts) and the shadow/canary
+ *   monitoring/*          drift and realized performance against thresholds calibrated on the
+ *                         training days (monitoring-assets.ts), and the shadow/canary
  *                         comparison of strata serve's logs, serving/logs (shadow-comparison.ts)
  *
  * Run it: `npm start` (examples/flights/run.ts). Inspect it:
@@ -29,12 +30,14 @@ import type { Table } from 'apache-arrow'
 import { asset, check, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata'
 import { daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
 import { buildTrainingDataset } from './dataset.js'
-import { BASELINE_FEATURE, evaluate, evaluationSet, type EvaluationReport } from './evaluate.js'
+import { hourRatesOf } from './baseline.js'
+import { evaluate, evaluationSet, type EvaluationReport } from './evaluate.js'
 import { aggregateDay, buildHistory, computeFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, FEATURES, labels, profileFeature, type DayAggregate, type FeatureProfile } from './features.js'
 import { defaultSourcePath, landParquet, observeSource, rowsOutside, sha256, sliceDay, type RowsOutside, type SourceObservation } from './ingest.js'
 import { keyRangeMapping } from './mappings.js'
 import { metricsOf, rounded } from './metrics.js'
-import { monitoringAssets, monitoringConfig } from './monitoring.js'
+import { monitoringAssets } from './monitoring-assets.js'
+import { monitoringConfig } from './monitoring-config.js'
 import { loadModel, toMatrix, trainModel, type ModelArtifact } from './model.js'
 import { featuresTable, flightColumns, float32Column, int8Column } from './tables.js'
 import { flightDelayServing, onlineFeaturesAsset } from './serving.js'
@@ -349,9 +352,11 @@ export const trainedModel = asset({
 
 // ---------------------------------------------------------------- 4. evaluation
 
-const evaluateModel = async (ctx: AssetContext, inputs: { model: TrainedModel; validation: unknown }) => {
+const evaluateModel = async (ctx: AssetContext, inputs: { model: TrainedModel; training: Table; validation: unknown }) => {
   const days = inputs.validation as Map<string, Table>
-  const set = evaluationSet([...days.values()])
+  // The baseline's hour table comes from the training rows, as the model does.
+  const hours = hourRatesOf(float32Column(inputs.training, 'dep_hour'), int8Column(inputs.training, 'label_delayed'))
+  const set = evaluationSet([...days.values()], hours)
   const model = await loadModel(inputs.model)
   let production: { version: number; model: Awaited<ReturnType<typeof loadModel>> } | undefined
   const current = await ctx.registry.production(config.model_name)
@@ -367,6 +372,7 @@ const evaluateModel = async (ctx: AssetContext, inputs: { model: TrainedModel; v
     const started = performance.now()
     const report = evaluate(set, model, {
       range: config.validation,
+      hours,
       partitions: days.size,
       criteria: config.evaluation.gate,
       topOrigins: config.evaluation.top_origins,
@@ -384,19 +390,20 @@ const evaluateModel = async (ctx: AssetContext, inputs: { model: TrainedModel; v
   }
 }
 
-const evaluationSettings = { validation: config.validation, evaluation: config.evaluation, model_name: config.model_name, baseline: BASELINE_FEATURE }
+const evaluationSettings = { validation: config.validation, evaluation: config.evaluation, model_name: config.model_name }
 
 /**
  * The held-out later period (not a random split): AUC, log loss and accuracy
- * of the model, the baseline (origin's 7-day delayed-rate as the score) and
- * the production model, overall and by segment, and the gate decided in the
+ * of the model, the baseline (baseline.ts: the departure hour's delayed rate
+ * over the training rows, then the origin's 7-day delayed rate) and the
+ * production model, overall and by segment, and the gate decided in the
  * config before training.
  */
 export const evaluationReport = asset({
   key: 'evaluation/report',
   group: 'evaluation',
   description: `Model vs baseline vs production on ${config.validation.from}..${config.validation.to}, by top origins and hour bands; gate from the training config.`,
-  ins: { model: trainedModel, validation: { asset: features, mapping: keyRangeMapping(config.validation, 'validation') } },
+  ins: { model: trainedModel, training: trainingDataset, validation: { asset: features, mapping: keyRangeMapping(config.validation, 'validation') } },
   versionInputs: evaluationSettings,
   compute: evaluateModel,
 })
@@ -413,7 +420,7 @@ export interface ModelPackage {
   config: TrainingConfig
   configHash: string
   training: TrainedModel['training']
-  evaluation: Pick<EvaluationReport, 'validation' | 'overall' | 'gate'>
+  evaluation: Pick<EvaluationReport, 'validation' | 'baseline' | 'overall' | 'gate'>
   codeVersions: Record<string, string>
 }
 
@@ -435,7 +442,7 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
     config: cfg,
     configHash,
     training,
-    evaluation: { validation: report.validation, overall: report.overall, gate: report.gate },
+    evaluation: { validation: report.validation, baseline: report.baseline, overall: report.overall, gate: report.gate },
     codeVersions,
   }
   const o = report.overall
@@ -492,7 +499,7 @@ export const modelPackage = asset({
   compute: register,
 })
 
-// ---------------------------------------------------------------- 6. monitoring (monitoring.ts)
+// ---------------------------------------------------------------- 6. monitoring (monitoring-assets.ts)
 
 /** The serving period, daily: drift (PSI) of features and scores, and realized performance on the day's outcomes. */
 export const monitoring = monitoringConfig(config)
@@ -500,13 +507,19 @@ export const monitoring = monitoringConfig(config)
   const missing = daysIn(monitoring.period).filter((d) => !days.has(d))
   if (missing.length > 0) throw new Error(`The training config's monitoring period ${monitoring.period.from}..${monitoring.period.to} includes days outside the data's partitions ${dayKeys[0]}..${dayKeys[dayKeys.length - 1]} (e.g. ${missing[0]}).`)
 }
-export const { reference: monitoringReference, drift: monitoringDrift, performance: monitoringPerformance } = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage })
+export const {
+  reference: monitoringReference,
+  calibrationDays: monitoringCalibrationDays,
+  calibration: monitoringCalibration,
+  drift: monitoringDrift,
+  performance: monitoringPerformance,
+} = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage })
 
 /** strata serve's shadow/canary logs (observed) and their comparison on the real outcomes (shadow-comparison.ts). */
 export const { servingLogs, shadowComparison } = shadowComparisonAssets({ config, monitoring, rawFlights })
 
 const modelAssets = [flightsFile, landing, rawFlights, features, trainingDataset, trainedModel, evaluationReport, modelPackage]
-const all = [...modelAssets, monitoringReference, monitoringDrift, monitoringPerformance, servingLogs, shadowComparison]
+const all = [...modelAssets, monitoringReference, monitoringCalibrationDays, monitoringCalibration, monitoringDrift, monitoringPerformance, servingLogs, shadowComparison]
 
 // ---------------------------------------------------------------- 7. serving (serving.ts)
 

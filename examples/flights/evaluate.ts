@@ -1,19 +1,18 @@
 /**
- * Evaluation on the held-out validation period: the model against a simple
- * baseline (the origin airport's recent delayed-rate) and against the model
- * in production (if any), overall and by segment, and the promotion gate
- * whose criteria the training config fixed before training.
+ * Evaluation on the held-out validation period: the model against a simple,
+ * non-learned baseline (baseline.ts: the departure hour's delayed rate, then
+ * the origin airport's recent delayed rate) and against the model in
+ * production (if any), overall and by segment, and the promotion gate whose
+ * criteria the training config fixed before training.
  */
 import type { Table } from 'apache-arrow'
+import { BASELINE_DESCRIPTION, baselineScores, type HourRates } from './baseline.js'
 import type { GateCriteria } from './config.js'
-import { FEATURE_NAMES, HOUR_BANDS, hourBand, MISSING } from './features.js'
+import { FEATURE_NAMES, HOUR_BANDS, hourBand } from './features.js'
 import { metricsOf, rounded, type Metrics } from './metrics.js'
 import type { LoadedModel } from './model.js'
 import { toMatrix } from './model.js'
 import { float32Column, int8Column, stringColumn } from './tables.js'
-
-/** The baseline's score: the origin's smoothed delayed-rate over the previous 7 days. */
-export const BASELINE_FEATURE = 'origin_delayed_rate_7d'
 
 /** Validation rows gathered from the daily feature tables, in partition order. */
 export interface EvaluationSet {
@@ -25,7 +24,8 @@ export interface EvaluationSet {
   baseline: Float64Array
 }
 
-export function evaluationSet(tables: readonly Table[]): EvaluationSet {
+/** Validation rows and their baseline scores, from the hour table of the training rows. */
+export function evaluationSet(tables: readonly Table[], hours: HourRates): EvaluationSet {
   const rows = tables.reduce((n, t) => n + t.numRows, 0)
   const columns = FEATURE_NAMES.map(() => new Float32Array(rows))
   const labels = new Int8Array(rows)
@@ -38,11 +38,9 @@ export function evaluationSet(tables: readonly Table[]): EvaluationSet {
     for (let i = 0; i < o.length; i++) origin[at + i] = o[i]!
     at += t.numRows
   }
-  const base = columns[FEATURE_NAMES.indexOf(BASELINE_FEATURE)]!
-  const baseline = new Float64Array(rows)
-  // With no history the baseline knows nothing: score it at the overall rate (it ranks all such rows equal).
-  for (let i = 0; i < rows; i++) baseline[i] = base[i] === MISSING ? 0.2 : base[i]!
-  return { rows, x: toMatrix(columns, rows), labels, origin, hour: columns[FEATURE_NAMES.indexOf('dep_hour')]!, baseline }
+  const hour = columns[FEATURE_NAMES.indexOf('dep_hour')]!
+  const baseline = baselineScores(hour, columns[FEATURE_NAMES.indexOf('origin_delayed_rate_7d')]!, hours)
+  return { rows, x: toMatrix(columns, rows), labels, origin, hour, baseline }
 }
 
 type Scores = { model: Float64Array; baseline: Float64Array; production?: Float64Array }
@@ -59,6 +57,8 @@ export interface SegmentResult {
 
 export interface EvaluationReport {
   validation: { from: string; to: string; partitions: number; rows: number; positiveRate: number }
+  /** What the baseline is, and its hour table (from the training rows). */
+  baseline: { description: string; hours: HourRates }
   overall: SegmentResult
   segments: SegmentResult[]
   production?: { version: number }
@@ -138,6 +138,8 @@ export function applyGate(overall: SegmentResult, segments: readonly SegmentResu
 
 export interface EvaluateOptions {
   range: { from: string; to: string }
+  /** The hour table the set's baseline scores came from (recorded in the report). */
+  hours: HourRates
   partitions: number
   criteria: GateCriteria
   topOrigins: number
@@ -160,6 +162,7 @@ export function evaluate(set: EvaluationSet, model: LoadedModel, opts: EvaluateO
   const production = opts.production ? { version: opts.production.version } : undefined
   return {
     validation: { from: opts.range.from, to: opts.range.to, partitions: opts.partitions, rows: set.rows, positiveRate: overall.positiveRate },
+    baseline: { description: BASELINE_DESCRIPTION, hours: opts.hours },
     overall,
     segments,
     ...(production ? { production } : {}),

@@ -1,109 +1,21 @@
 /**
- * Monitoring of the flight-delay model over its serving period, as assets and
- * non-blocking checks (warnings: visible in `strata status`, `strata why`,
- * `strata list` and the UI through the normal check results).
- *
- *   monitoring/reference    the training distribution: quantile bins of every
- *                           feature (training/dataset) and of the monitored
- *                           model's scores on it; which model is monitored
- *                           (production, else the latest staging version) and
- *                           what its evaluation measured
- *   monitoring/drift        daily: PSI of each feature and of the model's
- *                           scores, that day against the reference; a check
- *                           per feature and one for the predictions warn
- *                           above the configured threshold (0.2)
- *   monitoring/performance  daily, the feedback loop: realized AUC and
- *                           accuracy of the monitored model on that day's
- *                           actual outcomes; warns when they fall below what
- *                           its evaluation measured, minus a tolerance
- *
- * Point in time: a daily partition reads only that day's feature partition
- * (identity mapping; the engine's future-leak guard rejects anything later)
- * and the reference, which is built from the training days only — the
- * monitoring period must start after training ends (checked when the config
- * loads). The pure parts (`referenceOf`, `driftOf`, `performanceOf` and the
- * checks) take arrays and tables, so tests run them on constructed days.
+ * Monitoring of the flight-delay model, the pure parts: which model is
+ * monitored, the reference distribution, what a day measures (PSI of each
+ * feature and of the scores, realized AUC, accuracy and lift over the
+ * baseline), the day reports against calibrated bounds, and their checks.
+ * The assets are in monitoring-assets.ts, the bounds' arithmetic in
+ * monitoring-calibration.ts; everything here takes arrays and tables, so
+ * tests run it on constructed days.
  */
 import type { Table } from 'apache-arrow'
-import {
-  asset,
-  binnedDistribution,
-  check,
-  dailyPartitions,
-  output,
-  psiAgainst,
-  PSI_EPSILON,
-  type AssetContext,
-  type AssetDefinition,
-  type BinnedDistribution,
-  type CheckFnResult,
-  type ModelRegistryContext,
-  type ModelVersion,
-} from 'strata'
-import { daysIn, type DateRange, type TrainingConfig } from './config.js'
-import { BASELINE_FEATURE } from './evaluate.js'
-import { FEATURE_NAMES, MISSING } from './features.js'
+import { binnedDistribution, psiAgainst, PSI_EPSILON, type BinnedDistribution, type CheckFnResult, type ModelRegistryContext, type ModelVersion } from 'strata'
+import { FEATURE_NAMES } from './features.js'
 import { accuracy, auc, logLoss } from './metrics.js'
-import { loadModel, toMatrix, type LoadedModel, type ModelArtifact } from './model.js'
-import { float32Column, int8Column } from './tables.js'
+import { outside, PERFORMANCE_METRICS, type Bound, type Calibration, type DayMeasures, type PerformanceMetric } from './monitoring-calibration.js'
+import { toMatrix, type ModelArtifact } from './model.js'
+import { float32Column } from './tables.js'
 
-// ---------------------------------------------------------------- config
-
-/** The `monitoring` section of training.config.json. */
-export interface MonitoringConfig {
-  /** The serving period monitored, daily partitions inclusive; must start after training ends. */
-  period: DateRange
-  /** PSI above which a feature (or the score distribution) warns. */
-  psi_threshold: number
-  /** Quantile bins of the reference distributions. */
-  bins: number
-  /** Realized AUC may fall this far below the evaluated AUC before it warns. */
-  max_auc_drop: number
-  /** Realized accuracy may fall this far below the evaluated accuracy before it warns. */
-  max_accuracy_drop: number
-  /**
-   * Features without a drift check. Default `weekday`: it is constant within
-   * a day, so one day's PSI against a whole week is always huge (≈ 8).
-   */
-  ignore_features: string[]
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/
-
-/**
- * Validates `config.monitoring` (specific errors, like the rest of the
- * config). Without a monitoring section (the test fixtures) the validation
- * period is monitored with the defaults below.
- */
-export function monitoringConfig(config: TrainingConfig & { monitoring?: unknown }, file = '(training config)'): MonitoringConfig {
-  const fail = (msg: string): never => {
-    throw new Error(`Training config ${file}: monitoring.${msg}`)
-  }
-  const m = (config.monitoring ?? {}) as Record<string, any>
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) fail(' must be an object { period, psi_threshold, bins, max_auc_drop, max_accuracy_drop }.')
-  const num = (k: string, dflt: number, min: number, max: number): number => {
-    const v = m[k] ?? dflt
-    return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fail(`${k} must be a number in [${min}, ${max}] (got ${JSON.stringify(v)}).`)
-  }
-  const p = ((m as Record<string, any>).period ?? config.validation) as Record<string, any>
-  for (const k of ['from', 'to'] as const) if (typeof p?.[k] !== 'string' || !DATE.test(p[k])) fail(`period.${k} must be a date yyyy-MM-dd (got ${JSON.stringify(p?.[k])}).`)
-  if (p.from > p.to) fail(`period is backwards: from ${p.from} is after to ${p.to}.`)
-  if (p.from <= config.training.to) {
-    fail(`period (${p.from}..${p.to}) must start after training ends (${config.training.to}): days the model trained on are not serving days, and the reference distribution (the training days) would contain them — point-in-time.`)
-  }
-  const ignored = ((m as Record<string, any>).ignore_features ?? ['weekday']) as string[]
-  if (!Array.isArray(ignored) || ignored.some((f) => !FEATURE_NAMES.includes(f))) fail(`ignore_features must be a list of feature names of ${FEATURE_NAMES.join(', ')} (got ${JSON.stringify(ignored)}).`)
-  const bins = num('bins', 10, 2, 1000)
-  if (!Number.isInteger(bins)) fail(`bins must be a whole number (got ${bins}).`)
-  return {
-    period: { from: p.from, to: p.to },
-    psi_threshold: num('psi_threshold', 0.2, 0, 100),
-    bins,
-    max_auc_drop: num('max_auc_drop', 0.03, 0, 1),
-    max_accuracy_drop: num('max_accuracy_drop', 0.02, 0, 1),
-    ignore_features: ignored,
-  }
-}
+export { monitoringConfig, type MonitoringConfig, type CalibrationSettings } from './monitoring-config.js'
 
 // ---------------------------------------------------------------- which model
 
@@ -116,9 +28,11 @@ export interface MonitoredModel {
   /** The registered artifact (a stored object of this home). */
   artifact: string
   modelSha256: string
-  /** What the model's own evaluation (its evaluation report, kept in its package) measured. */
+  /** What the model's own evaluation (its evaluation report, kept in its package) measured: context, not a threshold. */
   evaluated: { from: string; to: string; auc: number | null; accuracy: number | null; log_loss: number | null; baseline_auc: number | null }
 }
+
+export type ModelLabel = Pick<MonitoredModel, 'name' | 'version' | 'role'>
 
 /** Production, else the newest staging version, else undefined. */
 export async function selectMonitoredVersion(registry: Pick<ModelRegistryContext, 'production' | 'list'>, name: string): Promise<{ version: ModelVersion; role: MonitoredModel['role'] } | undefined> {
@@ -129,35 +43,14 @@ export async function selectMonitoredVersion(registry: Pick<ModelRegistryContext
 }
 
 /** What models/<name> stores and registers (the part monitoring reads). */
-interface PackageLike {
+export interface PackageLike {
   model: ModelArtifact
   evaluation: { validation: { from: string; to: string }; overall: { model: Record<string, number | null>; baseline: Record<string, number | null> } }
 }
 
-const loaded = new Map<string, Promise<LoadedModel>>()
+export const modelLabel = (m: ModelLabel | null): string => (m ? `${m.name} v${m.version} (${m.role})` : 'no model')
 
-/**
- * The monitored model, loaded once per worker thread (keyed by its stored,
- * content-addressed artifact) and kept for the thread's lifetime: each daily
- * step scores ~16k flights with it.
- */
-async function monitoredModel(ctx: AssetContext, m: MonitoredModel): Promise<LoadedModel> {
-  const key = `${m.artifact}#${m.modelSha256}`
-  let p = loaded.get(key)
-  if (!p) {
-    p = (async () => {
-      const version = await ctx.registry.get(m.name, m.version)
-      if (!version) throw new Error(`${m.name} v${m.version} (monitored by monitoring/reference) is no longer in the registry: rebuild monitoring/reference.`)
-      const pkg = (await ctx.registry.loadArtifact(version)) as PackageLike
-      return loadModel(pkg.model)
-    })()
-    loaded.set(key, p)
-    p.catch(() => loaded.delete(key))
-  }
-  return p
-}
-
-// ---------------------------------------------------------------- pure parts
+// ---------------------------------------------------------------- reference
 
 /** Feature columns of a features/flights (or training/dataset) table as a row-major matrix. */
 export function featureMatrix(table: Table): Float32Array {
@@ -194,269 +87,192 @@ export function referenceOf(columns: Record<string, ArrayLike<number>>, scores: 
   return { rows, bins, epsilon: PSI_EPSILON, features, score: scores ? { ...binnedDistribution(scores, bins), mean: r4(mean(scores)) ?? NaN } : null }
 }
 
-/** One day's drift: PSI against the reference, per feature and for the scores. */
-export interface DayDrift {
-  day: string
-  rows: number
-  threshold: number
-  model: Pick<MonitoredModel, 'name' | 'version' | 'role'> | null
-  features: Record<string, { psi: number; mean: number | null; referenceMean: number }>
-  score: { psi: number; mean: number | null; referenceMean: number } | null
-  maxFeaturePsi: number
-  maxFeature: string
-  /** Features (and `prediction`) whose PSI is above the threshold. */
-  drifted: string[]
-}
+// ---------------------------------------------------------------- what a day measures
 
-export function driftOf(day: string, columns: Record<string, ArrayLike<number>>, scores: ArrayLike<number> | null, reference: Reference, threshold: number, model: DayDrift['model'] = null): DayDrift {
-  const features: DayDrift['features'] = {}
-  let maxFeaturePsi = 0
-  let maxFeature = ''
-  let rows = 0
+/** PSI of each reference feature, rounded as reports store it. */
+export function featurePsi(columns: Record<string, ArrayLike<number>>, reference: Reference): Record<string, number> {
+  const out: Record<string, number> = {}
   for (const [name, ref] of Object.entries(reference.features)) {
     const values = columns[name]
     if (!values) throw new Error(`drift: the day has no column ${name}, which the reference has.`)
-    rows = values.length
-    const p = psiAgainst(ref, values, reference.epsilon)
-    features[name] = { psi: r4(p)!, mean: r4(mean(values)), referenceMean: ref.mean }
-    if (p > maxFeaturePsi || maxFeature === '') [maxFeaturePsi, maxFeature] = [p, name]
+    out[name] = r4(psiAgainst(ref, values, reference.epsilon))!
   }
-  const score = scores && reference.score ? { psi: r4(psiAgainst(reference.score, scores, reference.epsilon))!, mean: r4(mean(scores)), referenceMean: reference.score.mean } : null
-  const drifted = Object.entries(features)
-    .filter(([, f]) => f.psi > threshold)
-    .map(([n]) => n)
-  if (score && score.psi > threshold) drifted.push('prediction')
-  return { day, rows, threshold, model, features, score, maxFeaturePsi: r4(maxFeaturePsi)!, maxFeature, drifted }
+  return out
 }
 
-/** One day's realized performance: the feedback loop. */
+export interface Realized {
+  auc: number | null
+  accuracy: number | null
+  log_loss: number | null
+  baseline_auc: number | null
+  /** auc − baseline_auc: what the model adds over the baseline (baseline.ts) that day. */
+  lift: number | null
+}
+
+/** The model's and the baseline's results on the day's outcomes (null where one class is missing). */
+export function realizedOf(scores: ArrayLike<number> | null, labels: ArrayLike<number>, baseline: ArrayLike<number> | null): Realized {
+  const a = scores ? r4(auc(scores, labels)) : null
+  const b = baseline ? r4(auc(baseline, labels)) : null
+  return {
+    auc: a,
+    accuracy: scores ? r4(accuracy(scores, labels)) : null,
+    log_loss: scores ? r4(logLoss(scores, labels)) : null,
+    baseline_auc: b,
+    lift: a !== null && b !== null ? r4(a - b) : null,
+  }
+}
+
+/** Everything calibration needs from one day (a training day, or a held-out one in tests). */
+export function measureDay(
+  day: string,
+  rows: number,
+  columns: Record<string, ArrayLike<number>>,
+  scored: { scores: ArrayLike<number>; labels: ArrayLike<number>; baseline: ArrayLike<number> } | null,
+  reference: Reference,
+): DayMeasures {
+  const r = scored ? realizedOf(scored.scores, scored.labels, scored.baseline) : null
+  return {
+    day,
+    rows,
+    scored: scored ? scored.scores.length : 0,
+    features: featurePsi(columns, reference),
+    prediction: scored && reference.score ? r4(psiAgainst(reference.score, scored.scores, reference.epsilon)) : null,
+    auc: r?.auc ?? null,
+    accuracy: r?.accuracy ?? null,
+    baseline_auc: r?.baseline_auc ?? null,
+    lift: r?.lift ?? null,
+  }
+}
+
+// ---------------------------------------------------------------- served days: drift
+
+/** A measurement against its calibrated bound. */
+export interface Judged {
+  value: number
+  /** The bound it is held to, and where it came from; null when the training days did not measure it. */
+  threshold: number | null
+  calibrated: string | null
+}
+
+const judged = (value: number, bound: Bound | null): Judged => ({ value, threshold: bound?.value ?? null, calibrated: bound?.source ?? null })
+
+/** One served day's drift: PSI against the reference, per feature and for the scores, each against its calibrated threshold. */
+export interface DayDrift {
+  day: string
+  rows: number
+  model: ModelLabel | null
+  features: Record<string, Judged & { mean: number | null; referenceMean: number }>
+  score: (Judged & { mean: number | null; referenceMean: number }) | null
+  /** The feature whose PSI is largest relative to its threshold. */
+  worst: { feature: string; psi: number; threshold: number | null } | null
+  /** Features (and `prediction`) above their thresholds. */
+  drifted: string[]
+  /** The training days the thresholds come from. */
+  calibration: Calibration['days'] & Pick<Calibration['settings'], 'quantile' | 'margin'>
+}
+
+export function driftOf(day: string, columns: Record<string, ArrayLike<number>>, scores: ArrayLike<number> | null, reference: Reference, calibration: Calibration, model: ModelLabel | null = null): DayDrift {
+  const psis = featurePsi(columns, reference)
+  const features: DayDrift['features'] = {}
+  let worst: DayDrift['worst'] = null
+  let worstRatio = -Infinity
+  let rows = 0
+  for (const [name, value] of Object.entries(psis)) {
+    const bound = calibration.features[name] ?? null
+    features[name] = { ...judged(value, bound), mean: r4(mean(columns[name]!)), referenceMean: reference.features[name]!.mean }
+    rows = columns[name]!.length
+    const ratio = bound ? value / Math.max(bound.value, 1e-9) : value
+    if (ratio > worstRatio) [worst, worstRatio] = [{ feature: name, psi: value, threshold: bound?.value ?? null }, ratio]
+  }
+  const score = scores && reference.score ? { ...judged(r4(psiAgainst(reference.score, scores, reference.epsilon))!, calibration.prediction), mean: r4(mean(scores)), referenceMean: reference.score.mean } : null
+  const drifted = Object.entries(features)
+    .filter(([name, f]) => outside(f.value, calibration.features[name] ?? null))
+    .map(([name]) => name)
+  if (score && outside(score.value, calibration.prediction)) drifted.push('prediction')
+  const { quantile, margin } = calibration.settings
+  return { day, rows, model, features, score, worst, drifted, calibration: { ...calibration.days, quantile, margin } }
+}
+
+// ---------------------------------------------------------------- served days: realized performance
+
+/** One served day's realized performance: the feedback loop. */
 export interface DayPerformance {
   day: string
   rows: number
   positiveRate: number | null
-  model: Pick<MonitoredModel, 'name' | 'version' | 'role'> | null
+  model: ModelLabel | null
   /** On this day's actual outcomes (delay > 15 min). */
-  realized: { auc: number | null; accuracy: number | null; log_loss: number | null; baseline_auc: number | null }
-  /** What the model's evaluation measured (its held-out period), and the warning floors. */
-  expected: { from: string; to: string; auc: number | null; accuracy: number | null; min_auc: number | null; min_accuracy: number | null } | null
+  realized: Realized
+  /** The calibrated floors (from the training days' daily values) of AUC, accuracy and lift. */
+  floors: Record<PerformanceMetric, { value: number; calibrated: string } | null>
+  /** Metrics below their floors. */
+  below: PerformanceMetric[]
+  /** What the model's evaluation measured on its held-out period (context; the floors are calibrated). */
+  evaluated: MonitoredModel['evaluated'] | null
 }
 
-export function performanceOf(
-  day: string,
-  scores: ArrayLike<number> | null,
-  labels: ArrayLike<number>,
-  baselineScores: ArrayLike<number> | null,
-  model: MonitoredModel | null,
-  tolerances: Pick<MonitoringConfig, 'max_auc_drop' | 'max_accuracy_drop'>,
-): DayPerformance {
+export function performanceOf(day: string, scores: ArrayLike<number> | null, labels: ArrayLike<number>, baseline: ArrayLike<number> | null, model: MonitoredModel | null, calibration: Calibration): DayPerformance {
   let positives = 0
   for (let i = 0; i < labels.length; i++) positives += labels[i] ? 1 : 0
-  const e = model?.evaluated
+  const realized = realizedOf(scores, labels, baseline)
+  const floors = Object.fromEntries(
+    PERFORMANCE_METRICS.map((k) => {
+      const b = calibration.performance[k]
+      return [k, b ? { value: b.value, calibrated: b.source } : null]
+    }),
+  ) as DayPerformance['floors']
   return {
     day,
     rows: labels.length,
     positiveRate: labels.length ? r4(positives / labels.length) : null,
     model: model && { name: model.name, version: model.version, role: model.role },
-    realized: {
-      auc: scores ? r4(auc(scores, labels)) : null,
-      accuracy: scores ? r4(accuracy(scores, labels)) : null,
-      log_loss: scores ? r4(logLoss(scores, labels)) : null,
-      baseline_auc: baselineScores ? r4(auc(baselineScores, labels)) : null,
-    },
-    expected: e
-      ? {
-          from: e.from,
-          to: e.to,
-          auc: e.auc,
-          accuracy: e.accuracy,
-          min_auc: e.auc === null ? null : r4(e.auc - tolerances.max_auc_drop),
-          min_accuracy: e.accuracy === null ? null : r4(e.accuracy - tolerances.max_accuracy_drop),
-        }
-      : null,
+    realized,
+    floors,
+    below: model ? PERFORMANCE_METRICS.filter((k) => outside(realized[k], calibration.performance[k])) : [],
+    evaluated: model?.evaluated ?? null,
   }
 }
 
 // ---------------------------------------------------------------- checks (pure, exported for tests)
 
+function psiMessage(what: string, j: Judged, passed: boolean, means: string): string {
+  if (j.threshold === null) return `${what}: PSI ${j.value.toFixed(3)}, no calibrated threshold (the training days did not measure it)${means}`
+  return `${what}: PSI ${j.value.toFixed(3)} ${passed ? '≤' : '>'} ${j.threshold} (${j.calibrated})${means}`
+}
+
 export function featurePsiCheck(feature: string, d: DayDrift): CheckFnResult {
   const f = d.features[feature]
   if (!f) return { passed: false, message: `no PSI for ${feature}` }
-  const passed = f.psi <= d.threshold
+  const passed = !d.drifted.includes(feature)
   return {
     passed,
-    message: `${feature}: PSI ${f.psi.toFixed(3)} ${passed ? '≤' : '>'} ${d.threshold} (mean ${f.mean ?? '–'} vs ${f.referenceMean} in training)`,
-    metadata: { psi: f.psi, threshold: d.threshold, mean: f.mean, referenceMean: f.referenceMean },
+    message: psiMessage(feature, f, passed, `; mean ${f.mean ?? '–'} vs ${f.referenceMean} in training`),
+    metadata: { psi: f.value, threshold: f.threshold, calibrated: f.calibrated, mean: f.mean, referenceMean: f.referenceMean },
   }
 }
 
 export function predictionPsiCheck(d: DayDrift): CheckFnResult {
   if (!d.score || !d.model) return { passed: false, message: 'no production or staging model to monitor: prediction drift not measured' }
-  const passed = d.score.psi <= d.threshold
-  const who = `${d.model.name} v${d.model.version} (${d.model.role})`
+  const passed = !d.drifted.includes('prediction')
   return {
     passed,
-    message: `scores of ${who}: PSI ${d.score.psi.toFixed(3)} ${passed ? '≤' : '>'} ${d.threshold} vs its scores on the training data (mean ${d.score.mean} vs ${d.score.referenceMean})`,
-    metadata: { psi: d.score.psi, threshold: d.threshold, model: d.model },
+    message: psiMessage(`scores of ${modelLabel(d.model)}`, d.score, passed, ` vs its scores on the training rows; mean ${d.score.mean} vs ${d.score.referenceMean}`),
+    metadata: { psi: d.score.value, threshold: d.score.threshold, calibrated: d.score.calibrated, model: d.model },
   }
 }
 
-function floorCheck(metric: 'auc' | 'accuracy', p: DayPerformance): CheckFnResult {
-  if (!p.model || !p.expected) return { passed: false, message: 'no production or staging model to monitor: no realized performance' }
+export function realizedCheck(metric: PerformanceMetric, p: DayPerformance): CheckFnResult {
+  if (!p.model) return { passed: false, message: 'no production or staging model to monitor: no realized performance' }
   const value = p.realized[metric]
-  const floor = metric === 'auc' ? p.expected.min_auc : p.expected.min_accuracy
-  const evaluated = p.expected[metric]
-  const who = `${p.model.name} v${p.model.version} (${p.model.role})`
-  if (value === null || floor === null) return { passed: true, message: `${who}: realized ${metric} not measurable on ${p.day} (${p.rows} flights, one class only)` }
-  const passed = value >= floor
+  const floor = p.floors[metric]
+  const who = modelLabel(p.model)
+  const name = metric === 'lift' ? 'AUC lift over the baseline' : metric === 'auc' ? 'AUC' : 'accuracy'
+  if (value === null) return { passed: true, message: `${who}: realized ${name} not measurable on ${p.day} (${p.rows} flights, one class only)` }
+  if (floor === null) return { passed: true, message: `${who}: realized ${name} ${value.toFixed(4)} on ${p.day}; no calibrated floor (the training days did not measure it)` }
+  const passed = !p.below.includes(metric)
   return {
     passed,
-    message: `${who}: realized ${metric} ${value.toFixed(4)} on ${p.day}'s ${p.rows} outcomes ${passed ? '≥' : '<'} ${floor.toFixed(4)} (evaluated ${evaluated} on ${p.expected.from}..${p.expected.to}, minus ${(evaluated! - floor).toFixed(3)})`,
-    metadata: { value, floor, evaluated, model: p.model },
+    message: `${who}: realized ${name} ${value.toFixed(4)} on ${p.day}'s ${p.rows} outcomes ${passed ? '≥' : '<'} ${floor.value.toFixed(4)} (${floor.calibrated})`,
+    metadata: { value, floor: floor.value, calibrated: floor.calibrated, model: p.model },
   }
-}
-
-export const realizedAucCheck = (p: DayPerformance) => floorCheck('auc', p)
-export const realizedAccuracyCheck = (p: DayPerformance) => floorCheck('accuracy', p)
-
-// ---------------------------------------------------------------- assets
-
-/** What the reference asset stores. */
-export interface ReferenceValue extends Reference {
-  model: MonitoredModel | null
-  training: { from: string; to: string }
-}
-
-export interface MonitoringAssetsOptions {
-  config: TrainingConfig
-  monitoring: MonitoringConfig
-  /** features/flights (daily). */
-  features: AssetDefinition<any>
-  /** training/dataset (the reference rows). */
-  trainingDataset: AssetDefinition<any>
-  /** models/<name>: monitoring runs after registration. */
-  modelPackage: AssetDefinition<any>
-}
-
-const dayAfter = (key: string): string => new Date(Date.parse(`${key}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-
-function columnsOf(table: Table, names: readonly string[] = FEATURE_NAMES): Record<string, Float32Array> {
-  return Object.fromEntries(names.map((n) => [n, float32Column(table, n)]))
-}
-
-function baselineScores(table: Table): Float64Array {
-  const base = float32Column(table, BASELINE_FEATURE)
-  const out = new Float64Array(base.length)
-  // As in evaluate.ts: no history → the overall rate.
-  for (let i = 0; i < base.length; i++) out[i] = base[i] === MISSING ? 0.2 : base[i]!
-  return out
-}
-
-export function monitoringAssets(o: MonitoringAssetsOptions) {
-  const { config, monitoring: mon } = o
-  const days = dailyPartitions({ start: mon.period.from, end: dayAfter(mon.period.to) })
-  const monitored = FEATURE_NAMES.filter((f) => !mon.ignore_features.includes(f))
-  const modelLabel = (m: { name: string; version: number; role: string } | null) => (m ? `${m.name} v${m.version} (${m.role})` : 'no model')
-
-  const buildReference = async (ctx: AssetContext, { dataset }: { dataset: Table }) => {
-    const chosen = await selectMonitoredVersion(ctx.registry, config.model_name)
-    let model: MonitoredModel | null = null
-    let scores: Float64Array | null = null
-    if (!chosen) {
-      ctx.log.warn(`no production or staging version of ${config.model_name}: monitoring drift of the features only`)
-    } else {
-      const pkg = (await ctx.registry.loadArtifact(chosen.version)) as PackageLike
-      const ev = pkg.evaluation
-      model = {
-        name: chosen.version.name,
-        version: chosen.version.version,
-        role: chosen.role,
-        artifact: chosen.version.artifact!,
-        modelSha256: pkg.model.modelSha256,
-        evaluated: {
-          from: ev.validation.from,
-          to: ev.validation.to,
-          auc: ev.overall.model.auc ?? null,
-          accuracy: ev.overall.model.accuracy ?? null,
-          log_loss: ev.overall.model.log_loss ?? null,
-          baseline_auc: ev.overall.baseline.auc ?? null,
-        },
-      }
-      const loadedModel = await monitoredModel(ctx, model)
-      scores = loadedModel.predict(featureMatrix(dataset), dataset.numRows)
-      ctx.log.info(`monitoring ${modelLabel(model)}${chosen.role === 'staging' ? ' — no production version yet, so the latest staging one' : ''}; evaluated auc ${model.evaluated.auc} on ${model.evaluated.from}..${model.evaluated.to}`)
-    }
-    const ref = referenceOf(columnsOf(dataset, monitored), scores, mon.bins)
-    const value: ReferenceValue = { ...ref, model, training: config.training }
-    return output(value, {
-      metadata: { rows: ref.rows, bins: mon.bins, model: model ? modelLabel(model) : null, monitoredRole: model?.role ?? null, evaluatedAuc: model?.evaluated.auc ?? null, training: `${config.training.from}..${config.training.to}` },
-    })
-  }
-
-  /**
-   * The training distribution and the monitored model. Which model is chosen
-   * at build time: after `strata models promote … production`, rebuild it
-   * (`strata materialize "monitoring/reference*"`); its data version changes
-   * with the model, so every daily monitoring partition becomes stale.
-   */
-  const reference = asset({
-    key: 'monitoring/reference',
-    group: 'monitoring',
-    description: `Training distribution (training/dataset, ${config.training.from}..${config.training.to}) of each feature and of the monitored model's scores, ${mon.bins} quantile bins; the monitored model (production, else latest staging).`,
-    ins: { dataset: o.trainingDataset },
-    deps: [o.modelPackage],
-    versionInputs: { bins: mon.bins, model_name: config.model_name, ignore_features: mon.ignore_features },
-    compute: buildReference,
-  })
-
-  const scoreDay = async (ctx: AssetContext, day: Table, ref: ReferenceValue): Promise<Float64Array | null> => {
-    if (!ref.model) return null
-    const model = await monitoredModel(ctx, ref.model)
-    return model.predict(featureMatrix(day), day.numRows)
-  }
-
-  const measureDrift = async (ctx: AssetContext, { day, reference: ref }: { day: Table; reference: ReferenceValue }) => {
-    const scores = await scoreDay(ctx, day, ref)
-    const d = driftOf(ctx.partitionKey!, columnsOf(day, monitored), scores, ref, mon.psi_threshold, ref.model && { name: ref.model.name, version: ref.model.version, role: ref.model.role })
-    ctx.log.info(`${d.day}: max feature PSI ${d.maxFeaturePsi} (${d.maxFeature}), prediction PSI ${d.score?.psi ?? '–'} for ${modelLabel(d.model)}${d.drifted.length ? `; above ${mon.psi_threshold}: ${d.drifted.join(', ')}` : ''}`)
-    return output(d, { metadata: { rows: d.rows, maxFeaturePsi: d.maxFeaturePsi, maxFeature: d.maxFeature, predictionPsi: d.score?.psi ?? null, drifted: d.drifted, model: modelLabel(d.model) } })
-  }
-
-  const drift = asset({
-    key: 'monitoring/drift',
-    group: 'monitoring',
-    description: `Daily PSI of every feature and of the monitored model's scores against the training distribution; non-blocking checks warn above ${mon.psi_threshold}.`,
-    partitions: days,
-    ins: { day: o.features, reference },
-    checks: [
-      ...monitored.map((f) =>
-        check<DayDrift>({ name: `psi:${f}`, blocking: false, description: `PSI of ${f} against training ≤ ${mon.psi_threshold}`, fn: (_ctx, d) => featurePsiCheck(f, d) }),
-      ),
-      check<DayDrift>({ name: 'psi:prediction', blocking: false, description: `PSI of the monitored model's scores against its scores on the training data ≤ ${mon.psi_threshold}`, fn: (_ctx, d) => predictionPsiCheck(d) }),
-    ],
-    versionInputs: { psi_threshold: mon.psi_threshold },
-    compute: measureDrift,
-  })
-
-  const measurePerformance = async (ctx: AssetContext, { day, reference: ref }: { day: Table; reference: ReferenceValue }) => {
-    const scores = await scoreDay(ctx, day, ref)
-    const p = performanceOf(ctx.partitionKey!, scores, int8Column(day, 'label_delayed'), baselineScores(day), ref.model, mon)
-    ctx.log.info(`${p.day}: ${modelLabel(p.model)} realized auc ${p.realized.auc} accuracy ${p.realized.accuracy} on ${p.rows} outcomes (evaluated auc ${p.expected?.auc ?? '–'}); baseline heuristic auc ${p.realized.baseline_auc}`)
-    return output(p, { metadata: { rows: p.rows, model: modelLabel(p.model), monitoredRole: p.model?.role ?? null, auc: p.realized.auc, accuracy: p.realized.accuracy, baselineAuc: p.realized.baseline_auc, evaluatedAuc: p.expected?.auc ?? null, minAuc: p.expected?.min_auc ?? null } })
-  }
-
-  const performance = asset({
-    key: 'monitoring/performance',
-    group: 'monitoring',
-    description: `Daily realized AUC and accuracy of the monitored model (production, else latest staging) on the day's actual outcomes; warns below its evaluated AUC − ${mon.max_auc_drop} or accuracy − ${mon.max_accuracy_drop}.`,
-    partitions: days,
-    ins: { day: o.features, reference },
-    checks: [
-      check<DayPerformance>({ name: 'realized_auc', blocking: false, description: `realized AUC ≥ evaluated AUC − ${mon.max_auc_drop}`, fn: (_ctx, p) => realizedAucCheck(p) }),
-      check<DayPerformance>({ name: 'realized_accuracy', blocking: false, description: `realized accuracy ≥ evaluated accuracy − ${mon.max_accuracy_drop}`, fn: (_ctx, p) => realizedAccuracyCheck(p) }),
-    ],
-    versionInputs: { max_auc_drop: mon.max_auc_drop, max_accuracy_drop: mon.max_accuracy_drop },
-    compute: measurePerformance,
-  })
-
-  return { days, dayKeys: daysIn(mon.period), reference, drift, performance }
 }

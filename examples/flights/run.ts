@@ -20,6 +20,8 @@ import { color, formatDuration } from '../../ui-terminal/cli/output.js'
 import { aucChart } from './chart.js'
 import type { EvaluationReport } from './evaluate.js'
 import type { DayDrift, DayPerformance } from './monitoring.js'
+import type { Calibration } from './monitoring-calibration.js'
+import { summarizeMonitoring, type MonitoringSummary } from './monitoring-summary.js'
 
 // performance.now() counts from the start of this process, so the wall time printed at the end includes
 // starting Node and loading the modules (about 0.8 s), as `time npm start` measures it.
@@ -42,8 +44,8 @@ async function latestValue<T>(ws: Workspace, key: string): Promise<{ value: T; r
   return { value: JSON.parse(readFileSync(join(ws.home, m.location), 'utf8')) as T, runId: m.runId, dataVersion: m.dataVersion }
 }
 
-/** Two summary lines from the stored daily monitoring partitions (monitoring.ts), or nothing before they exist. */
-async function monitoringSummary(ws: Workspace): Promise<string[]> {
+/** The monitoring summary from the stored daily partitions and the calibration (monitoring-summary.ts). */
+async function monitoringSummary(ws: Workspace): Promise<MonitoringSummary> {
   const keys = ws.defs.byKey.get('monitoring/drift')?.partitions?.keys() ?? []
   const drift: DayDrift[] = []
   const perf: DayPerformance[] = []
@@ -53,23 +55,8 @@ async function monitoringSummary(ws: Workspace): Promise<string[]> {
     const p = await ws.storage.getLatest('monitoring/performance', k)
     if (p) perf.push(JSON.parse(readFileSync(join(ws.home, p.location), 'utf8')) as DayPerformance)
   }
-  if (drift.length === 0 && perf.length === 0) return []
-  const out: string[] = []
-  if (drift.length) {
-    const worst = drift.reduce((a, b) => (b.maxFeaturePsi > a.maxFeaturePsi ? b : a))
-    const warned = drift.filter((d) => d.drifted.length > 0).length
-    const pred = drift.map((d) => d.score?.psi ?? 0)
-    const t = worst.threshold
-    out.push(`  drift    ${keys[0]}..${keys[keys.length - 1]}: max feature PSI ${worst.maxFeaturePsi.toFixed(3)} (${worst.maxFeature}, ${worst.day}); ${warned}/${drift.length} days warn (PSI > ${t}); prediction PSI ${Math.min(...pred).toFixed(3)}–${Math.max(...pred).toFixed(3)}, > ${t} on ${pred.filter((x) => x > t).length} days`)
-  }
-  const measured = perf.filter((p) => p.realized.auc !== null)
-  if (measured.length) {
-    const aucs = measured.map((p) => p.realized.auc!)
-    const m = measured[0]!
-    const below = measured.filter((p) => p.expected?.min_auc != null && p.realized.auc! < p.expected.min_auc).length
-    out.push(`  realized ${m.model ? `${m.model.name} v${m.model.version} (${m.model.role})` : ''} AUC ${Math.min(...aucs).toFixed(4)}–${Math.max(...aucs).toFixed(4)} on each day's outcomes; ${below}/${measured.length} days below ${m.expected?.min_auc} (evaluated ${m.expected?.auc} − tolerance)`)
-  } else if (perf.length) out.push('  realized no production or staging model to monitor')
-  return out
+  const calibration = await latestValue<Calibration>(ws, 'monitoring/calibration')
+  return summarizeMonitoring(drift, perf, calibration?.value ?? null)
 }
 
 function stepCounts(r: MaterializeResult): string {
@@ -143,6 +130,8 @@ try {
             metrics: o,
             segments: r.segments,
             gate: r.gate,
+            baseline: r.baseline?.description ?? null,
+            monitoring: (({ lines: _lines, ...counts }) => counts)(await monitoringSummary(ws)),
           },
           null,
           2,
@@ -151,7 +140,7 @@ try {
     } else {
       say('')
       say(color.bold(`Model ${version ? `${version.name} v${version.version}` : '(not registered)'} on the held-out period ${r.validation.from}..${r.validation.to} (${r.validation.rows.toLocaleString('en-US')} flights, ${(r.validation.positiveRate * 100).toFixed(1)}% delayed > 15 min)`))
-      say(`  AUC      ${o.model.auc?.toFixed(4)}  vs baseline ${o.baseline.auc?.toFixed(4)} (origin's 7-day delayed-rate)  ${lift >= 0 ? color.green(`+${lift.toFixed(4)}`) : color.red(lift.toFixed(4))}`)
+      say(`  AUC      ${o.model.auc?.toFixed(4)}  vs baseline ${o.baseline.auc?.toFixed(4)} (${r.baseline?.description ?? 'baseline'})  ${lift >= 0 ? color.green(`+${lift.toFixed(4)}`) : color.red(lift.toFixed(4))}`)
       if (o.production && r.production) say(`           vs production v${r.production.version} ${o.production.auc?.toFixed(4)}`)
       say(`  log loss ${o.model.log_loss?.toFixed(4)}  vs baseline ${o.baseline.log_loss?.toFixed(4)}`)
       say(`  accuracy ${o.model.accuracy?.toFixed(4)}  vs baseline ${o.baseline.accuracy?.toFixed(4)}  (always "on time": ${(1 - r.validation.positiveRate).toFixed(4)})`)
@@ -160,7 +149,7 @@ try {
         const stage = version.stage === 'staging' || version.stage === 'production' ? color.green(version.stage) : color.yellow(version.stage)
         say(`  registry ${version.name} v${version.version} is in ${stage}${version.stage === 'development' && !r.gate.passed ? ' (not promoted: the gate failed)' : ''}`)
       }
-      for (const line of await monitoringSummary(ws)) say(line)
+      for (const line of (await monitoringSummary(ws)).lines) say(line)
       say('')
       say(aucChart(r, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }))
       say('')

@@ -99,7 +99,7 @@ async function plainPipeline(): Promise<PlainResult> {
   lap('training/dataset')
   const model = (await run(defs.trainedModel as unknown as AnyAsset, { dataset })) as { modelSha256: string }
   lap('training/model')
-  const report = (await run(defs.evaluationReport as unknown as AnyAsset, { model, validation: pick(defs.config.validation) })) as { overall: { model: { auc: number | null }; baseline: { auc: number | null } } }
+  const report = (await run(defs.evaluationReport as unknown as AnyAsset, { model, training: dataset, validation: pick(defs.config.validation) })) as { overall: { model: { auc: number | null }; baseline: { auc: number | null } } }
   lap('evaluation/report')
   await run(defs.modelPackage as unknown as AnyAsset, { model, report })
   lap('models/flight_delay')

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { dailyPartitions } from 'strata'
+import { BASELINE_DESCRIPTION, hourRatesOf } from '../../examples/flights/baseline.js'
 import { aucChart } from '../../examples/flights/chart.js'
 import { validateConfig, loadConfig, DEFAULT_CONFIG_PATH, daysIn, hashOf } from '../../examples/flights/config.js'
 import { applyGate, type SegmentResult } from '../../examples/flights/evaluate.js'
@@ -184,6 +185,7 @@ describe('flights evaluation gate and chart', () => {
     const overall = seg('all flights', 0.7, 0.56, 0.68)
     const text = aucChart({
       validation: { from: '2001-06-01', to: '2001-06-30', partitions: 30, rows: 1000, positiveRate: 0.2 },
+      baseline: { description: BASELINE_DESCRIPTION, hours: hourRatesOf([8, 18], [0, 1]) },
       overall,
       segments: [seg('origin ORD', 0.66, 0.5, 0.65)],
       production: { version: 1 },
