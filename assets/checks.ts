@@ -179,7 +179,7 @@ export function dataContract(spec: DataContract | DataContractFile, options: Dat
     description: opts.description,
     contract: source,
     fn: () => {
-      throw new StrataError('STRATA_INVALID_CONTRACT', `Data contract check "${name}" is run by the Strata engine; use validateContract() from 'strata/engine' to validate a value yourself.`)
+      throw new StrataError('STRATA_INVALID_CONTRACT', `Data contract check "${name}" is run by the Strata engine; use validateContract() from 'strata-engine/engine' to validate a value yourself.`)
     },
   })
 }

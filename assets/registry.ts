@@ -1,6 +1,6 @@
 /**
  * Types of the model registry, shared by `ctx.registry` (inside compute), the
- * engine API (`strata/engine`: registerModel, promoteModel, rollbackModel,
+ * engine API (`strata-engine/engine`: registerModel, promoteModel, rollbackModel,
  * getProductionModel) and the storage. Types only: no I/O here.
  *
  * A model name has versions 1, 2, 3, … (one counter per name). Each version

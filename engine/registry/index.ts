@@ -8,7 +8,7 @@
  * the orchestrator after the step's materialization is recorded.
  *
  * @example
- * import { openWorkspace, registerModel, promoteModel, getProductionModel } from 'strata/engine'
+ * import { openWorkspace, registerModel, promoteModel, getProductionModel } from 'strata-engine/engine'
  * const ws = await openWorkspace({ defsFile: 'definitions.ts' })
  * const m = await registerModel(ws, { name: 'delay', metrics: { auc: 0.8 }, gate: { passed: true, reasons: [] }, codeVersion: 'abc', artifact: 'objects/ab/….json' })
  * await promoteModel(ws, 'delay', m.version, 'production')

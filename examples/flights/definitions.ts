@@ -27,7 +27,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Table } from 'apache-arrow'
-import { asset, check, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata'
+import { asset, check, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata-engine'
 import { daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
 import { buildTrainingDataset } from './dataset.js'
 import { hourRatesOf } from './baseline.js'

@@ -1,4 +1,4 @@
-import type { MappingContext, PartitionMapping } from 'strata'
+import type { MappingContext, PartitionMapping } from 'strata-engine'
 import { daysIn, type DateRange } from './config.js'
 
 /**

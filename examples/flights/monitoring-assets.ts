@@ -28,7 +28,7 @@
  * the serving period must start after training ends (checked with the config).
  */
 import type { Table } from 'apache-arrow'
-import { allMapping, asset, check, dailyPartitions, output, type AssetContext, type AssetDefinition } from 'strata'
+import { allMapping, asset, check, dailyPartitions, output, type AssetContext, type AssetDefinition } from 'strata-engine'
 import { baselineScores, hourRatesOf, type HourRates } from './baseline.js'
 import { daysIn, type TrainingConfig } from './config.js'
 import { FEATURE_NAMES } from './features.js'

@@ -8,7 +8,7 @@
  * tests run it on constructed days.
  */
 import type { Table } from 'apache-arrow'
-import { binnedDistribution, psiAgainst, PSI_EPSILON, type BinnedDistribution, type CheckFnResult, type ModelRegistryContext, type ModelVersion } from 'strata'
+import { binnedDistribution, psiAgainst, PSI_EPSILON, type BinnedDistribution, type CheckFnResult, type ModelRegistryContext, type ModelVersion } from 'strata-engine'
 import { FEATURE_NAMES } from './features.js'
 import { accuracy, auc, logLoss } from './metrics.js'
 import { outside, PERFORMANCE_METRICS, type Bound, type Calibration, type DayMeasures, type PerformanceMetric } from './monitoring-calibration.js'

@@ -26,7 +26,7 @@
  * `unknown origin` / `unknown destination` (its rates fall back to the prior).
  */
 import type { Table } from 'apache-arrow'
-import { asset, invalidInstance, servedModel, type AssetContext, type AssetDefinition, type PartitionMapping, type ServingWarning } from 'strata'
+import { asset, invalidInstance, servedModel, type AssetContext, type AssetDefinition, type PartitionMapping, type ServingWarning } from 'strata-engine'
 import { aggregateDay, buildHistory, dayStartOf, FEATURE_SET_VERSION, HISTORY_DAYS, type Counter, type DayAggregate, type FlightColumns, type History, type OriginStats } from './features.js'
 import { keyRangeMapping } from './mappings.js'
 import { loadModel, scoreFlights, type LoadedModel, type ModelArtifact } from './model.js'

@@ -1,4 +1,4 @@
-import { asset, defineDefinitions, output } from 'strata'
+import { asset, defineDefinitions, output } from 'strata-engine'
 
 /** A tiny pipeline: numbers → squares → summary, with a side branch. */
 export const numbers = asset({

@@ -73,7 +73,7 @@ export async function run(): Promise<void> {
   {
     const burn = 'const end = Date.now() + 500; let x = 0; while (Date.now() < end) x++; return x > 0 ? 1 : 0'
     const defs = [
-      "import { asset, defineDefinitions } from 'strata'",
+      "import { asset, defineDefinitions } from 'strata-engine'",
       `const assets = Array.from({ length: 8 }, (_, i) => asset({ key: 'cpu/a' + i, codeVersion: 'v1', compute: () => { ${burn} } }))`,
       'export default defineDefinitions({ assets })',
     ].join('\n')

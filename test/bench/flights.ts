@@ -39,9 +39,9 @@ async function plainPipeline(): Promise<PlainResult> {
     stagesMs[stage] = (stagesMs[stage] ?? 0) + (now - t)
     t = now
   }
-  const { isOutput } = await import('strata')
+  const { isOutput } = await import('strata-engine')
   // The contract validator is a library function: the same one the engine's check calls.
-  const { loadContractFile, validateContract } = await import('strata/engine')
+  const { loadContractFile, validateContract } = await import('strata-engine/engine')
   const defs = await import('../../examples/flights/definitions.js')
   lap('imports')
 

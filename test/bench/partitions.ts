@@ -14,7 +14,7 @@ function median(xs: number[]): number {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 const HOURS = 100_000
-const HOURLY = `import { asset, defineDefinitions, hourlyPartitions } from 'strata'
+const HOURLY = `import { asset, defineDefinitions, hourlyPartitions } from 'strata-engine'
 const start = new Date(Date.UTC(2012, 0, 1))
 const hours = hourlyPartitions({ start, end: new Date(start.getTime() + ${HOURS} * 3_600_000) })
 export const events = asset({ key: 'raw/events', partitions: hours, codeVersion: 'v1', compute: (ctx) => ({ hour: ctx.partitionKey }) })
@@ -23,7 +23,7 @@ export default defineDefinitions({ assets: [events] })
 
 /** a → b → c, daily over 2023 (365 partitions each), identity mappings. */
 function yearChain(body: string): string {
-  return `import { asset, defineDefinitions, dailyPartitions } from 'strata'
+  return `import { asset, defineDefinitions, dailyPartitions } from 'strata-engine'
 const days = dailyPartitions({ start: '2023-01-01', end: '2024-01-01' })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export const a = asset({ key: 'a', partitions: days, codeVersion: 'v1', compute: async (ctx) => { ${body}; return { day: ctx.partitionKey } } })

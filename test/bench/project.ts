@@ -12,7 +12,7 @@ export function makeProject(definitions: string): { dir: string; cleanup(): void
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
   mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(REPO, join(dir, 'node_modules', 'strata'), 'dir')
+  symlinkSync(REPO, join(dir, 'node_modules', 'strata-engine'), 'dir')
   writeFileSync(join(dir, 'definitions.ts'), definitions)
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }

@@ -15,7 +15,7 @@ const REQUESTS = 2000
 const CONCURRENCY = 16
 const BATCH = 100
 
-const TOY = `import { defineDefinitions, servedModel } from 'strata'
+const TOY = `import { defineDefinitions, servedModel } from 'strata-engine'
 export default defineDefinitions({
   assets: [],
   serving: {

@@ -5,13 +5,13 @@ import { join } from 'node:path'
 import { startDevSession, type DevEvent } from '../../engine/watch/index.js'
 import { fmt, makeProject } from './project.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 import { raw } from './raw.js'
 export const doubled = asset({ key: 'doubled', ins: { raw }, compute: (_c, { raw }) => raw.map((x) => x * 2) })
 export const total = asset({ key: 'total', ins: { doubled }, compute: (_c, { doubled }) => doubled.reduce((s, x) => s + x, 0) })
 export default defineDefinitions({ assets: [raw, doubled, total] })
 `
-const raw = (n: number) => `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => Array.from({ length: ${n} }, (_, i) => i) })\n`
+const raw = (n: number) => `import { asset } from 'strata-engine'\nexport const raw = asset({ key: 'raw', compute: () => Array.from({ length: ${n} }, (_, i) => i) })\n`
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const MB = 1024 * 1024

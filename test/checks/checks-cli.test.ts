@@ -72,7 +72,7 @@ describe('checks through the CLI', { concurrency: 2 }, () => {
       'good',
       `import { readFileSync } from 'node:fs'
 import { tableFromArrays } from 'apache-arrow'
-import { asset, check, dataContract, defineDefinitions } from 'strata'
+import { asset, check, dataContract, defineDefinitions } from 'strata-engine'
 const mode = () => readFileSync(new URL('./mode.txt', import.meta.url), 'utf8').trim()
 export const table = asset({
   key: 'table',

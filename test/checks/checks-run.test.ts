@@ -105,7 +105,7 @@ describe('asset checks in runs', () => {
     }))
 
   it('a check that throws, returns garbage or non-JSON metadata fails; a malformed contract file fails even a warning contract', async () => {
-    const p = createProject(`import { asset, check, dataContract, defineDefinitions } from 'strata'
+    const p = createProject(`import { asset, check, dataContract, defineDefinitions } from 'strata-engine'
 const circular: any = {}
 circular.self = circular
 export const throws = asset({ key: 'throws', compute: () => [1], checks: [check({ name: 'boom', fn: () => { throw new Error('kaput') } })] })
@@ -136,7 +136,7 @@ export default defineDefinitions({ assets: [throws, garbage, meta, asyncCheck, m
 
   it('partitioned assets: one result per partition, and a failing partition keeps its own last good materialization', async () => {
     const p = createProject(`import { readFileSync } from 'node:fs'
-import { asset, check, defineDefinitions, staticPartitions } from 'strata'
+import { asset, check, defineDefinitions, staticPartitions } from 'strata-engine'
 const bad = () => readFileSync(new URL('./bad.txt', import.meta.url), 'utf8').trim()
 export const regional = asset({
   key: 'regional',

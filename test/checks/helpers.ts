@@ -23,7 +23,7 @@ expectations:
  * bad (contract violations).
  */
 export const FLIGHTS_DEFS = `import { readFileSync } from 'node:fs'
-import { asset, check, dataContract, defineDefinitions } from 'strata'
+import { asset, check, dataContract, defineDefinitions } from 'strata-engine'
 
 const mode = () => readFileSync(new URL('./mode.txt', import.meta.url), 'utf8').trim()
 const GOOD = [

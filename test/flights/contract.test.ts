@@ -58,7 +58,7 @@ describe('flights pipeline: the data contract blocks a bad day', () => {
 
   it('fails that day, skips what reads it, keeps independent work going, registers nothing', async () => {
     writeFileSync(SOURCE, syntheticParquet())
-    const engine = await import('strata/engine')
+    const engine = await import('strata-engine/engine')
     const ws = await engine.openWorkspace({ defsFile: fileURLToPath(new URL('../../examples/flights/definitions.ts', import.meta.url)), home: join(TMP, 'home') })
     try {
       await engine.materialize(ws, { selection: 'source/flights_file', executor: 'in-process' })

@@ -2,7 +2,7 @@
 // hand-made tables, plus the point-in-time guarantees around them.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { asset, dailyPartitions, defineDefinitions, isStrataError, timeWindowMapping } from 'strata'
+import { asset, dailyPartitions, defineDefinitions, isStrataError, timeWindowMapping } from 'strata-engine'
 import {
   aggregateDay,
   buildHistory,

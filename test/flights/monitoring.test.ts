@@ -12,7 +12,7 @@ import { copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { tableFromIPC } from 'apache-arrow'
-import { binCounts, binnedDistribution, binOf, psi, psiAgainst, PSI_EPSILON, quantileEdges } from 'strata'
+import { binCounts, binnedDistribution, binOf, psi, psiAgainst, PSI_EPSILON, quantileEdges } from 'strata-engine'
 import { BIN, DEFS, REPO, useThirtyDays } from './thirty-days.js'
 
 const { TMP, SOURCE } = useThirtyDays('monitoring')
@@ -232,7 +232,7 @@ describe('monitoring config', () => {
 describe('monitoring assets on the 30-day pipeline', () => {
   const TRAINING_DAYS = Array.from({ length: 16 }, (_, i) => `2001-01-${String(8 + i).padStart(2, '0')}`)
   const DAYS = ['2001-01-24', '2001-01-25', '2001-01-26', '2001-01-27', '2001-01-28', '2001-01-29', '2001-01-30']
-  let ws: Awaited<ReturnType<typeof import('strata/engine').openWorkspace>>
+  let ws: Awaited<ReturnType<typeof import('strata-engine/engine').openWorkspace>>
   const read = async <T>(key: string, partition?: string): Promise<T> => {
     const m = await ws.storage.getLatest(key, partition)
     assert.ok(m, `${key}${partition ? `[${partition}]` : ''} is materialized`)
@@ -244,7 +244,7 @@ describe('monitoring assets on the 30-day pipeline', () => {
   it('thresholds calibrated on the training days, stored once and named in every daily check', async () => {
     const { defaultSourcePath } = await import('../../examples/flights/ingest.js')
     copyFileSync(defaultSourcePath(), SOURCE)
-    const engine = await import('strata/engine')
+    const engine = await import('strata-engine/engine')
     ws = await engine.openWorkspace({ defsFile: DEFS, home: join(TMP, 'home') })
     const result = await engine.materialize(ws, { selection: '*monitoring/drift *monitoring/performance', stale: true })
     assert.equal(result.status, 'SUCCESS', JSON.stringify(result.steps.filter((s) => s.status !== 'SUCCESS').slice(0, 3)))

@@ -20,7 +20,7 @@ const { TMP, SOURCE } = useThirtyDays('flights')
 
 const { defaultSourcePath } = await import('../../examples/flights/ingest.js')
 copyFileSync(defaultSourcePath(), SOURCE)
-const engine = await import('strata/engine')
+const engine = await import('strata-engine/engine')
 type Workspace = Awaited<ReturnType<typeof engine.openWorkspace>>
 
 const TRAINING_DAYS = Array.from({ length: 16 }, (_, i) => `2001-01-${String(8 + i).padStart(2, '0')}`)

@@ -134,7 +134,7 @@ describe('serving/logs → monitoring/shadow_comparison on the 30-day pipeline',
     const { flightColumns } = await import('../../examples/flights/tables.js')
     const { loadValue } = await import('../../engine/io/object-store.js')
     copyFileSync(defaultSourcePath(), SOURCE)
-    const engine = await import('strata/engine')
+    const engine = await import('strata-engine/engine')
     const ws = await engine.openWorkspace({ defsFile: DEFS, home: join(TMP, 'home') })
     const latest = async (key: string) => {
       const m = await ws.storage.getLatest(key)

@@ -1,7 +1,7 @@
 // Training, evaluation and config pieces of the flights example, on small inputs.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { dailyPartitions } from 'strata'
+import { dailyPartitions } from 'strata-engine'
 import { BASELINE_DESCRIPTION, hourRatesOf } from '../../examples/flights/baseline.js'
 import { aucChart } from '../../examples/flights/chart.js'
 import { validateConfig, loadConfig, DEFAULT_CONFIG_PATH, daysIn, hashOf } from '../../examples/flights/config.js'

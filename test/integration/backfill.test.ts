@@ -40,7 +40,7 @@ async function listBackfills(p: Project): Promise<any[]> {
 }
 
 const HEADER = `import { appendFileSync, existsSync } from 'node:fs'
-import { asset, defineDefinitions, dailyPartitions, timeWindowMapping, self } from 'strata'
+import { asset, defineDefinitions, dailyPartitions, timeWindowMapping, self } from 'strata-engine'
 const log = (line: string) => appendFileSync('log.txt', line + '\\n')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 `

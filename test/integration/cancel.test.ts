@@ -5,7 +5,7 @@ import { inProgress, query, waitFor } from './db.js'
 import { assetsByKey, expectExit, get, sleep, stepsByKey, withProject, type Project, type Started } from './helpers.js'
 
 /** `spin` loops forever when LOOP is set: `sync` never yields the thread, `async` keeps awaiting. */
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 export const source = asset({ key: 'source', compute: () => 1 })
 export const spin = asset({
@@ -44,7 +44,7 @@ async function expectCanceledRun(p: Project, runId: string, good: string): Promi
   assert.deepEqual(query(p.home, `SELECT state FROM partition_states WHERE asset_key = 'spin'`), [{ state: 'MATERIALIZED' }])
 }
 
-const DAILY_SPIN = `import { asset, dailyPartitions, defineDefinitions } from 'strata'
+const DAILY_SPIN = `import { asset, dailyPartitions, defineDefinitions } from 'strata-engine'
 export const day = asset({
   key: 'day',
   partitions: dailyPartitions({ start: '2024-01-01' }),

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import { createProject, type CliResult, type Project } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'raw/a', compute: () => [1, 2, 3] })
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => a.length })
 export default defineDefinitions({ assets: [a, b] })
@@ -130,7 +130,7 @@ describe('global options before the command', { concurrency: 4 }, () => {
   })
 
   it('strata -f FILE list and strata --defs=FILE --json runs', async () => {
-    const other = `import { asset, defineDefinitions } from 'strata'
+    const other = `import { asset, defineDefinitions } from 'strata-engine'
 export default defineDefinitions({ assets: [asset({ key: 'other', compute: () => 1 })] })
 `
     project.write('other/defs.ts', other)

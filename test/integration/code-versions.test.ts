@@ -9,7 +9,7 @@ import { assetsByKey, get, withProject, type Project } from './helpers.js'
 
 const IN_PROCESS = ['--executor', 'in-process']
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 import { factor } from './lib.js'
 import { double } from 'fake-math'
 export const a = asset({ key: 'a', compute: () => [1, 2, 3] })
@@ -106,14 +106,14 @@ export function unused(): number { return 1 }
 
   it('an asset declared in another module (a factory) is versioned by the code of that module', () =>
     withProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 import { counter } from './assets/factory.js'
 export const raw = counter('raw', 3)
 export const total = asset({ key: 'total', ins: { raw }, compute: (_ctx, { raw }) => raw.length })
 export default defineDefinitions({ assets: [raw, total] })
 `,
       async (p) => {
-        p.write('assets/factory.ts', `import { asset } from 'strata'\nimport { tally } from './tally.js'\nexport const counter = (key: string, n: number) => asset({ key, compute: () => tally(n) })\n`)
+        p.write('assets/factory.ts', `import { asset } from 'strata-engine'\nimport { tally } from './tally.js'\nexport const counter = (key: string, n: number) => asset({ key, compute: () => tally(n) })\n`)
         p.write('assets/tally.ts', 'export const tally = (n: number) => Array.from({ length: n }, (_, i) => i)\n')
         await p.ok(['materialize', '--json', ...IN_PROCESS])
         p.write('assets/tally.ts', 'export const tally = (n: number) => Array.from({ length: n }, (_, i) => i * 2)\n')

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import { describe, it } from 'node:test'
 import { expectExit, withProject } from './helpers.js'
 
-const ONE = `import { asset, defineDefinitions } from 'strata'
+const ONE = `import { asset, defineDefinitions } from 'strata-engine'
 export const one = asset({ key: 'one', compute: () => 1 })
 export default defineDefinitions({ assets: [one] })
 `

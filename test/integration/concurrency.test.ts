@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import { assetsByKey, createProject, expectExit, get, runCli, stepsByKey, type CliResult } from './helpers.js'
 
 /** Two groups of 50 assets each: 5 chains of 10 per group. */
-const FIFTY_FIFTY = `import { asset, defineDefinitions } from 'strata'
+const FIFTY_FIFTY = `import { asset, defineDefinitions } from 'strata-engine'
 const assets = []
 for (const group of ['left', 'right']) {
   let prev
@@ -83,7 +83,7 @@ describe('concurrency through the CLI', { concurrency: 2 }, () => {
   })
 
   it('a pool limit of 1 keeps its steps from overlapping, even with --concurrency 4', async () => {
-    const p = createProject(`import { asset, defineDefinitions } from 'strata'
+    const p = createProject(`import { asset, defineDefinitions } from 'strata-engine'
 const timed = (key) =>
   asset({
     key,

@@ -12,7 +12,7 @@ import { assetsByKey, expectExit, withProject, type CliResult, type Project, typ
  * started while those steps are IN_PROGRESS.
  */
 const LAYERED = `import { existsSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const assets = []
 for (let i = 0; i < 20; i++) {
@@ -32,7 +32,7 @@ export default defineDefinitions({ assets })
 `
 
 const DAILY = `import { existsSync } from 'node:fs'
-import { asset, dailyPartitions, defineDefinitions } from 'strata'
+import { asset, dailyPartitions, defineDefinitions } from 'strata-engine'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const days = dailyPartitions({ start: '2024-01-01' })
 export const raw = asset({

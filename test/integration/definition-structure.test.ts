@@ -15,7 +15,7 @@ interface Variant {
   inputs?: string
 }
 
-const defs = (v: Variant = {}) => `import { allMapping, asset, check, dailyPartitions, dataContract, defineDefinitions, timeWindowMapping } from 'strata'
+const defs = (v: Variant = {}) => `import { allMapping, asset, check, dailyPartitions, dataContract, defineDefinitions, timeWindowMapping } from 'strata-engine'
 const days = dailyPartitions({ start: '2024-01-01', end: '2024-01-11' })
 export const events = asset({ key: 'raw/events', partitions: days, compute: (ctx) => [{ n: ctx.partitionKey!.length }] })
 export const other = asset({ key: 'raw/other', partitions: days, compute: () => [{ n: 1 }] })

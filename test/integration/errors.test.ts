@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createProject, type CliResult, type Project } from './helpers.js'
 
-const HEADER = `import { asset, defineDefinitions } from 'strata'\n`
+const HEADER = `import { asset, defineDefinitions } from 'strata-engine'\n`
 
 const FILES: Record<string, string> = {
   'duplicate.ts': `${HEADER}

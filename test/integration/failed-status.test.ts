@@ -13,7 +13,7 @@ const IN_PROCESS = ['--executor', 'in-process']
 
 /** b throws (a two-line error) while fail.flag exists; c reads b. */
 const DEFS = `import { existsSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 const FLAG = new URL('./fail.flag', import.meta.url)
 export const a = asset({ key: 'raw/a', compute: () => [1, 2, 3] })
 export const b = asset({
@@ -128,7 +128,7 @@ describe('failed last attempts', { concurrency: 2 }, () => {
   it('partitioned assets keep their summary status; a failed partition counts as FAILED and --stale rebuilds it', () =>
     withProject(
       `import { existsSync } from 'node:fs'
-import { asset, dailyPartitions, defineDefinitions } from 'strata'
+import { asset, dailyPartitions, defineDefinitions } from 'strata-engine'
 export const daily = asset({
   key: 'daily',
   partitions: dailyPartitions({ start: '2024-01-01', end: '2024-01-04' }),

@@ -10,7 +10,7 @@ describe('failures through the CLI', { concurrency: 2 }, () => {
   it('a throwing asset fails the run, skips its downstream, keeps its last good materialization', () =>
     withProject(
       `import { existsSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 const FLAG = new URL('./fail.flag', import.meta.url)
 export const a = asset({ key: 'raw/a', compute: () => [1, 2, 3] })
 export const b = asset({
@@ -68,7 +68,7 @@ export default defineDefinitions({ assets: [a, b, c, other] })
 
   it('retries: a flaky asset succeeds on attempt 2, a broken one fails after 3 attempts', () =>
     withProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 export const flaky = asset({
   key: 'flaky',
   retry: { maxRetries: 2, delayMs: 10 },
@@ -119,7 +119,7 @@ export default defineDefinitions({ assets: [flaky, broken, after] })
 
   it('a worker that calls process.exit fails its step; the rest of the run goes on', () =>
     withProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 export const doomed = asset({
   key: 'doomed',
   compute: () => {
@@ -162,7 +162,7 @@ export default defineDefinitions({ assets: [doomed, afterDoomed, left, right, ta
 
   it('a killed run is marked FAILURE; the previous materialization stays; the next run works', async () => {
     const defs = (version: string) => `import { writeFileSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 export const slow = asset({
   key: 'slow',
   codeVersion: '${version}',

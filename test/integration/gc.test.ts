@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { openStorage } from '../../engine/storage/index.js'
 import { createProject, sleep, stepsByKey, get, type Project } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 import { existsSync, readFileSync } from 'node:fs'
 // The value changes with version.txt, so a second run leaves the first value in history only.
 const version = existsSync('version.txt') ? readFileSync('version.txt', 'utf8').trim() : '1'

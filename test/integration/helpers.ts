@@ -1,7 +1,7 @@
 /**
  * Helpers for integration tests that drive the real `strata` CLI, as a user
  * would, on throwaway projects: a temp directory with a package.json
- * (`"type": "module"`), `node_modules/strata` linked to this repository, and a
+ * (`"type": "module"`), `node_modules/strata-engine` linked to this repository, and a
  * definitions file written by the test.
  */
 import assert from 'node:assert/strict'
@@ -125,7 +125,7 @@ export function createProject(defs?: string, files: Record<string, string> = {})
   const dir = mkdtempSync(join(tmpdir(), 'strata-it-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'strata-it-project', private: true, type: 'module' }, null, 2))
   mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'strata'), 'dir')
+  symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'strata-engine'), 'dir')
   const write = (rel: string, text: string) => {
     const path = join(dir, rel)
     mkdirSync(dirname(path), { recursive: true })

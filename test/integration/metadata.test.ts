@@ -8,13 +8,13 @@ import { after, before, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import { assetsByKey, createProject, get, stepsByKey, type Project } from './helpers.js'
 
-const GOOD = `import { asset, defineDefinitions, output } from 'strata'
+const GOOD = `import { asset, defineDefinitions, output } from 'strata-engine'
 export const counted = asset({ key: 'counted', compute: () => output([1, 2], { metadata: { n: 2 } }) })
 export default defineDefinitions({ assets: [counted] })
 `
 
 /** Each asset returns a value no other asset returns, with one kind of unstorable metadata. */
-const BAD = `import { asset, defineDefinitions, output } from 'strata'
+const BAD = `import { asset, defineDefinitions, output } from 'strata-engine'
 const retry = { maxRetries: 2, delayMs: 10 }
 export const counted = asset({ key: 'counted', retry, compute: () => output([1, 2, 'bigint'], { metadata: { n: 10n } }) })
 const loop: Record<string, unknown> = { name: 'loop' }

@@ -5,7 +5,7 @@ import { createProject } from './helpers.js'
 const DEFS = `
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { asset, defineDefinitions, output } from 'strata'
+import { asset, defineDefinitions, output } from 'strata-engine'
 const file = new URL('./source.txt', import.meta.url)
 export const source = asset({
   key: 'source/file',

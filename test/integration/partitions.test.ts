@@ -29,7 +29,7 @@ function expectUsageError(r: CliResult, code: string, ...patterns: RegExp[]): vo
 const days = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2024-01-${String(from + i).padStart(2, '0')}`)
 
 const HEADER = `import { appendFileSync, existsSync } from 'node:fs'
-import { asset, defineDefinitions, dailyPartitions, timeWindowMapping, multiPartitions, staticPartitions, dynamicPartitions } from 'strata'
+import { asset, defineDefinitions, dailyPartitions, timeWindowMapping, multiPartitions, staticPartitions, dynamicPartitions } from 'strata-engine'
 const log = (line: string) => appendFileSync('log.txt', line + '\\n')
 `
 

@@ -9,7 +9,7 @@ import { storeValue } from '../../engine/io/object-store.js'
 import { waitFor } from './db.js'
 import { createProject } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'a', compute: () => 1 })
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => a + 1 })
 export default defineDefinitions({ assets: [a, b] })

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { createProject } from './helpers.js'
 
 const defs = (version: string) => `
-import { asset, defineDefinitions, dailyPartitions } from 'strata'
+import { asset, defineDefinitions, dailyPartitions } from 'strata-engine'
 export const a = asset({ key: 'a', codeVersion: '${version}', partitions: dailyPartitions({ start: '2024-01-01', end: '2024-01-11' }), compute: (ctx) => {
   if (ctx.partitionKey === '2024-01-09') throw new Error('bad day')
   return ctx.partitionKey

@@ -8,7 +8,7 @@ const IN_PROCESS = ['--executor', 'in-process']
 
 /** raw/a → b → c, with b's compute body (and extra spec fields) given. */
 function chain(bBody: string, bExtra = ''): string {
-  return `import { asset, defineDefinitions } from 'strata'
+  return `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'raw/a', group: 'raw', compute: () => [1, 2, 3] })
 export const b = asset({ key: 'b', ins: { a }, ${bExtra} compute: (_ctx, { a }) => ${bBody} })
 export const c = asset({ key: 'c', ins: { b }, compute: (_ctx, { b }) => ({ count: b.length, total: b.reduce((s, x) => s + x, 0) }) })
@@ -19,7 +19,7 @@ export default defineDefinitions({ assets: [a, b, c] })
 describe('staleness and lineage through the CLI', { concurrency: 2 }, () => {
   it('diamond: materializes, is fresh, and lineage matches what materialize reported', () =>
     withProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'raw/a', group: 'raw', compute: () => [1, 2, 3] })
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => a.map((x) => x * 2) })
 export const c = asset({ key: 'c', ins: { a }, compute: (_ctx, { a }) => a.map((x) => x + 100) })
@@ -126,7 +126,7 @@ export default defineDefinitions({ assets: [a, b, c, d] })
     }))
 
   it('early cut-off: an edit that keeps the output identical skips the downstream', async () => {
-    const defs = (bBody: string, eBody: string) => `import { asset, defineDefinitions } from 'strata'
+    const defs = (bBody: string, eBody: string) => `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'raw/a', compute: () => [1, 2, 3] })
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => ${bBody} })
 export const c = asset({ key: 'c', ins: { b }, compute: (_ctx, { b }) => b.length })
@@ -169,7 +169,7 @@ export default defineDefinitions({ assets: [a, b, c, d, e] })
   it('new upstream data makes the downstream stale with a "new data" reason', () =>
     withProject(
       `import { readFileSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({
   key: 'raw/a',
   codeVersion: 'reader-1',
@@ -206,7 +206,7 @@ export default defineDefinitions({ assets: [a, b, c] })
     ))
 
   it('adding and removing dependencies is reported', async () => {
-    const defs = (bSpec: string) => `import { asset, defineDefinitions } from 'strata'
+    const defs = (bSpec: string) => `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'a', compute: () => [1, 2] })
 export const x = asset({ key: 'x', compute: () => 'x' })
 export const y = asset({ key: 'y', compute: () => 'y' })
@@ -240,7 +240,7 @@ export default defineDefinitions({ assets: [a, x, y, b] })
 
   it('ctx.log lines are stored as LOG events of the run', () =>
     withProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 export const greeter = asset({
   key: 'greeter',
   compute: (ctx) => {

@@ -15,7 +15,7 @@ const ESC = '\x1b'
 const EVIL_KEY = `evil${ESC}[2J${ESC}[31m`
 const SHOWN_KEY = 'evil\\x1b[2J\\x1b[31m'
 
-const DEFS = `import { asset, defineDefinitions, dynamicPartitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions, dynamicPartitions } from 'strata-engine'
 export const events = asset({ key: 'events', partitions: dynamicPartitions('regions'), compute: (ctx) => ctx.partitionKey })
 export const noisy = asset({
   key: 'noisy',

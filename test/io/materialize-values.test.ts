@@ -7,7 +7,7 @@ import { describe, it } from 'node:test'
 import { get, stepsByKey, withProject } from '../integration/helpers.js'
 
 const DEFS = `import { existsSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 const FLAG = new URL('./bad.flag', import.meta.url)
 class Reading { constructor(public at: Date) {} }
 export const events = asset({

@@ -154,7 +154,7 @@ describe('rewriting a home written in declaration order', () => {
 describe('strata status on a home written in declaration order', () => {
   it('sees the partitions materialized before as materialized', () =>
     withProject(
-      `import { asset, defineDefinitions, dailyPartitions, multiPartitions, staticPartitions } from 'strata'
+      `import { asset, defineDefinitions, dailyPartitions, multiPartitions, staticPartitions } from 'strata-engine'
 const parts = multiPartitions({
   region: staticPartitions(['us', 'eu']),
   date: dailyPartitions({ start: '2024-01-01', end: '2024-01-03' }),

@@ -5,7 +5,7 @@ import { registerModel } from '../../engine/registry/index.js'
 import { openStorage } from '../../engine/storage/index.js'
 import { createProject, type Project } from '../integration/helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 export const model = asset({
   key: 'model',
   compute: (ctx) => {

@@ -8,7 +8,7 @@ import { createProject } from '../integration/helpers.js'
 import { run, step, withWorkspace } from '../checks/helpers.js'
 
 const DEFS = `import { readFileSync } from 'node:fs'
-import { asset, check, defineDefinitions } from 'strata'
+import { asset, check, defineDefinitions } from 'strata-engine'
 const setting = (name) => readFileSync(new URL('./' + name + '.txt', import.meta.url), 'utf8').trim()
 
 export const train = asset({ key: 'data/train', codeVersion: 'data-v1', compute: () => [1, 2, 3, 4] })

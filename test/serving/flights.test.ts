@@ -16,7 +16,7 @@ const { TMP, SOURCE } = useThirtyDays('serve-flights')
 
 const { defaultSourcePath } = await import('../../examples/flights/ingest.js')
 copyFileSync(defaultSourcePath(), SOURCE)
-const engine = await import('strata/engine')
+const engine = await import('strata-engine/engine')
 const { startServer } = await import('../../engine/serving/server.js')
 const { FEATURE_NAMES } = await import('../../examples/flights/features.js')
 const { flightColumns, float32Column } = await import('../../examples/flights/tables.js')

@@ -13,7 +13,7 @@ import { promoteModel, registerModel, rollbackModel } from '../../engine/registr
 import { canaryBucket, PREDICTIONS_LOG, SHADOW_LOG, startServer, type PredictionRecord, type ServingServer, type ShadowRecord } from '../../engine/serving/server.js'
 import { createProject, expectExit, type Project } from '../integration/helpers.js'
 
-const DEFS = `import { defineDefinitions, invalidInstance, servedModel } from 'strata'
+const DEFS = `import { defineDefinitions, invalidInstance, servedModel } from 'strata-engine'
 export default defineDefinitions({
   assets: [],
   serving: {

@@ -52,7 +52,7 @@ export interface ToyProject {
 
 /** The project, with w = 1 registered in production for each served model. */
 export async function toyProject(opts: { quirky?: boolean } = {}): Promise<ToyProject> {
-  const p = createProject(`import { defineDefinitions, invalidInstance, servedModel } from 'strata'
+  const p = createProject(`import { defineDefinitions, invalidInstance, servedModel } from 'strata-engine'
 export default defineDefinitions({
   assets: [],
   serving: {

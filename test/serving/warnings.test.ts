@@ -13,7 +13,7 @@ import { registerModel } from '../../engine/registry/index.js'
 import { startServer, type ServingServer } from '../../engine/serving/server.js'
 import { createProject, type Project } from '../integration/helpers.js'
 
-const DEFS = `import { defineDefinitions, servedModel } from 'strata'
+const DEFS = `import { defineDefinitions, servedModel } from 'strata-engine'
 const store = { from: 10, to: 20 }
 globalThis.predicted = 0
 export default defineDefinitions({

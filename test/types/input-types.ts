@@ -16,7 +16,7 @@ import {
   timeWindowMapping,
   type AssetDefinition,
   type PartitionMapping,
-} from 'strata'
+} from 'strata-engine'
 
 const days = dailyPartitions({ start: '2024-01-01' })
 const events = asset({ key: 'events', partitions: days, compute: () => [1, 2, 3] })

@@ -1,7 +1,7 @@
 // README "A short example", verbatim: compiled by `npm run typecheck`;
 // readme-snippets.test.ts checks it is still what the README shows.
 // definitions.ts
-import { asset, defineDefinitions, output } from 'strata'
+import { asset, defineDefinitions, output } from 'strata-engine'
 
 export const a = asset({ key: 'raw/a', group: 'raw', compute: () => [1, 2, 3] })
 export const b = asset({

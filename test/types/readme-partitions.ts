@@ -4,7 +4,7 @@
 declare function load(window: { start: Date; end: Date }): number[]
 declare function summarize(days: Map<string, number[]>): number
 
-import { asset, dailyPartitions, timeWindowMapping, self, type AssetDefinition } from 'strata'
+import { asset, dailyPartitions, timeWindowMapping, self, type AssetDefinition } from 'strata-engine'
 
 const days = dailyPartitions({ start: '2024-01-01' })            // UTC; end exclusive; keys YYYY-MM-DD
 export const events = asset({ key: 'raw/events', partitions: days, compute: (ctx) => load(ctx.partitionWindow!) })

@@ -9,7 +9,7 @@ import { WorkspaceModel } from '../../ui-terminal/app/workspace-model.js'
 import { createProject, type Project } from '../integration/helpers.js'
 import { KEY, renderApp, type Rendered } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions, dailyPartitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions, dailyPartitions } from 'strata-engine'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export const days = asset({
   key: 'days',

@@ -12,7 +12,7 @@ import { createProject, type Project } from '../integration/helpers.js'
 import { renderApp } from './helpers.js'
 
 const DEFS = `import { existsSync } from 'node:fs'
-import { asset, defineDefinitions } from 'strata'
+import { asset, defineDefinitions } from 'strata-engine'
 const FLAG = new URL('./fail.flag', import.meta.url)
 export const source = asset({ key: 'source', group: 'raw', compute: () => [1, 2, 3] })
 export const writer = asset({ key: 'writer', group: 'work', ins: { source }, compute: (_ctx, { source }) => {

@@ -10,7 +10,7 @@ import { WorkspaceModel } from '../../ui-terminal/app/workspace-model.js'
 import { createProject, type Project } from '../integration/helpers.js'
 import { KEY, renderApp, type Rendered } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions, output } from 'strata'
+const DEFS = `import { asset, defineDefinitions, output } from 'strata-engine'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const SLOW = Number(process.env.UI_TEST_SLOW_MS ?? 600)
 
@@ -143,7 +143,7 @@ describe('runs pane with a real workspace', () => {
 
 describe('errors in the UI', () => {
   it('a definitions file that fails to load shows in the status line; R reloads once fixed', async () => {
-    const project = createProject(`import { asset, defineDefinitions } from 'strata'\nexport const a = asset({ key: 'a', deps: ['nope'], compute: () => 1 })\nexport default defineDefinitions({ assets: [a] })\n`)
+    const project = createProject(`import { asset, defineDefinitions } from 'strata-engine'\nexport const a = asset({ key: 'a', deps: ['nope'], compute: () => 1 })\nexport default defineDefinitions({ assets: [a] })\n`)
     const model = new WorkspaceModel({ open: workspaceOpener({ cwd: project.dir }), title: 'broken', executor: 'in-process' })
     open.push({ project, model, ui: undefined as unknown as Rendered })
     await model.start()
@@ -160,12 +160,12 @@ describe('errors in the UI', () => {
     await ui.press('?')
     assert.match(ui.frame(), /Strata UI: keys/)
     await ui.press('?')
-    project.writeDefs(`import { asset, defineDefinitions } from 'strata'\nexport const a = asset({ key: 'a', compute: () => 1 })\nexport default defineDefinitions({ assets: [a] })\n`)
+    project.writeDefs(`import { asset, defineDefinitions } from 'strata-engine'\nexport const a = asset({ key: 'a', compute: () => 1 })\nexport default defineDefinitions({ assets: [a] })\n`)
     await ui.press('R')
     f = await ui.waitFor(/○ a/, 'the fixed definitions to load')
     assert.match(f, /Reloaded 1 asset\(s\)/)
     // A later edit is read again on the next reload, with the same storage.
-    project.writeDefs(`import { asset, defineDefinitions } from 'strata'\nexport const a = asset({ key: 'a', compute: () => 1 })\nexport const b = asset({ key: 'b', group: 'more', ins: { a }, compute: (_c, { a }) => a + 1 })\nexport default defineDefinitions({ assets: [a, b] })\n`)
+    project.writeDefs(`import { asset, defineDefinitions } from 'strata-engine'\nexport const a = asset({ key: 'a', compute: () => 1 })\nexport const b = asset({ key: 'b', group: 'more', ins: { a }, compute: (_c, { a }) => a + 1 })\nexport default defineDefinitions({ assets: [a, b] })\n`)
     await ui.press('R')
     f = await ui.waitFor(/○ b/, 'the added asset after a second reload')
     assert.match(f, /Reloaded 2 asset\(s\)/)

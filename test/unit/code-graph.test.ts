@@ -39,7 +39,7 @@ const get = <V>(m: Map<string, V>, k: string) => {
 describe('code components of a compute', () => {
   it('follows the helpers it calls into local modules, transitively, and nothing it does not call', async () => {
     const p = project({
-      'definitions.ts': `import { asset, defineDefinitions } from 'strata'
+      'definitions.ts': `import { asset, defineDefinitions } from 'strata-engine'
 import { factor } from './lib.js'
 import * as text from './text.js'
 const LOCAL = 10
@@ -86,7 +86,7 @@ export function unused() { return 1 }
 
   it('counts packages by installed version and does not read them; Node built-ins do not count', async () => {
     const p = project({
-      'definitions.ts': `import { asset, defineDefinitions } from 'strata'
+      'definitions.ts': `import { asset, defineDefinitions } from 'strata-engine'
 import { createHash } from 'node:crypto'
 import { double } from 'fake-math'
 export const a = asset({ key: 'a', compute: () => double(createHash('sha1').update('x').digest('hex').length) })
@@ -108,14 +108,14 @@ export default defineDefinitions({ assets: [a] })
 
   it('finds computes declared by a factory in another module, and computes imported from a helper module', async () => {
     const p = project({
-      'definitions.ts': `import { asset, defineDefinitions } from 'strata'
+      'definitions.ts': `import { asset, defineDefinitions } from 'strata-engine'
 import { makeCounter } from './factory.js'
 import { train } from './train.js'
 export const counter = makeCounter('counter', 3)
 export const model = asset({ key: 'model', ins: { counter }, compute: train })
 export default defineDefinitions({ assets: [counter, model] })
 `,
-      'factory.ts': `import { asset } from 'strata'
+      'factory.ts': `import { asset } from 'strata-engine'
 import { tally } from './tally.js'
 export function makeCounter(key: string, n: number) {
   return asset({ key, compute: () => tally(n) })
@@ -141,7 +141,7 @@ export async function train(_ctx: unknown, { counter }: { counter: number[] }) {
 
   it('follows re-exports, counts data files and top-level code that changes a binding the compute uses', async () => {
     const p = project({
-      'definitions.ts': `import { asset, defineDefinitions } from 'strata'
+      'definitions.ts': `import { asset, defineDefinitions } from 'strata-engine'
 import { pick, table } from './index.js'
 import rates from './rates.json' with { type: 'json' }
 export const a = asset({ key: 'a', compute: () => pick(rates.eur) })
@@ -164,7 +164,7 @@ export default defineDefinitions({ assets: [a, b] })
   })
 
   it('top-level code counts for a binding where it may change it, not where it only reads it', async () => {
-    const defs = (guard: string, change: string) => `import { asset, defineDefinitions } from 'strata'
+    const defs = (guard: string, change: string) => `import { asset, defineDefinitions } from 'strata-engine'
 const limits = { max: 3 }
 if (limits.max < 0) throw new Error('${guard}')
 ${change}
@@ -182,13 +182,13 @@ export default defineDefinitions({ assets: [a] })
 
   it('the same compute text in two modules counts what both of them use', async () => {
     const p = project({
-      'definitions.ts': `import { asset, defineDefinitions } from 'strata'
+      'definitions.ts': `import { asset, defineDefinitions } from 'strata-engine'
 import { fromA } from './a.js'
 import { fromB } from './b.js'
 export default defineDefinitions({ assets: [fromA, fromB] })
 `,
-      'a.ts': "import { asset } from 'strata'\nimport { load } from './load-a.js'\nexport const fromA = asset({ key: 'a', codeVersion: 'pinned', compute: () => load() })\n",
-      'b.ts': "import { asset } from 'strata'\nimport { load } from './load-b.js'\nexport const fromB = asset({ key: 'b', compute: () => load() })\n",
+      'a.ts': "import { asset } from 'strata-engine'\nimport { load } from './load-a.js'\nexport const fromA = asset({ key: 'a', codeVersion: 'pinned', compute: () => load() })\n",
+      'b.ts': "import { asset } from 'strata-engine'\nimport { load } from './load-b.js'\nexport const fromB = asset({ key: 'b', compute: () => load() })\n",
       'load-a.ts': 'export const load = () => 1\n',
       'load-b.ts': 'export const load = () => 2\n',
     })
@@ -197,7 +197,7 @@ export default defineDefinitions({ assets: [fromA, fromB] })
 
   it('a pinned codeVersion is the whole version: helpers are not read', async () => {
     const p = project({
-      'definitions.ts': `import { asset, defineDefinitions } from 'strata'
+      'definitions.ts': `import { asset, defineDefinitions } from 'strata-engine'
 import { f } from './lib.js'
 export const a = asset({ key: 'a', codeVersion: 'v1', compute: () => f() })
 export default defineDefinitions({ assets: [a] })

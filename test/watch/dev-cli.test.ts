@@ -46,14 +46,14 @@ async function stop(dev: Started): Promise<{ code: number | null; stdout: string
 describe('strata dev --auto', () => {
   it('rebuilds the downstream asset when a module imported by the definitions is edited; a broken save is reported', { timeout: 60_000 }, async () => {
     const p = createProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 import { raw } from './assets/raw.js'
 
 export const doubled = asset({ key: 'doubled', ins: { raw }, compute: (_ctx, { raw }) => raw.map((x) => x * 2) })
 export const total = asset({ key: 'report/total', ins: { doubled }, compute: (_ctx, { doubled }) => doubled.reduce((s, x) => s + x, 0) })
 export default defineDefinitions({ assets: [raw, doubled, total] })
 `,
-      { 'assets/raw.ts': `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2, 3] })\n` },
+      { 'assets/raw.ts': `import { asset } from 'strata-engine'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2, 3] })\n` },
     )
     const dev = p.start(DEV)
     let out = ''
@@ -66,7 +66,7 @@ export default defineDefinitions({ assets: [raw, doubled, total] })
       const firstRun = get(before, 'doubled').lastRunId
 
       // Edit the imported module, not the definitions file.
-      p.write('assets/raw.ts', `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2, 3, 4] })\n`)
+      p.write('assets/raw.ts', `import { asset } from 'strata-engine'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2, 3, 4] })\n`)
       const after = await pollList(
         p,
         (a) => get(a, 'report/total').lastRunId !== firstRun && [...a.values()].every((x) => x.status === 'FRESH'),
@@ -81,7 +81,7 @@ export default defineDefinitions({ assets: [raw, doubled, total] })
 
       // A syntax error: reported with its position; nothing runs; the last good definitions stay.
       const runsBefore = (out.match(/run succeeded/g) ?? []).length
-      p.write('assets/raw.ts', `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2, 3, 4 })\n`)
+      p.write('assets/raw.ts', `import { asset } from 'strata-engine'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2, 3, 4 })\n`)
       await waitForOutput(dev, read, /reload failed: assets\/raw\.ts:2:\d+ Unexpected token.* — keeping the last good definitions/)
       await sleep(300)
       assert.equal((out.match(/run succeeded/g) ?? []).length, runsBefore, `no run after a failed reload:\n${out}`)
@@ -96,7 +96,7 @@ export default defineDefinitions({ assets: [raw, doubled, total] })
   })
 
   it('a newer save during a slow run cancels it (running steps finish) and a new run builds the newer code', { timeout: 60_000 }, async () => {
-    const slow = (version: string, ms: number) => `import { asset } from 'strata'
+    const slow = (version: string, ms: number) => `import { asset } from 'strata-engine'
 import { src } from './src.js'
 export const slow = asset({
   key: 'slow',
@@ -109,13 +109,13 @@ export const slow = asset({
 })
 `
     const p = createProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 import { src } from './src.js'
 import { slow } from './slow.js'
 export const after = asset({ key: 'after', ins: { slow }, compute: (_ctx, { slow }) => slow.version })
 export default defineDefinitions({ assets: [src, slow, after] })
 `,
-      { 'src.ts': `import { asset } from 'strata'\nexport const src = asset({ key: 'src', compute: () => 1 })\n`, 'slow.ts': slow('v1', 200) },
+      { 'src.ts': `import { asset } from 'strata-engine'\nexport const src = asset({ key: 'src', compute: () => 1 })\n`, 'slow.ts': slow('v1', 200) },
     )
     const log = eventLog()
     const dev = p.start([...DEV, '--json'])

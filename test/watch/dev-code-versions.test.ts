@@ -7,7 +7,7 @@ import { codeChangeText } from '../../ui-terminal/dev-text.js'
 import { createProject } from '../integration/helpers.js'
 import { brief, eventLog, lineParser } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 import { factor } from './lib.js'
 export const a = asset({ key: 'a', compute: () => [1, 2, 3] })
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => a.map(factor) })

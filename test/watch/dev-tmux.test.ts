@@ -14,7 +14,7 @@ const SESSION = 'dev'
 
 const { tmux, waitForScreen } = tmuxDriver(SOCKET, SESSION)
 
-const raw = (values: string) => `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => [${values}] })\n`
+const raw = (values: string) => `import { asset } from 'strata-engine'\nexport const raw = asset({ key: 'raw', compute: () => [${values}] })\n`
 
 describe('strata dev in tmux', () => {
   let project: Project
@@ -22,7 +22,7 @@ describe('strata dev in tmux', () => {
     const probe = spawnSync('tmux', ['-V'], { encoding: 'utf8' })
     if (probe.error || probe.status !== 0) assert.fail('tmux is not installed, and the end-to-end test of strata dev needs it: install it with apt-get install -y tmux (.ci/run does this).')
     project = createProject(
-      `import { asset, defineDefinitions } from 'strata'
+      `import { asset, defineDefinitions } from 'strata-engine'
 import { raw } from './assets/raw.js'
 export const doubled = asset({ key: 'doubled', ins: { raw }, compute: (_ctx, { raw }) => raw.map((x) => x * 2) })
 export default defineDefinitions({ assets: [raw, doubled] })
@@ -57,7 +57,7 @@ export default defineDefinitions({ assets: [raw, doubled] })
     tmux('send-keys', '-t', SESSION, 'j')
     s = await waitForScreen([/^› ● doubled/m, new RegExp(`last run ${secondRun}`)], 'doubled rebuilt by the second run')
 
-    project.write('assets/raw.ts', `import { asset } from 'strata'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2 })\n`)
+    project.write('assets/raw.ts', `import { asset } from 'strata-engine'\nexport const raw = asset({ key: 'raw', compute: () => [1, 2 })\n`)
     s = await waitForScreen(/reload failed: assets\/raw\.ts:2:\d+ .*keeping the last good definitions/, 'the broken save reported with file:line')
     assert.match(s, /● raw[\s\S]*● doubled/, 'the last good definitions stay, fresh')
 

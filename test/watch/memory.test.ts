@@ -11,7 +11,7 @@ import { startDevSession, type DevSession } from '../../engine/watch/index.js'
 import { createProject, type Project } from '../integration/helpers.js'
 import { eventLog, sleep } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 // Module-level data (10 MB, written so the pages are really used): what a big import graph costs each time it is loaded.
 export const ballast = new Float64Array(1_310_720).fill(Math.random())
 export const a = asset({ key: 'a', compute: () => ballast.length })

@@ -7,12 +7,12 @@ import { startDevSession, type DevEvent } from '../../engine/watch/index.js'
 import { createProject } from '../integration/helpers.js'
 import { brief, eventLog, sleep } from './helpers.js'
 
-const DEFS = `import { asset, defineDefinitions } from 'strata'
+const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 import { a } from './lib.js'
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => a.length })
 export default defineDefinitions({ assets: [a, b] })
 `
-const lib = (body: string) => `import { asset } from 'strata'\nexport const a = asset({ key: 'a', compute: () => ${body} })\n`
+const lib = (body: string) => `import { asset } from 'strata-engine'\nexport const a = asset({ key: 'a', compute: () => ${body} })\n`
 
 describe('dev session', () => {
   it('a syntax error on save is a reload-error, keeps the last good definitions and runs nothing; fixing it reloads', { timeout: 40_000 }, async () => {
@@ -86,7 +86,7 @@ describe('dev session', () => {
       assert.deepEqual(watched(), ['definitions.ts', 'lib.ts'])
       // Import a module that does not exist yet: an error, but its future paths are watched.
       let from = log.mark()
-      p.write('lib.ts', `import { asset } from 'strata'\nimport { n } from './more/n.js'\nexport const a = asset({ key: 'a', compute: () => [n] })\n`)
+      p.write('lib.ts', `import { asset } from 'strata-engine'\nimport { n } from './more/n.js'\nexport const a = asset({ key: 'a', compute: () => [n] })\n`)
       await log.waitFor((e) => e.type === 'reload-error', { from, what: 'the missing import' })
       assert.ok(watched().includes('more/n.ts'), watched().join(', '))
       // Creating it reloads, with no further edit.

@@ -12,7 +12,7 @@ import { sleep } from './helpers.js'
 
 describe('import graph', () => {
   it('finds static, multi-line, type-only, re-export, side-effect and dynamic imports; only local ones', () => {
-    const source = `import { asset } from 'strata'
+    const source = `import { asset } from 'strata-engine'
 import {
   a,
   b as bee,

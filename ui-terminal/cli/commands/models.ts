@@ -18,7 +18,7 @@ Usage:
                                              staging and production need a gate that passed)
   strata models rollback NAME                restore the previous production version; archive the current one
 
-Versions are registered by assets through ctx.registry.register(...) or with registerModel() from 'strata/engine'.
+Versions are registered by assets through ctx.registry.register(...) or with registerModel() from 'strata-engine/engine'.
 The registry lives in the home's database: --home DIR, else $STRATA_HOME, else .strata/ beside the
 definitions file (which is not loaded).
 
