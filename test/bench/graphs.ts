@@ -3,7 +3,7 @@ export function layeredDefinitions(opts: { width: number; layers: number; strata
   const { width, layers } = opts
   const body = opts.computeBody ?? 'return (inputs.x ?? 0) + (inputs.y ?? 0) + 1'
   const lines = [
-    `import { asset, defineDefinitions } from '${opts.strataImport ?? 'strata'}'`,
+    `import { asset, defineDefinitions } from '${opts.strataImport ?? 'strata-engine'}'`,
     `const compute = (_ctx: unknown, inputs: Record<string, number>) => { ${body} }`,
     'const assets: any[] = []',
     `const W = ${width}, L = ${layers}`,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 export const REPO = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(REPO, 'ui-terminal/bin/strata.js')
 
-/** A throwaway project that imports 'strata' like a user's would. */
+/** A throwaway project that imports 'strata-engine' like a user's would. */
 export function makeProject(definitions: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))

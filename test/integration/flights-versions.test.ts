@@ -31,7 +31,7 @@ describe('flights versions on a copy of the example', () => {
     for (const f of readdirSync(FLIGHTS)) if (/\.(ts|json|yaml)$/.test(f)) copyFileSync(join(FLIGHTS, f), join(p.dir, f))
     // Its packages, as an installed project would have them.
     for (const pkg of readdirSync(join(REPO_ROOT, 'node_modules'))) {
-      if (!pkg.startsWith('.') && pkg !== 'strata') symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(p.dir, 'node_modules', pkg), 'dir')
+      if (!pkg.startsWith('.') && pkg !== 'strata-engine') symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(p.dir, 'node_modules', pkg), 'dir')
     }
     base = await versions(p)
   })
