@@ -114,6 +114,8 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, 
   for (const [tag, value] of Object.entries(spec.tags ?? {})) {
     if (typeof value !== 'string') throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": tag "${tag}" must have a string value.`)
   }
+  const compute = spec.compute as (...args: never[]) => unknown
+  let computeHash = spec.codeVersion
   return Object.freeze({
     __strataAsset: true as const,
     key,
@@ -125,7 +127,10 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, 
     description: spec.description,
     tags: { ...(spec.tags ?? {}) },
     metadata: { ...(spec.metadata ?? {}) },
-    codeVersion: spec.codeVersion ?? codeVersionOf(spec.compute as (...args: never[]) => unknown),
+    // Hashed on first read: the engine derives the version of the computes it finds in the project's modules from its cached scans.
+    get codeVersion(): string {
+      return (computeHash ??= codeVersionOf(compute))
+    },
     codeVersionSource: spec.codeVersion !== undefined ? ('explicit' as const) : ('auto' as const),
     versionInputs,
     retry: normalizeRetry(key, spec.retry),

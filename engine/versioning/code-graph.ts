@@ -23,34 +23,31 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { dirname, isAbsolute, join, relative, sep } from 'node:path'
-import { hashCode } from '../../assets/code-version.js'
+import { hashCode, jsTokens, normalizeTokens } from '../../assets/code-version.js'
 import { candidatesFor } from '../watch/import-graph.js'
-import type { FunctionScan, ImportBinding } from './js-scan.js'
-import { moduleEntry, type ModuleEntry } from './module-cache.js'
+import { Reach, type ReachGraph, type ReachModule, type ReachResolved } from './code-closure.js'
+import { TAIL, textHash, type FunctionScan } from './js-scan.js'
+import { contentKey, moduleEntry } from './module-cache.js'
 
 /** Component name → hash or version, e.g. `code:./lib.ts#factor`, `file:./rates.json`, `package:apache-arrow`. */
 export type Components = Record<string, string>
 
-interface Module {
-  path: string
-  /** Relative to the definitions file's folder, e.g. `./lib.ts`. */
-  label: string
-  entry: ModuleEntry
-}
+/** `label`: the path relative to the definitions file's folder, e.g. `./lib.ts`. */
+type Module = ReachModule
 
-type Resolved = { kind: 'local'; path: string } | { kind: 'package'; name: string } | { kind: 'ignored' }
-
-const SUFFIX = 8
 const BUILTIN = new Set(builtinModules)
 const LOCAL = /^(\.\.?\/|\/|file:)/
 
-export class CodeGraph {
+export class CodeGraph implements ReachGraph {
   readonly root: string
+  private readonly reach = new Reach(this)
+  private readonly resolved = new Map<string, ReachResolved>()
   private readonly modules = new Map<string, Module | null>()
-  private readonly byEnd = new Map<string, Array<{ module: Module; fn: FunctionScan }>>()
-  private readonly small: Module[] = []
+  /** Every function of the project's modules by the last characters of its text. */
+  private readonly byTail = new Map<string, Array<{ module: Module; fn: FunctionScan }>>()
   private readonly exists = new Map<string, boolean>()
   private readonly versions = new Map<string, string>()
+  private readonly manifests = new Set<string>()
 
   constructor(readonly defsPath: string) {
     this.root = dirname(defsPath)
@@ -74,14 +71,9 @@ export class CodeGraph {
           queue.push(r.path)
         }
       }
-      const text = m.entry.text
-      if (text === undefined) continue
-      this.small.push(m)
       for (const fn of scan.functions) {
-        if (fn.end < SUFFIX) continue
-        const key = text.slice(fn.end - SUFFIX, fn.end)
-        let list = this.byEnd.get(key)
-        if (!list) this.byEnd.set(key, (list = []))
+        let list = this.byTail.get(fn.tail)
+        if (!list) this.byTail.set(fn.tail, (list = []))
         list.push({ module: m, fn })
       }
     }
@@ -92,35 +84,48 @@ export class CodeGraph {
     return [...this.modules.values()].flatMap((m) => (m ? [m.path] : []))
   }
 
-  /** The components of the code `fn` uses; `located` is false when its text was found in no project module. */
-  componentsOf(fn: (...args: never[]) => unknown): { components: Components; located: boolean } {
-    const source = Function.prototype.toString.call(fn)
+  /**
+   * The components of the code a compute uses, from its source text; and
+   * `compute`, the hash of that text normalized, when it was found in a
+   * project module (its scan has it; otherwise `asset()` hashes it).
+   */
+  componentsOf(source: string): { components: Components; compute?: string } {
     const matches = this.locate(source)
-    const c = new Collector(this)
-    for (const { module, fn: f } of matches) {
-      c.module(module)
-      for (const ref of f.refs) c.ref(module, ref)
-      if (f.outer) c.statement(module, f.stmt)
-    }
-    return { components: c.done(), located: matches.length > 0 }
+    const components = this.reach.components(matches.map(({ module, fn: f }) => ({ module, refs: f.refs, stmt: f.outer ? f.stmt : undefined })))
+    const first = matches[0]?.fn
+    if (!first) return { components }
+    // What toString() has before the parameters: `async`, `function name`, a method's name.
+    const prefix = normalizeTokens(jsTokens(source.slice(0, source.length - (first.end - first.start))))
+    return { components, compute: prefix ? hashCode(`${prefix} ${first.norm}`) : first.norm }
   }
 
+  /** Every file the components depend on, with its content key: the project modules read and the package manifests consulted. */
+  dependencies(): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const path of this.modules.keys()) out[path] = contentKey(path) ?? ''
+    for (const path of this.manifests) out[path] = contentKey(path) ?? ''
+    return out
+  }
+
+  /**
+   * The functions whose text `source` is: a function's text from its
+   * parameters to the end of its body is the end of its `toString()`, which
+   * may start earlier (`async`, `function name`, a method's name).
+   */
   private locate(source: string): Array<{ module: Module; fn: FunctionScan }> {
-    const found: Array<{ module: Module; fn: FunctionScan }> = []
-    const pick = (module: Module, end: number) => {
-      const start = end - source.length
-      if (start < 0 || !module.entry.text!.startsWith(source, start)) return
-      // The outermost function scope inside the text: its parameters and body.
-      let best: FunctionScan | undefined
-      for (const fn of module.entry.scan!.functions) if (fn.end === end && fn.start >= start && (!best || fn.start < best.start)) best = fn
-      if (best && !found.some((f) => f.module === module && f.fn === best)) found.push({ module, fn: best })
+    const found = new Map<Module, FunctionScan>()
+    // The longest tail first; shorter ones only for functions shorter than TAIL.
+    for (let n = Math.min(TAIL, source.length); n >= 1 && found.size === 0; n--) {
+      for (const { module, fn } of this.byTail.get(source.slice(-n)) ?? []) {
+        const length = fn.end - fn.start
+        const at = source.length - length
+        if (at < 0 || !source.startsWith(fn.head, at) || textHash(source.slice(at)) !== fn.hash) continue
+        // Nested functions can end together (`(a) => (b) => a + b`): the outermost is the one.
+        const best = found.get(module)
+        if (!best || fn.start < best.start) found.set(module, fn)
+      }
     }
-    if (source.length >= SUFFIX) {
-      for (const { module, fn } of this.byEnd.get(source.slice(-SUFFIX)) ?? []) pick(module, fn.end)
-    } else {
-      for (const m of this.small) for (let at = m.entry.text!.indexOf(source); at >= 0; at = m.entry.text!.indexOf(source, at + 1)) pick(m, at + source.length)
-    }
-    return found
+    return [...found].map(([module, fn]) => ({ module, fn }))
   }
 
   module(path: string): Module | null {
@@ -140,7 +145,14 @@ export class CodeGraph {
     return posix.startsWith('../') ? posix : `./${posix}`
   }
 
-  resolve(from: Module, spec: string): Resolved {
+  resolve(from: Module, spec: string): ReachResolved {
+    const key = `${from.path}\0${spec}`
+    let r = this.resolved.get(key)
+    if (!r) this.resolved.set(key, (r = this.resolveUncached(from, spec)))
+    return r
+  }
+
+  private resolveUncached(from: Module, spec: string): ReachResolved {
     if (LOCAL.test(spec)) {
       for (const c of candidatesFor(spec, from.path)) {
         let ok = this.exists.get(c)
@@ -155,13 +167,17 @@ export class CodeGraph {
   }
 
   /** The installed version of a package, as seen from a module (`?` when it cannot be found). */
-  packageVersion(name: string, fromDir: string): string {
+  packageVersion(name: string, fromPath: string): string {
+    const fromDir = dirname(fromPath)
     const cached = this.versions.get(`${fromDir}\0${name}`)
     if (cached !== undefined) return cached
     let version = '?'
     for (let dir = fromDir; ; dir = dirname(dir)) {
-      const found = readVersion(join(dir, 'node_modules', name, 'package.json')) ?? readVersion(join(dir, 'package.json'), name)
+      let manifest = join(dir, 'node_modules', name, 'package.json')
+      let found = readVersion(manifest)
+      if (found === undefined) found = readVersion((manifest = join(dir, 'package.json')), name)
       if (found !== undefined) {
+        this.manifests.add(manifest)
         version = found
         break
       }
@@ -186,127 +202,4 @@ function packageOfPath(path: string): string {
   const parts = path.split(sep)
   const i = parts.lastIndexOf('node_modules')
   return parts[i + 1]?.startsWith('@') ? `${parts[i + 1]}/${parts[i + 2]}` : (parts[i + 1] ?? '?')
-}
-
-/** Walks from a compute's references to everything they reach, once each. */
-class Collector {
-  private readonly out: Components = {}
-  private readonly seen = new Set<string>()
-  /** Hashes of the non-declaration statements reached, per module label, in module order. */
-  private readonly topLevel = new Map<string, Map<number, string>>()
-
-  constructor(private readonly graph: CodeGraph) {}
-
-  private once(key: string): boolean {
-    if (this.seen.has(key)) return false
-    this.seen.add(key)
-    return true
-  }
-
-  module(m: Module): void {
-    if (!this.once(`m:${m.path}`)) return
-    for (const spec of m.entry.scan?.effectImports ?? []) this.specifier(m, spec, undefined, true)
-  }
-
-  statement(m: Module, index: number): void {
-    const scan = m.entry.scan!
-    if (!this.once(`s:${m.path}#${index}`)) return
-    const s = scan.statements[index]!
-    if (s.names.length) this.out[`code:${m.label}#${s.names.join(',')}`] = s.hash
-    else {
-      let reached = this.topLevel.get(m.label)
-      if (!reached) this.topLevel.set(m.label, (reached = new Map()))
-      reached.set(index, s.hash)
-    }
-    for (const ref of s.refs) this.ref(m, ref)
-    for (const name of s.names) for (const j of scan.mutators[name] ?? []) this.statement(m, j)
-  }
-
-  ref(m: Module, ref: string): void {
-    const scan = m.entry.scan!
-    if (ref.startsWith('import:')) return this.specifier(m, ref.slice(7), undefined, true)
-    const dot = ref.indexOf('.')
-    const name = dot < 0 ? ref : ref.slice(0, dot)
-    const member = dot < 0 ? undefined : ref.slice(dot + 1)
-    const declared = scan.declared[name]
-    if (declared !== undefined) return this.statement(m, declared)
-    const imported = scan.imports[name]
-    if (!imported) return
-    for (const j of scan.mutators[name] ?? []) this.statement(m, j)
-    this.binding(m, imported, member)
-  }
-
-  private binding(m: Module, b: ImportBinding, member: string | undefined): void {
-    if (b.name === '*') this.specifier(m, b.from, member, member === undefined)
-    else this.specifier(m, b.from, b.name, false)
-  }
-
-  /** What `spec` imported from `m` brings: one export (`name`), or the whole module. */
-  private specifier(m: Module, spec: string, name: string | undefined, whole: boolean): void {
-    const r = this.graph.resolve(m, spec)
-    if (r.kind === 'package') {
-      this.out[`package:${r.name}`] = this.graph.packageVersion(r.name, dirname(m.path))
-      return
-    }
-    if (r.kind !== 'local') return
-    const target = this.graph.module(r.path)
-    if (!target) return
-    if (whole || name === undefined) this.whole(target)
-    else this.exported(target, name, new Set())
-  }
-
-  private exported(m: Module, name: string, visiting: Set<string>): void {
-    const scan = m.entry.scan
-    if (!scan) return this.whole(m)
-    this.module(m)
-    const e = scan.exports[name]
-    if (e) {
-      if ('local' in e) this.ref(m, e.local)
-      else this.binding(m, e, undefined)
-      return
-    }
-    visiting.add(m.path)
-    for (const spec of scan.starExports) {
-      const r = this.graph.resolve(m, spec)
-      if (r.kind !== 'local' || visiting.has(r.path)) continue
-      const target = this.graph.module(r.path)
-      if (target && exportsName(this.graph, target, name, new Set(visiting))) return this.exported(target, name, visiting)
-    }
-    // Not found statically (e.g. a CommonJS module): all of it.
-    this.whole(m)
-  }
-
-  private whole(m: Module): void {
-    const scan = m.entry.scan
-    if (!scan) {
-      this.out[`file:${m.label}`] = m.entry.hash
-      return
-    }
-    if (!this.once(`w:${m.path}`)) return
-    this.module(m)
-    scan.statements.forEach((_, i) => this.statement(m, i))
-    for (const e of Object.values(scan.exports)) if ('from' in e) this.binding(m, e, undefined)
-    for (const spec of scan.starExports) this.specifier(m, spec, undefined, true)
-  }
-
-  done(): Components {
-    for (const [label, reached] of this.topLevel) {
-      const hashes = [...reached.entries()].sort((a, b) => a[0] - b[0]).map(([, h]) => h)
-      this.out[`code:${label}#<top-level>`] = hashes.length === 1 ? hashes[0]! : hashCode(hashes.join('\n'))
-    }
-    return this.out
-  }
-}
-
-function exportsName(graph: CodeGraph, m: Module, name: string, visiting: Set<string>): boolean {
-  const scan = m.entry.scan
-  if (!scan) return false
-  if (scan.exports[name]) return true
-  visiting.add(m.path)
-  return scan.starExports.some((spec) => {
-    const r = graph.resolve(m, spec)
-    if (r.kind !== 'local' || visiting.has(r.path)) return false
-    const target = graph.module(r.path)
-    return target !== null && exportsName(graph, target, name, visiting)
-  })
 }

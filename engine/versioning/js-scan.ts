@@ -64,6 +64,14 @@ export interface FunctionScan {
   /** Offsets of the parameter list's start and of the body's end in the module text. */
   start: number
   end: number
+  /** The last characters of its text (parameters to body; all of it when shorter than TAIL), to look it up by. */
+  tail: string
+  /** Its first characters, to rule out most other functions with the same tail cheaply. */
+  head: string
+  /** A hash of its text from `start` to `end`, to confirm a match without the module text. */
+  hash: string
+  /** A hash of the same text normalized (comments and formatting excluded): what counts of it in a version. */
+  norm: string
   /** The top-level statement that contains it. */
   stmt: number
   refs: string[]
@@ -92,6 +100,25 @@ export interface ModuleScan {
 }
 
 const specifierOf = (text: string, t: Token) => text.slice(t.start + 1, t.end - 1)
+
+/** How many final characters of a function's text index it (see FunctionScan.tail). */
+export const TAIL = 8
+/**
+ * A fingerprint of exact text (not normalized), to confirm that a compute's
+ * source is a function found by its head and tail: two 32-bit FNV-1a hashes
+ * with different offsets, cheaper than a cryptographic digest for the
+ * thousands of lookups of a large project.
+ */
+export function textHash(text: string): string {
+  let a = 0x811c9dc5
+  let b = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15)
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${text.length}`
+}
 
 export function scanModule(text: string): ModuleScan {
   const { parse, T, Role } = parser()
@@ -205,7 +232,9 @@ export function scanModule(text: string): ModuleScan {
     }
     const stmt = stmtIndex[stmtOf(scope.startTokenIndex)] ?? -1
     if (stmt < 0) continue
-    scan.functions.push({ start: tokens[scope.startTokenIndex]!.start, end: tokens[scope.endTokenIndex - 1]!.end, stmt, refs: [...own], outer })
+    const start = tokens[scope.startTokenIndex]!.start
+    const end = tokens[scope.endTokenIndex - 1]!.end
+    scan.functions.push({ start, end, tail: text.slice(Math.max(start, end - TAIL), end), head: text.slice(start, Math.min(end, start + TAIL)), hash: textHash(text.slice(start, end)), norm: hashCode(normalizeTokens(texts.slice(scope.startTokenIndex, scope.endTokenIndex))), stmt, refs: [...own], outer })
   }
   scan.functions.sort((a, b) => a.end - b.end || a.start - b.start)
   return scan

@@ -17,11 +17,9 @@ import { compileOptions } from '../loader/compile-options.mjs'
 import { scanModule, type ModuleScan } from './js-scan.js'
 
 /** Bump when ModuleScan or the scanner's results change: older entries stop matching. */
-const FORMAT = 'strata-code-scan/2'
+const FORMAT = 'strata-code-scan/6'
 
 export interface ModuleEntry {
-  /** The JavaScript that runs (the compiled text of a TypeScript file). Absent for data files. */
-  text?: string
   /** Absent when the file is data (JSON) or could not be parsed: then only `hash` counts. */
   scan?: ModuleScan
   /** The whole file, normalized (JSON by value, code without comments and formatting). */
@@ -48,6 +46,22 @@ function cacheFolders(): { loader: string | null; scans: string | null } {
   return folders
 }
 
+const keyOf = (path: string, source: string) => createHash('sha256').update(`${FORMAT}\0${path}\0${source}`).digest('hex')
+
+/** What a file's entry is keyed by: its path and content (undefined when it cannot be read). */
+export function contentKey(path: string): string | undefined {
+  try {
+    return keyOf(path, readFileSync(path, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/** The private folder for code-version caches, or null when there is none (see engine/loader/cache-dir.mjs). */
+export function codeCacheDir(): string | null {
+  return cacheFolders().scans
+}
+
 /** The module's entry, or undefined when the file cannot be read. */
 export function moduleEntry(path: string): ModuleEntry | undefined {
   let source: string
@@ -56,15 +70,13 @@ export function moduleEntry(path: string): ModuleEntry | undefined {
   } catch {
     return undefined
   }
-  const key = createHash('sha256').update(`${FORMAT}\0${path}\0${source}`).digest('hex')
+  const key = keyOf(path, source)
   const known = memory.get(path)
   if (known?.key === key) return known.entry
   let entry = readDisk(key)
   if (!entry) {
     entry = build(path, source)
-    writeDisk(key, JAVASCRIPT.test(path) ? { ...entry, text: undefined } : entry)
-  } else if (JAVASCRIPT.test(path)) {
-    entry = { ...entry, text: source }
+    writeDisk(key, entry)
   }
   memory.set(path, { key, entry })
   return entry
@@ -108,10 +120,10 @@ function build(path: string, source: string): ModuleEntry {
   const text = TYPESCRIPT.test(path) ? compiled(path, source) : source
   try {
     const scan = scanModule(text)
-    return { text, scan, hash: scan.hash }
+    return { scan, hash: scan.hash }
   } catch {
     // Valid for Node but not for the parser (a syntax newer than it): the module counts as a whole.
-    return { text, hash: hashCode(normalizeTokens(jsTokens(text))) }
+    return { hash: hashCode(normalizeTokens(jsTokens(text))) }
   }
 }
 

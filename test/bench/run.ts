@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   failures: () => import('./failures.js'),
   startup: () => import('./startup.js'),
   'key-upgrade': () => import('./key-upgrade.js'),
+  'code-versions': () => import('./code-versions.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {

@@ -130,8 +130,8 @@ export async function train(_ctx: unknown, { counter }: { counter: number[] }) {
     })
     const v = await versions(p)
     // n is the factory's parameter: the factory's whole declaration counts, and what it uses (asset() from strata too).
-    assert.deepEqual(Object.keys(get(v, 'counter').code).sort(), ['code:./factory.ts#makeCounter', 'code:./tally.ts#tally', 'package:strata'])
-    assert.equal(get(v, 'counter').code['package:strata'], JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version)
+    assert.deepEqual(Object.keys(get(v, 'counter').code).sort(), ['code:./factory.ts#makeCounter', 'code:./tally.ts#tally', 'package:strata-engine'])
+    assert.equal(get(v, 'counter').code['package:strata-engine'], JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version)
     assert.deepEqual(Object.keys(get(v, 'model').code).sort(), ['code:./rates.ts#rate'])
     p.write('rates.ts', 'export const rate = 0.25\n')
     const after = await versions(p)
