@@ -134,8 +134,8 @@ describe('runs pane with a real workspace', () => {
     await ui.press('c')
     await ui.waitFor(new RegExp(`Sent SIGINT to process ${child.child.pid}`), 'the signal message')
     const result = await child.result
-    assert.equal(result.code, 1, `the CLI exits 1 for a canceled run:\n${result.stderr}`)
-    assert.match(result.stderr, /Canceling: letting running steps finish/)
+    assert.equal(result.code, 130, `the CLI exits 130 for a run canceled with SIGINT:\n${result.stderr}`)
+    assert.match(result.stderr, /Canceling: a step running in-process cannot be interrupted/)
     const f = await ui.waitFor(/⊘ [0-9a-f]{8} slow report/, 'the canceled run in history')
     assert.match(f, /History/)
   })
