@@ -121,6 +121,10 @@ export class RunTracker {
         case 'STEP_SKIPPED':
           this.stepUpdate(t, id!, e.assetKey!, e.message === 'Run canceled' ? 'CANCELED' : 'SKIPPED', e.ts, { error: e.message })
           break
+        case 'STEP_CANCELED':
+          // Stopped while it ran (after the grace period of a canceled run).
+          this.stepUpdate(t, id!, e.assetKey!, 'CANCELED', e.ts, { error: e.message })
+          break
         case 'STEP_UP_TO_DATE':
           this.stepUpdate(t, id!, e.assetKey!, 'UP_TO_DATE', e.ts, {})
           break
