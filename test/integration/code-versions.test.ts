@@ -60,6 +60,7 @@ export function unused(): number { return 1 }
 `)
       p.writeDefs(DEFS.replace("compute: (_ctx, { a }) => a.map(factor) })", "compute: (_ctx, { a }) =>\n  // each value\n  a.map(factor),\n})"))
       assert.deepEqual(statuses(await list(p)), { a: 'FRESH', b: 'FRESH', c: 'FRESH', d: 'FRESH', pinned: 'FRESH' })
+      assert.match((await p.ok(['why', 'b'])).stdout, /Its code \(the compute and the helpers it uses\), its definition and every upstream are unchanged/)
 
       // The helper's body: b and what reads it; the pinned asset ignores helpers.
       p.write('lib.ts', LIB('scale(x) * K + 1'))

@@ -106,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0
       }
       console.log(`${color.bold(`${key}[${escapeForTerminal(node.partitionKey)}]`)} is ${paintStatus(node.status)}${node.runState ? color.red(` (last attempt ${node.runState === 'FAILED' ? 'failed' : 'in progress'})`) : ''}`)
-      if (node.status === 'FRESH') console.log('  Code and every upstream partition it reads are unchanged since it was materialized.')
+      if (node.status === 'FRESH') console.log('  Its code (the compute and the helpers it uses), its definition and every upstream partition it reads are unchanged since it was materialized.')
       printChecks(failing, '  ')
       printReasons(node.reasons, '  ')
       return 0
@@ -139,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
       if (failure) console.log(color.red(`  • ${escapeForTerminal(describeFailure(failure, formatAge(failure.at)))}`))
       if (summary.status === 'FRESH') {
         const but = failing.some((r) => r.blocking) ? ', but its last attempt failed a blocking check' : ''
-        console.log(`  ${failure ? 'Its last good materialization is up to date: code' : 'Code'} and every upstream are unchanged since its last materialization${but}.`)
+        console.log(`  ${failure ? 'Its last good materialization is up to date: its code' : 'Its code'} (the compute and the helpers it uses), its definition and every upstream are unchanged since its last materialization${but}.`)
       }
       printChecks(failing, '  ')
       // "never materialized" is already in the first line when the last attempt failed.
