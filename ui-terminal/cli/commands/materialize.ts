@@ -1,7 +1,7 @@
 import { materialize, type MaterializeResult } from '../../../engine/index.js'
 import { StrataError } from '../../../assets/errors.js'
 import { GLOBAL_HELP, concurrencyArg, parseCommandArgs, seconds } from '../args.js'
-import { handleCtrlC } from '../interrupt.js'
+import { INTERRUPTED_EXIT, handleCtrlC } from '../interrupt.js'
 import { color, formatDuration, printJson } from '../output.js'
 import { RunProgress } from '../progress.js'
 import { withWorkspace } from '../workspace.js'
@@ -38,6 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = concurrencyArg(values.concurrency)
   const ctrlC = handleCtrlC({ executor, graceMs })
   const code = await withWorkspace(values, async (ws) => {
+    // Ctrl-C while the definitions were loading: nothing to run.
+    if (ctrlC.signal.aborted) return INTERRUPTED_EXIT
     const progress = values.json ? undefined : new RunProgress()
     let result: MaterializeResult
     try {
