@@ -8,8 +8,10 @@
  * unpartitioned assets; JSON-ish fields are plain objects (backends serialize).
  */
 import type { ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
+import type { AutomationStorage } from './automation-types.js'
 
 export type { ModelGate, ModelLineage, ModelStage, ModelStageChange, ModelVersion } from '../../assets/registry.js'
+export type * from './automation-types.js'
 
 export type RunStatus = 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'CANCELED'
 
@@ -289,7 +291,8 @@ export interface ModelRollbackResult {
   archived: ModelVersion
 }
 
-export interface Storage {
+/** Automation methods (the daemon's lease, ticks, requests, evaluations) are in automation-types.ts. */
+export interface Storage extends AutomationStorage {
   /** Where this storage lives, for messages (e.g. a file path). */
   readonly description: string
 

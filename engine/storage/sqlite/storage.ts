@@ -60,6 +60,8 @@ import { BackfillTargetsTable } from './backfill-targets.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
 import { CodeVersionsTable } from './code-versions.js'
 import { PartitionKeyLayouts } from './key-layouts.js'
+import { SqliteAutomationStore } from './automation-store.js'
+import type { AutomationStorage } from '../automation-types.js'
 import {
   checkAttemptState,
   checkBackfillStatus,
@@ -111,6 +113,7 @@ export class SqliteStorage implements Storage {
   private readonly checkResults: CheckResultsTable
   private readonly models: ModelsTable
   private readonly codeVersions: CodeVersionsTable
+  private readonly automation: SqliteAutomationStore
   private readonly txCodeVersions: Database.Transaction<(records: readonly CodeVersionRecord[], now: number) => void>
   private readonly readCodeVersions: Database.Transaction<(pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>) => CodeVersionRecord[]>
 
@@ -164,6 +167,7 @@ export class SqliteStorage implements Storage {
     this.checkResults = new CheckResultsTable(db)
     this.models = new ModelsTable(db)
     this.codeVersions = new CodeVersionsTable(db)
+    this.automation = new SqliteAutomationStore(db, (doing, fn) => this.use(doing, fn))
     this.txCodeVersions = db.transaction((records, now) => this.codeVersions.insert(records, now))
     this.readCodeVersions = db.transaction((pairs) => pairs.flatMap((p) => this.codeVersions.get(p.assetKey, p.codeVersion) ?? []))
 
@@ -691,6 +695,22 @@ export class SqliteStorage implements Storage {
       this.db.prepare('SELECT location FROM materializations UNION SELECT artifact FROM models').pluck().all() as string[],
     )
   }
+
+  // Automation (the daemon): see automation-store.ts.
+  acquireDaemonLease: AutomationStorage['acquireDaemonLease'] = (claim, isAlive) => this.automation.acquireDaemonLease(claim, isAlive)
+  renewDaemonLease: AutomationStorage['renewDaemonLease'] = (owner, now, ttlMs) => this.automation.renewDaemonLease(owner, now, ttlMs)
+  releaseDaemonLease: AutomationStorage['releaseDaemonLease'] = (owner) => this.automation.releaseDaemonLease(owner)
+  getDaemonLease: AutomationStorage['getDaemonLease'] = () => this.automation.getDaemonLease()
+  commitAutomationTick: AutomationStorage['commitAutomationTick'] = (commit) => this.automation.commitAutomationTick(commit)
+  getAutomationCursors: AutomationStorage['getAutomationCursors'] = () => this.automation.getAutomationCursors()
+  getConditionStates: AutomationStorage['getConditionStates'] = () => this.automation.getConditionStates()
+  listAutomationRequests: AutomationStorage['listAutomationRequests'] = (opts) => this.automation.listAutomationRequests(opts)
+  getAutomationRequest: AutomationStorage['getAutomationRequest'] = (requestId) => this.automation.getAutomationRequest(requestId)
+  lastRequestTimes: AutomationStorage['lastRequestTimes'] = (assetKey) => this.automation.lastRequestTimes(assetKey)
+  setAutomationRequestStatus: AutomationStorage['setAutomationRequestStatus'] = (id, status, now, runStatus) => this.automation.setAutomationRequestStatus(id, status, now, runStatus)
+  listAutomationTicks: AutomationStorage['listAutomationTicks'] = (opts) => this.automation.listAutomationTicks(opts)
+  listAutomationEvaluations: AutomationStorage['listAutomationEvaluations'] = (assetKey, opts) => this.automation.listAutomationEvaluations(assetKey, opts)
+  getDynamicPartitionsAt: AutomationStorage['getDynamicPartitionsAt'] = (at) => this.automation.getDynamicPartitionsAt(at)
 
   async close(): Promise<void> {
     if (this.closed) return

@@ -10,6 +10,7 @@ import * as m004 from './004-model-registry.js'
 import * as m005 from './005-partition-state-code-version.js'
 import * as m006 from './006-partition-key-layouts.js'
 import * as m007 from './007-code-versions.js'
+import * as m008 from './008-automation.js'
 
 export interface Migration {
   version: number
@@ -18,4 +19,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007]
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008]

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { NewAutomationRequest } from '../../engine/storage/index.js'
+import { withStorage } from '../storage/helpers.js'
+
+const request = (key: string, overrides: Partial<NewAutomationRequest> = {}): NewAutomationRequest => ({
+  requestKey: key,
+  runId: `run-${key}`,
+  sourceKind: 'schedule',
+  sourceName: 'daily',
+  selection: 'a',
+  assetKeys: ['a'],
+  slots: [{ assetKey: 'a', partitionKey: '' }],
+  reason: 'cron tick',
+  tags: { 'strata/schedule': 'daily' },
+  createdAt: 1000,
+  ...overrides,
+})
+
+test('daemon lease: a live holder keeps it; a dead or expired one is replaced; renew fails once taken over', async () => {
+  await withStorage(async (storage) => {
+    const alive = new Set([100])
+    const isAlive = (pid: number) => alive.has(pid)
+    const first = await storage.acquireDaemonLease({ owner: 'one', pid: 100, host: 'h', now: 0, ttlMs: 30_000 }, isAlive)
+    assert.equal(first.acquired, true)
+    const second = await storage.acquireDaemonLease({ owner: 'two', pid: 200, host: 'h', now: 1000, ttlMs: 30_000 }, isAlive)
+    assert.deepEqual(second.acquired ? undefined : second.holder.pid, 100)
+    // Renewed by its heartbeat: still held past the first expiry.
+    assert.equal(await storage.renewDaemonLease('one', 25_000, 30_000), true)
+    const third = await storage.acquireDaemonLease({ owner: 'two', pid: 200, host: 'h', now: 40_000, ttlMs: 30_000 }, isAlive)
+    assert.equal(third.acquired, false)
+    // Expired (no heartbeat), though its pid still answers (reused): taken over.
+    const fourth = await storage.acquireDaemonLease({ owner: 'two', pid: 200, host: 'h', now: 60_000, ttlMs: 30_000 }, isAlive)
+    assert.ok(fourth.acquired && fourth.replaced?.owner === 'one')
+    assert.equal(await storage.renewDaemonLease('one', 61_000, 30_000), false)
+    // A dead holder is replaced before its lease expires.
+    alive.delete(200)
+    const fifth = await storage.acquireDaemonLease({ owner: 'three', pid: 300, host: 'h', now: 61_000, ttlMs: 30_000 }, isAlive)
+    assert.ok(fifth.acquired && fifth.replaced?.pid === 200)
+    await storage.releaseDaemonLease('three')
+    assert.equal(await storage.getDaemonLease(), undefined)
+  })
+})
+
+test('a tick is committed once per tick key, with its cursor and requests; a sensor run key is used once', async () => {
+  await withStorage(async (storage) => {
+    const tick = { sourceKind: 'schedule' as const, sourceName: 'daily', tickKey: '2024-01-02T00:00:00.000Z', scheduledFor: 5, evaluatedAt: 10, status: 'REQUESTED' as const }
+    const first = await storage.commitAutomationTick({ tick, cursor: { cursor: '5', failures: 0 }, requests: [request('s1')] })
+    assert.ok(first.tickId)
+    assert.deepEqual(first.requests.map((r) => r.status), ['QUEUED'])
+    const again = await storage.commitAutomationTick({ tick, cursor: { cursor: '6', failures: 0 }, requests: [request('s2')] })
+    assert.equal(again.tickId, undefined)
+    assert.equal((await storage.getAutomationCursors())[0]!.cursor, '5')
+    assert.equal((await storage.listAutomationRequests()).length, 1)
+
+    const sensorTick = (at: number) => ({ sourceKind: 'sensor' as const, sourceName: 'files', evaluatedAt: at, status: 'REQUESTED' as const })
+    const r1 = await storage.commitAutomationTick({ tick: sensorTick(20), requests: [request('k1', { sourceKind: 'sensor', sourceName: 'files', runKey: 'v1' })] })
+    const r2 = await storage.commitAutomationTick({
+      tick: sensorTick(30),
+      requests: [request('k2', { sourceKind: 'sensor', sourceName: 'files', runKey: 'v1' }), request('k3', { sourceKind: 'sensor', sourceName: 'files', runKey: 'v2' })],
+    })
+    assert.deepEqual(r1.requests.map((r) => r.status), ['QUEUED'])
+    assert.deepEqual(r2.requests.map((r) => r.status), ['RUN_KEY_USED', 'QUEUED'])
+    const ticks = await storage.listAutomationTicks({ sourceKind: 'sensor', sourceName: 'files' })
+    assert.deepEqual(ticks.map((t) => t.requested), [1, 1])
+  })
+})
+
+test('requests: queued in order, launched, done; last request time per partition', async () => {
+  await withStorage(async (storage) => {
+    const slots = (...keys: string[]) => keys.map((partitionKey) => ({ assetKey: 'p', partitionKey }))
+    await storage.commitAutomationTick({
+      tick: { sourceKind: 'conditions', sourceName: '', evaluatedAt: 100, status: 'REQUESTED' },
+      requests: [request('c1', { slots: slots('2024-01-01', '2024-01-02'), partitionKeys: ['2024-01-01', '2024-01-02'], createdAt: 100 }), request('c2', { slots: slots('2024-01-02'), createdAt: 200 })],
+    })
+    const queued = await storage.listAutomationRequests({ statuses: ['QUEUED'] })
+    assert.deepEqual(queued.map((r) => r.requestKey), ['c1', 'c2'])
+    assert.deepEqual(queued[0]!.partitionKeys, ['2024-01-01', '2024-01-02'])
+    assert.deepEqual(queued[0]!.tags, { 'strata/schedule': 'daily' })
+    await storage.setAutomationRequestStatus(queued[0]!.requestId, 'LAUNCHED', 300)
+    await storage.setAutomationRequestStatus(queued[0]!.requestId, 'DONE', 400, 'SUCCESS')
+    const done = await storage.getAutomationRequest(queued[0]!.requestId)
+    assert.equal(done?.status, 'DONE')
+    assert.equal(done?.runStatus, 'SUCCESS')
+    assert.deepEqual([...(await storage.lastRequestTimes('p'))].sort(), [['2024-01-01', 100], ['2024-01-02', 200]])
+    await assert.rejects(storage.setAutomationRequestStatus(999, 'DONE', 1), /No automation request 999/)
+  })
+})
+
+test('condition states keep their first evaluation; evaluations are listed newest first with their request', async () => {
+  await withStorage(async (storage) => {
+    const state = { assetKey: 'a', condition: 'h1', spec: '{"kind":"eager"}', firstEvaluatedAt: 10, firstCodeVersion: 'c1', lastEvaluatedAt: 10, codeVersion: 'c1' }
+    const evaluation = (at: number, requestKey?: string) => ({ assetKey: 'a', condition: 'h1', evaluatedAt: at, partitions: 1, trueCount: 1, requested: requestKey ? 1 : 0, requestKey, summary: `at ${at}`, detail: { at }, fingerprint: String(at) })
+    await storage.commitAutomationTick({ tick: { sourceKind: 'conditions', sourceName: '', evaluatedAt: 10, status: 'EVALUATED' }, conditions: [state], evaluations: [evaluation(10)] })
+    await storage.commitAutomationTick({
+      tick: { sourceKind: 'conditions', sourceName: '', evaluatedAt: 20, status: 'REQUESTED' },
+      conditions: [{ ...state, firstEvaluatedAt: 20, firstCodeVersion: 'c2', lastEvaluatedAt: 20, codeVersion: 'c2' }],
+      evaluations: [evaluation(20, 'r1')],
+      requests: [request('r1', { sourceKind: 'conditions', sourceName: 'a' })],
+    })
+    const [s] = await storage.getConditionStates()
+    assert.deepEqual([s!.firstEvaluatedAt, s!.firstCodeVersion, s!.lastEvaluatedAt, s!.codeVersion], [10, 'c1', 20, 'c2'])
+    const evals = await storage.listAutomationEvaluations('a')
+    assert.deepEqual(evals.map((e) => e.summary), ['at 20', 'at 10'])
+    assert.equal(typeof evals[0]!.requestId, 'number')
+    assert.equal(evals[1]!.requestId, undefined)
+    assert.deepEqual(evals[0]!.detail, { at: 20 })
+  })
+})
+
+test('dynamic partitions as they stood at an instant', async () => {
+  await withStorage(async (storage) => {
+    await storage.addDynamicPartitions('regions', ['us'], 100)
+    await storage.addDynamicPartitions('regions', ['eu'], 200)
+    assert.deepEqual(await storage.getDynamicPartitionsAt(150), { regions: ['us'] })
+    assert.deepEqual(await storage.getDynamicPartitionsAt(200), { regions: ['us', 'eu'] })
+  })
+})
