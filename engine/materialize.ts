@@ -14,8 +14,8 @@ export interface MaterializeOptions {
   stale?: boolean
   /** Partitions of the selected partitioned assets to build. */
   partitions?: PartitionRequest
-  /** @defaultValue 'pool' */
-  executor?: ExecutorName
+  /** A name, or an executor to run on (kept open: whoever made it closes it, e.g. a warm pool shared by runs). @defaultValue 'pool' */
+  executor?: ExecutorName | Executor
   /** Capped at 4 × the number of CPUs. @defaultValue the number of CPUs */
   concurrency?: number
   onEvent?: (event: RunEvent) => void
@@ -30,6 +30,10 @@ export interface MaterializeOptions {
   backfillId?: string
   /** Recorded as the run's selection. @defaultValue the selection text */
   description?: string
+  /** The run's id, chosen by the caller (the automation daemon records it before launching). @defaultValue a random UUID */
+  runId?: string
+  /** Recorded on the run, e.g. what launched it. */
+  tags?: Record<string, string>
 }
 
 /** The result of a materialize call; `runId` is null when nothing needed to run. */
@@ -38,18 +42,20 @@ export type MaterializeResult = Omit<RunResult, 'runId'> & { runId: string | nul
 export async function materialize(ws: Workspace, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const keys = resolveSelection(opts.selection, ws.graph, ws.defs)
   const keysOptions = await keysOptionsFor(ws, opts.now)
+  const given = typeof opts.executor === 'object' ? opts.executor : undefined
   let executor: Executor | undefined
   // Loaded only when there is work: a no-op --stale must not pay for starting a worker pool.
   const getExecutor = async () => {
+    if (given) return given
     if (!executor) {
       const { createExecutor } = await import('./executors/index.js')
-      executor = createExecutor(opts.executor ?? 'pool', { concurrency: opts.concurrency })
+      executor = createExecutor((opts.executor as ExecutorName | undefined) ?? 'pool', { concurrency: opts.concurrency })
     }
     return executor
   }
   // Fresh but failed last time: --stale rebuilds these, and the run must not skip them as up to date.
   const failed = new Set<string>()
-  const run = async (targets: Map<string, string[]>, order: readonly string[], selection: string) =>
+  const run = async (targets: Map<string, string[]>, order: readonly string[], selection: string, main = true) =>
     executeRun({
       defs: ws.defs,
       defsPath: ws.defsPath,
@@ -66,6 +72,8 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       graceMs: opts.graceMs,
       stop: opts.stop,
       backfillId: opts.backfillId,
+      runId: main ? opts.runId : undefined,
+      tags: opts.tags,
     })
   const description = opts.description ?? selectionText(opts.selection)
   try {
@@ -75,7 +83,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
     let observation: RunResult | undefined
     if (observedKeys.length > 0) {
       const targets = new Map(observedKeys.map((k) => [k, ws.defs.byKey.get(k)!.partitions?.keys(keysOptions) ?? []]))
-      observation = await run(targets, observedKeys, `observe ${observedKeys.join(' ')}`)
+      observation = await run(targets, observedKeys, `observe ${observedKeys.join(' ')}`, false)
       if (observation.status !== 'SUCCESS') return observation
     }
     const targets = await resolveTargets(ws, keys, { partitions: opts.partitions, stale: opts.stale, failed, keysOptions })

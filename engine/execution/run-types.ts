@@ -77,6 +77,8 @@ export interface RunOptions {
    */
   stop?: AbortSignal
   runId?: string
+  /** Recorded on the run (e.g. the schedule, sensor or condition that launched it). */
+  tags?: Record<string, string>
   backfillId?: string
   /** `now` and dynamic partition keys, for partition mappings. */
   keysOptions?: KeysOptions

@@ -47,6 +47,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     host: hostname(),
     startedAt: started,
     backfillId: opts.backfillId,
+    tags: opts.tags,
   })
   // So that a later status can say what changed in a version these steps record (versioning/version-diff.ts).
   await storage.recordCodeVersions(codeVersionRecords(defs, [...plan.steps.values()].map((s) => s.assetKey)))
