@@ -50,6 +50,8 @@ export type StrataErrorCode =
   | 'STRATA_HOST_UNAVAILABLE'
   /** `strata serve`: binding the socket failed otherwise (e.g. a privileged port). */
   | 'STRATA_LISTEN_FAILED'
+  /** `strata init`: the folder's package.json is not a JSON object (or its scripts are not one), so it cannot be updated. */
+  | 'STRATA_INVALID_PACKAGE_JSON'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode
