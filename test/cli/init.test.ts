@@ -131,6 +131,8 @@ describe('strata init in an existing project', () => {
     // strata-engine is a dependency already, not yet installed here.
     assert.match(r.stdout, /Next:\n {2}npm install\n {2}npx strata materialize --stale\n {2}npx strata ui\n$/)
 
+    const again = expectExit(await runCli(['init'], { cwd: dir }), 0)
+    assert.match(again.stdout, /^Nothing changed in \.: the rest is set up, but package\.json still sets what is below otherwise\.\n\nSkipped/)
     const json = expectExit(await runCli(['init', '--json'], { cwd: dir }), 0).json
     assert.equal(json.changed, false)
     assert.deepEqual(

@@ -57,7 +57,8 @@ async function askEach(): Promise<{ decide: (c: Conflict) => Promise<boolean>; c
 
 function print(report: InitReport): void {
   const where = escapeForTerminal(relative(process.cwd(), report.dir) || '.')
-  if (!report.changed) console.log(`Nothing to change in ${where}: definitions.ts, tsconfig.json, package.json and .gitignore are already set up${report.skipped.length ? ', but for what is skipped below' : ''}.`)
+  if (!report.changed && report.skipped.length === 0) console.log(`Nothing to change in ${where}: definitions.ts, tsconfig.json, package.json and .gitignore are already set up.`)
+  else if (!report.changed) console.log(`Nothing changed in ${where}: the rest is set up, but package.json still sets what is below otherwise.`)
   else {
     console.log(`Strata project in ${where}${report.createdDir ? ' (new folder)' : ''}:`)
     const rows = report.files.map((f) => [`  ${f.action === 'unchanged' ? 'kept' : f.action}`, f.file, color.dim(describe(f))])
