@@ -166,10 +166,10 @@ describe('strata init in an existing project', () => {
 describe('strata init on a terminal asks before changing a field', () => {
   const probe = spawnSync('script', ['--version'], { encoding: 'utf8' })
 
-  /** Runs `strata init` under `script` (a pseudo-terminal) and answers the first question with `answer`. */
-  function answerOnTerminal(dir: string, answer: string): Promise<string> {
+  /** Runs `strata init ...args` under `script` (a pseudo-terminal) and answers a question with `answer`. */
+  function answerOnTerminal(dir: string, answer: string, args: string[] = []): Promise<string> {
     return new Promise((resolve, reject) => {
-      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(STRATA_BIN)} init`
+      const command = [process.execPath, STRATA_BIN, 'init', ...args].map((a) => JSON.stringify(a)).join(' ')
       const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
       let out = ''
       let answered = false
@@ -205,6 +205,12 @@ describe('strata init on a terminal asks before changing a field', () => {
     const kept = await answerOnTerminal(no, '')
     assert.equal(readJson(no, 'package.json').type, 'commonjs')
     assert.match(kept, /Skipped[\s\S]*type is "commonjs"[\s\S]*To apply: strata init --yes/)
+
+    // --json output is for programs: it never asks, even on a terminal.
+    const json = await answerOnTerminal(no, 'y', ['--json'])
+    assert.doesNotMatch(json, /\[y\/N\]/)
+    assert.equal(readJson(no, 'package.json').type, 'commonjs')
+    assert.match(json, /"skipped": \[\s*\{\s*"field": "type"/)
   })
 })
 
