@@ -3,6 +3,7 @@ import { moveGlobalOptionsAfterCommand } from './args.js'
 import { color, escapeForTerminal } from './output.js'
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number>; help: string }>> = {
+  init: () => import('./commands/init.js'),
   list: () => import('./commands/list.js'),
   materialize: () => import('./commands/materialize.js'),
   why: () => import('./commands/why.js'),
@@ -24,6 +25,7 @@ const USAGE = `strata — software-defined assets: see what is stale, materializ
 Usage: strata <command> [options]
 
 Commands:
+  init [DIR]                set up a project: definitions.ts, tsconfig.json, package.json, .gitignore
   list [SELECTION]          assets with status (MISSING / STALE / FRESH) and reasons
   materialize [SELECTION]   build assets (--stale: only what is missing or stale)
   why KEY                   why an asset is stale, traced to root causes
