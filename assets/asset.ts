@@ -48,11 +48,18 @@ function normalizeInput(ownKey: string, name: string, input: AssetInput): Normal
     throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": input "${name}" must be an asset or { asset, mapping? }.`)
   }
   const selfRef = isSelf(spec.asset)
+  if (spec.pointInTime !== undefined && spec.pointInTime !== 'strict') {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": input "${name}".pointInTime must be 'strict' (got ${JSON.stringify(spec.pointInTime)}); leave it out to allow reading the partition's own window.`)
+  }
+  if (spec.pointInTime === 'strict' && spec.allowFuture === true) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": input "${name}" says both pointInTime: 'strict' and allowFuture: true, which contradict each other. Keep one.`)
+  }
   return {
     assetKey: selfRef ? ownKey : refKey(spec.asset as AssetDefinition<unknown> | AssetKeyInput, `Asset "${ownKey}": input "${name}".asset`),
     isSelf: selfRef,
     mapping: spec.mapping,
     allowFuture: spec.allowFuture === true,
+    ...(spec.pointInTime === 'strict' ? { pointInTime: 'strict' as const } : {}),
     allowMissing: spec.allowMissing === true,
   }
 }

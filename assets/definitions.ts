@@ -116,7 +116,8 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
 /**
  * Every input's mapping must fit both sides' partitions, and must not read
  * the future: a downstream partition may only read upstream partitions that
- * end no later than its own window ends, unless the input says allowFuture.
+ * end no later than its own window ends (starts, for pointInTime: 'strict'),
+ * unless the input says allowFuture.
  */
 function validatePartitionInputs(byKey: ReadonlyMap<string, AssetDefinition<any>>): void {
   for (const a of byKey.values()) {
@@ -131,6 +132,7 @@ function validatePartitionInputs(byKey: ReadonlyMap<string, AssetDefinition<any>
         upstream: up.partitions,
         mapping: input.mapping,
         allowFuture: input.allowFuture,
+        ...(input.pointInTime ? { pointInTime: input.pointInTime } : {}),
       })
     }
     for (const dep of a.deps) {

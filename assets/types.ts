@@ -100,6 +100,14 @@ export interface AssetInputSpec<T = unknown> {
   mapping?: PartitionMapping<any>
   /** Permit a mapping that reads upstream partitions ending after the downstream window ends. @defaultValue false */
   allowFuture?: boolean
+  /**
+   * `'strict'`: every upstream window read must end at or before the
+   * downstream window STARTS, so a partition never sees data of its own
+   * window (e.g. features of a day from the days before it). Checked when the
+   * definitions load (STRATA_FUTURE_LEAK); both sides must be time-partitioned.
+   * Without it, reading the downstream's own window is allowed.
+   */
+  pointInTime?: 'strict'
   /** Run even when some mapped upstream partitions do not exist. @defaultValue false */
   allowMissing?: boolean
 }
@@ -213,6 +221,8 @@ export interface NormalizedInput {
   isSelf: boolean
   mapping?: PartitionMapping
   allowFuture: boolean
+  /** Present only when declared (`'strict'`). */
+  pointInTime?: 'strict'
   allowMissing: boolean
 }
 

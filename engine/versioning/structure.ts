@@ -37,6 +37,7 @@ export function structureComponents(asset: AssetDefinition<any>): Components {
     c[`in:${name}`] = input.isSelf ? 'self' : input.assetKey
     c[`in:${name}:mapping`] = describeMapping(input.mapping)
     if (input.allowFuture) c[`in:${name}:allowFuture`] = 'true'
+    if (input.pointInTime) c[`in:${name}:pointInTime`] = input.pointInTime
     if (input.allowMissing) c[`in:${name}:allowMissing`] = 'true'
   }
   for (const dep of asset.deps) c[`dep:${dep}`] = dep

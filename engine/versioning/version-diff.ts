@@ -74,7 +74,7 @@ function inputChanges(prev: Components, curr: Components): VersionChange[] {
       def(`input "${name}" now reads ${key} (was ${was})`)
       explained.add(key).add(was)
     }
-    for (const [option, empty] of [['mapping', 'default'], ['allowFuture', 'false'], ['allowMissing', 'false']] as const) {
+    for (const [option, empty] of [['mapping', 'default'], ['allowFuture', 'false'], ['pointInTime', 'window end'], ['allowMissing', 'false']] as const) {
       const a = prev[`in:${name}:${option}`] ?? empty
       const b = curr[`in:${name}:${option}`] ?? empty
       if (a !== b) def(`${option === 'mapping' ? 'mapping' : option} of input "${name}" changed: ${a} → ${b}`)

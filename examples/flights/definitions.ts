@@ -206,9 +206,12 @@ const roundProfile = (p: FeatureProfile): FeatureProfile => ({
 
 /**
  * Per flight of the day: the feature set of features.ts, computed from that
- * day's schedule and the 7 previous days only. Reading the day itself or a
- * later day through `history` would be a definition error (the engine's
- * future-leak guard); `buildHistory` re-checks it at run time.
+ * day's schedule and the 7 previous days only. `history` is a strict
+ * point-in-time input: a mapping that reached the day itself (`endOffset: 0`)
+ * or a later day would be rejected when the definitions load
+ * (STRATA_FUTURE_LEAK). The engine's default guard alone allows reading the
+ * day's own window, which here would leak that day's delays into its
+ * features; `buildHistory` re-checks it at run time.
  */
 export const features = asset({
   key: 'features/flights',
@@ -217,7 +220,7 @@ export const features = asset({
   partitions: days,
   ins: {
     today: rawFlights,
-    history: { asset: rawFlights, mapping: timeWindowMapping({ startOffset: -7, endOffset: -1 }) },
+    history: { asset: rawFlights, mapping: timeWindowMapping({ startOffset: -7, endOffset: -1 }), pointInTime: 'strict' },
   },
   checks: [
     check<Table>({

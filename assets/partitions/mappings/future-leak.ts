@@ -1,7 +1,9 @@
 /**
  * Load-time checks of an input's mapping over time:
  * - future leakage: some downstream partition reads upstream data whose window
- *   ends after its own window ends (STRATA_FUTURE_LEAK unless allowFuture);
+ *   ends after its own window ends (STRATA_FUTURE_LEAK unless allowFuture), or,
+ *   for a `pointInTime: 'strict'` input, after its own window starts: a
+ *   feature computed for a day must not see that day's outcomes;
  * - self-dependency cycles: an asset reading its own partitions must read only
  *   other partitions, and never in a loop (STRATA_CYCLE, even with allowFuture).
  *
@@ -31,15 +33,31 @@ export interface FutureLeakCheck {
   /** @defaultValue defaultMapping(downstream, upstream) */
   mapping?: PartitionMapping
   allowFuture?: boolean
+  /** `'strict'`: upstream windows must end at or before the downstream window starts (not merely ends). */
+  pointInTime?: 'strict'
   /** @defaultValue new Date() */
   now?: Date
   dynamicKeys?: Record<string, readonly string[]>
 }
 
-/** An example of the problem: this downstream key reads up to that upstream key. */
+/** An example of the problem: this downstream key reads up to that upstream key (whose window is given when known). */
 interface Example {
   down: string
   up: string
+  /** The offending upstream window, as ISO instants, and where the downstream window starts. */
+  window?: { start: string; end: string; downStart: string }
+}
+
+/**
+ * The instant no upstream window read by downstream window n may end after:
+ * its end, or its start under `pointInTime: 'strict'`.
+ */
+const deadline = (down: TimeWindowPartitions, n: number, strict: boolean): number => down.tickAt(strict ? n : n + 1)
+
+const iso = (t: number) => new Date(t).toISOString()
+
+function windowOf(down: TimeWindowPartitions, n: number, up: TimeWindowPartitions, u: number): Example['window'] {
+  return { start: iso(up.tickAt(u)), end: iso(up.tickAt(u + 1)), downStart: iso(down.tickAt(n)) }
 }
 
 function hasTime(def: PartitionsDefinition | undefined): boolean {
@@ -67,17 +85,18 @@ function upLabel(down: TimeWindowPartitions, up: TimeWindowPartitions, u: number
   return same ? up.keyAt(u) : `${up.keyAt(u)} (window ending ${new Date(up.tickAt(u + 1)).toISOString()})`
 }
 
-function timeWindowLeak(m: TimeWindowMapping, down: TimeWindowPartitions, up: TimeWindowPartitions, now: number): Example | undefined {
+function timeWindowLeak(m: TimeWindowMapping, down: TimeWindowPartitions, up: TimeWindowPartitions, now: number, strict: boolean): Example | undefined {
   let found: Example | undefined
   for (const n of sampleIndices(down, now)) {
     const s = down.tickAt(n + m.startOffset)
     const e = down.tickAt(n + 1 + m.endOffset)
     if (s >= e) continue
     const lastUp = up.floorIndex(e - 1)
-    if (up.tickAt(lastUp + 1) > down.tickAt(n + 1)) {
-      found ??= { down: down.keyAt(n), up: upLabel(down, up, lastUp) }
+    if (up.tickAt(lastUp + 1) > deadline(down, n, strict)) {
+      const example = { down: down.keyAt(n), up: upLabel(down, up, lastUp), window: windowOf(down, n, up, lastUp) }
+      found ??= example
       // Prefer an example whose upstream partition is within the upstream's range.
-      if (lastUp >= up.firstIndex) return { down: down.keyAt(n), up: upLabel(down, up, lastUp) }
+      if (lastUp >= up.firstIndex) return example
     }
   }
   return found
@@ -91,19 +110,19 @@ function latestExample(down: PartitionsDefinition, up: PartitionsDefinition, now
   return { down: firstOf(down), up: lastOf(up) }
 }
 
-/** Finds a downstream partition that reads upstream data ending after its own window. */
-function findLeak(m: PartitionMapping, down: PartitionsDefinition | undefined, up: PartitionsDefinition | undefined, now: number): Example | undefined {
+/** Finds a downstream partition that reads upstream data ending after its own window ends (after it starts, when strict). */
+function findLeak(m: PartitionMapping, down: PartitionsDefinition | undefined, up: PartitionsDefinition | undefined, now: number, strict: boolean): Example | undefined {
   if (!down || !up || !hasTime(down) || !hasTime(up)) return undefined
   if (m instanceof AllMapping || m instanceof LastMapping) {
-    if (down instanceof TimeWindowPartitions && up instanceof TimeWindowPartitions && up.end && up.end.getTime() <= down.tickAt(down.firstIndex + 1)) return undefined
+    if (down instanceof TimeWindowPartitions && up instanceof TimeWindowPartitions && up.end && up.end.getTime() <= deadline(down, down.firstIndex, strict)) return undefined
     return latestExample(down, up, now)
   }
-  if (m instanceof TimeWindowMapping && down instanceof TimeWindowPartitions && up instanceof TimeWindowPartitions) return timeWindowLeak(m, down, up, now)
+  if (m instanceof TimeWindowMapping && down instanceof TimeWindowPartitions && up instanceof TimeWindowPartitions) return timeWindowLeak(m, down, up, now, strict)
   if (m instanceof IdentityMapping && down instanceof TimeWindowPartitions && up instanceof TimeWindowPartitions) {
     for (const n of sampleIndices(down, now)) {
       const key = down.keyAt(n)
       const u = up.indexOf(key)
-      if (u !== undefined && up.tickAt(u + 1) > down.tickAt(n + 1)) return { down: key, up: key }
+      if (u !== undefined && up.tickAt(u + 1) > deadline(down, n, strict)) return { down: key, up: key, window: windowOf(down, n, up, u) }
     }
     return undefined
   }
@@ -112,8 +131,8 @@ function findLeak(m: PartitionMapping, down: PartitionsDefinition | undefined, u
       const upDim = up.dimensions.find((x) => x.name === d.name)?.partitions
       if (!upDim) continue
       const inner = m instanceof MultiMapping ? m.mappingFor(d.name, down, up) : m
-      const leak = findLeak(inner, d.partitions, upDim, now)
-      if (leak) return { down: inDimension(down, d.name, leak.down), up: inDimension(up, d.name, leak.up) }
+      const leak = findLeak(inner, d.partitions, upDim, now, strict)
+      if (leak) return { ...leak, down: inDimension(down, d.name, leak.down), up: inDimension(up, d.name, leak.up) }
     }
     return undefined
   }
@@ -121,14 +140,14 @@ function findLeak(m: PartitionMapping, down: PartitionsDefinition | undefined, u
     const s = m.sides({ downstream: down, upstream: up })
     const inner = m.inner ?? (s.multiIsDown ? defaultMapping(s.dim, s.single) : defaultMapping(s.single, s.dim))
     if (s.multiIsDown) {
-      const leak = findLeak(inner, s.dim, s.single, now)
-      return leak && { down: inDimension(s.multi, m.dimension, leak.down), up: leak.up }
+      const leak = findLeak(inner, s.dim, s.single, now, strict)
+      return leak && { ...leak, down: inDimension(s.multi, m.dimension, leak.down) }
     }
     // Reading a multi upstream from a single downstream reads all of its other dimensions.
     const otherTime = s.multi.dimensions.find((d) => d.name !== m.dimension && hasTime(d.partitions))
     if (otherTime) return { down: latestExample(s.single, otherTime.partitions, now).down, up: inDimension(s.multi, otherTime.name, latestExample(s.single, otherTime.partitions, now).up) }
-    const leak = findLeak(inner, s.single, s.dim, now)
-    return leak && { down: leak.down, up: inDimension(s.multi, m.dimension, leak.up) }
+    const leak = findLeak(inner, s.single, s.dim, now, strict)
+    return leak && { ...leak, up: inDimension(s.multi, m.dimension, leak.up) }
   }
   if (m instanceof StaticMapping && down instanceof TimeWindowPartitions && up instanceof TimeWindowPartitions) {
     for (const [u, downs] of m.edges) {
@@ -136,7 +155,7 @@ function findLeak(m: PartitionMapping, down: PartitionsDefinition | undefined, u
       if (ui === undefined) continue
       for (const d of downs) {
         const di = down.indexOf(d)
-        if (di !== undefined && up.tickAt(ui + 1) > down.tickAt(di + 1)) return { down: d, up: u }
+        if (di !== undefined && up.tickAt(ui + 1) > deadline(down, di, strict)) return { down: d, up: u, window: windowOf(down, di, up, ui) }
       }
     }
   }
@@ -182,7 +201,8 @@ function findSelfCycle(m: PartitionMapping, def: PartitionsDefinition): string |
 /**
  * Throws STRATA_CYCLE for a self-dependency that reads its own partition (or
  * loops), and STRATA_FUTURE_LEAK when a downstream partition reads upstream
- * partitions ending after its own window ends, unless `allowFuture`.
+ * partitions ending after its own window ends (after it starts, for a
+ * `pointInTime: 'strict'` input), unless `allowFuture`.
  */
 export function checkFutureLeak(c: FutureLeakCheck): void {
   const { downKey, upKey, inputName, downstream, upstream } = c
@@ -206,8 +226,10 @@ export function checkFutureLeak(c: FutureLeakCheck): void {
       )
     }
   }
+  const strict = c.pointInTime === 'strict'
+  if (strict) return checkStrict(c, m, now)
   if (c.allowFuture) return
-  const leak = findLeak(m, downstream, upstream, now)
+  const leak = findLeak(m, downstream, upstream, now, false)
   if (leak) {
     throw new StrataError(
       'STRATA_FUTURE_LEAK',
@@ -215,4 +237,26 @@ export function checkFutureLeak(c: FutureLeakCheck): void {
       { asset: downKey, input: inputName, upstream: upKey, example: leak },
     )
   }
+}
+
+/** `pointInTime: 'strict'`: every upstream window read must have ended when the downstream window starts. */
+function checkStrict(c: FutureLeakCheck, m: PartitionMapping, now: number): void {
+  const { downKey, upKey, inputName, downstream, upstream } = c
+  if (!hasTime(downstream) || !hasTime(upstream)) {
+    const side = !hasTime(downstream) ? `"${downKey}"` : `"${upKey}"`
+    throw new StrataError(
+      'STRATA_INVALID_DEFINITIONS',
+      `Input "${inputName}" of "${downKey}" says pointInTime: 'strict', but ${side} has no time-window partitions, so there is no window to compare. Strict point-in-time inputs read time-partitioned upstreams into time-partitioned assets; drop pointInTime here.`,
+      { asset: downKey, input: inputName, upstream: upKey },
+    )
+  }
+  const leak = findLeak(m, downstream, upstream, now, true)
+  if (!leak) return
+  const w = leak.window
+  const where = w ? `, window ${w.start} to ${w.end}, which ends after ${leak.down} starts at ${w.downStart}` : ''
+  throw new StrataError(
+    'STRATA_FUTURE_LEAK',
+    `Input "${inputName}" of "${downKey}" is pointInTime: 'strict' but reads ${upKey} partitions that end after the partition it builds starts (e.g. ${leak.down} reads ${leak.up}${where}): that is future leakage. Read only windows that ended before, e.g. timeWindowMapping({ startOffset: -7, endOffset: -1 }).`,
+    { asset: downKey, input: inputName, upstream: upKey, pointInTime: 'strict', example: leak },
+  )
 }
