@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { isDefinitions } from '../../assets/definitions.js'
 import { StrataError, isStrataError } from '../../assets/errors.js'
 import type { Definitions } from '../../assets/types.js'
+import { registerTypeScript } from '../loader/register.mjs'
 import { withCodeVersions } from '../versioning/versions.js'
 
 export const DEFAULT_DEFS_FILE = 'definitions.ts'
@@ -29,6 +30,9 @@ export function resolveDefsPath(file: string | undefined, cwd = process.cwd()): 
  */
 export async function loadDefinitions(path: string, version?: string | number): Promise<Definitions> {
   const url = pathToFileURL(path).href + (version !== undefined ? `?v=${version}` : '')
+  // The strata command registers TypeScript support before anything else; a
+  // script run with plain node gets it here, before the first TypeScript it imports.
+  if (/\.(ts|tsx|mts)$/.test(path)) registerTypeScript()
   let mod: { default?: unknown }
   try {
     mod = await import(url)

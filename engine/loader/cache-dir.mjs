@@ -9,10 +9,10 @@
 import { mkdirSync, realpathSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { PACKAGE_ROOT } from './layout.mjs'
 
 /** Used when there is no usable home: inside the Strata package, where tools conventionally cache. */
-export const PROJECT_CACHE = fileURLToPath(new URL('../../node_modules/.cache/strata', import.meta.url))
+export const PROJECT_CACHE = join(PACKAGE_ROOT, 'node_modules', '.cache', 'strata')
 
 /** Folders to try, in order: STRATA_TS_CACHE alone if set, else the XDG or home cache folder, then the project one. */
 export function cacheCandidates(env = process.env) {

@@ -10,11 +10,13 @@ import { compileOptions } from './compile-options.mjs'
 
 let cacheDir = null
 let debug = false
+let conditions = []
 let sucrase
 
 export function initialize(data) {
   cacheDir = data?.cacheDir ?? null
   debug = data?.debug === true
+  conditions = data?.conditions ?? []
 }
 
 // STRATA_TS_CACHE_DEBUG=1: one line per TypeScript file loaded, saying what
@@ -45,6 +47,11 @@ export async function resolve(specifier, context, next) {
       const url = new URL(base + ext, parent)
       if (existsSync(url)) return { url: url.href, format: 'module', shortCircuit: true }
     }
+  }
+  // Export conditions only matter to package names (`strata-engine`,
+  // `#imports`), never to relative, absolute or builtin specifiers.
+  if (conditions.length > 0 && !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier)) {
+    return next(specifier, { ...context, conditions: [...context.conditions, ...conditions] })
   }
   return next(specifier, context)
 }

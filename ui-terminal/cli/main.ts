@@ -74,7 +74,9 @@ function environmentError(err: unknown): string | undefined {
 /** Exit codes: 0 success, 1 a run failed (or nothing found), 2 bad usage or invalid definitions. */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {
-    const { default: pkg } = await import('../../package.json', { with: { type: 'json' } })
+    // By the package's own name: the sources and the compiled copy (dist/) sit at different depths below it.
+    const { createRequire } = await import('node:module')
+    const pkg = createRequire(import.meta.url)('strata-engine/package.json') as { version: string }
     console.log(pkg.version)
     return 0
   }
