@@ -23,7 +23,11 @@ export type StrataErrorCode =
   | 'STRATA_WORKER_DIED'
   /** A step stopped because its run was canceled (Ctrl-C, a cancel request) while it ran; recorded CANCELED, never replacing the last good materialization. */
   | 'STRATA_CANCELED'
+  /** A step ran past its time limit (`asset({ timeoutMs })`): it was stopped and failed; retried per its retry policy. */
+  | 'STRATA_TIMEOUT'
   | 'STRATA_NOT_FOUND'
+  /** No materialization with that id (or it is of another asset): `strata lineage KEY --materialization ID`, a model version's lineage. */
+  | 'STRATA_UNKNOWN_MATERIALIZATION'
   /** A blocking asset check failed: the step failed and its output was not stored. */
   | 'STRATA_CHECK_FAILED'
   /** A data contract document (inline or file) is malformed: unknown type, missing name, … */
@@ -52,6 +56,12 @@ export type StrataErrorCode =
   | 'STRATA_LISTEN_FAILED'
   /** `strata init`: the folder's package.json is not a JSON object (or its scripts are not one), so it cannot be updated. */
   | 'STRATA_INVALID_PACKAGE_JSON'
+  /** A cron expression that does not parse, uses seconds, or never fires (schedules, onCron, cronTickPassed, freshness, time-window partitions). */
+  | 'STRATA_INVALID_CRON'
+  /** An automation declaration is malformed: a condition, schedule or sensor option, or a target that names no asset. */
+  | 'STRATA_INVALID_AUTOMATION'
+  /** Two schedules or two sensors share a name. */
+  | 'STRATA_DUPLICATE_NAME'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

@@ -16,3 +16,24 @@ export type { StrataErrorCode } from './errors.js'
 export type * from './types.js'
 export * from './partitions/index.js'
 export { psi, psiAgainst, binnedDistribution, quantileEdges, binCounts, binOf, PSI_EPSILON, PSI_SIGNIFICANT, type BinnedDistribution } from './monitoring/psi.js'
+export {
+  AutomationCondition,
+  isAutomationCondition,
+  and,
+  or,
+  not,
+  eager,
+  onCron,
+  onMissing,
+  missing,
+  stale,
+  inProgress,
+  executionFailed,
+  newlyUpdated,
+  codeVersionChanged,
+  cronTickPassed,
+} from './automation/conditions.js'
+export type { EagerOptions, OnCronOptions } from './automation/conditions.js'
+export type * from './automation/types.js'
+export { nextTick, previousTick, latestTick } from './cron/ticks.js'
+export { isValidCron } from './cron/parse.js'
