@@ -3,7 +3,7 @@
  * ticks, per-source cursors, run requests with the runs they launch, sensor
  * run keys, and per-asset condition evaluations. Times are epoch ms.
  */
-import type { SlotKey } from './types.js'
+import type { SlotHolder, SlotKey } from './types.js'
 
 export type AutomationSourceKind = 'conditions' | 'schedule' | 'sensor'
 
@@ -180,14 +180,16 @@ export interface AutomationStorage {
   /** Oldest first when filtered by status (the launch order), else newest first. */
   listAutomationRequests(opts?: { statuses?: AutomationRequestStatus[]; limit?: number; sourceKind?: AutomationSourceKind; sourceName?: string }): Promise<AutomationRequestRecord[]>
   getAutomationRequest(requestId: number): Promise<AutomationRequestRecord | undefined>
-  /** When each partition of an asset was last requested (`''` for unpartitioned). */
-  lastRequestTimes(assetKey: string): Promise<Map<string, number>>
+  /** When each (asset, partition) was last requested, for every one ever requested (the daemon reads it once, then keeps it). */
+  lastRequestTimes(): Promise<Array<SlotKey & { requestedAt: number }>>
   /** LAUNCHED (with the launch time) or DONE (with the run's status). */
   setAutomationRequestStatus(requestId: number, status: 'LAUNCHED' | 'DONE', now: number, runStatus?: string): Promise<void>
   /** Newest first. */
   listAutomationTicks(opts?: { sourceKind?: AutomationSourceKind; sourceName?: string; limit?: number }): Promise<AutomationTickRecord[]>
   /** Newest first. */
   listAutomationEvaluations(assetKey: string, opts?: { limit?: number }): Promise<AutomationEvaluationRecord[]>
+  /** Every slot IN_PROGRESS for a RUNNING run, with the run (what automation must not request meanwhile). */
+  listInProgressSlots(): Promise<SlotHolder[]>
   /** Dynamic partition keys as they were at `at` (added at or before it). */
   getDynamicPartitionsAt(at: number): Promise<Record<string, string[]>>
 }

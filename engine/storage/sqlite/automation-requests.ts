@@ -51,8 +51,8 @@ export class AutomationRequestsTable {
     this.launchStmt = db.prepare(`UPDATE automation_requests SET status = 'LAUNCHED', launched_at = ? WHERE request_id = ? AND status = 'QUEUED'`)
     this.doneStmt = db.prepare(`UPDATE automation_requests SET status = 'DONE', ended_at = ?, run_status = ? WHERE request_id = ? AND status != 'DONE'`)
     this.lastTimesStmt = db.prepare(`
-      SELECT s.partition_key, max(r.created_at) FROM automation_request_slots s JOIN automation_requests r ON r.request_id = s.request_id
-      WHERE s.asset_key = ? GROUP BY s.partition_key`).raw()
+      SELECT s.asset_key, s.partition_key, max(r.created_at) FROM automation_request_slots s JOIN automation_requests r ON r.request_id = s.request_id
+      GROUP BY s.asset_key, s.partition_key`).raw()
   }
 
   idByKey(requestKey: string): number | undefined {
@@ -115,8 +115,8 @@ export class AutomationRequestsTable {
     return this.doneStmt.run(now, runStatus ?? null, requestId).changes > 0
   }
 
-  lastRequestTimes(assetKey: string): Map<string, number> {
-    return new Map(this.lastTimesStmt.all(assetKey) as Array<[string, number]>)
+  lastRequestTimes(): Array<SlotKey & { requestedAt: number }> {
+    return (this.lastTimesStmt.all() as Array<[string, string, number]>).map(([assetKey, partitionKey, requestedAt]) => ({ assetKey, partitionKey, requestedAt }))
   }
 
   private toRecord(r: RequestRow): AutomationRequestRecord {

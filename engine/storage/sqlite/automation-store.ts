@@ -21,6 +21,7 @@ import type {
   LeaseResult,
   RequestOutcome,
 } from '../automation-types.js'
+import type { SlotHolder, SlotKey } from '../types.js'
 import { storageError } from './errors.js'
 import { DaemonLeaseTable } from './automation-lease.js'
 import { AutomationTicksTable } from './automation-ticks.js'
@@ -30,6 +31,7 @@ import { AutomationRunKeysTable } from './automation-run-keys.js'
 import { AutomationConditionsTable } from './automation-conditions.js'
 import { AutomationEvaluationsTable } from './automation-evaluations.js'
 import { DynamicPartitionsAtQuery } from './dynamic-partitions-at.js'
+import { InProgressQuery } from './automation-in-progress.js'
 
 type Use = <T>(doing: string, fn: () => T) => T
 
@@ -42,6 +44,7 @@ export class SqliteAutomationStore implements AutomationStorage {
   private readonly conditions: AutomationConditionsTable
   private readonly evaluations: AutomationEvaluationsTable
   private readonly dynamicAt: DynamicPartitionsAtQuery
+  private readonly inProgress: InProgressQuery
   private readonly txTake: Database.Transaction<(claim: LeaseClaim, previous: string | undefined) => boolean>
   private readonly txRenew: Database.Transaction<(owner: string, now: number, ttlMs: number) => boolean>
   private readonly txRelease: Database.Transaction<(owner: string) => void>
@@ -60,6 +63,7 @@ export class SqliteAutomationStore implements AutomationStorage {
     this.conditions = new AutomationConditionsTable(db)
     this.evaluations = new AutomationEvaluationsTable(db)
     this.dynamicAt = new DynamicPartitionsAtQuery(db)
+    this.inProgress = new InProgressQuery(db)
     this.txTake = db.transaction((claim, previous) => this.lease.take(claim, previous))
     this.txRenew = db.transaction((owner, now, ttlMs) => this.lease.renew(owner, now, ttlMs))
     this.txRelease = db.transaction((owner) => this.lease.release(owner))
@@ -109,23 +113,36 @@ export class SqliteAutomationStore implements AutomationStorage {
     const now = c.tick.evaluatedAt
     const outcomes: RequestOutcome[] = []
     let queued = 0
+    // One decision split into several runs shares its run key.
+    const usedHere = new Set<string>()
     for (const r of c.requests ?? []) {
       const existing = this.requests.idByKey(r.requestKey)
       if (existing !== undefined) {
         outcomes.push({ requestKey: r.requestKey, status: 'DUPLICATE', requestId: existing })
         continue
       }
-      const used = r.runKey !== undefined && r.sourceKind === 'sensor' ? this.runKeys.requestOf(r.sourceName, r.runKey) : undefined
+      const keyed = r.runKey !== undefined && r.sourceKind === 'sensor' && !usedHere.has(r.runKey)
+      const used = keyed ? this.runKeys.requestOf(r.sourceName, r.runKey!) : undefined
       if (used !== undefined) {
         outcomes.push({ requestKey: r.requestKey, status: 'RUN_KEY_USED', requestId: used })
         continue
       }
       const requestId = this.requests.insert(r, tickId)
-      if (r.runKey !== undefined && r.sourceKind === 'sensor') this.runKeys.use(r.sourceName, r.runKey, requestId, now)
+      if (keyed) {
+        this.runKeys.use(r.sourceName, r.runKey!, requestId, now)
+        usedHere.add(r.runKey!)
+      }
       outcomes.push({ requestKey: r.requestKey, status: 'QUEUED', requestId })
       queued++
     }
-    if (queued > 0) this.ticks.setRequested(tickId, queued)
+    const refused = outcomes.filter((o) => o.status !== 'QUEUED')
+    if (queued > 0 || refused.length > 0) {
+      // Every request refused (its run key was used, or it was recorded already): nothing was requested after all.
+      const why = refused.length ? `${refused.length} request(s) not queued: ${[...new Set(refused.map((o) => (o.status === 'RUN_KEY_USED' ? 'run key already used' : 'already recorded')))].join(', ')}` : ''
+      const status = queued > 0 ? c.tick.status : 'SKIPPED'
+      const message = queued > 0 ? [c.tick.message, why].filter(Boolean).join('; ') : why
+      this.ticks.setOutcome(tickId, queued, status, message)
+    }
     if (c.cursor) this.cursors.set({ ...c.cursor, sourceKind: c.tick.sourceKind, sourceName: c.tick.sourceName, updatedAt: now })
     for (const s of c.conditions ?? []) this.conditions.set(s)
     const idOf = new Map(outcomes.map((o) => [o.requestKey, o.requestId]))
@@ -149,8 +166,8 @@ export class SqliteAutomationStore implements AutomationStorage {
     return this.use(`reading automation request ${requestId}`, () => this.requests.get(requestId))
   }
 
-  async lastRequestTimes(assetKey: string): Promise<Map<string, number>> {
-    return this.use(`reading the last requests of ${assetKey}`, () => this.requests.lastRequestTimes(assetKey))
+  async lastRequestTimes(): Promise<Array<SlotKey & { requestedAt: number }>> {
+    return this.use('reading when partitions were last requested', () => this.requests.lastRequestTimes())
   }
 
   async setAutomationRequestStatus(requestId: number, status: 'LAUNCHED' | 'DONE', now: number, runStatus?: string): Promise<void> {
@@ -168,6 +185,10 @@ export class SqliteAutomationStore implements AutomationStorage {
 
   async listAutomationEvaluations(assetKey: string, opts?: { limit?: number }): Promise<AutomationEvaluationRecord[]> {
     return this.use(`listing automation evaluations of ${assetKey}`, () => this.evaluations.list(assetKey, opts?.limit ?? 20))
+  }
+
+  async listInProgressSlots(): Promise<SlotHolder[]> {
+    return this.use('listing slots in progress', () => this.inProgress.all())
   }
 
   async getDynamicPartitionsAt(at: number): Promise<Record<string, string[]>> {

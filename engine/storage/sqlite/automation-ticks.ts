@@ -38,7 +38,7 @@ export class AutomationTicksTable {
       INSERT INTO automation_ticks (source_kind, source_name, tick_key, scheduled_for, evaluated_at, status, message, duration_ms)
       VALUES (@sourceKind, @sourceName, @tickKey, @scheduledFor, @evaluatedAt, @status, @message, @durationMs)`)
     this.existsStmt = db.prepare('SELECT 1 FROM automation_ticks WHERE source_kind = ? AND source_name = ? AND tick_key = ?').pluck()
-    this.setRequestedStmt = db.prepare('UPDATE automation_ticks SET requested = ? WHERE tick_id = ?')
+    this.setRequestedStmt = db.prepare('UPDATE automation_ticks SET requested = ?, status = ?, message = ? WHERE tick_id = ?')
     this.listAllStmt = db.prepare('SELECT * FROM automation_ticks ORDER BY tick_id DESC LIMIT ?')
     this.listKindStmt = db.prepare('SELECT * FROM automation_ticks WHERE source_kind = ? ORDER BY tick_id DESC LIMIT ?')
     this.listSourceStmt = db.prepare('SELECT * FROM automation_ticks WHERE source_kind = ? AND source_name = ? ORDER BY tick_id DESC LIMIT ?')
@@ -63,8 +63,9 @@ export class AutomationTicksTable {
     return Number(info.lastInsertRowid)
   }
 
-  setRequested(tickId: number, count: number): void {
-    this.setRequestedStmt.run(count, tickId)
+  /** What the tick's requests came to once run keys and request keys were checked. */
+  setOutcome(tickId: number, requested: number, status: NewAutomationTick['status'], message: string | undefined): void {
+    this.setRequestedStmt.run(requested, status, message ?? null, tickId)
   }
 
   list(opts: { sourceKind?: AutomationSourceKind; sourceName?: string; limit?: number } = {}): AutomationTickRecord[] {

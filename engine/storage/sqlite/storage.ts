@@ -706,11 +706,12 @@ export class SqliteStorage implements Storage {
   getConditionStates: AutomationStorage['getConditionStates'] = () => this.automation.getConditionStates()
   listAutomationRequests: AutomationStorage['listAutomationRequests'] = (opts) => this.automation.listAutomationRequests(opts)
   getAutomationRequest: AutomationStorage['getAutomationRequest'] = (requestId) => this.automation.getAutomationRequest(requestId)
-  lastRequestTimes: AutomationStorage['lastRequestTimes'] = (assetKey) => this.automation.lastRequestTimes(assetKey)
+  lastRequestTimes: AutomationStorage['lastRequestTimes'] = () => this.automation.lastRequestTimes()
   setAutomationRequestStatus: AutomationStorage['setAutomationRequestStatus'] = (id, status, now, runStatus) => this.automation.setAutomationRequestStatus(id, status, now, runStatus)
   listAutomationTicks: AutomationStorage['listAutomationTicks'] = (opts) => this.automation.listAutomationTicks(opts)
   listAutomationEvaluations: AutomationStorage['listAutomationEvaluations'] = (assetKey, opts) => this.automation.listAutomationEvaluations(assetKey, opts)
   getDynamicPartitionsAt: AutomationStorage['getDynamicPartitionsAt'] = (at) => this.automation.getDynamicPartitionsAt(at)
+  listInProgressSlots: AutomationStorage['listInProgressSlots'] = () => this.automation.listInProgressSlots()
 
   async close(): Promise<void> {
     if (this.closed) return
