@@ -29,6 +29,7 @@ export {
   type ModelRollbackResult,
   type ModelStageResult,
 } from './registry/index.js'
+export { lineageTree, materializationOf, modelMaterialization, type LineageNode } from './lineage.js'
 export { validateContract, describeReport, type ContractReport } from './checks/contract.js'
 export { loadContractFile } from './checks/contract-file.js'
 export { readCheckCounts, readLatestChecks, describeCheckResult, checkResultJson, type CheckCountsSummary } from './checks/status.js'

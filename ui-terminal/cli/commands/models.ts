@@ -2,17 +2,22 @@ import { StrataError } from '../../../assets/errors.js'
 import { MODEL_STAGES, type ModelStage, type ModelVersion } from '../../../assets/registry.js'
 import { resolveDefsPath } from '../../../engine/definitions/load.js'
 import { resolveHome } from '../../../engine/home.js'
+import { lineageTree, modelMaterialization } from '../../../engine/index.js'
 import { checkStage, getModel, getModelHistory, listModels, promoteModel, rollbackModel } from '../../../engine/registry/index.js'
 import { openStorage } from '../../../engine/storage/index.js'
 import type { Storage } from '../../../engine/storage/types.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, formatTime, printJson, table } from '../output.js'
+import { printLineage } from './lineage.js'
 
 export const help = `strata models — the model registry
 
 Usage:
   strata models list [NAME]                  versions (newest first) with stage, gate and metrics
   strata models show NAME VERSION            config, metrics, gate, lineage, code version, stage history
+  strata models lineage NAME VERSION         the materialization that produced the version and, recursively,
+                                             the upstream materializations it consumed (as strata lineage),
+                                             even after newer versions were trained
   strata models promote NAME VERSION STAGE   move a version to ${MODEL_STAGES.join(' | ')}
                                              (production archives the current production version;
                                              staging and production need a gate that passed)
@@ -26,7 +31,8 @@ Options:
       --reason TEXT   recorded in the stage history (promote, rollback)
 ${GLOBAL_HELP}
 
-Exit codes: 0 done, 2 bad usage, unknown model, version or stage, a gate that did not pass, nothing to roll back.`
+Exit codes: 0 done, 1 a version registered without a materialization (no lineage), 2 bad usage, unknown model,
+version or stage, a gate that did not pass, nothing to roll back.`
 
 const usage = (message: string) => new StrataError('STRATA_USAGE', `${message} See strata models --help.`)
 
@@ -138,6 +144,21 @@ async function show(storage: Storage, name: string, version: number, json: boole
   return 0
 }
 
+/** The version's own materialization and what it consumed, recursively; `--json` is `strata lineage --json` plus `model`. */
+async function lineage(storage: Storage, name: string, version: number, json: boolean): Promise<number> {
+  const m = await getModel(storage, name, version)
+  if (!m) return unknown(storage, name, version)
+  const tree = await lineageTree(storage, await modelMaterialization(storage, m))
+  if (json) {
+    printJson({ ...tree, model: { name: m.name, version: m.version } })
+    return 0
+  }
+  const partitions = m.lineage.partitionKeys?.length ? ` [${m.lineage.partitionKeys.join(', ')}]` : ''
+  console.log(`${color.bold(`${m.name} v${m.version}`)}  ${paintStage(m.stage)}  registered ${formatTime(m.createdAt)} by ${tree.key}${partitions} #${tree.materializationId}`)
+  printLineage(tree)
+  return 0
+}
+
 /** STRATA_UNKNOWN_MODEL for a name or version, listing what exists. */
 async function unknown(storage: Storage, name: string, version?: number): Promise<never> {
   const versions = (await listModels(storage, name)).map((m) => m.version).sort((a, b) => a - b)
@@ -164,6 +185,11 @@ export async function run(argv: string[]): Promise<number> {
       if (args.length !== 2) throw usage('strata models show takes a model name and a version, e.g. strata models show delay 3.')
       const version = versionArg(args[0]!, args[1])
       return withRegistry(values, (s) => show(s, args[0]!, version, json))
+    }
+    case 'lineage': {
+      if (args.length !== 2) throw usage('strata models lineage takes a model name and a version, e.g. strata models lineage delay 3.')
+      const version = versionArg(args[0]!, args[1])
+      return withRegistry(values, (s) => lineage(s, args[0]!, version, json))
     }
     case 'promote': {
       if (args.length !== 3) throw usage(`strata models promote takes NAME VERSION STAGE, e.g. strata models promote delay 3 production (stages: ${MODEL_STAGES.join(', ')}).`)
@@ -196,6 +222,6 @@ export async function run(argv: string[]): Promise<number> {
       })
     }
     default:
-      throw usage(`Unknown subcommand "${sub}": use list, show, promote or rollback.`)
+      throw usage(`Unknown subcommand "${sub}": use list, show, lineage, promote or rollback.`)
   }
 }
