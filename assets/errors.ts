@@ -54,6 +54,8 @@ export type StrataErrorCode =
   | 'STRATA_HOST_UNAVAILABLE'
   /** `strata serve`: binding the socket failed otherwise (e.g. a privileged port). */
   | 'STRATA_LISTEN_FAILED'
+  /** `strata daemon`: another daemon holds the home (its pid and host are named), or took it over; stop it or use another home. */
+  | 'STRATA_DAEMON_RUNNING'
   /** `strata init`: the folder's package.json is not a JSON object (or its scripts are not one), so it cannot be updated. */
   | 'STRATA_INVALID_PACKAGE_JSON'
   /** A cron expression that does not parse, uses seconds, or never fires (schedules, onCron, cronTickPassed, freshness, time-window partitions). */
