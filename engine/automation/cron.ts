@@ -1,9 +1,10 @@
 /**
  * Cron ticks as automation needs them: the last tick at or before an
  * instant, the next one after it, and the ticks in between (schedules
- * catching up). The cron arithmetic itself lives with the declarations.
+ * catching up). The cron arithmetic (with Dagster's DST rules) lives with
+ * the declarations, in assets/cron/.
  */
-import { nextTick, previousTick } from './cron-source.js'
+import { latestTick, nextTick } from '../../assets/cron/ticks.js'
 
 export interface CronTicks {
   /** The first tick strictly after `after`. */
@@ -13,8 +14,8 @@ export interface CronTicks {
 }
 
 export const cronTicks: CronTicks = {
-  next: (cron, after, timezone) => nextTick(cron, after, timezone ?? 'UTC'),
-  latest: (cron, at, timezone) => previousTick(cron, new Date(at.getTime() + 1), timezone ?? 'UTC'),
+  next: (cron, after, timezone) => nextTick(cron, after, timezone),
+  latest: (cron, at, timezone) => latestTick(cron, at, timezone),
 }
 
 /** Ticks in (from, to], oldest first, at most `limit` of them (the latest ones when there are more). */
