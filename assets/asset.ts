@@ -3,6 +3,8 @@ import { codeVersionOf } from './code-version.js'
 import { StrataError } from './errors.js'
 import { normalizeKey } from './keys.js'
 import { normalizeVersionInputs } from './version-inputs.js'
+import { isAutomationCondition } from './automation/conditions.js'
+import { normalizeFreshness } from './automation/freshness.js'
 import type {
   AssetDefinition,
   AssetInput,
@@ -118,6 +120,10 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, 
     throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": backfillPolicy.maxPartitionsPerStep must be a whole number ≥ 1.`)
   }
   const checks = normalizeChecks(key, spec.checks)
+  if (spec.automation !== undefined && !isAutomationCondition(spec.automation)) {
+    throw new StrataError('STRATA_INVALID_AUTOMATION', `Asset "${key}": automation must be a condition such as eager(), onMissing() or onCron('0 4 * * *') (got ${spec.automation === null ? 'null' : typeof spec.automation}).`)
+  }
+  const freshness = normalizeFreshness(key, spec.freshness)
   for (const [tag, value] of Object.entries(spec.tags ?? {})) {
     if (typeof value !== 'string') throw new StrataError('STRATA_INVALID_ASSET', `Asset "${key}": tag "${tag}" must have a string value.`)
   }
@@ -145,6 +151,8 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, 
     observe: spec.observe === true,
     partitions: spec.partitions,
     backfillPolicy: spec.backfillPolicy,
+    ...(spec.automation !== undefined ? { automation: spec.automation } : {}),
+    ...(freshness !== undefined ? { freshness } : {}),
     checks,
     compute: spec.compute as unknown as AssetDefinition['compute'],
   }) as AssetResult<R, Self>

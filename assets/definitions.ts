@@ -3,6 +3,7 @@ import { checkFutureLeak } from './partitions/mappings/future-leak.js'
 import { checkMappingCompatible } from './partitions/mappings/default.js'
 import { StrataError } from './errors.js'
 import { isServedModel, type ServedModel } from './serving.js'
+import { normalizeAutomation } from './automation/validate.js'
 import type { AssetDefinition, Definitions, DefinitionsSpec } from './types.js'
 
 /** Finds one cycle, returned as a key path whose first and last entries are equal. */
@@ -43,8 +44,9 @@ export function findCycle(byKey: ReadonlyMap<string, AssetDefinition<any>>): str
 
 /**
  * Validates and bundles assets. Make it the default export of a definitions file.
- * Throws StrataError with code STRATA_DUPLICATE_KEY, STRATA_UNKNOWN_DEP, STRATA_CYCLE
- * or STRATA_INVALID_DEFINITIONS.
+ * Throws StrataError with code STRATA_DUPLICATE_KEY, STRATA_UNKNOWN_DEP, STRATA_CYCLE,
+ * STRATA_INVALID_DEFINITIONS, or for schedules, sensors and conditions STRATA_INVALID_AUTOMATION,
+ * STRATA_INVALID_CRON and STRATA_DUPLICATE_NAME.
  */
 export function defineDefinitions(spec: DefinitionsSpec): Definitions {
   if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.assets)) {
@@ -103,6 +105,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     }
     serving[name] = served
   }
+  const { schedules, sensors, automation } = normalizeAutomation(spec, byKey)
   return Object.freeze({
     __strataDefinitions: true as const,
     assets: [...byKey.values()],
@@ -110,6 +113,9 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     pools,
     resources: { ...(spec.resources ?? {}) },
     serving,
+    schedules,
+    sensors,
+    automation,
   })
 }
 

@@ -34,6 +34,12 @@ export {
   cronTickPassed,
 } from './automation/conditions.js'
 export type { EagerOptions, OnCronOptions } from './automation/conditions.js'
+export { schedule, isScheduleDefinition } from './automation/schedule.js'
+export type { ScheduleSpec, ScheduleDefinition } from './automation/schedule.js'
+export { sensor, fileSensor, assetSensor, isSensorDefinition, DEFAULT_SENSOR_INTERVAL_SECONDS } from './automation/sensor.js'
+export type { SensorSpec, SensorDefinition, FileSensorSpec, AssetSensorSpec } from './automation/sensor.js'
+export type { FreshnessPolicy } from './automation/freshness.js'
+export type { AutomationSpec } from './automation/validate.js'
 export type * from './automation/types.js'
 export { nextTick, previousTick, latestTick } from './cron/ticks.js'
 export { isValidCron } from './cron/parse.js'

@@ -6,6 +6,12 @@ import type { MappingArity, PartitionMapping, PartitionsDefinition, TimeWindow }
 import type { AssetCheck } from './checks.js'
 import type { ModelRegistryContext } from './registry.js'
 import type { ServedModel } from './serving.js'
+import type { AutomationCondition } from './automation/conditions.js'
+import type { FreshnessPolicy } from './automation/freshness.js'
+import type { AutomationSpec } from './automation/validate.js'
+import type { ScheduleDefinition } from './automation/schedule.js'
+import type { SensorDefinition } from './automation/sensor.js'
+import type { AutomationSettings } from './automation/types.js'
 
 /** `'raw/orders'` or `['raw', 'orders']`. Canonical form is the slash-joined string. */
 export type AssetKeyInput = string | readonly string[]
@@ -202,6 +208,18 @@ export interface AssetSpec<Ins extends Record<string, AssetInput>, R, Self = unk
   observe?: boolean
   /** Splits the asset into partitions. */
   partitions?: PartitionsDefinition
+  /**
+   * When the automation daemon (`strata daemon`) requests this asset, e.g.
+   * `eager()`, `onCron('0 4 * * *')`, `onMissing()`, combined with `and`,
+   * `or`, `not`. Not part of the version.
+   */
+  automation?: AutomationCondition
+  /**
+   * A non-blocking check that warns when the latest materialization (latest
+   * partition) is more than `maxLagMinutes` old, or, with `cron`, misses what
+   * arrived up to `maxLagMinutes` before the last tick. Not part of the version.
+   */
+  freshness?: FreshnessPolicy
   /** One step per partition (default) or one step over up to N partitions. */
   backfillPolicy?: { maxPartitionsPerStep: number }
   /**
@@ -255,6 +273,10 @@ export interface AssetDefinition<T = unknown> {
   readonly observe: boolean
   readonly partitions?: PartitionsDefinition
   readonly backfillPolicy?: { maxPartitionsPerStep: number }
+  /** The automation condition, when declared. */
+  readonly automation?: AutomationCondition
+  /** The freshness policy, when declared. */
+  readonly freshness?: FreshnessPolicy
   /** Checks run after compute, in order (empty when none). */
   readonly checks: readonly AssetCheck<any>[]
   readonly compute: (ctx: AssetContext, inputs: Record<string, unknown>) => unknown
@@ -271,6 +293,12 @@ export interface DefinitionsSpec {
   resources?: Record<string, unknown>
   /** Models served online by `strata serve`, by registry model name (see `servedModel()` in assets/serving.ts). */
   serving?: Record<string, ServedModel<any, any, any>>
+  /** Cron schedules the daemon ticks (`schedule()`). */
+  schedules?: ReadonlyArray<ScheduleDefinition>
+  /** Sensors the daemon evaluates (`sensor()`, `fileSensor()`, `assetSensor()`). */
+  sensors?: ReadonlyArray<SensorDefinition>
+  /** Daemon limits: runs at once (default 1) and a per-run time limit. */
+  automation?: AutomationSpec
 }
 
 /** Validated definitions. The default export of a definitions file. */
@@ -282,4 +310,10 @@ export interface Definitions {
   readonly resources: Readonly<Record<string, unknown>>
   /** Served models by registry model name (`defineDefinitions` always sets it, empty when none). */
   readonly serving?: Readonly<Record<string, ServedModel<any, any, any>>>
+  /** Schedules (`defineDefinitions` always sets it, empty when none). */
+  readonly schedules?: readonly ScheduleDefinition[]
+  /** Sensors (`defineDefinitions` always sets it, empty when none). */
+  readonly sensors?: readonly SensorDefinition[]
+  /** Daemon settings (`defineDefinitions` always sets it: maxConcurrentRuns 1 unless given). */
+  readonly automation?: AutomationSettings
 }
