@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path'
 import { StrataError } from '../assets/errors.js'
 
 /** `--home`, else `STRATA_HOME`, else `.strata/` beside the definitions file. */
-export function resolveHome(defsPath: string, home?: string, env: NodeJS.ProcessEnv = process.env): string {
+// `env` is not typed NodeJS.ProcessEnv: this signature is published, and users need not have @types/node.
+export function resolveHome(defsPath: string, home?: string, env: Record<string, string | undefined> = process.env): string {
   if (home) return resolve(home)
   if (env.STRATA_HOME) return resolve(env.STRATA_HOME)
   return resolve(dirname(defsPath), '.strata')
