@@ -83,7 +83,6 @@ export function cronFields(cron: string): CronFields {
   for (const v of dow) {
     if (typeof v === 'number') weekdays.add(v % 7)
     else if (/^[0-7]L$/.test(v)) lastWeekdays.add(Number(v[0]) % 7)
-    else if (v === 'L') throw invalidCron(cron, '"L" alone in the day-of-week field is ambiguous; write "6L" for the last Saturday of the month, or "6" for every Saturday')
     else throw invalidCron(cron, `day of week ${JSON.stringify(v)} is not supported`)
   }
   const fields: CronFields = Object.freeze({
@@ -100,7 +99,6 @@ export function cronFields(cron: string): CronFields {
     anyDay: f.dayOfMonth.isWildcard || f.dayOfMonth.hasQuestionMarkChar,
     anyWeekday: f.dayOfWeek.isWildcard || f.dayOfWeek.hasQuestionMarkChar,
   })
-  if (!firesOnSomeDay(fields)) throw invalidCron(cron, 'it never fires (no calendar day matches its day-of-month, month and day-of-week fields)')
   cache.set(cron, fields)
   return fields
 }
@@ -150,12 +148,4 @@ export function civilDay(n: number): CivilDay {
   const year = d.getUTCFullYear()
   const month = d.getUTCMonth() + 1
   return { year, month, day: d.getUTCDate(), weekday: d.getUTCDay(), daysInMonth: new Date(Date.UTC(year, month, 0)).getUTCDate() }
-}
-
-/** The Gregorian calendar repeats every 400 years (146,097 days), so a day pattern that fires at all fires within that span. */
-function firesOnSomeDay(f: CronFields): boolean {
-  if (f.anyDay && f.anyWeekday) return true
-  const from = Math.floor(Date.UTC(2000, 0, 1) / DAY_MS)
-  for (let n = from; n < from + 146_097; n++) if (dayMatches(f, civilDay(n))) return true
-  return false
 }
