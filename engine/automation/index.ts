@@ -1,0 +1,10 @@
+/** The automation daemon's public API (re-exported by engine/index.ts). */
+export { startDaemon, DEFAULT_INTERVAL_MS, type Daemon, type DaemonOptions } from './daemon.js'
+export type { DaemonEvent } from './events.js'
+export { AutomationEngine, type EngineOptions, type TickOptions, type TickSummary } from './tick.js'
+export { systemClock, manualClock, offsetClock, type Clock, type ManualClock } from './clock.js'
+export { DaemonLock, LEASE_TTL_MS, HEARTBEAT_MS } from './lock.js'
+export { automationOverview, type AutomationOverview, type RequestView, type TickView } from './overview.js'
+export { explainAutomation, type AutomationExplanation, type EvaluationView, type PartitionLine } from './explain.js'
+export { automationSources, type AutomationSources, type ScheduleSource, type SensorSource } from './sources.js'
+export { conditionLabel, describeNote } from './describe.js'
