@@ -1,4 +1,4 @@
-import { applyModelRequests, validatePromotions } from '../registry/apply.js'
+import { applyModelRequests, describeApplied, validatePromotions } from '../registry/apply.js'
 import type { LatestMaterialization, LineageEdge, NewCheckResult, NewEvent, Storage } from '../storage/types.js'
 import type { EventWriter } from './event-writer.js'
 import type { PlannedStep } from './plan.js'
@@ -106,16 +106,9 @@ export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord>
   const at = Date.now()
   for (const w of warnings) events.write({ runId, ts: at, type: 'LOG', assetKey: step.assetKey, partitionKey, level: 'warn', message: w })
   for (const m of applied) {
-    events.write({
-      runId,
-      ts: at,
-      type: 'MODEL_REGISTERED',
-      assetKey: step.assetKey,
-      partitionKey,
-      level: 'info',
-      message: m.kind === 'register' ? `Registered model ${m.name} version ${m.version} (${m.stage})` : `Moved model ${m.name} version ${m.version} to ${m.stage}`,
-      data: { ...m, materializationId },
-    })
+    // An identical retrain changed nothing in the registry: a log line, not a registry event.
+    const type = m.kind === 'existing' ? 'LOG' : 'MODEL_REGISTERED'
+    events.write({ runId, ts: at, type, assetKey: step.assetKey, partitionKey, level: 'info', message: describeApplied(m), data: { ...m, materializationId } })
   }
   events.write(successEvent(dataVersion))
   await events.flush()

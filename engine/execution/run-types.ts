@@ -26,8 +26,8 @@ export interface StepResult {
   blockedBy?: string
   /** Results of the asset's checks on this step's value (last attempt). */
   checks?: Array<{ name: string; passed: boolean; blocking: boolean; message?: string }>
-  /** Model versions registered or promoted through ctx.registry. */
-  models?: Array<{ name: string; version: number; stage: string; kind: 'register' | 'promote' }>
+  /** Model versions registered or promoted through ctx.registry; `existing` (with `unchanged: true`): an identical retrain of that version, nothing registered. */
+  models?: Array<{ name: string; version: number; stage: string; kind: 'register' | 'promote' | 'existing'; unchanged?: true }>
 }
 
 export type RunStatus = 'SUCCESS' | 'FAILURE' | 'CANCELED'

@@ -12,8 +12,16 @@ export interface AppliedModel {
   name: string
   version: number
   stage: ModelStage
-  /** `register` or `promote`. */
-  kind: ModelRequest['kind']
+  /** `register`, `promote`, or `existing`: a registration identical to this version (engine/registry/identity.ts), so nothing was registered. */
+  kind: ModelRequest['kind'] | 'existing'
+  /** Set on `existing`: the version is as it was (its stage too). */
+  unchanged?: true
+}
+
+/** One line per applied request, for the run's log. */
+export function describeApplied(m: AppliedModel): string {
+  if (m.kind === 'existing') return `Model ${m.name} v${m.version} unchanged (identical retrain): same code version, config, data versions consumed and artifact as version ${m.version}, so nothing was registered; it stays in ${m.stage}`
+  return m.kind === 'register' ? `Registered model ${m.name} version ${m.version} (${m.stage})` : `Moved model ${m.name} version ${m.version} to ${m.stage}`
 }
 
 /** Where the step's model came from, for the lineage of registered versions. */
@@ -45,7 +53,10 @@ export async function validatePromotions(storage: Storage, requests: readonly Mo
 /**
  * Registers and promotes in request order. A registration asking for staging
  * or production with a failed gate stays in development (reported in
- * `warnings`). Returns what was applied.
+ * `warnings`). A registration identical to an existing version registers
+ * nothing and leaves that version's stage as it is (a retrain must not undo a
+ * promotion or a rollback): it is reported as `existing`. Returns what was
+ * applied.
  */
 export async function applyModelRequests(
   storage: Storage,
@@ -76,7 +87,7 @@ export async function applyModelRequests(
           ...(e.inputName !== undefined ? { input: e.inputName } : {}),
         })),
       }
-      const m = await storage.registerModel({
+      const { model: m, existing } = await storage.registerModelOnce({
         name: r.name,
         metrics: r.metrics,
         config: r.config,
@@ -88,7 +99,7 @@ export async function applyModelRequests(
         createdAt: now,
         ...(stage !== undefined ? { stage } : {}),
       })
-      applied.push({ name: m.name, version: m.version, stage: m.stage, kind: 'register' })
+      applied.push(existing ? { name: m.name, version: m.version, stage: m.stage, kind: 'existing', unchanged: true } : { name: m.name, version: m.version, stage: m.stage, kind: 'register' })
     } else {
       const { model } = await storage.setModelStage(r.name, r.version, r.stage, now, r.reason ?? `promoted by ${step.assetKey} in run ${step.runId}`)
       applied.push({ name: model.name, version: model.version, stage: model.stage, kind: 'promote' })

@@ -283,6 +283,12 @@ export interface PartitionKeyRewrite {
   unresolved: string[]
 }
 
+/** What `registerModelOnce` did: registered `model`, or found an identical version and left it as it was (`existing`). */
+export interface ModelRegistrationResult {
+  model: ModelVersion
+  existing: boolean
+}
+
 /** What `rollbackModel` changed. */
 export interface ModelRollbackResult {
   /** Now in production again. */
@@ -452,6 +458,14 @@ export interface Storage extends AutomationStorage {
    * Throws STRATA_INVALID_MODEL for a malformed model, STRATA_GATE_FAILED.
    */
   registerModel(m: NewModelVersion): Promise<ModelVersion>
+  /**
+   * As registerModel, unless a version of `m.name` is identical to `m` (same
+   * code version, config, consumed data versions and artifact: see
+   * engine/registry/identity.ts): then that version is returned as it is
+   * (stage unchanged), with `existing: true`. Decided and applied in one
+   * write transaction, so concurrent identical retrains register one version.
+   */
+  registerModelOnce(m: NewModelVersion): Promise<ModelRegistrationResult>
   getModel(name: string, version: number): Promise<ModelVersion | undefined>
   /** Versions of `name` (all models if omitted), by name then newest version first. */
   listModels(name?: string): Promise<ModelVersion[]>

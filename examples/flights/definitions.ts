@@ -478,7 +478,13 @@ const register = (ctx: AssetContext, { model, report }: { model: TrainedModel; r
   })
   if (report.gate.passed) ctx.log.info(`gate passed: registering ${modelName} and promoting it to staging`)
   else ctx.log.warn(`gate failed: registering ${modelName} in development, not promoted — ${report.gate.reasons.filter((r) => r.startsWith('FAILED')).join('; ')}`)
-  return output(pkg, { metadata: { gatePassed: report.gate.passed, auc: o.model.auc, modelSha256: artifact.modelSha256 } })
+  // The package's data version leaves out the training wall time, which differs between identical trainings: an identical
+  // retrain keeps the data version, and the registry recognises the version it repeats instead of registering a copy.
+  const { wallTimeMs: _wallTime, ...trainingRecord } = training
+  return output(pkg, {
+    dataVersion: hashOf({ ...pkg, training: trainingRecord }),
+    metadata: { gatePassed: report.gate.passed, auc: o.model.auc, modelSha256: artifact.modelSha256 },
+  })
 }
 
 /**

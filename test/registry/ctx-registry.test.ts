@@ -22,7 +22,7 @@ export const model = asset({
     ctx.registry.register({
       name: 'delay',
       metrics: { auc },
-      config: { depth: 3 },
+      config: { depth: Number(setting('depth')) },
       gate: { passed: auc >= 0.75, reasons: ['auc ' + auc + (auc >= 0.75 ? ' ≥ ' : ' < ') + '0.75'] },
       lineage: { note: 'nightly' },
       stage: 'production',
@@ -48,7 +48,7 @@ export default defineDefinitions({ assets: [train, model, serving, invalid] })
 `
 
 function project(settings: { gate?: string; check?: string; promote?: string } = {}) {
-  return createProject(DEFS, { 'gate.txt': settings.gate ?? 'pass', 'check.txt': settings.check ?? 'pass', 'promote.txt': settings.promote ?? 'none' })
+  return createProject(DEFS, { 'gate.txt': settings.gate ?? 'pass', 'check.txt': settings.check ?? 'pass', 'promote.txt': settings.promote ?? 'none', 'depth.txt': '3' })
 }
 
 describe('ctx.registry', () => {
@@ -81,7 +81,8 @@ describe('ctx.registry', () => {
       assert.deepEqual(modelEvents, ['MODEL_REGISTERED', 'STEP_SUCCESS'])
       assert.match(events.find((e) => e.type === 'MODEL_REGISTERED')!.message!, /Registered model delay version 1 \(production\)/)
 
-      // A second version replaces the first in production; a downstream asset in a pool worker reads it.
+      // A second version (another config) replaces the first in production; a downstream asset in a pool worker reads it.
+      p.write('depth.txt', '4')
       const r2 = await run(ws, { selection: 'model serving', executor: 'pool', concurrency: 1 })
       assert.equal(r2.status, 'SUCCESS', JSON.stringify(r2.steps.map((s) => s.error?.message)))
       assert.deepEqual((await listModels(ws, 'delay')).map((x) => [x.version, x.stage]), [[2, 'production'], [1, 'archived']])

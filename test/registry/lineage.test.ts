@@ -107,20 +107,33 @@ describe('lineage of a model version and of an earlier materialization', () => {
     try {
       await materialize(p)
       const rawId = ((await p.ok(['lineage', 'raw', '--partition', '2024-01-01', '--json'])).json as Node).materializationId
-      const expectError = async (args: string[], code: number, pattern: RegExp) => {
-        const r = await p.ok(args, code)
-        assert.match(r.stderr, pattern)
+      // One line on stderr with its code: text ends in [CODE]; with --json it is a JSON error document.
+      const expectError = async (args: string[], exit: number, code: string, message: RegExp) => {
+        const r = await p.ok(args, exit)
         assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`)
         assert.equal(r.stdout, '')
+        let parsed: { code: string; message: string } | undefined
+        try {
+          parsed = JSON.parse(r.stderr).error
+        } catch {
+          parsed = undefined
+        }
+        if (args.includes('--json') && parsed) {
+          assert.equal(parsed.code, code)
+          assert.match(parsed.message, message)
+        } else {
+          assert.match(r.stderr, message)
+          assert.ok(r.stderr.trim().endsWith(`[${code}]`), r.stderr)
+        }
       }
-      await expectError(['models', 'lineage', 'delay', '7', '--json'], 2, /Model "delay" has no version 7; its versions are 1\..*\[STRATA_UNKNOWN_MODEL\]/)
-      await expectError(['models', 'lineage', 'nope', '1'], 2, /No model named "nope"\. Registered models: delay\..*\[STRATA_UNKNOWN_MODEL\]/)
-      await expectError(['models', 'lineage', 'delay'], 2, /\[STRATA_USAGE\]/)
-      await expectError(['models', 'lineage', 'delay', 'x'], 2, /"x" is not a model version.*\[STRATA_USAGE\]/)
-      await expectError(['lineage', 'model', '--materialization', '999', '--json'], 2, /No materialization 999 in .*\. The latest of "model": \d+\..*\[STRATA_UNKNOWN_MATERIALIZATION\]/)
-      await expectError(['lineage', 'model', '--materialization', String(rawId)], 2, new RegExp(`Materialization ${rawId} is of "raw", not "model"\\. Run: strata lineage raw --materialization ${rawId}.*\\[STRATA_UNKNOWN_MATERIALIZATION\\]`))
-      await expectError(['lineage', 'model', '--materialization', '0'], 2, /--materialization must be a whole number ≥ 1.*\[STRATA_USAGE\]/)
-      await expectError(['lineage', 'raw', '--materialization', String(rawId), '--partition', '2024-01-01'], 2, /either --materialization ID .* or --partition KEY, not both.*\[STRATA_USAGE\]/)
+      await expectError(['models', 'lineage', 'delay', '7', '--json'], 2, 'STRATA_UNKNOWN_MODEL', /Model "delay" has no version 7; its versions are 1\./)
+      await expectError(['models', 'lineage', 'nope', '1'], 2, 'STRATA_UNKNOWN_MODEL', /No model named "nope"\. Registered models: delay\./)
+      await expectError(['models', 'lineage', 'delay'], 2, 'STRATA_USAGE', /strata models lineage takes a model name and a version/)
+      await expectError(['models', 'lineage', 'delay', 'x'], 2, 'STRATA_USAGE', /"x" is not a model version/)
+      await expectError(['lineage', 'model', '--materialization', '999', '--json'], 2, 'STRATA_UNKNOWN_MATERIALIZATION', /No materialization 999 in .*\. The latest of "model": \d+\./)
+      await expectError(['lineage', 'model', '--materialization', String(rawId)], 2, 'STRATA_UNKNOWN_MATERIALIZATION', new RegExp(`Materialization ${rawId} is of "raw", not "model"\\. Run: strata lineage raw --materialization ${rawId}`))
+      await expectError(['lineage', 'model', '--materialization', '0'], 2, 'STRATA_USAGE', /--materialization must be a whole number ≥ 1/)
+      await expectError(['lineage', 'raw', '--materialization', String(rawId), '--partition', '2024-01-01'], 2, 'STRATA_USAGE', /either --materialization ID .* or --partition KEY, not both/)
 
       const s = await openStorage(p.home)
       try {
@@ -128,7 +141,7 @@ describe('lineage of a model version and of an earlier materialization', () => {
       } finally {
         await s.close()
       }
-      await expectError(['models', 'lineage', 'delay', '2'], 1, /Model delay v2 was registered without a materialization .*\[STRATA_NOT_FOUND\]/)
+      await expectError(['models', 'lineage', 'delay', '2'], 1, 'STRATA_NOT_FOUND', /Model delay v2 was registered without a materialization /)
     } finally {
       p.cleanup()
     }

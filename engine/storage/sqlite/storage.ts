@@ -16,6 +16,7 @@ import type {
   CodeVersionRecord,
   EventRecord,
   FailedAttempt,
+  ModelRegistrationResult,
   ModelRollbackResult,
   ModelStage,
   ModelStageChange,
@@ -43,6 +44,7 @@ import type {
   Storage,
 } from '../types.js'
 import { StrataError } from '../../../assets/errors.js'
+import { modelIdentity, type IdentitySource } from '../../registry/identity.js'
 import { checkModelName, checkModelVersion, checkStage, gateFailed } from '../../registry/validate.js'
 import { openDatabase } from './open.js'
 import { CheckResultsTable } from './check-results.js'
@@ -127,6 +129,7 @@ export class SqliteStorage implements Storage {
   >
   private readonly txCheckResults: Database.Transaction<(results: readonly NewCheckResult[]) => number[]>
   private readonly txRegisterModel: Database.Transaction<(m: NewModelVersion) => ModelVersion>
+  private readonly txRegisterModelOnce: Database.Transaction<(m: NewModelVersion) => ModelRegistrationResult>
   private readonly txSetModelStage: Database.Transaction<(name: string, version: number, stage: ModelStage, now: number, reason?: string) => ModelStageResult>
   private readonly txRollbackModel: Database.Transaction<(name: string, now: number, reason?: string) => ModelRollbackResult>
   private readonly txFailOrphans: Database.Transaction<(dead: readonly RunRecord[], now: number) => string[]>
@@ -211,6 +214,11 @@ export class SqliteStorage implements Storage {
       const model = this.models.get(m.name, version)!
       if (m.stage === undefined || m.stage === 'development') return model
       return this.moveModel(model, m.stage, m.createdAt, 'at registration').model
+    })
+    this.txRegisterModelOnce = db.transaction((m) => {
+      const identity = this.identityOf(m)
+      const same = this.models.list(m.name).find((v) => this.identityOf(v) === identity)
+      return same ? { model: same, existing: true } : { model: this.txRegisterModel(m), existing: false }
     })
     this.txSetModelStage = db.transaction((name, version, stage, now, reason) => {
       const m = this.models.get(name, version)
@@ -633,6 +641,16 @@ export class SqliteStorage implements Storage {
       const checked = checkNewModel(m)
       return this.txRegisterModel.immediate(checked)
     })
+  }
+
+  async registerModelOnce(m: NewModelVersion): Promise<ModelRegistrationResult> {
+    return this.use(`registering model ${String(m?.name)}`, () => this.txRegisterModelOnce.immediate(checkNewModel(m)))
+  }
+
+  /** See engine/registry/identity.ts; the materialization a version's lineage names tells its artifact's data version. */
+  private identityOf(m: IdentitySource): string {
+    const id = m.lineage.materializationId
+    return modelIdentity(m, typeof id === 'number' ? this.materializations.get(id) : undefined)
   }
 
   async getModel(name: string, version: number): Promise<ModelVersion | undefined> {
