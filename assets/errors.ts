@@ -25,7 +25,14 @@ export type StrataErrorCode =
   | 'STRATA_CANCELED'
   /** A step ran past its time limit (`asset({ timeoutMs })`): it was stopped and failed; retried per its retry policy. */
   | 'STRATA_TIMEOUT'
+  /** Nothing to show for a valid request: an asset never materialized has no lineage yet (exit 1, as a search that finds nothing). */
   | 'STRATA_NOT_FOUND'
+  /** No run with that id (or unique id prefix). */
+  | 'STRATA_UNKNOWN_RUN'
+  /** No backfill with that id. */
+  | 'STRATA_UNKNOWN_BACKFILL'
+  /** A partition was given (`--partition`) for assets that have no partitions. */
+  | 'STRATA_NOT_PARTITIONED'
   /** No materialization with that id (or it is of another asset): `strata lineage KEY --materialization ID`, a model version's lineage. */
   | 'STRATA_UNKNOWN_MATERIALIZATION'
   /** A blocking asset check failed: the step failed and its output was not stored. */

@@ -89,7 +89,7 @@ export async function launchBackfill(ws: Workspace, opts: LaunchBackfillOptions)
  */
 export async function runBackfill(ws: Workspace, backfillId: string, mode: 'launch' | 'resume' | 'retry', opts: BackfillRunOptions = {}): Promise<BackfillResult> {
   const record = await ws.storage.getBackfill(backfillId)
-  if (!record) throw new StrataError('STRATA_NOT_FOUND', `No backfill "${backfillId}". List backfills with: strata backfill list`)
+  if (!record) throw new StrataError('STRATA_UNKNOWN_BACKFILL', `No backfill "${backfillId}". List backfills with: strata backfill list`)
   if (record.status === 'RUNNING' && mode !== 'launch') {
     throw new StrataError('STRATA_USAGE', `Backfill ${backfillId} is running in process ${record.pid} on ${record.host}. Wait for it, or cancel it with: strata backfill cancel ${backfillId}`)
   }
@@ -215,7 +215,7 @@ function targetStatus(r: StepResult): BackfillTargetStatus {
 /** Requests cancellation; a backfill no process is driving is canceled at once. */
 export async function cancelBackfill(ws: Workspace, backfillId: string): Promise<BackfillRecord> {
   const record = await ws.storage.getBackfill(backfillId)
-  if (!record) throw new StrataError('STRATA_NOT_FOUND', `No backfill "${backfillId}". List backfills with: strata backfill list`)
+  if (!record) throw new StrataError('STRATA_UNKNOWN_BACKFILL', `No backfill "${backfillId}". List backfills with: strata backfill list`)
   if (record.status === 'COMPLETED_SUCCESS' || record.status === 'COMPLETED_FAILED' || record.status === 'CANCELED') {
     throw new StrataError('STRATA_USAGE', `Backfill ${backfillId} already finished (${record.status}); nothing to cancel.`)
   }

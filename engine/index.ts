@@ -1,7 +1,7 @@
 export { openWorkspace, type Workspace, type OpenWorkspaceOptions } from './workspace.js'
 export { materialize, type MaterializeOptions, type MaterializeResult } from './materialize.js'
 export { readAssetStates } from './status.js'
-export { AssetGraph, parseSelection, resolveSelection, SELECTION_SYNTAX } from './graph/index.js'
+export { AssetGraph, parseSelection, resolveSelection, suggestKeys, editDistance, SELECTION_SYNTAX } from './graph/index.js'
 export { computeStates, describeReason, describeDirect } from './versioning/staleness.js'
 export type { AssetState, AssetStatus, StaleReason, DirectReason, RootCause } from './versioning/staleness.js'
 export { executeRun, type RunEvent, type RunResult, type StepResult, type RunOptions } from './execution/run.js'

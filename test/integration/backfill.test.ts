@@ -127,9 +127,9 @@ export default defineDefinitions({ assets: [total] })
 
         const status = (await p.ok(['status', 'total', '--json'])).json
         assert.deepEqual(status.counts, { FRESH: 31, STALE: 0, MISSING: 0, FAILED: 0, IN_PROGRESS: 0 })
-        // An unknown id: exit 1 (not found), with a hint.
-        const unknown = expectExit(await p.run(['backfill', 'show', 'nope', '--json']), 1)
-        assert.match(unknown.stderr, /STRATA_NOT_FOUND/)
+        // An unknown id: exit 2 (usage), with a hint.
+        const unknown = expectExit(await p.run(['backfill', 'show', 'nope', '--json']), 2)
+        assert.match(unknown.stderr, /STRATA_UNKNOWN_BACKFILL/)
         assert.match(unknown.stderr, /strata backfill list/)
       },
     ))

@@ -81,8 +81,10 @@ describe('strata models', () => {
         (await p.ok(['models', 'list', 'delay', '--json'])).json.models.map((m: any) => [m.version, m.stage]),
         [[3, 'development'], [2, 'archived'], [1, 'production']],
       )
-      const none = await p.ok(['models', 'rollback', 'delay', '--json'], 2)
-      assert.match(none.stderr, /no earlier production version.*\[STRATA_NO_ROLLBACK\]/)
+      // With --json the error is JSON on stderr.
+      const none = JSON.parse((await p.ok(['models', 'rollback', 'delay', '--json'], 2)).stderr).error
+      assert.equal(none.code, 'STRATA_NO_ROLLBACK')
+      assert.match(none.message, /no earlier production version/)
 
       // Unknown name, version, stage; bad usage: exit 2 with a clear message.
       assert.match((await p.ok(['models', 'show', 'nope', '1'], 2)).stderr, /No model named "nope"\. Registered models: churn, delay\./)

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { StrataError } from '../../assets/errors.js'
+import { StrataError } from '../../assets/index.js'
 import { chooseConcurrency, describeCap } from '../../engine/index.js'
+import { closest } from './suggest.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -8,16 +9,18 @@ export const GLOBAL_OPTIONS = {
   defs: { type: 'string', short: 'f' },
   home: { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options
 
 export const GLOBAL_HELP = `  -f, --defs FILE   definitions file (default ./definitions.ts; its default export)
       --home DIR    state directory (default $STRATA_HOME, else .strata/ beside the definitions)
-      --json        machine-readable output
+      --json        machine-readable output (errors too: {"error": {"code", "message"}} on stderr)
+  -q, --quiet       no progress and no summary on success: only errors and the requested JSON
   -h, --help        this help`
 
 export interface Parsed<V> {
-  values: V & { defs?: string; home?: string; json?: boolean; help?: boolean }
+  values: V & { defs?: string; home?: string; json?: boolean; quiet?: boolean; help?: boolean }
   positionals: string[]
 }
 
@@ -40,7 +43,14 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, options), options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true })
     return { values: values as unknown as Parsed<Record<keyof O, any>>["values"], positionals }
   } catch (err) {
-    throw new StrataError('STRATA_USAGE', `strata ${command}: ${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}. See strata ${command} --help.`)
+    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '')
+    const unknown = /^Unknown option '(--[^'=]+)'/.exec(message)?.[1]
+    if (unknown) {
+      const names = Object.keys({ ...GLOBAL_OPTIONS, ...options }).map((n) => `--${n}`)
+      const near = closest(unknown, names)
+      throw new StrataError('STRATA_USAGE', `strata ${command}: unknown option ${unknown}.${near ? ` Did you mean ${near}?` : ''} See strata ${command} --help.`)
+    }
+    throw new StrataError('STRATA_USAGE', `strata ${command}: ${message}. See strata ${command} --help.`)
   }
 }
 
@@ -51,12 +61,12 @@ export function positiveInt(name: string, value: string | undefined): number | u
   return n
 }
 
-/** `--concurrency N`: a whole number ≥ 1, capped at 4 × CPUs with a one-line notice on stderr. */
-export function concurrencyArg(value: string | undefined): number | undefined {
+/** `--concurrency N`: a whole number ≥ 1, capped at 4 × CPUs with a one-line notice on stderr (not with --quiet). */
+export function concurrencyArg(value: string | undefined, quiet = false): number | undefined {
   const requested = positiveInt('concurrency', value)
   if (requested === undefined) return undefined
   const choice = chooseConcurrency(requested, requested)
-  if (choice.capped) process.stderr.write(`strata: ${describeCap(requested, choice)}\n`)
+  if (choice.capped && !quiet) process.stderr.write(`strata: ${describeCap(requested, choice)}\n`)
   return choice.concurrency
 }
 
@@ -69,7 +79,7 @@ export function seconds(name: string, value: string | undefined): number | undef
 }
 
 const VALUE_FLAGS = new Set(['-f', '--defs', '--home'])
-const BARE_FLAGS = new Set(['--json', '-h', '--help'])
+const BARE_FLAGS = new Set(['--json', '-q', '--quiet', '-h', '--help'])
 
 /**
  * `strata --json list` and `strata -f x.ts list`: global options written
@@ -95,7 +105,11 @@ export function moveGlobalOptionsAfterCommand(argv: readonly string[]): string[]
       leading.push(arg)
       i += 1
     } else {
-      throw new StrataError('STRATA_USAGE', `strata: unknown option "${arg}" before the command. Global options are -f/--defs FILE, --home DIR and --json; see strata --help.`)
+      const near = arg.startsWith('--') ? closest(name, ['--defs', '--home', '--json', '--quiet', '--help']) : undefined
+      throw new StrataError(
+        'STRATA_USAGE',
+        `strata: unknown option ${arg} before the command.${near ? ` Did you mean ${near}?` : ''} Global options are -f/--defs FILE, --home DIR, --json and -q/--quiet; see strata --help.`,
+      )
     }
   }
   if (i >= argv.length) return leading.includes('-h') || leading.includes('--help') ? ['--help'] : []
@@ -103,4 +117,10 @@ export function moveGlobalOptionsAfterCommand(argv: readonly string[]): string[]
   // Before a `--` terminator, so they stay options.
   const end = rest.indexOf('--')
   return end === -1 ? [command!, ...rest, ...leading] : [command!, ...rest.slice(0, end), ...leading, ...rest.slice(end)]
+}
+
+/** Whether --json was given (before a `--` terminator): errors are then printed as JSON too. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json')
 }

@@ -1,4 +1,4 @@
-import { color } from './output.js'
+import { errColor } from './output.js'
 
 /** The exit code of a run ended by Ctrl-C, as shells report SIGINT. */
 export const INTERRUPTED_EXIT = 130
@@ -30,7 +30,7 @@ export function handleCtrlC(opts: { executor: string; graceMs: number; after?: s
   const stop = new AbortController()
   const after = opts.after ? ` ${opts.after}` : ''
   let count = 0
-  const say = (text: string) => process.stderr.write(color.yellow(`\n${text}\n`))
+  const say = (text: string) => process.stderr.write(errColor.yellow(`\n${text}\n`))
   const onSigint = () => {
     count++
     if (count === 1) {

@@ -1,6 +1,6 @@
-import { isStrataError } from '../../assets/errors.js'
-import { moveGlobalOptionsAfterCommand } from './args.js'
-import { color, escapeForTerminal } from './output.js'
+import { moveGlobalOptionsAfterCommand, wantsJson } from './args.js'
+import { EXIT, classify, printError } from './errors.js'
+import { didYouMean } from './suggest.js'
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number>; help: string }>> = {
   init: () => import('./commands/init.js'),
@@ -18,6 +18,8 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   dev: () => import('./commands/dev.js'),
   serve: () => import('./commands/serve.js'),
   gc: () => import('./commands/gc.js'),
+  daemon: () => import('./commands/daemon.js'),
+  automation: () => import('./commands/automation.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -43,35 +45,17 @@ Commands:
   dev [--auto]              watch mode: reload on save, show what is stale (--auto: rebuild it)
   serve [--port N]          HTTP predictions from production models (--shadow STAGE, --canary STAGE:PCT)
   gc [--grace HOURS]        delete objects nothing refers to and temporary files of killed runs
+  daemon [--interval S]     run automation: conditions, schedules and sensors launch runs
+  automation list|why KEY   what is automated; why an asset did or did not run
 
-Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR and --json,
-before or after the command name.
-Run strata <command> --help for details.`
+Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR, --json and
+-q/--quiet, before or after the command name. Run strata <command> --help for details.
 
-/** One line on stderr: what went wrong, with its stable code. */
-function printError(message: string, code: string): void {
-  console.error(`${color.red('error')} ${escapeForTerminal(message, { multiline: true })} ${color.dim(`[${code}]`)}`)
-}
+Exit codes: 0 success; 1 a run or backfill failed (or nothing to show, e.g. the lineage of
+an asset never materialized); 2 bad usage (an unknown command, option, asset, run, backfill
+or model), invalid definitions or an unusable home; 130 canceled with Ctrl-C.`
 
-const ENVIRONMENT_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CORRUPT|READONLY|CANTOPEN|NOTADB|PERM|PROTOCOL|NOLFS|AUTH)/
-
-/**
- * Failures of the machine rather than of Strata's code: a database or file
- * system error (disk full, permissions, a locked or corrupt file). They are
- * reported as one coded line; anything else is a bug and keeps its stack.
- */
-function environmentError(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined
-  if (err.name === 'SqliteError') {
-    const code = String((err as { code?: unknown }).code)
-    return ENVIRONMENT_SQLITE.test(code) ? `The Strata database failed: ${err.message} (${code}).` : undefined
-  }
-  const sys = err as NodeJS.ErrnoException
-  if (typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.syscall === 'string') return err.message
-  return undefined
-}
-
-/** Exit codes: 0 success, 1 a run failed (or nothing found), 2 bad usage or invalid definitions. */
+/** See EXIT (errors.ts) for the exit codes. */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {
     // By the package's own name: the sources and the compiled copy (dist/) sit at different depths below it.
@@ -80,40 +64,33 @@ export async function main(argv: string[]): Promise<number> {
     console.log(pkg.version)
     return 0
   }
-  let args: string[]
+  const json = wantsJson(argv)
   try {
-    args = moveGlobalOptionsAfterCommand(argv)
-  } catch (err) {
-    if (!isStrataError(err)) throw err
-    printError(err.message, err.code)
-    return 2
-  }
-  const [command, ...rest] = args
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE)
-    return command ? 0 : 2
-  }
-  const load = COMMANDS[command]
-  if (!load) {
-    printError(`strata: unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')}. See strata --help.`, 'STRATA_USAGE')
-    return 2
-  }
-  const mod = await load()
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(mod.help)
-    return 0
-  }
-  try {
+    const args = moveGlobalOptionsAfterCommand(argv)
+    const [first, ...rest] = args
+    // `strata help materialize` is `strata materialize --help`.
+    const command = first === 'help' && rest[0] !== undefined && COMMANDS[rest[0]] ? rest.shift() : first
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      console.log(USAGE)
+      return command ? EXIT.ok : EXIT.usage
+    }
+    const load = COMMANDS[command]
+    if (!load) {
+      const hint = command.startsWith('-') ? '' : didYouMean(command, [...Object.keys(COMMANDS), 'help'])
+      printError({ code: 'STRATA_USAGE', message: `strata: unknown command "${command}".${hint} See strata --help for the commands.` }, json)
+      return EXIT.usage
+    }
+    const mod = await load()
+    if (first === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      console.log(mod.help)
+      return EXIT.ok
+    }
     return await mod.run(rest)
   } catch (err) {
-    if (isStrataError(err)) {
-      printError(err.message, err.code)
-      return err.code === 'STRATA_NOT_FOUND' ? 1 : 2
-    }
-    const message = environmentError(err)
-    if (message === undefined) throw err
-    printError(message, 'STRATA_STORAGE')
-    return 2
+    const known = classify(err)
+    if (known === undefined) throw err
+    printError(known.error, json)
+    return known.exit
   }
 }
 

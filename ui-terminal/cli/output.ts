@@ -1,17 +1,29 @@
 import type { AssetDisplayStatus, AssetStatus } from '../../engine/index.js'
 
-const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR
-const wrap = (code: number) => (s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s)
-
-export const color = {
-  green: wrap(32),
-  yellow: wrap(33),
-  red: wrap(31),
-  blue: wrap(34),
-  grey: wrap(90),
-  bold: wrap(1),
-  dim: wrap(2),
+/**
+ * Whether output to `stream` is coloured. FORCE_COLOR decides when set (`0`
+ * or `false` turn colour off, anything else on, as in Node and most CLIs);
+ * else a non-empty NO_COLOR turns it off (no-color.org); else only a terminal
+ * gets colour.
+ */
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) return force !== '0' && force !== 'false'
+  if (env.NO_COLOR) return false
+  return stream.isTTY === true
 }
+
+export type Palette = Record<'green' | 'yellow' | 'red' | 'blue' | 'grey' | 'bold' | 'dim', (s: string) => string>
+
+/** Colours for one stream, decided when each string is painted (tests and pipes change streams' state). */
+export function paletteFor(stream: { isTTY?: boolean }): Palette {
+  const wrap = (code: number) => (s: string) => (colorEnabled(stream) ? `\x1b[${code}m${s}\x1b[0m` : s)
+  return { green: wrap(32), yellow: wrap(33), red: wrap(31), blue: wrap(34), grey: wrap(90), bold: wrap(1), dim: wrap(2) }
+}
+
+/** For stdout; what goes to stderr (errors, progress) is painted with `errColor`. */
+export const color = paletteFor(process.stdout)
+export const errColor = paletteFor(process.stderr)
 
 export const STATUS_GLYPH: Record<AssetStatus | 'FAILED' | 'RUNNING', string> = {
   FRESH: '●',
@@ -26,8 +38,16 @@ export function paintStatus(status: AssetDisplayStatus): string {
   return status === 'FRESH' ? color.green(text) : status === 'STALE' ? color.yellow(text) : status === 'FAILED' ? color.red(text) : color.grey(text)
 }
 
+// A field set to undefined would vanish from the document: it is written as null (see json.ts).
+const undefinedAsNull = (_key: string, v: unknown) => (v === undefined ? null : v)
+
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+  process.stdout.write(JSON.stringify(value, undefinedAsNull, 2) + '\n')
+}
+
+/** One line, for output read as a stream (`strata serve --json` stays running after it). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, undefinedAsNull) + '\n')
 }
 
 /** Left-aligned columns; the last column is not padded. */

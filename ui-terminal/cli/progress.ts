@@ -1,5 +1,5 @@
 import type { RunEvent, StepResult } from '../../engine/index.js'
-import { color, escapeForTerminal, formatDuration } from './output.js'
+import { escapeForTerminal, formatDuration, paletteFor, type Palette } from './output.js'
 
 const BAR_WIDTH = 24
 
@@ -11,7 +11,8 @@ function stepLabel(r: { id: string }): string {
 /**
  * Shows a run as it goes. On a terminal: a live progress line with the steps
  * running now, and failures/logs printed above it. Otherwise: one plain line
- * per finished step, good for logs and CI.
+ * per finished step, good for logs and CI (never the redrawn progress line).
+ * `failuresOnly` (--quiet) prints nothing but the steps that failed.
  */
 export class RunProgress {
   private total = 0
@@ -26,17 +27,28 @@ export class RunProgress {
   private drawn = false
   private timer: NodeJS.Timeout | undefined
 
+  private readonly c: Palette
+  private readonly live: boolean
+
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
-    private readonly live = out.isTTY === true,
-  ) {}
+    live = out.isTTY === true,
+    private readonly failuresOnly = false,
+  ) {
+    this.c = paletteFor(out)
+    this.live = live && !failuresOnly
+  }
 
   handle = (e: RunEvent): void => {
+    if (this.failuresOnly) {
+      if (e.type === 'step-end' && e.result.status === 'FAILURE') this.record(e.result)
+      return
+    }
     switch (e.type) {
       case 'run-start':
         this.total = e.total
         this.started = Date.now()
-        this.line(color.dim(`Run ${e.runId} — ${e.total} step(s)`))
+        this.line(this.c.dim(`Run ${e.runId} — ${e.total} step(s)`))
         if (this.live) this.timer = setInterval(() => this.draw(true), 250)
         break
       case 'step-start':
@@ -45,12 +57,12 @@ export class RunProgress {
         break
       case 'step-log': {
         const message = escapeForTerminal(e.line.message, { multiline: true })
-        this.line(`${color.dim(`${stepLabel(e.step)} │`)} ${e.line.level === 'error' ? color.red(message) : e.line.level === 'warn' ? color.yellow(message) : message}`)
+        this.line(`${this.c.dim(`${stepLabel(e.step)} │`)} ${e.line.level === 'error' ? this.c.red(message) : e.line.level === 'warn' ? this.c.yellow(message) : message}`)
         break
       }
       case 'step-retry':
         this.running.delete(e.step.id)
-        this.line(color.yellow(`↻ ${stepLabel(e.step)} attempt ${e.attempt} failed: ${escapeForTerminal(e.error.message, { multiline: true })} — retrying in ${formatDuration(e.delayMs)}`))
+        this.line(this.c.yellow(`↻ ${stepLabel(e.step)} attempt ${e.attempt} failed: ${escapeForTerminal(e.error.message, { multiline: true })} — retrying in ${formatDuration(e.delayMs)}`))
         break
       case 'step-end':
         this.running.delete(e.step.id)
@@ -68,21 +80,21 @@ export class RunProgress {
   private record(r: StepResult): void {
     if (r.status === 'SUCCESS') {
       this.ok++
-      if (!this.live) this.line(`${color.green('✓')} ${stepLabel(r)} ${color.dim(`${formatDuration(r.durationMs)}  data ${r.dataVersion?.slice(0, 12)}`)}`)
+      if (!this.live) this.line(`${this.c.green('✓')} ${stepLabel(r)} ${this.c.dim(`${formatDuration(r.durationMs)}  data ${r.dataVersion?.slice(0, 12)}`)}`)
     } else if (r.status === 'FAILURE') {
       this.failed++
-      this.line(`${color.red('✗')} ${stepLabel(r)} failed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}: ${escapeForTerminal(r.error?.message ?? 'unknown error', { multiline: true })}`)
+      this.line(`${this.c.red('✗')} ${stepLabel(r)} failed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}: ${escapeForTerminal(r.error?.message ?? 'unknown error', { multiline: true })}`)
     } else if (r.skipReason === 'UP_TO_DATE') {
       this.upToDate++
-      if (!this.live) this.line(`${color.dim('=')} ${stepLabel(r)} ${color.dim('up to date (inputs unchanged)')}`)
+      if (!this.live) this.line(`${this.c.dim('=')} ${stepLabel(r)} ${this.c.dim('up to date (inputs unchanged)')}`)
     } else if (r.skipReason === 'CANCELED' && r.error) {
       // Stopped while it ran (the others were canceled before they started).
       this.skipped++
-      this.line(`${color.yellow('⊘')} ${stepLabel(r)} ${escapeForTerminal(r.error.message)}`)
+      this.line(`${this.c.yellow('⊘')} ${stepLabel(r)} ${escapeForTerminal(r.error.message)}`)
     } else {
       this.skipped++
       if (!this.live || r.skipReason !== 'CANCELED') {
-        this.line(`${color.grey('⊘')} ${stepLabel(r)} ${color.dim(r.skipReason === 'CANCELED' ? 'skipped: run canceled' : `skipped: upstream ${escapeForTerminal(r.blockedBy ?? '')} failed`)}`)
+        this.line(`${this.c.grey('⊘')} ${stepLabel(r)} ${this.c.dim(r.skipReason === 'CANCELED' ? 'skipped: run canceled' : `skipped: upstream ${escapeForTerminal(r.blockedBy ?? '')} failed`)}`)
       }
     }
   }
@@ -106,13 +118,13 @@ export class RunProgress {
     if (!force && now - this.lastDraw < 80) return
     this.lastDraw = now
     const filled = Math.round((this.done / this.total) * BAR_WIDTH)
-    const bar = color.green('█'.repeat(filled)) + color.grey('░'.repeat(BAR_WIDTH - filled))
+    const bar = this.c.green('█'.repeat(filled)) + this.c.grey('░'.repeat(BAR_WIDTH - filled))
     const elapsed = (now - this.started) / 1000
     const rate = elapsed > 0 ? this.done / elapsed : 0
     const eta = rate > 0 && this.done < this.total ? ` eta ${formatDuration(((this.total - this.done) / rate) * 1000)}` : ''
     const running = [...this.running].slice(0, 3).map((id) => escapeForTerminal(id)).join(', ') + (this.running.size > 3 ? ` +${this.running.size - 3}` : '')
-    const counts = `${color.green(`✓${this.ok}`)}${this.upToDate ? color.dim(` =${this.upToDate}`) : ''}${this.failed ? color.red(` ✗${this.failed}`) : ''}${this.skipped ? color.grey(` ⊘${this.skipped}`) : ''}`
-    const text = `${bar} ${this.done}/${this.total} ${counts}${eta}${running ? color.dim(`  ▶ ${running}`) : ''}`
+    const counts = `${this.c.green(`✓${this.ok}`)}${this.upToDate ? this.c.dim(` =${this.upToDate}`) : ''}${this.failed ? this.c.red(` ✗${this.failed}`) : ''}${this.skipped ? this.c.grey(` ⊘${this.skipped}`) : ''}`
+    const text = `${bar} ${this.done}/${this.total} ${counts}${eta}${running ? this.c.dim(`  ▶ ${running}`) : ''}`
     const cols = this.out.columns ?? 120
     this.out.write('\r\x1b[2K' + truncateVisible(text, cols - 1))
     this.drawn = true

@@ -1,10 +1,10 @@
-import { StrataError } from '../../../assets/errors.js'
-import { cancelBackfill, launchBackfill, runBackfill, type BackfillResult, type Workspace } from '../../../engine/index.js'
-import type { BackfillRecord, BackfillTargetStatus } from '../../../engine/storage/types.js'
+import { StrataError } from '../../../assets/index.js'
+import { cancelBackfill, launchBackfill, runBackfill, type BackfillRecord, type BackfillResult, type BackfillTargetStatus, type Workspace } from '../../../engine/index.js'
 import { GLOBAL_HELP, concurrencyArg, parseCommandArgs, positiveInt, seconds } from '../args.js'
 import { handleCtrlC, type CtrlC } from '../interrupt.js'
-import { color, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
+import { color, errColor, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
 import { RunProgress } from '../progress.js'
+import { didYouMean } from '../suggest.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata backfill — materialize a range of partitions, resumably
@@ -29,7 +29,11 @@ ${GLOBAL_HELP}
 Ctrl-C cancels (running steps get the grace period; unfinished partitions stay pending for resume);
 press it again to stop running steps at once.
 
-Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled, 2 bad usage, 130 canceled with Ctrl-C.`
+Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled, 2 bad usage
+(an unknown backfill id: STRATA_UNKNOWN_BACKFILL), 130 canceled with Ctrl-C.
+JSON: schemas/backfill.schema.json (a run, resume or retry), backfill-list, backfill-show, backfill-cancel.`
+
+const SUBCOMMANDS = ['list', 'show', 'resume', 'retry', 'cancel']
 
 const STATUSES: BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
 
@@ -56,16 +60,18 @@ function describeCounts(counts: Record<BackfillTargetStatus, number>): string {
 const paint = (s: string) =>
   s === 'COMPLETED_SUCCESS' ? color.green(s) : s === 'RUNNING' ? color.blue(s) : s === 'COMPLETED_FAILED' ? color.red(s) : color.yellow(s)
 
-async function finish(result: BackfillResult, json: boolean): Promise<number> {
+async function finish(result: BackfillResult, json: boolean, quiet: boolean): Promise<number> {
   const b = result.backfill
+  const exit = b.status === 'COMPLETED_SUCCESS' ? 0 : 1
   if (json) {
-    printJson({ backfillId: b.backfillId, id: b.backfillId, status: b.status, target: target(b), counts: countsJson(result.counts), runId: result.run?.runId ?? null, durationMs: result.run?.durationMs ?? 0 })
-  } else {
+    // runId and durationMs are null when nothing was left to run.
+    printJson({ backfillId: b.backfillId, id: b.backfillId, status: b.status, target: target(b), counts: countsJson(result.counts), runId: result.run?.runId ?? null, durationMs: result.run?.durationMs ?? null })
+  } else if (!(quiet && exit === 0)) {
     console.log(`Backfill ${color.bold(b.backfillId)} ${paint(b.status)}: ${describeCounts(result.counts)}${result.run ? ` in ${formatDuration(result.run.durationMs)}` : ''}.`)
     if (b.status === 'COMPLETED_FAILED') console.log(color.dim(`Re-run only what failed with: strata backfill retry ${b.backfillId}`))
     if (b.status === 'CANCELED') console.log(color.dim(`Canceled. Unfinished partitions stay pending.`))
   }
-  return b.status === 'COMPLETED_SUCCESS' ? 0 : 1
+  return exit
 }
 
 /** Ctrl-C cancels the backfill's run; what did not finish stays pending for a resume. */
@@ -73,7 +79,7 @@ const interruptible = (executor: string, graceMs: number): CtrlC => handleCtrlC(
 
 async function show(ws: Workspace, id: string, json: boolean): Promise<number> {
   const b = await ws.storage.getBackfill(id)
-  if (!b) throw new StrataError('STRATA_NOT_FOUND', `No backfill "${id}". List backfills with: strata backfill list`)
+  if (!b) throw new StrataError('STRATA_UNKNOWN_BACKFILL', `No backfill "${id}". List backfills with: strata backfill list`, { backfillId: id })
   const targets = await ws.storage.getBackfillTargets(id)
   const counts = await ws.storage.countBackfillTargets(id)
   const perAsset = new Map<string, Record<BackfillTargetStatus, number>>()
@@ -118,12 +124,16 @@ export async function run(argv: string[]): Promise<number> {
     grace: { type: 'string' },
     limit: { type: 'string' },
   })
-  const concurrency = concurrencyArg(values.concurrency)
+  const quiet = values.quiet === true
+  const concurrency = concurrencyArg(values.concurrency, quiet)
   const graceMs = seconds('grace', values.grace) ?? 10_000
   const executor = values.executor ?? 'pool'
   if (executor !== 'pool' && executor !== 'in-process') throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
   const [sub, ...rest] = positionals
   if (!sub) throw new StrataError('STRATA_USAGE', 'strata backfill needs a selection and a range, e.g. strata backfill "raw/events*" --from 2024-01-01 --to 2024-01-31. See strata backfill --help.')
+  // A mistyped subcommand (`backfill lsit`) would be taken for a selection; without a range it cannot be one.
+  const hint = SUBCOMMANDS.includes(sub) || values.from !== undefined || values.to !== undefined || values.partitions !== undefined ? '' : didYouMean(sub, SUBCOMMANDS)
+  if (hint) throw new StrataError('STRATA_USAGE', `strata backfill: unknown subcommand "${sub}".${hint} See strata backfill --help.`)
   // The run's Ctrl-C handling, to exit at once if steps were runCtrlC on the main thread.
   let runCtrlC: CtrlC | undefined
   const code = await withWorkspace(values, async (ws) => {
@@ -149,21 +159,21 @@ export async function run(argv: string[]): Promise<number> {
       if (sub === 'cancel') {
         const b = await cancelBackfill(ws, id)
         if (values.json) printJson({ id: b.backfillId, status: b.status, cancelRequested: b.cancelRequested })
-        else console.log(b.status === 'CANCELED' ? `Backfill ${id} canceled.` : `Cancel requested: backfill ${id} stops after its running steps.`)
+        else if (!quiet) console.log(b.status === 'CANCELED' ? `Backfill ${id} canceled.` : `Cancel requested: backfill ${id} stops after its running steps.`)
         return 0
       }
-      const progress = values.json ? undefined : new RunProgress()
+      const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
       const stop = interruptible(executor, graceMs)
       try {
         const result = await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs })
-        return stop.exitCode(await finish(result, values.json === true))
+        return stop.exitCode(await finish(result, values.json === true, quiet))
       } finally {
         stop.dispose()
         runCtrlC = stop
       }
     }
     const partitions = values.partitions ? String(values.partitions).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined
-    const progress = values.json ? undefined : new RunProgress()
+    const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
     const stop = interruptible(executor, graceMs)
     try {
       const result = await launchBackfill(ws, {
@@ -179,10 +189,10 @@ export async function run(argv: string[]): Promise<number> {
         stop: stop.stop,
         graceMs,
         onCreated: (b) => {
-          if (!values.json) process.stderr.write(color.dim(`Backfill ${b.backfillId} created (resume it with strata backfill resume ${b.backfillId} if interrupted)\n`))
+          if (!values.json && !quiet) process.stderr.write(errColor.dim(`Backfill ${b.backfillId} created (resume it with strata backfill resume ${b.backfillId} if interrupted)\n`))
         },
       })
-      return stop.exitCode(await finish(result, values.json === true))
+      return stop.exitCode(await finish(result, values.json === true, quiet))
     } finally {
       stop.dispose()
       runCtrlC = stop

@@ -7,7 +7,7 @@ import { DevModel } from '../../app/dev-model.js'
 import { StrataError } from '../../../assets/errors.js'
 import { startDevSession, DEFAULT_DEBOUNCE_MS, type DevEvent, type DevSession } from '../../../engine/watch/index.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
-import { color } from '../output.js'
+import { color, errColor } from '../output.js'
 import { codeChangeText, reloadedText, reloadErrorText, runCanceledText, runEndText, runStartText, staleText, watchingLines, type Level } from '../../dev-text.js'
 import { RunProgress } from '../progress.js'
 
@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       // A second Ctrl-C: do not wait for running steps.
       process.exit(130)
     }
-    if (!values.json) process.stderr.write(color.yellow('\nStopping: a running run is canceled and its running steps finish. Ctrl-C again to quit at once.\n'))
+    if (!values.json) process.stderr.write(errColor.yellow('\nStopping: a running run is canceled and its running steps finish. Ctrl-C again to quit at once.\n'))
     stopping = (session?.close() ?? Promise.resolve()).then(stopped)
   }
   process.on('SIGINT', stop)

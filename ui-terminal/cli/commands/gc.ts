@@ -1,4 +1,4 @@
-import { StrataError } from '../../../assets/errors.js'
+import { StrataError } from '../../../assets/index.js'
 import { collectHomeGarbage, DEFAULT_GC_GRACE_MS, resolveDefsPath, resolveHome } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatBytes, printJson } from '../output.js'
@@ -16,7 +16,7 @@ Options:
       --dry-run       report what would be deleted; delete nothing
 ${GLOBAL_HELP}
 
-JSON: { "removed": { "objects": N, "temps": N }, "bytesFreed": N, "dryRun": bool }`
+JSON: { "removed": { "objects": N, "temps": N }, "bytesFreed": N, "dryRun": bool } (schemas/gc.schema.json)`
 
 function graceHours(text: string | undefined): number {
   if (text === undefined) return DEFAULT_GC_GRACE_MS / 3_600_000
@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     printJson(result)
     return 0
   }
+  if (values.quiet) return 0
   const { objects, temps } = result.removed
   const verb = dryRun ? 'Would remove' : 'Removed'
   if (objects + temps === 0) console.log(`Nothing to remove in ${home}.`)

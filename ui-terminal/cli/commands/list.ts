@@ -2,6 +2,7 @@ import { describeFailure, describeReason, readAssetStates, readCheckCounts, reso
 import { partitionBar } from '../partition-bar.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatAge, paintStatus, printJson, table } from '../output.js'
+import { failureJson, reasonJson } from '../json.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata list [SELECTION...] — assets with group, status and staleness reasons
@@ -13,7 +14,9 @@ SELECTION uses the asset selection syntax: key, *key (with upstream), key* (with
 downstream), +key / key+ (one level), group:NAME, tag:K=V, * (all; the default).
 
 Options:
-${GLOBAL_HELP}`
+${GLOBAL_HELP}
+
+JSON: schemas/list.schema.json.`
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('list', argv, {})
@@ -31,9 +34,9 @@ export async function run(argv: string[]): Promise<number> {
         status: state.display,
         /** The latest good materialization: FRESH, STALE or MISSING. */
         freshness: state.status,
-        failure: state.failure ? { message: state.failure.message, runId: state.failure.runId, at: new Date(state.failure.at).toISOString() } : null,
+        failure: failureJson(state.failure),
         reasons: state.reasons.map(describeReason),
-        reasonDetails: state.reasons,
+        reasonDetails: state.reasons.map(reasonJson),
         codeVersion: def.codeVersion,
         dataVersion: state.latest?.dataVersion ?? null,
         lastMaterializedAt: state.latest ? new Date(state.latest.endedAt).toISOString() : null,

@@ -1,7 +1,8 @@
-import { StrataError } from '../../../assets/errors.js'
-import type { EventRecord, Workspace } from '../../../engine/index.js'
+import { StrataError } from '../../../assets/index.js'
+import { suggestKeys, type EventRecord, type Workspace } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatTime, printJson } from '../output.js'
+import { partitionKeyJson } from '../json.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata logs RUN_ID — the event log of a run: steps, retries, failures and log lines
@@ -9,7 +10,9 @@ export const help = `strata logs RUN_ID — the event log of a run: steps, retri
 
 Options:
       --step KEY   only events of this asset
-${GLOBAL_HELP}`
+${GLOBAL_HELP}
+
+JSON: schemas/logs.schema.json. An unknown run id is STRATA_UNKNOWN_RUN (exit 2).`
 
 export async function findRun(ws: Workspace, idOrPrefix: string) {
   const exact = await ws.storage.getRun(idOrPrefix)
@@ -17,7 +20,7 @@ export async function findRun(ws: Workspace, idOrPrefix: string) {
   const matches = (await ws.storage.listRuns({ limit: 10_000 })).filter((r) => r.runId.startsWith(idOrPrefix))
   if (matches.length === 1) return matches[0]!
   if (matches.length > 1) throw new StrataError('STRATA_USAGE', `Run id prefix "${idOrPrefix}" matches ${matches.length} runs; give more characters.`)
-  throw new StrataError('STRATA_NOT_FOUND', `No run "${idOrPrefix}". List runs with: strata runs`)
+  throw new StrataError('STRATA_UNKNOWN_RUN', `No run "${idOrPrefix}". List runs with: strata runs`, { runId: idOrPrefix })
 }
 
 function describe(e: EventRecord): string {
@@ -40,15 +43,38 @@ function describe(e: EventRecord): string {
   }
 }
 
+/** Every field present: null where an event has no asset, partition, level, message or data. */
+function eventJson(e: EventRecord) {
+  return {
+    id: e.id,
+    runId: e.runId,
+    ts: new Date(e.ts).toISOString(),
+    type: e.type,
+    assetKey: e.assetKey ?? null,
+    partitionKey: partitionKeyJson(e.partitionKey),
+    level: e.level ?? null,
+    message: e.message ?? null,
+    data: e.data ?? null,
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('logs', argv, { step: { type: 'string' } })
   if (positionals.length !== 1) throw new StrataError('STRATA_USAGE', 'strata logs takes a run id; list runs with: strata runs')
   return withWorkspace(values, async (ws) => {
     const run = await findRun(ws, positionals[0]!)
     let events = await ws.storage.getEvents(run.runId)
-    if (values.step) events = events.filter((e) => e.assetKey === values.step)
+    if (values.step !== undefined) {
+      const step = values.step as string
+      const known = [...new Set([...ws.graph.keys(), ...events.flatMap((e) => (e.assetKey ? [e.assetKey] : []))])]
+      if (!known.includes(step)) {
+        const near = suggestKeys(step, known)
+        throw new StrataError('STRATA_UNKNOWN_ASSET', `--step: no asset "${step}".${near.length ? ` Did you mean ${near.map((k) => `"${k}"`).join(', ')}?` : ''} See the assets with strata list.`, { key: step })
+      }
+      events = events.filter((e) => e.assetKey === step)
+    }
     if (values.json) {
-      printJson({ runId: run.runId, status: run.status, events: events.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })) })
+      printJson({ runId: run.runId, status: run.status, selection: run.selection, events: events.map(eventJson) })
       return 0
     }
     console.log(color.dim(`Run ${escapeForTerminal(run.runId)} — ${run.status} — ${escapeForTerminal(run.selection)}`))

@@ -8,6 +8,8 @@ import { openStorage } from '../../../engine/storage/index.js'
 import type { Storage } from '../../../engine/storage/types.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, formatTime, printJson, table } from '../output.js'
+import { partitionKeyJson } from '../json.js'
+import { didYouMean } from '../suggest.js'
 import { printLineage } from './lineage.js'
 
 export const help = `strata models — the model registry
@@ -65,6 +67,12 @@ function metricsText(metrics: Record<string, unknown>, max = 4): string {
 
 const brief = (m: ModelVersion) => ({ name: m.name, version: m.version, stage: m.stage })
 
+/** The recorded lineage, with what the engine filled in as null where it does not apply (anything the asset gave is kept as it is). */
+function lineageJson(l: ModelVersion['lineage']) {
+  if (!Array.isArray(l.inputs)) return l
+  return { ...l, inputs: l.inputs.map((i) => ({ ...i, partitionKey: partitionKeyJson(i.partitionKey), input: i.input ?? null })) }
+}
+
 function modelJson(m: ModelVersion) {
   return {
     name: m.name,
@@ -73,7 +81,7 @@ function modelJson(m: ModelVersion) {
     metrics: m.metrics,
     config: m.config,
     gate: m.gate,
-    lineage: m.lineage,
+    lineage: lineageJson(m.lineage),
     codeVersion: m.codeVersion,
     artifact: m.artifact,
     description: m.description ?? null,
@@ -166,7 +174,7 @@ async function unknown(storage: Storage, name: string, version?: number): Promis
   const names = [...new Set((await listModels(storage)).map((m) => m.name))]
   throw new StrataError(
     'STRATA_UNKNOWN_MODEL',
-    `No model named "${name}".${names.length ? ` Registered models: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}.` : ' No model is registered yet.'}`,
+    `No model named "${name}".${didYouMean(name, names)}${names.length ? ` Registered models: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}.` : ' No model is registered yet.'}`,
     { name },
   )
 }
@@ -202,6 +210,7 @@ export async function run(argv: string[]): Promise<number> {
           printJson({ model: brief(r.model), replaced: r.replaced ? brief(r.replaced) : null, changed: r.changed })
           return 0
         }
+        if (values.quiet) return 0
         if (!r.changed) console.log(`${name} v${version} is already in ${paintStage(stage)}; nothing changed.`)
         else console.log(`${name} v${version} → ${paintStage(stage)}${r.replaced ? color.dim(` (v${r.replaced.version} was in production; now archived)`) : ''}`)
         return 0
@@ -216,12 +225,13 @@ export async function run(argv: string[]): Promise<number> {
           printJson({ name, production: brief(r.restored), archived: brief(r.archived) })
           return 0
         }
+        if (values.quiet) return 0
         console.log(`Rolled back ${name}: v${r.restored.version} is in ${paintStage('production')} again (v${r.archived.version} archived).`)
         console.log(color.dim(`  metrics ${metricsText(r.restored.metrics) || '(none)'}; registered ${formatTime(r.restored.createdAt)}`))
         return 0
       })
     }
     default:
-      throw usage(`Unknown subcommand "${sub}": use list, show, lineage, promote or rollback.`)
+      throw usage(`Unknown subcommand "${sub}".${didYouMean(sub, ['list', 'show', 'lineage', 'promote', 'rollback'])} Use list, show, lineage, promote or rollback.`)
   }
 }

@@ -6,7 +6,9 @@ export const help = `strata runs — recent runs, newest first
 
 Options:
       --limit N   how many (default 20)
-${GLOBAL_HELP}`
+${GLOBAL_HELP}
+
+JSON: schemas/runs.schema.json.`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('runs', argv, { limit: { type: 'string' } })
@@ -33,9 +35,12 @@ export async function run(argv: string[]): Promise<number> {
       return 0
     }
     const paint = (s: string) => (s === 'SUCCESS' ? color.green(s) : s === 'RUNNING' ? color.blue(s) : s === 'CANCELED' ? color.yellow(s) : color.red(s))
-    const rows = [['RUN', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'SELECTION'].map((h) => color.dim(h))]
+    // Runs the automation daemon launched say what launched them (a schedule, a sensor, a condition).
+    const launched = runs.some((r) => r.tags['strata/launched-by'])
+    const rows = [['RUN', 'STATUS', 'STARTED', 'DURATION', 'STEPS', ...(launched ? ['LAUNCHED BY'] : []), 'SELECTION'].map((h) => color.dim(h))]
     for (const r of runs) {
-      rows.push([escapeForTerminal(r.runId), paint(r.status), formatTime(r.startedAt), r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '…', String(r.stepKeys.length), escapeForTerminal(r.selection)])
+      const by = launched ? [escapeForTerminal(r.tags['strata/launched-by'] ?? '-')] : []
+      rows.push([escapeForTerminal(r.runId), paint(r.status), formatTime(r.startedAt), r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '…', String(r.stepKeys.length), ...by, escapeForTerminal(r.selection)])
     }
     console.log(table(rows))
     return 0

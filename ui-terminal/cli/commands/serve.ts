@@ -3,7 +3,7 @@ import { MODEL_STAGES, type ModelStage } from '../../../assets/registry.js'
 import { checkStage } from '../../../engine/registry/index.js'
 import { SHADOW_LOG, startServer } from '../../../engine/serving/server.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
-import { color, printJson } from '../output.js'
+import { color, errColor, printJsonLine } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata serve — online predictions from the registry's production models
@@ -35,7 +35,7 @@ Options:
 ${GLOBAL_HELP}
 
 Predict bodies must be sent with Content-Type: application/json (415 otherwise).
-With --json, prints one line {"url", "models": [...]} on stdout once listening; operational
+With --json, prints one line {"url", "models": [...]} on stdout once listening (schemas/serve.schema.json); operational
 lines (loads, swaps, errors) go to stderr. Exit 2 with one coded line if the port is in use
 (STRATA_PORT_IN_USE) or the host is not an address of this machine (STRATA_HOST_UNAVAILABLE).`
 
@@ -86,11 +86,11 @@ export async function run(argv: string[]): Promise<number> {
   if (shadow === 'production' || canary?.stage === 'production') throw usage('--shadow and --canary name another stage than production (e.g. staging).')
   return withWorkspace(values, async (ws) => {
     // Operational lines go to stderr even with --json, which only shapes stdout: a fault must never go unseen.
-    const log = (line: string) => console.error(`${color.dim(new Date().toISOString())} ${line}`)
+    const log = (line: string) => console.error(`${errColor.dim(new Date().toISOString())} ${line}`)
     const strictFeatures = values['strict-features'] === true
     const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host, shadow, canary, pollMs, strictFeatures, log })
-    if (values.json) printJson({ url: server.url, models: server.loaded() })
-    else {
+    if (values.json) printJsonLine({ url: server.url, models: server.loaded() })
+    else if (!values.quiet) {
       console.log(`Serving on ${color.bold(server.url)}`)
       for (const m of server.loaded()) console.log(`  ${m.name} v${m.version} (${m.stage})${m.role !== 'production' ? ` as ${m.role}${m.role === 'canary' ? ` for ${canary!.percent}%` : ''}` : ''}  POST ${server.url}/v1/models/${m.name}/predict`)
       if (shadow) console.log(color.dim(`  shadow log: ${ws.home}/${SHADOW_LOG}`))

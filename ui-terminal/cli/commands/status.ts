@@ -1,10 +1,11 @@
-import { StrataError } from '../../../assets/errors.js'
-import { normalizeKey } from '../../../assets/keys.js'
+import { StrataError } from '../../../assets/index.js'
 import { checkResultJson, describeFailure, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
 import { upstreamLinks } from '../../../engine/partitions/mapping.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatAge, formatTime, printJson, table } from '../output.js'
 import { PAINT, partitionTimeline } from '../partition-bar.js'
+import { failureJson } from '../json.js'
+import { assetKeyArg } from '../suggest.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata status KEY — status of an asset's partitions: counts and a partition bar
@@ -12,7 +13,9 @@ export const help = `strata status KEY — status of an asset's partitions: coun
 
 Options:
       --partitions   list every partition with its status
-${GLOBAL_HELP}`
+${GLOBAL_HELP}
+
+JSON: schemas/status.schema.json ("partitions" is null for a partitioned asset without --partitions).`
 
 const MAX_CHECKS_LISTED = 20
 
@@ -33,8 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('status', argv, { partitions: { type: 'boolean' } })
   if (positionals.length !== 1) throw new StrataError('STRATA_USAGE', 'strata status takes exactly one asset key, e.g. strata status raw/flights.')
   return withWorkspace(values, async (ws) => {
-    const key = normalizeKey(positionals[0]!)
-    if (!ws.graph.has(key)) throw new StrataError('STRATA_UNKNOWN_ASSET', `No asset "${key}". See the assets with strata list.`)
+    const key = assetKeyArg(ws, positionals[0]!)
     const asset = ws.defs.byKey.get(key)!
     const checkResults = await readLatestChecks(ws, key)
     // Counts alone, for an asset with no upstreams, come straight from the state
@@ -51,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
         total,
         counts,
         failure: null,
+        partitions: null,
         checks: { passed: checkResults.length - failing.length, failed: failing.filter((r) => r.blocking).length, warned: failing.filter((r) => !r.blocking).length, results: failing.map(checkResultJson) },
       })
       return 0
@@ -69,18 +72,17 @@ export async function run(argv: string[]): Promise<number> {
         total: nodes.length,
         counts,
         // The failed last attempt of an unpartitioned asset (failed partitions are counted in counts.FAILED).
-        failure: nodes[0]?.failure ? { message: nodes[0].failure.message, runId: nodes[0].failure.runId, at: new Date(nodes[0].failure.at).toISOString() } : null,
-        ...(values.partitions || !asset.partitions
-          ? {
-              partitions: nodes.map((n, i) => ({
+        failure: asset.partitions ? null : failureJson(nodes[0]?.failure),
+        partitions:
+          values.partitions || !asset.partitions
+            ? nodes.map((n, i) => ({
                 key: n.partitionKey || null,
                 status: statuses[i],
                 dataVersion: n.latest?.dataVersion ?? null,
                 materializedAt: n.latest ? new Date(n.latest.endedAt).toISOString() : null,
                 reasons: n.reasons.map(describeReason),
-              })),
-            }
-          : {}),
+              }))
+            : null,
         checks: {
           passed: checkResults.length - failing.length,
           failed: failing.filter((r) => r.blocking).length,

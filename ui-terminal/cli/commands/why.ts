@@ -1,5 +1,4 @@
-import { StrataError } from '../../../assets/errors.js'
-import { normalizeKey } from '../../../assets/keys.js'
+import { StrataError } from '../../../assets/index.js'
 import {
   rootsOf,
   checkResultJson,
@@ -11,12 +10,12 @@ import {
   readLatestChecks,
   summarize,
   type CheckResultRecord,
-  type LastFailure,
   type NodeState,
   type StaleReason,
 } from '../../../engine/index.js'
-import { suggestKeys } from '../../../engine/graph/selection.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { failureJson, reasonJson } from '../json.js'
+import { assetKeyArg } from '../suggest.js'
 import { color, escapeForTerminal, formatAge, paintStatus, printJson } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -24,7 +23,9 @@ export const help = `strata why KEY [--partition P] — why an asset (or one par
 
 Options:
       --partition P   explain one partition of a partitioned asset
-${GLOBAL_HELP}`
+${GLOBAL_HELP}
+
+JSON: schemas/why.schema.json (an asset, or with --partition one partition).`
 
 const MAX_LISTED = 10
 
@@ -64,14 +65,12 @@ function printReasons(reasons: readonly StaleReason[], indent: string): void {
   }
 }
 
-const failureJson = (f: LastFailure | undefined) => (f ? { message: f.message, runId: f.runId, at: new Date(f.at).toISOString() } : null)
-
 function nodeJson(n: NodeState) {
   return {
     partitionKey: n.partitionKey || null,
     status: displayStatus(n),
     reasons: n.reasons.map(describeReason),
-    reasonDetails: n.reasons,
+    reasonDetails: n.reasons.map(reasonJson),
     rootCauses: rootsOf(n).map((r) => ({ key: r.key, kind: r.reason.kind, description: describeDirect(r.reason, r.key) })),
     dataVersion: n.latest?.dataVersion ?? null,
   }
@@ -81,15 +80,11 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('why', argv, { partition: { type: 'string' } })
   if (positionals.length !== 1) throw new StrataError('STRATA_USAGE', 'strata why takes exactly one asset key, e.g. strata why features/daily.')
   return withWorkspace(values, async (ws) => {
-    const key = normalizeKey(positionals[0]!)
-    if (!ws.graph.has(key)) {
-      const near = suggestKeys(key, ws.graph.keys())
-      throw new StrataError('STRATA_UNKNOWN_ASSET', `No asset "${key}".${near.length ? ` Did you mean ${near.map((k) => `"${k}"`).join(', ')}?` : ''}`)
-    }
+    const key = assetKeyArg(ws, positionals[0]!)
     const asset = ws.defs.byKey.get(key)!
     const index = await loadStatusIndex(ws, { keys: [key] })
     if (values.partition !== undefined) {
-      if (!asset.partitions) throw new StrataError('STRATA_USAGE', `"${key}" is not partitioned; drop --partition.`)
+      if (!asset.partitions) throw new StrataError('STRATA_NOT_PARTITIONED', `"${key}" is not partitioned, so --partition ${values.partition} does not apply: drop --partition.`, { keys: [key] })
       asset.partitions.validateKey(values.partition)
       const node = index.node(key, values.partition)
       if (!node) throw new StrataError('STRATA_INVALID_PARTITION_KEY', `Partition "${values.partition}" of "${key}" does not exist yet.`)
@@ -122,12 +117,14 @@ export async function run(argv: string[]): Promise<number> {
         freshness: summary.status,
         failure: failureJson(summary.failure),
         reasons: [...failing.map(checkReason), ...summary.reasons.map(describeReason)],
-        reasonDetails: [...failing.map(checkDetail), ...summary.reasons],
+        reasonDetails: [...failing.map(checkDetail), ...summary.reasons.map(reasonJson)],
         checks: failing.map(checkResultJson),
         rootCauses: asset.partitions ? [] : nodeJson(nodes[0]!).rootCauses,
         dataVersion: summary.latest?.dataVersion ?? null,
         lastMaterializedAt: summary.latest ? new Date(summary.latest.endedAt).toISOString() : null,
-        ...(summary.partitions ? { partitions: summary.partitions, notFresh: notFresh.map(nodeJson) } : {}),
+        // null for an unpartitioned asset: every field is always present.
+        partitions: summary.partitions ?? null,
+        notFresh: summary.partitions ? notFresh.map(nodeJson) : null,
       })
       return 0
     }
