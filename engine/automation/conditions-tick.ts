@@ -106,9 +106,11 @@ export async function evaluateConditionsTick(input: ConditionsTickInput): Promis
     const fingerprint = createHash('sha256').update(JSON.stringify({ s: o.summary, d: detail })).digest('hex').slice(0, 16)
     if (o.decision.requested.length) {
       const partitioned = asset.partitions !== undefined
+      const runId = randomUUID()
       o.request = {
-        requestKey: `condition:${o.assetKey}:${now.toISOString()}`,
-        runId: randomUUID(),
+        // Unique per decision; a tick is committed whole, so the key need not be derived from anything.
+        requestKey: `condition:${o.assetKey}:${runId}`,
+        runId,
         sourceKind: 'conditions',
         sourceName: o.assetKey,
         selection: o.assetKey,

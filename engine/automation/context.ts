@@ -79,7 +79,7 @@ export interface UpstreamSlot {
   slot: SlotKey
   label: string
   node: NodeState | undefined
-  /** Missing or nonexistent upstream partitions are allowed (allowMissing, or the asset's own earlier partitions). */
+  /** A missing upstream partition is allowed (allowMissing). */
   optional: boolean
 }
 
@@ -87,17 +87,23 @@ export function nodeOf(ctx: AssetContext, partitionKey: string): NodeState | und
   return ctx.tick.index.node(ctx.asset.key, partitionKey)
 }
 
-/** The upstream partitions a partition reads, and those its mappings name that do not exist. */
+/**
+ * The upstream partitions a partition reads, and those its mappings name that
+ * do not exist; optional as a step judges its inputs (engine/execution/inputs.ts):
+ * a missing one only with allowMissing, a nonexistent one also for the
+ * asset's own earlier partitions (the first has none).
+ */
 export function upstreamsOf(ctx: AssetContext, partitionKey: string): { slots: UpstreamSlot[]; nonexistent: Array<{ label: string; optional: boolean }> } {
   const slots: UpstreamSlot[] = []
   const nonexistent: Array<{ label: string; optional: boolean }> = []
   for (const link of upstreamLinks(ctx.tick.defs, ctx.asset)) {
-    const optional = link.allowMissing || link.isSelf
     const { keys, missing } = upstreamKeysFor(ctx.asset, link, partitionKey ? [partitionKey] : [], ctx.tick.keysOptions)
     for (const upKey of keys) {
-      slots.push({ link, slot: { assetKey: link.upstream.key, partitionKey: upKey }, label: nodeLabel(link.upstream.key, upKey), node: ctx.tick.index.node(link.upstream.key, upKey), optional })
+      // A step never reads the partition it is writing.
+      if (link.isSelf && upKey === partitionKey) continue
+      slots.push({ link, slot: { assetKey: link.upstream.key, partitionKey: upKey }, label: nodeLabel(link.upstream.key, upKey), node: ctx.tick.index.node(link.upstream.key, upKey), optional: link.allowMissing })
     }
-    for (const upKey of missing) nonexistent.push({ label: nodeLabel(link.upstream.key, upKey), optional })
+    for (const upKey of missing) nonexistent.push({ label: nodeLabel(link.upstream.key, upKey), optional: link.allowMissing || link.isSelf })
   }
   return { slots, nonexistent }
 }

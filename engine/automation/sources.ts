@@ -37,28 +37,22 @@ export const DEFAULT_SENSOR_INTERVAL_SECONDS = 30
 
 /** The condition spec of an asset: `automation` holds an AutomationCondition, whose `spec` is plain data. */
 export function conditionOf(asset: AssetDefinition<any>): ConditionSpec | undefined {
-  const automation = (asset as { automation?: { spec?: ConditionSpec } }).automation
-  return automation?.spec
+  return asset.automation?.spec
 }
 
 export function automationSources(defs: Definitions): AutomationSources {
-  const d = defs as Definitions & {
-    schedules?: ReadonlyArray<Partial<ScheduleSource> & { name: string; cron: string; target: string }>
-    sensors?: ReadonlyArray<Partial<SensorSource> & { name: string; target: string }>
-    automation?: Partial<AutomationSettings>
-  }
   const conditions = new Map<string, ConditionSpec>()
   for (const a of defs.assets) {
     const spec = conditionOf(a)
     if (spec) conditions.set(a.key, spec)
   }
-  const schedules = (d.schedules ?? []).map(
+  const schedules = (defs.schedules ?? []).map(
     (s): ScheduleSource => ({ name: s.name, cron: s.cron, timezone: s.timezone ?? 'UTC', target: s.target, partitions: s.partitions, catchUp: s.catchUp ?? 'latest' }),
   )
-  const sensors = (d.sensors ?? []).map(
+  const sensors = (defs.sensors ?? []).map(
     (s): SensorSource => ({ name: s.name, intervalSeconds: s.intervalSeconds ?? DEFAULT_SENSOR_INTERVAL_SECONDS, target: s.target, evaluate: s.evaluate, spec: s.spec }),
   )
-  const settings: AutomationSettings = { maxConcurrentRuns: d.automation?.maxConcurrentRuns ?? 1 }
-  if (d.automation?.runTimeoutMs !== undefined) settings.runTimeoutMs = d.automation.runTimeoutMs
+  const settings: AutomationSettings = { maxConcurrentRuns: defs.automation?.maxConcurrentRuns ?? 1 }
+  if (defs.automation?.runTimeoutMs !== undefined) settings.runTimeoutMs = defs.automation.runTimeoutMs
   return { conditions, schedules, sensors, settings }
 }

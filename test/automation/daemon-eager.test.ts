@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { asset, dailyPartitions } from '../../assets/index.js'
-import { automated, definitions, finishRequests, lastSummary, simulate } from './helpers.js'
+import { asset, dailyPartitions, eager } from '../../assets/index.js'
+import { definitions, finishRequests, lastSummary, simulate } from './helpers.js'
 
 const MIN = 60_000
 
 function chain() {
   const a = asset({ key: 'a', codeVersion: 'a1', compute: () => 1 })
-  const b = automated(asset({ key: 'b', ins: { a }, codeVersion: 'b1', compute: () => 2 }), { kind: 'eager' })
+  const b = asset({ key: 'b', ins: { a }, codeVersion: 'b1', automation: eager(), compute: () => 2 })
   return definitions([a, b])
 }
 
@@ -96,7 +96,7 @@ test('eager(): a failed run is not retried every tick; new upstream data request
 function daily() {
   const days = dailyPartitions({ start: '2024-01-01' })
   const raw = asset({ key: 'raw', partitions: days, codeVersion: 'r1', compute: () => 1 })
-  const feat = automated(asset({ key: 'feat', partitions: days, ins: { raw }, codeVersion: 'f1', compute: () => 2 }), { kind: 'eager' })
+  const feat = asset({ key: 'feat', partitions: days, ins: { raw }, codeVersion: 'f1', automation: eager(), compute: () => 2 })
   return definitions([raw, feat])
 }
 
@@ -123,7 +123,7 @@ test('eager(), daily partitions: only the latest partition; a new day is request
 test('eager({ lookback: 3, backfillHistory: true }) requests the last three days whose upstream exists', async () => {
   const days = dailyPartitions({ start: '2024-01-01' })
   const raw = asset({ key: 'raw', partitions: days, codeVersion: 'r1', compute: () => 1 })
-  const feat = automated(asset({ key: 'feat', partitions: days, ins: { raw }, codeVersion: 'f1', compute: () => 2 }), { kind: 'eager', lookback: 3, backfillHistory: true })
+  const feat = asset({ key: 'feat', partitions: days, ins: { raw }, codeVersion: 'f1', automation: eager({ lookback: 3, backfillHistory: true }), compute: () => 2 })
   const sim = await simulate(definitions([raw, feat]), '2024-01-10T12:00:00Z')
   try {
     for (const d of ['2024-01-05', '2024-01-07', '2024-01-09']) await sim.materialize('raw', d)

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ConditionSpec } from '../../assets/automation/types.js'
 import { defineDefinitions } from '../../assets/index.js'
-import type { AssetDefinition, Definitions } from '../../assets/types.js'
+import type { AssetDefinition, Definitions, DefinitionsSpec } from '../../assets/types.js'
 import { AutomationEngine } from '../../engine/automation/tick.js'
 import { manualClock, type ManualClock } from '../../engine/automation/clock.js'
 import type { DaemonEvent } from '../../engine/automation/events.js'
@@ -17,20 +16,8 @@ import { AssetGraph } from '../../engine/graph/index.js'
 import { openStorage, type LineageEdge, type Storage } from '../../engine/storage/index.js'
 import type { Workspace } from '../../engine/workspace.js'
 
-/** The asset with an automation condition (the shape `asset({ automation })` gives). */
-export function automated<T>(a: AssetDefinition<T>, spec: ConditionSpec): AssetDefinition<T> {
-  return Object.freeze({ ...a, automation: { spec } }) as AssetDefinition<T>
-}
-
-export interface Extra {
-  schedules?: unknown[]
-  sensors?: unknown[]
-  automation?: { maxConcurrentRuns?: number }
-}
-
-export function definitions(assets: AssetDefinition<any>[], extra: Extra = {}): Definitions {
-  const defs = defineDefinitions({ assets })
-  return Object.freeze({ ...defs, schedules: extra.schedules ?? [], sensors: extra.sensors ?? [], automation: { maxConcurrentRuns: 1, ...extra.automation } }) as Definitions
+export function definitions(assets: AssetDefinition<any>[], extra: Omit<DefinitionsSpec, 'assets'> = {}): Definitions {
+  return defineDefinitions({ assets, ...extra })
 }
 
 let runSeq = 0
@@ -54,8 +41,8 @@ export interface Sim {
 
 const label = (k: string, p: string) => (p ? `${k}[${p}]` : k)
 
-export async function simulate(defs: Definitions, start: string | number = '2024-01-10T12:00:00Z'): Promise<Sim> {
-  const home = mkdtempSync(join(tmpdir(), 'strata-automation-'))
+export async function simulate(defs: Definitions, start: string | number = '2024-01-10T12:00:00Z', opts: { home?: string } = {}): Promise<Sim> {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'strata-automation-'))
   const storage = await openStorage(home)
   const clock = manualClock(start)
   const ws: Workspace = { defs, defsPath: join(home, 'definitions.ts'), home, graph: AssetGraph.fromDefinitions(defs), storage, close: () => storage.close() }
