@@ -35,8 +35,8 @@ export interface DaemonOptions {
   /** Quiet period after a file change before reloading. @defaultValue 300 */
   debounceMs?: number
   lease?: { ttlMs?: number; heartbeatMs?: number }
-  /** Where user code's console output goes. @defaultValue process.stderr */
-  output?: NodeJS.WritableStream
+  /** Where user code's console output goes (not typed with @types/node: this is published, and users need not have it). @defaultValue process.stderr */
+  output?: { write(chunk: Uint8Array): unknown }
   onEvent?: (e: DaemonEvent) => void
 }
 

@@ -28,7 +28,7 @@ function toError(e: { message: string; code?: string; stack?: string }): Error {
   return err
 }
 
-export function startDaemonIsolate(data: DaemonIsolateData, onEvent: (e: DaemonEvent) => void, output: NodeJS.WritableStream = process.stderr): DaemonIsolate {
+export function startDaemonIsolate(data: DaemonIsolateData, onEvent: (e: DaemonEvent) => void, output: { write(chunk: Uint8Array): unknown } = process.stderr): DaemonIsolate {
   const worker = new Worker(new URL('./isolate-worker.mjs', import.meta.url), {
     workerData: data,
     stdout: true,
@@ -36,8 +36,9 @@ export function startDaemonIsolate(data: DaemonIsolateData, onEvent: (e: DaemonE
     execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
   })
   // What user code prints (definitions, sensors, in-process steps) must not mix with the daemon's own lines.
-  worker.stdout.pipe(output, { end: false })
-  worker.stderr.pipe(output, { end: false })
+  // Forwarded chunk by chunk, so `output` needs only write() (DaemonOptions.output is published).
+  worker.stdout.on('data', (chunk: Uint8Array) => output.write(chunk))
+  worker.stderr.on('data', (chunk: Uint8Array) => output.write(chunk))
   let nextId = 1
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
   let gone: Error | undefined
