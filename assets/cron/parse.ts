@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module'
 import type * as CronParser from 'cron-parser'
 import { StrataError } from '../errors.js'
+import { DAY_MS, civilFromWall, daysFromCivil, floorMod } from '../partitions/calendar.js'
 
 type CronParserModule = typeof CronParser
 let loaded: CronParserModule | undefined
@@ -140,12 +141,9 @@ export function dayMatches(f: CronFields, d: CivilDay): boolean {
   return byDay || byWeekday
 }
 
-const DAY_MS = 86_400_000
-
-/** The calendar day `n` days after 1970-01-01 (UTC arithmetic: no zone involved). */
+/** The calendar day `n` days after 1970-01-01 (calendar arithmetic only: no zone involved). */
 export function civilDay(n: number): CivilDay {
-  const d = new Date(n * DAY_MS)
-  const year = d.getUTCFullYear()
-  const month = d.getUTCMonth() + 1
-  return { year, month, day: d.getUTCDate(), weekday: d.getUTCDay(), daysInMonth: new Date(Date.UTC(year, month, 0)).getUTCDate() }
+  const { year, month, day } = civilFromWall(n * DAY_MS)
+  const weekday = floorMod(n + 4, 7)
+  return { year, month, day, weekday, daysInMonth: daysFromCivil(year, month + 1, 1) - daysFromCivil(year, month, 1) }
 }

@@ -14,6 +14,7 @@
  */
 import { StrataError } from '../errors.js'
 import { ZoneInfo } from '../partitions/zone.js'
+import { daysFromCivil } from '../partitions/calendar.js'
 import { civilDay, cronFields, dayMatches, type CronFields } from './parse.js'
 
 const MINUTE_MS = 60_000
@@ -76,6 +77,19 @@ export function ticksOnDay(f: CronFields, zone: ZoneInfo, day: number): number[]
   return out.filter((t, i) => i === 0 || t !== out[i - 1])
 }
 
+/**
+ * The next local day worth examining after (`direction` 1) or before (-1)
+ * `day`: the neighbour, or across the rest of a month the cron never fires in,
+ * so sparse crons (yearly) cost a step per month rather than per day.
+ */
+export function stepDay(f: CronFields, day: number, direction: 1 | -1): number {
+  const next = day + direction
+  if (f.months.size === 12) return next
+  const c = civilDay(next)
+  if (f.months.has(c.month)) return next
+  return direction === 1 ? daysFromCivil(c.year, c.month + 1, 1) : daysFromCivil(c.year, c.month, 1) - 1
+}
+
 function search(cron: string, from: Date, timezone: string | undefined, direction: 1 | -1): Date | undefined {
   const f = cronFields(cron)
   const zone = cronZone(timezone)
@@ -83,7 +97,7 @@ function search(cron: string, from: Date, timezone: string | undefined, directio
   if (!Number.isFinite(t)) throw new StrataError('STRATA_INVALID_CRON', `Cannot find a tick of ${JSON.stringify(cron)} from an invalid Date.`)
   // Start one day back (forward) or ahead (backward): a tick of the neighbouring wall day can sit on the far side of t across a change of offset.
   let day = Math.floor(zone.wallAt(t) / DAY_MS) - direction
-  for (let i = 0; i < MAX_DAYS; i++, day += direction) {
+  for (let i = 0; i < MAX_DAYS; i++, day = stepDay(f, day, direction)) {
     const ticks = ticksOnDay(f, zone, day)
     if (direction === 1) {
       for (const tick of ticks) if (tick > t) return new Date(tick)

@@ -1,9 +1,12 @@
 /**
- * The cron schedules time-window partitions support: `minute hour day-of-month
- * * day-of-week` where each field is a number or `*`, limited to the shapes
- * that give regular windows (hourly, daily, weekly, monthly).
+ * The crons of time-window partitions. Any complete cron is accepted
+ * (assets/cron/): the regular shapes (`M * * * *` hourly, `M H * * *` daily,
+ * `M H * * D` weekly, `M H DOM * *` monthly with DOM 1-28) get O(1) window
+ * arithmetic (grid.ts); every other cron, e.g. `0 0,11 * * *`, `0 9 * * 1-5`,
+ * `*\/15 * * * *` or `0 0 1 1 *`, gets windows between its ticks (cron-grid.ts).
  */
 import { StrataError } from '../errors.js'
+import { cronFields, type CronFields } from '../cron/parse.js'
 
 export type Granularity = 'hourly' | 'daily' | 'weekly' | 'monthly'
 
@@ -20,38 +23,47 @@ export interface CronSpec {
   readonly cron: string
 }
 
-const SHAPES = 'hourly "M * * * *", daily "M H * * *", weekly "M H * * D" or monthly "M H DOM * *" (M, H, D, DOM numbers)'
-
-function invalid(cron: string, why: string): StrataError {
-  return new StrataError('STRATA_INVALID_PARTITIONS', `Unsupported cron schedule ${JSON.stringify(cron)}: ${why}. Supported: ${SHAPES}.`)
+/** Any other cron: windows run from one tick to the next. */
+export interface GeneralCronSpec {
+  readonly granularity: 'cron'
+  /** Canonical cron string. */
+  readonly cron: string
+  readonly fields: CronFields
 }
 
-function num(cron: string, field: string, name: string, min: number, max: number): number | undefined {
-  if (field === '*') return undefined
-  if (!/^\d{1,2}$/.test(field)) throw invalid(cron, `${name} must be a number or *, got ${JSON.stringify(field)}`)
-  const n = Number(field)
-  if (n < min || n > max) throw invalid(cron, `${name} must be between ${min} and ${max}, got ${n}`)
-  return n
-}
+export type PartitionCron = CronSpec | GeneralCronSpec
 
-export function parseCron(cron: string): CronSpec {
-  if (typeof cron !== 'string') throw invalid(String(cron), 'not a string')
-  const fields = cron.trim().split(/\s+/)
-  if (fields.length !== 5) throw invalid(cron, `expected 5 fields, got ${fields.length}`)
-  const [mi, h, dom, mon, dow] = fields as [string, string, string, string, string]
-  if (mon !== '*') throw invalid(cron, 'the month field must be *')
-  const minute = num(cron, mi, 'minute', 0, 59)
-  if (minute === undefined) throw invalid(cron, 'the minute must be a number (windows shorter than an hour are not supported)')
-  const hour = num(cron, h, 'hour', 0, 23)
-  const dayOfMonth = num(cron, dom, 'day of month', 1, 31)
-  if (dayOfMonth !== undefined && dayOfMonth > 28) throw invalid(cron, `day of month ${dayOfMonth} does not exist in every month; use 1-28`)
-  let dayOfWeek = num(cron, dow, 'day of week', 0, 7)
-  if (dayOfWeek === 7) dayOfWeek = 0
-  if (hour === undefined && (dayOfMonth !== undefined || dayOfWeek !== undefined)) {
-    throw invalid(cron, 'an hourly schedule (hour *) cannot restrict the day')
-  }
-  if (dayOfMonth !== undefined && dayOfWeek !== undefined) throw invalid(cron, 'give a day of month or a day of week, not both')
+/** A regular shape's fields from a canonical cron, or undefined. */
+function regularShape(cron: string): CronSpec | undefined {
+  const [mi, h, dom, mon, dow] = cron.split(' ').map((f) => (f === '?' ? '*' : f)) as [string, string, string, string, string]
+  const num = (f: string, max: number): number | undefined | null => (f === '*' ? undefined : /^\d{1,2}$/.test(f) && Number(f) <= max ? Number(f) : null)
+  const minute = num(mi, 59)
+  const hour = num(h, 23)
+  const dayOfMonth = num(dom, 28)
+  const dayOfWeek = num(dow, 6)
+  if (mon !== '*' || minute === undefined || minute === null || hour === null || dayOfMonth === null || dayOfWeek === null) return undefined
+  if (hour === undefined && (dayOfMonth !== undefined || dayOfWeek !== undefined)) return undefined
+  if (dayOfMonth !== undefined && dayOfWeek !== undefined) return undefined
   return buildCron(minute, hour, dayOfMonth, dayOfWeek)
+}
+
+/** Reads a partitions cron; throws STRATA_INVALID_CRON when it is no valid cron. */
+export function parseCron(cron: string): PartitionCron {
+  const fields = cronFields(cron)
+  return regularShape(fields.cron) ?? Object.freeze({ granularity: 'cron' as const, cron: fields.cron, fields })
+}
+
+/** The cron of a regular shape (the hourly, daily, weekly and monthly factories). */
+export function regularCron(cron: string): CronSpec {
+  const spec = parseCron(cron)
+  if (spec.granularity === 'cron') throw new StrataError('STRATA_INVALID_PARTITIONS', `${JSON.stringify(cron)} is not an hourly, daily, weekly or monthly cron.`)
+  return spec
+}
+
+/** A general cron fires at one wall time a day (or less often), so a date tells its windows apart. */
+export function firesOncePerDay(spec: PartitionCron): boolean {
+  if (spec.granularity !== 'cron') return spec.granularity !== 'hourly'
+  return !spec.fields.everyHour && spec.fields.hours.length === 1 && spec.fields.minutes.length === 1
 }
 
 export function buildCron(minute: number, hour: number | undefined, dayOfMonth: number | undefined, dayOfWeek: number | undefined): CronSpec {
@@ -77,9 +89,15 @@ function checkInt(name: string, value: unknown, min: number, max: number): numbe
 /**
  * Applies `minuteOffset` / `hourOffset` / `dayOffset` over a schedule's fields
  * (day offset = day of week 0-6 for weekly, day of month 1-28 for monthly).
+ * Other crons take none.
  */
-export function withOffsets(spec: CronSpec, offsets: CronOffsets): CronSpec {
+export function withOffsets(spec: PartitionCron, offsets: CronOffsets): PartitionCron {
   const { minuteOffset, hourOffset, dayOffset } = offsets
+  if (spec.granularity === 'cron') {
+    const given = Object.entries({ minuteOffset, hourOffset, dayOffset }).filter(([, v]) => v !== undefined).map(([k]) => k)
+    if (given.length === 0) return spec
+    throw new StrataError('STRATA_INVALID_PARTITIONS', `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to hourly, daily, weekly and monthly crons only; write the time into the cron ${JSON.stringify(spec.cron)} instead.`)
+  }
   const minute = minuteOffset === undefined ? spec.minute : checkInt('minuteOffset', minuteOffset, 0, 59)
   let hour = spec.hour
   if (hourOffset !== undefined) {

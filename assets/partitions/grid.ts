@@ -12,7 +12,19 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, civilFromWall, daysFromCivil, floorMod } fr
 import type { CronSpec } from './cron.js'
 import type { ZoneInfo } from './zone.js'
 
-export class TickGrid {
+/** Window boundaries: window n is [tick(n), tick(n + 1)). */
+export interface WindowGrid {
+  /** Ticks every hour of real time: a repeated wall time is two windows, keyed apart by their offset. */
+  readonly hourly: boolean
+  /** Instant (epoch ms) where window n starts. */
+  tick(n: number): number
+  /** Largest n with tick(n) <= t: the index of the window containing t. */
+  floorIndex(t: number): number
+  /** Smallest n with tick(n) >= t. */
+  ceilIndex(t: number): number
+}
+
+export class TickGrid implements WindowGrid {
   readonly spec: CronSpec
   readonly zone: ZoneInfo
   readonly hourly: boolean

@@ -5,7 +5,7 @@
  */
 import { luxon } from './luxon.js'
 import { StrataError } from '../errors.js'
-import { parseCron, withOffsets, type CronSpec } from './cron.js'
+import { firesOncePerDay, parseCron, regularCron, withOffsets, type PartitionCron } from './cron.js'
 import { keyFormat, type KeyFormat } from './key-format.js'
 import { describeKeyProblem, partitionKeyProblem } from './key-rules.js'
 import { TimeWindowPartitions } from './time-window.js'
@@ -57,7 +57,12 @@ export interface MonthlyPartitionsOptions extends DailyPartitionsOptions {
 }
 
 export interface CronPartitionsOptions extends DailyPartitionsOptions {
-  /** `minute hour day-of-month * day-of-week`, e.g. `'30 2 * * *'` or `'15 6 * * 3'`. Offsets given override its fields. */
+  /**
+   * Any five-field cron: `'30 2 * * *'`, `'15 6 * * 3'`, twice daily `'0 0,11 * * *'`,
+   * weekdays `'0 9 * * 1-5'`, every 15 minutes `'*\/15 * * * *'`, yearly `'0 0 1 1 *'`.
+   * Keys default to dates when it fires at one time of day, else date and time.
+   * Offsets apply to the hourly, daily, weekly and monthly shapes and override their fields.
+   */
   cron: string
   dayOffset?: number
 }
@@ -84,29 +89,32 @@ function toInstant(what: 'start' | 'end', value: Date | string, zone: ZoneInfo, 
   )
 }
 
-function build(spec: CronSpec, o: TimeWindowPartitionsOptions): TimeWindowPartitions {
+function build(spec: PartitionCron, o: TimeWindowPartitionsOptions): TimeWindowPartitions {
   if (typeof o !== 'object' || o === null) throw new StrataError('STRATA_INVALID_PARTITIONS', 'Time-window partitions take an options object: { start, end?, timezone?, fmt?, endOffset? }.')
   if (o.start === undefined) throw new StrataError('STRATA_INVALID_PARTITIONS', `${spec.granularity} partitions need a start, e.g. { start: '2021-01-01' }.`)
   const zone = ZoneInfo.get(o.timezone ?? 'UTC')
   const endOffset = o.endOffset ?? 0
   if (!Number.isInteger(endOffset)) throw new StrataError('STRATA_INVALID_PARTITIONS', `endOffset must be a whole number (got ${JSON.stringify(o.endOffset)}).`)
   if (o.fmt !== undefined && (typeof o.fmt !== 'string' || o.fmt === '')) throw new StrataError('STRATA_INVALID_PARTITIONS', 'fmt must be a non-empty luxon format string, e.g. "yyyyMMdd".')
-  const hourly = spec.granularity === 'hourly'
-  const format = keyFormat(o.fmt, hourly, zone.luxonZone)
+  // How a wall time in start or end reads: the first of a repeated hour for schedules that tick every hour, else the later (as their ticks).
+  const hourly = spec.granularity === 'hourly' || (spec.granularity === 'cron' && spec.fields.everyHour)
+  const format = keyFormat(o.fmt, !firesOncePerDay(spec), zone.luxonZone)
   const start = toInstant('start', o.start, zone, format, hourly)
   const end = o.end === undefined ? undefined : toInstant('end', o.end, zone, format, hourly)
   if (end !== undefined && end <= start) {
     throw new StrataError('STRATA_INVALID_PARTITIONS', `end (${new Date(end).toISOString()}) must be after start (${new Date(start).toISOString()}).`)
   }
   const def = new TimeWindowPartitions({ spec, zone, format, start, end, endOffset })
-  checkFormat(def)
+  checkFormat(def, spec)
   return def
 }
 
 /** A custom fmt must tell windows apart, read back what it writes, and write addressable keys. */
-function checkFormat(def: TimeWindowPartitions): void {
+function checkFormat(def: TimeWindowPartitions, spec: PartitionCron): void {
   const n0 = def.firstIndex
-  for (const n of [n0, n0 + 1, n0 + 2, n0 + 30, n0 + 400, n0 + 5000]) {
+  // 400 windows of a cron that fires at most daily already span more than a year (400 years, yearly), which is what a format must tell apart.
+  const far = spec.granularity === 'cron' && firesOncePerDay(spec) ? [] : [n0 + 5000]
+  for (const n of [n0, n0 + 1, n0 + 2, n0 + 30, n0 + 400, ...far]) {
     const key = def.keyAt(n)
     const problem = partitionKeyProblem(key)
     if (problem) {
@@ -118,7 +126,7 @@ function checkFormat(def: TimeWindowPartitions): void {
     if (def.indexOf(key) !== n || key === def.keyAt(n + 1)) {
       throw new StrataError(
         'STRATA_INVALID_PARTITIONS',
-        `fmt ${JSON.stringify(def.fmt)} cannot be used for ${def.granularity} partitions: key ${JSON.stringify(key)} does not identify the window starting ${new Date(def.tickAt(n)).toISOString()}. Include every field down to the window size (luxon tokens, e.g. "yyyy-MM-dd").`,
+        `fmt ${JSON.stringify(def.fmt)} cannot be used for ${def.granularity} partitions: key ${JSON.stringify(key)} does not identify the window starting ${new Date(def.tickAt(n)).toISOString()}. Include every field down to the window size (luxon tokens, e.g. ${JSON.stringify(firesOncePerDay(spec) ? 'yyyy-MM-dd' : 'yyyy-MM-dd-HH:mm')}).`,
       )
     }
   }
@@ -136,20 +144,20 @@ export function timeWindowPartitions(o: CronPartitionsOptions): TimeWindowPartit
 
 export function hourlyPartitions(o: HourlyPartitionsOptions): TimeWindowPartitions {
   optionsObject(o, 'hourlyPartitions')
-  return build(withOffsets(parseCron('0 * * * *'), { minuteOffset: o.minuteOffset }), o)
+  return build(withOffsets(regularCron('0 * * * *'), { minuteOffset: o.minuteOffset }), o)
 }
 
 export function dailyPartitions(o: DailyPartitionsOptions): TimeWindowPartitions {
   optionsObject(o, 'dailyPartitions')
-  return build(withOffsets(parseCron('0 0 * * *'), { minuteOffset: o.minuteOffset, hourOffset: o.hourOffset }), o)
+  return build(withOffsets(regularCron('0 0 * * *'), { minuteOffset: o.minuteOffset, hourOffset: o.hourOffset }), o)
 }
 
 export function weeklyPartitions(o: WeeklyPartitionsOptions): TimeWindowPartitions {
   optionsObject(o, 'weeklyPartitions')
-  return build(withOffsets(parseCron('0 0 * * 0'), o), o)
+  return build(withOffsets(regularCron('0 0 * * 0'), o), o)
 }
 
 export function monthlyPartitions(o: MonthlyPartitionsOptions): TimeWindowPartitions {
   optionsObject(o, 'monthlyPartitions')
-  return build(withOffsets(parseCron('0 0 1 * *'), o), o)
+  return build(withOffsets(regularCron('0 0 1 * *'), o), o)
 }

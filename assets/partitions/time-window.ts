@@ -1,7 +1,8 @@
 /**
  * Time-window partitions: the windows of a cron schedule in a time zone, with
  * Dagster's semantics. Keys are the formatted window starts; window n is
- * [tick(n), tick(n + 1)) of the schedule's TickGrid.
+ * [tick(n), tick(n + 1)) of the schedule's grid (TickGrid for the regular
+ * shapes, CronGrid for any other cron).
  *
  * DST: spring-forward wall times that do not exist are never partition keys
  * (a daily schedule at a missing time starts at the transition instead, as in
@@ -12,13 +13,14 @@
  */
 import { StrataError } from '../errors.js'
 import { HOUR_MS, MINUTE_MS, formatOffset } from './calendar.js'
-import type { CronSpec } from './cron.js'
-import { TickGrid } from './grid.js'
+import { firesOncePerDay, type PartitionCron } from './cron.js'
+import { CronGrid } from './cron-grid.js'
+import { TickGrid, type WindowGrid } from './grid.js'
 import { DEFAULT_DATE_FORMAT, DEFAULT_HOURLY_FORMAT, type KeyFormat } from './key-format.js'
 import type { KeysOptions, PartitionWindow, TimeGranularity, TimeWindow, TimeWindowPartitionsDefinition } from './types.js'
 import type { ZoneInfo } from './zone.js'
 
-const DEFAULT_CRON: Record<TimeGranularity, string> = {
+const DEFAULT_CRON: Partial<Record<TimeGranularity, string>> = {
   hourly: '0 * * * *',
   daily: '0 0 * * *',
   weekly: '0 0 * * 0',
@@ -28,7 +30,7 @@ const DEFAULT_CRON: Record<TimeGranularity, string> = {
 const SUFFIX_RE = /([+-])(\d{2})(\d{2})$/
 
 export interface TimeWindowParams {
-  spec: CronSpec
+  spec: PartitionCron
   zone: ZoneInfo
   format: KeyFormat
   /** Epoch ms. */
@@ -47,7 +49,7 @@ export class TimeWindowPartitions implements TimeWindowPartitionsDefinition {
   readonly end?: Date
   readonly endOffset: number
   readonly id: string
-  readonly grid: TickGrid
+  readonly grid: WindowGrid
   /** Index of the first partition: the first tick at or after `start`. */
   readonly firstIndex: number
   private readonly endLimit: number
@@ -66,13 +68,13 @@ export class TimeWindowPartitions implements TimeWindowPartitionsDefinition {
     this.start = new Date(p.start)
     this.end = p.end === undefined ? undefined : new Date(p.end)
     this.endOffset = p.endOffset
-    this.grid = new TickGrid(p.spec, p.zone, p.start)
+    this.grid = p.spec.granularity === 'cron' ? new CronGrid(p.spec.fields, p.zone, p.start) : new TickGrid(p.spec, p.zone, p.start)
     this.suffixes = this.grid.hourly && p.zone.fixedOffset === undefined && !p.format.hasOffset
     this.firstIndex = this.grid.ceilIndex(p.start)
     this.endLimit = p.end === undefined ? Infinity : this.grid.floorIndex(p.end) - 1
     const extras = [
       this.cron !== DEFAULT_CRON[this.granularity] ? `cron=${this.cron}` : '',
-      this.fmt !== (this.grid.hourly ? DEFAULT_HOURLY_FORMAT : DEFAULT_DATE_FORMAT) ? `fmt=${this.fmt}` : '',
+      this.fmt !== defaultFormat(p.spec) ? `fmt=${this.fmt}` : '',
       this.endOffset !== 0 ? `endOffset=${this.endOffset}` : '',
     ].filter(Boolean)
     const endKey = p.end === undefined ? '' : this.keyAt(this.endLimit + 1)
@@ -288,6 +290,11 @@ export class TimeWindowPartitions implements TimeWindowPartitionsDefinition {
     for (let n = a; n <= b; n++) out.push({ key: this.keyAt(n), ...this.windowAt(n) })
     return out
   }
+}
+
+/** The key format when none is given: a date when the cron fires at one time of day at most, else date and time. */
+export function defaultFormat(spec: PartitionCron): string {
+  return firesOncePerDay(spec) ? DEFAULT_DATE_FORMAT : DEFAULT_HOURLY_FORMAT
 }
 
 export function isTimeWindowPartitions(def: unknown): def is TimeWindowPartitions {

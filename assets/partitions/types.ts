@@ -65,7 +65,8 @@ export interface PartitionWindow extends TimeWindow {
   key: string
 }
 
-export type TimeGranularity = 'hourly' | 'daily' | 'weekly' | 'monthly'
+/** `'cron'`: the windows between the ticks of any other cron, e.g. `0 0,11 * * *` or `0 9 * * 1-5`. */
+export type TimeGranularity = 'hourly' | 'daily' | 'weekly' | 'monthly' | 'cron'
 
 /**
  * Partitions that are consecutive time windows of a cron schedule. Keys are

@@ -194,10 +194,12 @@ describe('hourly, weekly, monthly and cron partitions', () => {
     assert.equal(timeWindowPartitions({ cron: '0 0 * * 7', start: '2021-01-01' }).cron, '0 0 * * 0')
   })
 
-  it('rejects unsupported schedules and options clearly', () => {
-    for (const cron of ['*/5 * * * *', '* * * * *', '0 0 * 1 *', '0 0 1 * 1', '0 * * * 1', '0 0 31 * *', '0 0 * *', '0 24 * * *', '0 0-5 * * *', 'daily']) {
-      throwsCode(() => timeWindowPartitions({ cron, start: '2021-01-01' }), 'STRATA_INVALID_PARTITIONS', /Unsupported cron schedule/)
+  it('rejects invalid crons and options clearly', () => {
+    for (const cron of ['0 0 * *', '0 24 * * *', 'daily', '0 0 0 * * *']) {
+      throwsCode(() => timeWindowPartitions({ cron, start: '2021-01-01' }), 'STRATA_INVALID_CRON', /Invalid cron/)
     }
+    // Offsets belong to the regular shapes; any other cron says its time itself.
+    throwsCode(() => timeWindowPartitions({ cron: '0 9 * * 1-5', start: '2021-01-01', hourOffset: 6 }), 'STRATA_INVALID_PARTITIONS', /hourOffset applies to hourly, daily, weekly and monthly crons only; write the time into the cron "0 9 \* \* 1-5" instead/)
     throwsCode(() => dailyPartitions({ start: '2021-01-01', timezone: 'Mars/Olympus' }), 'STRATA_INVALID_PARTITIONS', /Unknown timezone "Mars\/Olympus"/)
     throwsCode(() => dailyPartitions({ start: 'yesterday' }), 'STRATA_INVALID_PARTITIONS', /start "yesterday"/)
     throwsCode(() => dailyPartitions({ start: '2021-01-05', end: '2021-01-01' }), 'STRATA_INVALID_PARTITIONS', /must be after start/)
