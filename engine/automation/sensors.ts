@@ -45,7 +45,7 @@ export interface SensorTickInput {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not return within ${Math.round(ms / 1000)} s`)), ms)
+    timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`)), ms)
   })
   return Promise.race([p, limit]).finally(() => clearTimeout(timer))
 }
