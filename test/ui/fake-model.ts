@@ -23,6 +23,7 @@ import {
   type UiModel,
   type UiSnapshot,
 } from '../../ui-terminal/app/model.js'
+import { graphDataOf, type GraphData, type GraphEdge } from '../../ui-terminal/app/graph/graph-data.js'
 
 export type Call =
   | { type: 'materialize'; req: MaterializeRequest }
@@ -39,6 +40,8 @@ export interface FakeAsset {
   /** Per-partition statuses of a partitioned asset (keys p000, p001, …). */
   partitions?: PartitionDisplayStatus[]
   upstream?: string[]
+  /** Partition mapping labels of upstream edges, by upstream key (the graph view shows them). */
+  mappings?: Record<string, string>
 }
 
 export const partitionKeyOf = (i: number) => `p${String(i).padStart(3, '0')}`
@@ -123,6 +126,20 @@ export class FakeModel implements UiModel {
 
   runDetail(runId: string): RunDetail | undefined {
     return this.runDetails.get(runId)
+  }
+
+  private graphCache?: GraphData
+  graphData(): GraphData {
+    if (this.graphCache) return this.graphCache
+    const plain = graphDataOf(this.graph, this.defs)
+    const label = (e: GraphEdge): GraphEdge => {
+      const text = this.byKey.get(e.to)?.mappings?.[e.from]
+      return text ? { ...e, label: text } : e
+    }
+    const up = new Map(plain.keys.map((k) => [k, plain.upstream(k).map(label)]))
+    const down = new Map<string, GraphEdge[]>()
+    for (const edges of up.values()) for (const e of edges) down.set(e.from, [...(down.get(e.from) ?? []), e])
+    return (this.graphCache = { keys: plain.keys, upstream: (k) => up.get(k) ?? [], downstream: (k) => down.get(k) ?? [], groupOf: plain.groupOf })
   }
 
   materialize(req: MaterializeRequest): void {

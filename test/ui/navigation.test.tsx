@@ -55,7 +55,7 @@ describe('asset list', () => {
     assert.equal(selectedKey(ui.frame()), 'top/e')
     await ui.press('j', 'j')
     assert.equal(selectedKey(ui.frame()), 'top/e', 'stops at the last asset')
-    await ui.press('g')
+    await ui.press('<')
     assert.equal(selectedKey(ui.frame()), 'raw/a')
     // Keys typed faster than they are read come as one chunk: each counts.
     await ui.press('jjj')
@@ -85,7 +85,7 @@ describe('asset list', () => {
     // Page down, then back up to the top: the group header shows again.
     await ui.press(KEY.pageDown, KEY.pageDown)
     assert.ok(!listRows(ui.frame()).includes(lastVisible))
-    await ui.press('g')
+    await ui.press('<')
     assert.equal(listRows(ui.frame())[0], 'g0/a00000')
     assert.match(ui.lines()[1]!, /▾ group0/)
   })

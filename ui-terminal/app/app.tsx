@@ -15,6 +15,8 @@ import { Header, StatusLine, statusLineHeight } from './chrome.js'
 import { DetailPane } from './detail-pane.js'
 import { DevEventsPanel, DEV_PANEL_LINES, type DevEvent } from './dev-events.js'
 import { FilterBar, filterBarHeight } from './filter-bar.js'
+import { GraphView } from './graph/graph-view.js'
+import { useGraphScenes } from './graph/use-graph.js'
 import { Footer, HelpScreen } from './help.js'
 import { handleKey, initialState, listTopFor, partitionSelection, selectedEntry, selectedRow, selectedStep, type Effect, type KeyContext, type UiState } from './keys.js'
 import type { StatusMessage, UiModel } from './model.js'
@@ -76,6 +78,9 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
   const part = partitionSelection(state, row?.key, partitionKeys?.length ?? 0)
   const partitionInfo = row && partitionKeys?.length ? model.partition(row.key, partitionKeys[part.cursor]!) : undefined
 
+  const graph = useGraphScenes(model, snap.rows, state.filter.keys)
+  const graphScene = state.graph && state.view !== 'runs' ? graph.context.graphScene(state.graph) : undefined
+
   const entryIndex = selectedEntry(state, entries)
   const runId = runIdOf(entries[entryIndex])
   const runDetail = state.view === 'runs' && runId ? model.runDetail(runId) : undefined
@@ -94,6 +99,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
     },
     ownActive: model.ownActive(),
     filter: (t) => model.filter(t),
+    ...graph.context,
   }
   const ctxRef = useRef(ctx)
   ctxRef.current = ctx
@@ -136,6 +142,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
 
   let main
   if (state.help) main = <HelpScreen width={width} height={mainHeight} />
+  else if (graphScene) main = <GraphView scene={graphScene} data={graph.data!} statusOf={graph.statusOf} width={width} height={mainHeight} />
   else if (state.view === 'detail')
     main = <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={width} height={mainHeight} now={now} focused />
   else
@@ -160,7 +167,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
       <StatusLine message={message} width={width} />
       <Footer
         width={width}
-        context={{ view: state.view, help: state.help, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '' }}
+        context={{ view: state.view, help: state.help, graph: graphScene !== undefined, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '' }}
       />
     </Box>
   )

@@ -19,6 +19,7 @@ import { openStorage } from '../../engine/storage/index.js'
 import type { LatestMaterialization, Storage } from '../../engine/storage/types.js'
 import type { DevAsset, DevEvent as SessionEvent } from '../../engine/watch/types.js'
 import { BackfillTracker } from './backfill-tracker.js'
+import { graphDataOf, type GraphData } from './graph/graph-data.js'
 import { PollLoop } from './poll-loop.js'
 import { SnapshotStore } from './snapshot-store.js'
 import { errorText, filterKeys, groupOrder, type AssetDetail, type AssetRow, type FilterResult, type LineageEntry, type RowStatus, type UiModel, type UiSnapshot } from './model.js'
@@ -173,6 +174,13 @@ export class DevModel extends SnapshotStore implements UiModel {
 
   partition(): undefined {
     return undefined
+  }
+
+  private graphCache?: { graph: AssetGraph; data: GraphData }
+  graphData(): GraphData | undefined {
+    if (!this.graph || !this.defs) return undefined
+    if (this.graphCache?.graph !== this.graph) this.graphCache = { graph: this.graph, data: graphDataOf(this.graph, this.defs) }
+    return this.graphCache.data
   }
 
   runDetail(runId: string) {

@@ -11,12 +11,15 @@ export interface FooterContext {
   partitioned: boolean
   rangeActive: boolean
   filterApplied: boolean
+  /** The graph view is open. */
+  graph?: boolean
 }
 
 /** [key, what it does] pairs for the current view, most useful first. */
 export function footerKeys(c: FooterContext): Array<[string, string]> {
   if (c.help) return [['? / Esc', 'close help'], ['q', 'quit']]
   if (c.editingFilter) return [['⏎', 'apply'], ['Esc', 'cancel'], ['e.g.', 'group:raw  *key  key*  +key  tag:k=v']]
+  if (c.graph) return [['←/→', 'upstream/downstream'], ['↑/↓', 'column'], ['⏎', 'details'], ['a', 'all/around'], ['+/-', 'depth'], ['Space', 'group'], ['g/Esc', 'list'], ['?', 'help'], ['q', 'quit']]
   if (c.view === 'runs') return [['j/k', 'run'], ['←/→', 'step'], ['c', 'cancel'], ['s', 'stale'], ['r/Esc', 'assets'], ['?', 'help'], ['q', 'quit']]
   const keys: Array<[string, string]> = [['j/k', c.view === 'detail' ? 'asset' : 'move']]
   if (c.partitioned) keys.push(['←/→', 'partition'], [c.rangeActive ? 'v' : '⇧←/→ v', c.rangeActive ? 'end range' : 'range'])
@@ -56,12 +59,21 @@ const SECTIONS: Array<[string, Array<[string, string]>]> = [
   [
     'Moving around',
     [
-      ['↑/↓  j/k', 'move the selection (PgUp/PgDn a page, g/G first/last)'],
+      ['↑/↓  j/k', 'move the selection (PgUp/PgDn a page, < / > or G first/last)'],
       ['Enter', 'open the detail view of the selected asset (Esc: back)'],
       ['/', 'filter by selection: KEY, *KEY (with upstream), KEY* (downstream), +KEY, KEY+, group:NAME, tag:K=V'],
       ['', 'typing narrows the list; Enter keeps the filter, Esc drops it'],
       ['r', 'runs and backfills: live ones with progress, then history (r or Esc: back)'],
       ['l', 'show or hide lineage (upstream and downstream) in the detail pane'],
+    ],
+  ],
+  [
+    'Graph (g opens it on the selected asset; g or Esc goes back)',
+    [
+      ['←/→', 'move along an edge to the nearest upstream / downstream asset'],
+      ['↑/↓  j/k', 'move to the asset above / below in the same column'],
+      ['a', 'the whole selection (groups collapsed past 60 assets) or the neighbourhood'],
+      ['+/-', 'neighbourhood depth; Enter: details (a group: expand it); Space folds a group'],
     ],
   ],
   [

@@ -4,6 +4,8 @@
  * and executes effects, so key handling is testable without a terminal.
  */
 import type { Key } from 'ink'
+import { graphKey, toggleGraph } from './graph/graph-keys.js'
+import type { GraphState, Scene, SceneInput } from './graph/scene.js'
 import type { View } from './help.js'
 import type { AssetRow, BackfillRequest, CancelTarget, FilterResult, MaterializeRequest, StepView } from './model.js'
 import { defaultStep, type RunEntry } from './runs-pane.js'
@@ -37,6 +39,8 @@ export interface UiState {
   /** Picked step; undefined follows the running one. */
   stepId?: string
   quitArmed: boolean
+  /** The graph view, when open (over the assets or detail view). */
+  graph?: GraphState
 }
 
 export const initialState: UiState = {
@@ -71,6 +75,9 @@ export interface KeyContext {
   stepsOf(entry: RunEntry): readonly StepView[]
   ownActive: number
   filter(text: string): FilterResult
+  /** What the graph view draws for a state (undefined before definitions load). */
+  graphScene?(g: GraphState): Scene | undefined
+  graphInput?(): SceneInput | undefined
 }
 
 // --- what is selected, derived from state and what is shown ---------------------
@@ -143,6 +150,8 @@ export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext):
 
   const selected = selectedRow(s, ctx)
   const row = selected >= 0 ? ctx.visible[selected] : undefined
+  if (input === 'g') return out(toggleGraph(s, row?.key, ctx))
+  if (s.graph) return out(graphKey(s, input, key, ctx, message))
   const move = (to: number): UiState => {
     if (ctx.visible.length === 0) return s
     const i = Math.min(Math.max(0, to), ctx.visible.length - 1)
@@ -153,8 +162,8 @@ export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext):
   if (key.upArrow || input === 'k') return out(move(selected - 1))
   if (key.pageDown) return out(move(selected + Math.max(1, ctx.listHeight - 1)))
   if (key.pageUp) return out(move(selected - Math.max(1, ctx.listHeight - 1)))
-  if (input === 'g') return out(move(0))
-  if (input === 'G') return out(move(ctx.visible.length - 1))
+  if (input === '<') return out(move(0))
+  if (input === 'G' || input === '>') return out(move(ctx.visible.length - 1))
   if (key.return) return out(row ? { ...s, view: 'detail' } : s)
   if (key.escape) {
     if (s.part?.anchor !== undefined) return out({ ...s, part: { ...s.part, anchor: undefined, anchorBy: undefined } })
@@ -228,8 +237,8 @@ function runsKey(s: UiState, input: string, key: Key, ctx: KeyContext, message: 
   }
   if (key.downArrow || input === 'j') return pick(i + 1)
   if (key.upArrow || input === 'k') return pick(i - 1)
-  if (input === 'g') return pick(0)
-  if (input === 'G') return pick(ctx.entries.length - 1)
+  if (input === 'g' || input === '<') return pick(0)
+  if (input === 'G' || input === '>') return pick(ctx.entries.length - 1)
   if (key.escape) return { ...s, view: 'assets' }
   if (key.leftArrow || key.rightArrow) {
     const steps = ctx.entries[i] ? ctx.stepsOf(ctx.entries[i]!) : []

@@ -5,6 +5,8 @@
  */
 import type { Definitions } from '../../assets/types.js'
 import { describeDirect, describeReason, resolveSelection, type AssetGraph, type AssetStatus, type BackfillStatus, type LastFailure, type PartitionDisplayStatus, type RunStatus, type StaleReason } from '../../engine/index.js'
+import type { GraphData } from './graph/graph-data.js'
+import { looksLikeSelection, SearchIndex, type SearchResult } from './search.js'
 
 /** What a row's glyph shows: the asset's status, or that it is running / its last attempt failed. */
 export type RowStatus = 'FRESH' | 'STALE' | 'MISSING' | 'RUNNING' | 'FAILED'
@@ -54,6 +56,25 @@ export interface AssetDetail {
   /** Upstream materializations the latest one consumed. */
   consumed: ReadonlyArray<{ key: string; partitionKey: string; dataVersion: string }>
   partitions?: { definition: string; keys: readonly string[]; statuses: readonly PartitionDisplayStatus[] }
+  /** The asset's declared checks and their latest results (undefined: it declares none). */
+  checks?: ChecksView
+}
+
+/** The latest result of one check on one partition (`''` when unpartitioned). */
+export interface CheckView {
+  name: string
+  partitionKey: string
+  /** failed: a blocking check failed; warned: a non-blocking one did. */
+  status: 'passed' | 'failed' | 'warned'
+  message?: string
+  at: number
+  runId: string
+}
+
+export interface ChecksView {
+  declared: readonly string[]
+  /** Latest results, failing first; undefined while they load. */
+  results?: readonly CheckView[]
 }
 
 export interface PartitionInfo {
@@ -63,6 +84,8 @@ export interface PartitionInfo {
   dataVersion?: string
   materializedAt?: number
   runId?: string
+  /** Upstream partitions its latest materialization consumed (lineage edges); undefined when unknown. */
+  consumed?: ReadonlyArray<{ key: string; partitionKey: string; dataVersion: string }>
 }
 
 export type StepStatus = 'PENDING' | 'RUNNING' | 'RETRYING' | 'SUCCESS' | 'FAILURE' | 'SKIPPED' | 'UP_TO_DATE' | 'CANCELED'
@@ -83,6 +106,10 @@ export interface LogLine {
   ts: number
   level: 'debug' | 'info' | 'warn' | 'error'
   message: string
+  /** Set on the line that reports a failed attempt (a retry) or the step's failure. */
+  kind?: 'retry' | 'failure'
+  /** The error's stack frames, for those lines. */
+  stack?: string
 }
 
 export interface RunView {
@@ -110,6 +137,8 @@ export interface RunDetail {
   run: RunView
   steps: readonly StepView[]
   logs(stepId: string): readonly LogLine[]
+  /** Older log lines of a step no longer kept in memory (they stay in storage: strata logs). */
+  droppedLines?(stepId: string): number
   /** Run-level events (start, end, messages without a step). */
   runLog: readonly LogLine[]
   /** Events of a finished run are read on demand; true until they are in. */
@@ -157,7 +186,8 @@ export interface UiSnapshot {
   message?: StatusMessage
 }
 
-export type FilterResult = { ok: true; keys: ReadonlySet<string> } | { ok: false; error: string }
+/** Keys the filter text selects; a text search (see search.ts) also ranks them, best first. */
+export type FilterResult = { ok: true; keys: ReadonlySet<string>; ranked?: SearchResult } | { ok: false; error: string }
 
 export interface MaterializeRequest {
   key: string
@@ -182,6 +212,8 @@ export interface UiModel {
   filter(text: string): FilterResult
   detail(key: string): AssetDetail | undefined
   partition(key: string, partitionKey: string): PartitionInfo | undefined
+  /** Edges of the asset graph with their partition mappings, for the graph view; undefined until loaded. */
+  graphData(): GraphData | undefined
   runDetail(runId: string): RunDetail | undefined
   materialize(req: MaterializeRequest): void
   materializeStale(): void
@@ -195,8 +227,21 @@ export interface UiModel {
   close(opts?: { cancelRuns?: boolean }): Promise<void>
 }
 
-/** Selection text → keys, with the engine's error message for a bad selection. Empty text selects everything. */
+const searchIndexes = new WeakMap<Definitions, SearchIndex>()
+
+/**
+ * Filter text → keys. Text that reads as a selection (`*KEY`, `KEY+`,
+ * `group:`, `tag:`…) is resolved as one, with the engine's error message when
+ * bad; other text searches keys, groups, descriptions and tags and ranks what
+ * matches. Empty text selects everything.
+ */
 export function filterKeys(text: string, graph: AssetGraph, defs: Definitions): FilterResult {
+  if (text.trim() !== '' && !looksLikeSelection(text)) {
+    let index = searchIndexes.get(defs)
+    if (!index) searchIndexes.set(defs, (index = new SearchIndex(defs.assets)))
+    const ranked = index.search(text)
+    return { ok: true, keys: new Set(ranked.keys), ranked }
+  }
   try {
     return { ok: true, keys: new Set(resolveSelection(text.trim() === '' ? undefined : text, graph, defs)) }
   } catch (err) {

@@ -144,6 +144,7 @@ export class StatusCache {
       dataVersion: node.latest?.dataVersion,
       materializedAt: node.latest?.endedAt,
       runId: node.latest?.runId,
+      consumed: node.latest?.consumed.map((c) => ({ key: c.upstreamAssetKey, partitionKey: c.upstreamPartitionKey, dataVersion: c.upstreamDataVersion })),
     }
   }
 

@@ -10,6 +10,7 @@ import { cancelBackfill, launchBackfill, materialize, type ExecutorName, type Wo
 import { BackfillTracker } from './backfill-tracker.js'
 import { PollLoop } from './poll-loop.js'
 import { SnapshotStore } from './snapshot-store.js'
+import { graphDataOf, type GraphData } from './graph/graph-data.js'
 import { errorText, filterKeys, type AssetDetail, type BackfillRequest, type CancelTarget, type FilterResult, type MaterializeRequest, type PartitionInfo, type RunDetail, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
 import { backfillReport, OwnRuns, runReport } from './own-runs.js'
 import { RunTracker } from './run-tracker.js'
@@ -86,6 +87,13 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
 
   partition(key: string, partitionKey: string): PartitionInfo | undefined {
     return this.status?.partition(key, partitionKey)
+  }
+
+  private graphCache?: { ws: Workspace; data: GraphData }
+  graphData(): GraphData | undefined {
+    if (!this.ws) return undefined
+    if (this.graphCache?.ws !== this.ws) this.graphCache = { ws: this.ws, data: graphDataOf(this.ws.graph, this.ws.defs) }
+    return this.graphCache.data
   }
 
   runDetail(runId: string): RunDetail | undefined {
