@@ -27,6 +27,8 @@ function freeze<T>(value: T): T {
 }
 
 export class AutomationCondition {
+  /** Recognizes a condition without instanceof, which fails between two loaded copies of the package. */
+  readonly __strataCondition = true as const
   /** The condition as JSON data. */
   readonly spec: ConditionSpec
 
@@ -50,13 +52,14 @@ export class AutomationCondition {
     return not(this)
   }
 
+  /** JSON is the spec alone. */
   toJSON(): ConditionSpec {
     return this.spec
   }
 }
 
 export function isAutomationCondition(value: unknown): value is AutomationCondition {
-  return value instanceof AutomationCondition
+  return value instanceof AutomationCondition || (typeof value === 'object' && value !== null && (value as AutomationCondition).__strataCondition === true)
 }
 
 function operand(c: unknown, where: string): ConditionSpec {

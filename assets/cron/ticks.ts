@@ -49,8 +49,20 @@ export function cronZone(timezone: string | undefined): ZoneInfo {
 /**
  * The instants (epoch ms, ascending, distinct) at which the cron fires on
  * local calendar day `day` (days since 1970-01-01 in the zone's wall time).
+ * The array is shared: do not modify it.
  */
 export function ticksOnDay(f: CronFields, zone: ZoneInfo, day: number): number[] {
+  // Walking tick by tick (a schedule catching up, a daemon's next tick) asks for the same day again and again.
+  const last = lastDay.get(f)
+  if (last && last.day === day && last.zone === zone) return last.ticks
+  const ticks = computeDay(f, zone, day)
+  lastDay.set(f, { zone, day, ticks })
+  return ticks
+}
+
+const lastDay = new WeakMap<CronFields, { zone: ZoneInfo; day: number; ticks: number[] }>()
+
+function computeDay(f: CronFields, zone: ZoneInfo, day: number): number[] {
   if (!dayMatches(f, civilDay(day))) return []
   const times = timesOf(f)
   const base = day * DAY_MS
