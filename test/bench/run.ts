@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   startup: () => import('./startup.js'),
   'key-upgrade': () => import('./key-upgrade.js'),
   'code-versions': () => import('./code-versions.js'),
+  cron: () => import('./cron.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {
