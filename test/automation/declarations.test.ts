@@ -104,6 +104,10 @@ describe('automation conditions', () => {
     assert.deepEqual(new AutomationCondition(back).spec, c.spec)
     assert.ok(isAutomationCondition(c))
     assert.ok(!isAutomationCondition(c.spec))
+    // A condition made by another loaded copy of the package is recognized by its brand.
+    const foreign = { __strataCondition: true, spec: { kind: 'missing' } }
+    assert.ok(isAutomationCondition(foreign))
+    assert.deepEqual(and(foreign as AutomationCondition, stale()).spec, { kind: 'and', of: [{ kind: 'missing' }, { kind: 'stale' }] })
   })
 
   it('rejects bad options with a specific code and message', () => {
