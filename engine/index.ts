@@ -33,3 +33,4 @@ export { lineageTree, materializationOf, modelMaterialization, type LineageNode 
 export { validateContract, describeReport, type ContractReport } from './checks/contract.js'
 export { loadContractFile } from './checks/contract-file.js'
 export { readCheckCounts, readLatestChecks, describeCheckResult, checkResultJson, type CheckCountsSummary } from './checks/status.js'
+export * from './automation/index.js'
