@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'key-upgrade': () => import('./key-upgrade.js'),
   'code-versions': () => import('./code-versions.js'),
   cron: () => import('./cron.js'),
+  package: () => import('./package.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {

@@ -1,0 +1,68 @@
+// The published package against the sources: CLI start-up of `strata --help`
+// and `strata list` on examples/hello, run from this repository (TypeScript
+// through the loader, its cache warm) and from the compiled copy (dist/, as
+// installed: node_modules/strata-engine holding package.json, the bin and
+// dist/ only, beside the same dependencies). dist/ is brought up to date
+// first; the build prints its own time.
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const RUNS = 9
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+function time(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+  const t = performance.now()
+  const child = spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8' })
+  const ms = performance.now() - t
+  if (child.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${child.status}: ${child.stderr}`)
+  return ms
+}
+
+/** A project with strata-engine installed as the tarball would install it; the dependencies are this repository's. */
+function installCompiled(dir: string): string {
+  const pkg = join(dir, 'node_modules', 'strata-engine')
+  mkdirSync(join(pkg, 'ui-terminal', 'bin'), { recursive: true })
+  cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'))
+  cpSync(join(ROOT, 'ui-terminal', 'bin', 'strata.js'), join(pkg, 'ui-terminal', 'bin', 'strata.js'))
+  cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true, filter: (src) => !src.includes('.declarations') })
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (name !== 'strata-engine' && !name.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir')
+  }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench-project', private: true, type: 'module' }))
+  cpSync(join(ROOT, 'examples', 'hello', 'definitions.ts'), join(dir, 'definitions.ts'))
+  return join(pkg, 'ui-terminal', 'bin', 'strata.js')
+}
+
+export async function run(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'strata-bench-package-'))
+  try {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' })
+    if (build.status !== 0) throw new Error(`the build failed:\n${build.stderr}`)
+    console.log(build.stderr.trim())
+
+    const project = join(tmp, 'project')
+    const compiledBin = installCompiled(project)
+    const env = { ...process.env, STRATA_TS_CACHE: join(tmp, 'ts-cache') }
+    const cases = {
+      source: { bin: join(ROOT, 'ui-terminal', 'bin', 'strata.js'), cwd: ROOT, defs: 'examples/hello/definitions.ts' },
+      compiled: { bin: compiledBin, cwd: project, defs: 'definitions.ts' },
+    }
+    console.log('## CLI start-up, sources vs compiled package (median of %d runs, ms; TypeScript cache warm)', RUNS)
+    console.log(`${'command'.padEnd(40)} ${'source'.padStart(7)} ${'dist'.padStart(7)}`)
+    for (const [name, args] of Object.entries({ '--help': () => ['--help'], 'list -f examples/hello/definitions.ts': (defs: string, home: string) => ['list', '-f', defs, '--home', home] })) {
+      const ms: Record<string, number[]> = { source: [], compiled: [] }
+      for (const [which, c] of Object.entries(cases)) time(c.bin, args(c.defs, join(tmp, `home-${which}`)), c.cwd, env) // warms the cache, creates the home
+      // Interleaved, so both sides see the same load on a shared machine.
+      for (let i = 0; i < RUNS; i++) {
+        for (const [which, c] of Object.entries(cases)) ms[which]!.push(time(c.bin, args(c.defs, join(tmp, `home-${which}`)), c.cwd, env))
+      }
+      console.log(`${name.padEnd(40)} ${median(ms.source!).toFixed(0).padStart(7)} ${median(ms.compiled!).toFixed(0).padStart(7)}`)
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
