@@ -2,7 +2,8 @@
  * Reads the edges back from a drawn graph, as a reader would: from the end
  * of each node's label, follow the line east, turning up or down at
  * junctions (never west, never reversing), until an arrow `▶` names the
- * node drawn right after it. Any edge the drawing suggests but the graph
+ * node drawn right after it; a label on a line (`─ -7..-1 days ─`) is
+ * stepped over. Any edge the drawing suggests but the graph
  * lacks (lines merged ambiguously) shows up as an extra pair.
  */
 
@@ -23,7 +24,7 @@ export function findNodes(lines: readonly string[], names: readonly string[]): M
       const re = new RegExp(`(^|[ ▶])(\\S) ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?= |$)`, 'g')
       for (const m of text.matchAll(re)) {
         const col = [...text.slice(0, m.index! + m[1]!.length)].length
-        found.set(name, { row, col, end: col + 2 + name.length })
+        if (!found.has(name)) found.set(name, { row, col, end: col + 2 + name.length })
       }
     })
   }
@@ -46,6 +47,12 @@ export function traceEdges(lines: readonly string[], names: readonly string[]): 
       const key = `${r}:${c}:${moving}`
       if (!ch || seen.has(key)) continue
       seen.add(key)
+      if (ch === ' ' && moving === 'E' && grid[r]![c - 1] === '─') {
+        // A label on the line: ` text ─`; go on after it.
+        const after = grid[r]!.slice(c + 1).join('').indexOf(' ─')
+        if (after > 0) stack.push([r, c + 1 + after + 1, 'E'])
+        continue
+      }
       const sides = CONNECT[ch]
       if (!sides || !sides.includes(OPPOSITE[moving]!)) continue
       if (ch === '▶') {

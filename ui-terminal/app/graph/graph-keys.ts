@@ -13,7 +13,8 @@ type Message = (level: 'info' | 'warn' | 'error', text: string) => void
 /** `g`: opens the graph on the selected asset, or closes it, selecting its focus in the list when listed. */
 export function toggleGraph(s: UiState, selected: string | undefined, ctx: KeyContext): UiState {
   if (s.graph) return closeGraph(s, ctx)
-  const focus = selected ?? ctx.visible[0]?.key
+  // On a group header: the group's first asset.
+  const focus = selected ?? ctx.visible.find((r) => r.group === s.cursorGroup)?.key ?? ctx.visible[0]?.key
   if (focus === undefined) return s
   return { ...s, graph: openGraph(focus), help: false }
 }
@@ -21,7 +22,10 @@ export function toggleGraph(s: UiState, selected: string | undefined, ctx: KeyCo
 function closeGraph(s: UiState, ctx: KeyContext, view = s.view): UiState {
   const focus = ctx.graphScene?.(s.graph!)?.focus ?? s.graph!.focus
   const listed = ctx.lines.indexOf.get(focus)
-  return listed === undefined ? { ...s, graph: undefined, view } : { ...s, graph: undefined, view, selectedKey: focus, selectedIndex: listed }
+  if (listed === undefined) return { ...s, graph: undefined, view }
+  const folded = new Set(s.folded)
+  folded.delete(ctx.visible[listed]!.group)
+  return { ...s, graph: undefined, view, selectedKey: focus, selectedIndex: listed, cursorGroup: undefined, folded }
 }
 
 const MOVES: Array<[(input: string, key: Key) => boolean, Direction]> = [
