@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { StrataError } from '../assets/errors.js'
-import type { ExecutorName } from './executors/index.js'
+import { definitionsVersion } from './executors/defs-version.js'
+import type { Executor, ExecutorName } from './executors/index.js'
 import { executeRun, type RunEvent, type RunResult, type StepResult } from './execution/run.js'
 import { resolveSelection } from './graph/selection.js'
 import { planTargets } from './partitions/plan.js'
@@ -11,8 +12,8 @@ import { resolveTargets } from './targets.js'
 import type { Workspace } from './workspace.js'
 
 export interface BackfillRunOptions {
-  /** @defaultValue 'pool' */
-  executor?: ExecutorName
+  /** A name, or an executor kept open for its owner (e.g. a warm pool, see MaterializeOptions.executor). @defaultValue 'pool' */
+  executor?: ExecutorName | Executor
   /** Capped at 4 × the number of CPUs. @defaultValue the number of CPUs */
   concurrency?: number
   onEvent?: (event: RunEvent) => void
@@ -22,6 +23,8 @@ export interface BackfillRunOptions {
   graceMs?: number
   /** Stops running steps now (see RunOptions.stop). */
   stop?: AbortSignal
+  /** The run's time limit in milliseconds: past it the run is canceled and unfinished partitions stay pending (see RunOptions.runTimeoutMs). */
+  runTimeoutMs?: number
   /** Called once the backfill record exists (before anything runs). */
   onCreated?: (backfill: BackfillRecord) => void
 }
@@ -171,12 +174,14 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
   }
 
   let run: RunResult
+  const given = typeof opts.executor === 'object' ? opts.executor : undefined
   const { createExecutor } = await import('./executors/index.js')
-  const executor = createExecutor(opts.executor ?? 'pool', { concurrency: opts.concurrency })
+  const executor = given ?? createExecutor((opts.executor as ExecutorName | undefined) ?? 'pool', { concurrency: opts.concurrency })
   try {
     run = await executeRun({
       defs: ws.defs,
       defsPath: ws.defsPath,
+      defsVersion: given ? definitionsVersion(ws.defsPath, { ignoreDirs: [ws.home] }) : undefined,
       storage: ws.storage,
       home: ws.home,
       executor,
@@ -188,13 +193,14 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       signal: abort.signal,
       graceMs: opts.graceMs,
       stop: opts.stop,
+      runTimeoutMs: opts.runTimeoutMs,
       runId,
       backfillId,
     })
   } finally {
     clearInterval(timer)
     opts.signal?.removeEventListener('abort', forward)
-    await executor.close()
+    if (!given) await executor.close()
   }
   await flush()
   const counts = await ws.storage.countBackfillTargets(backfillId)

@@ -1,3 +1,4 @@
+import { definitionsVersion } from './executors/defs-version.js'
 import type { Executor, ExecutorName } from './executors/index.js'
 import { executeRun, type RunEvent, type RunResult } from './execution/run.js'
 import { resolveSelection } from './graph/selection.js'
@@ -14,7 +15,12 @@ export interface MaterializeOptions {
   stale?: boolean
   /** Partitions of the selected partitioned assets to build. */
   partitions?: PartitionRequest
-  /** A name, or an executor to run on (kept open: whoever made it closes it, e.g. a warm pool shared by runs). @defaultValue 'pool' */
+  /**
+   * A name (a pool is started for this call and closed after it), or an
+   * executor to run on, kept open for its owner to close: e.g. a warm pool
+   * shared by runs, `createPoolExecutor({ keepAlive: true })`, whose threads
+   * keep the imported definitions until their files change. @defaultValue 'pool'
+   */
   executor?: ExecutorName | Executor
   /** Capped at 4 × the number of CPUs. @defaultValue the number of CPUs */
   concurrency?: number
@@ -25,6 +31,13 @@ export interface MaterializeOptions {
   graceMs?: number
   /** Stops running steps now (see RunOptions.stop). */
   stop?: AbortSignal
+  /**
+   * The run's time limit in milliseconds: past it the run is canceled
+   * (running steps get `graceMs`, then are stopped) and recorded CANCELED with
+   * the limit named; the result has `timedOut: true`. Each observation run and
+   * main run has its own limit. Steps have their own, `asset({ timeoutMs })`.
+   */
+  runTimeoutMs?: number
   /** Evaluate partition definitions at this instant. @defaultValue now */
   now?: Date
   backfillId?: string
@@ -43,6 +56,8 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
   const keys = resolveSelection(opts.selection, ws.graph, ws.defs)
   const keysOptions = await keysOptionsFor(ws, opts.now)
   const given = typeof opts.executor === 'object' ? opts.executor : undefined
+  // A shared executor may have threads that imported older files: the version tells it (a fresh pool imports what is there).
+  const defsVersion = given ? definitionsVersion(ws.defsPath, { ignoreDirs: [ws.home] }) : undefined
   let executor: Executor | undefined
   // Loaded only when there is work: a no-op --stale must not pay for starting a worker pool.
   const getExecutor = async () => {
@@ -59,6 +74,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
     executeRun({
       defs: ws.defs,
       defsPath: ws.defsPath,
+      defsVersion,
       storage: ws.storage,
       home: ws.home,
       executor: await getExecutor(),
@@ -71,6 +87,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       signal: opts.signal,
       graceMs: opts.graceMs,
       stop: opts.stop,
+      runTimeoutMs: opts.runTimeoutMs,
       backfillId: opts.backfillId,
       runId: main ? opts.runId : undefined,
       tags: opts.tags,

@@ -37,6 +37,8 @@ export interface RunResult {
   status: RunStatus
   steps: StepResult[]
   durationMs: number
+  /** Set when the run was CANCELED because it passed `runTimeoutMs`. */
+  timedOut?: true
 }
 
 export type RunEvent =
@@ -76,6 +78,14 @@ export interface RunOptions {
    * stops waiting for them, records them CANCELED and ends.
    */
   stop?: AbortSignal
+  /**
+   * The run's time limit: past it the run is canceled as by `signal` (nothing
+   * new starts, running steps get `graceMs`, then are stopped), recorded
+   * CANCELED with the limit named, and `RunResult.timedOut` is set. Running
+   * steps are given up on after the grace period even when the executor
+   * cannot stop them (in-process): no second Ctrl-C comes for an unattended run.
+   */
+  runTimeoutMs?: number
   runId?: string
   /** Recorded on the run (e.g. the schedule, sensor or condition that launched it). */
   tags?: Record<string, string>

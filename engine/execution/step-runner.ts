@@ -9,16 +9,18 @@ import type { InputLocation, StepLogLine, StepOutcome, StepTask } from './step-t
 import { serializeError } from './step-types.js'
 import { validateMetadata } from './validate-metadata.js'
 
-// Definitions are imported once per thread (per file version), as a code location would be.
+// Definitions are imported once per thread, as a code location would be. A
+// thread never runs two versions of them: ESM modules cannot be unloaded, so
+// the pool starts new threads when the files change (task.defsVersion), and
+// the in-process executor runs the definitions this process imported.
 const loaded = new Map<string, Promise<Definitions>>()
 
 function definitionsFor(task: StepTask): Promise<Definitions> {
-  const id = `${task.defsPath}?${task.defsVersion ?? ''}`
-  let defs = loaded.get(id)
+  let defs = loaded.get(task.defsPath)
   if (!defs) {
-    defs = loadDefinitions(task.defsPath, task.defsVersion)
-    loaded.set(id, defs)
-    defs.catch(() => loaded.delete(id))
+    defs = loadDefinitions(task.defsPath)
+    loaded.set(task.defsPath, defs)
+    defs.catch(() => loaded.delete(task.defsPath))
   }
   return defs
 }
@@ -39,8 +41,9 @@ function makeLogger(emit: (line: StepLogLine) => void): AssetLogger {
  * Runs one step: import definitions, load inputs, compute, run the asset's
  * checks on the value, store the output. A failing blocking check (or a
  * malformed contract) fails the step before anything is stored. Never throws.
+ * `onStart` is called once the definitions are loaded, before the inputs.
  */
-export async function runStep(task: StepTask, emit: (line: StepLogLine) => void): Promise<StepOutcome> {
+export async function runStep(task: StepTask, emit: (line: StepLogLine) => void, onStart?: () => void): Promise<StepOutcome> {
   const started = performance.now()
   try {
     const defs = await definitionsFor(task)
@@ -48,6 +51,8 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void)
     if (!asset) {
       throw new StrataError('STRATA_UNKNOWN_ASSET', `Asset "${task.assetKey}" is no longer in ${task.defsPath}; it was removed or renamed after the run was planned.`)
     }
+    // The step's time limit counts from here: importing the definitions on a new thread is not the step's doing.
+    onStart?.()
     const inputs: Record<string, unknown> = {}
     await Promise.all(
       Object.entries(task.inputs).map(async ([name, loc]) => {

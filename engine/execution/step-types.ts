@@ -33,10 +33,17 @@ export interface StepTask {
   partitionWindow?: { start: number; end: number }
   attempt: number
   defsPath: string
-  /** Bumped when the definitions file changes, so workers import it afresh. */
+  /**
+   * The version of the definitions' files the run planned with (a content
+   * hash, see executors/defs-version.ts). A warm pool runs the step on
+   * threads that imported that version, and starts new threads when it
+   * changes: a thread never imports two versions.
+   */
   defsVersion?: string
   home: string
   inputs: Record<string, InputLocation>
+  /** The asset's per-attempt limit (asset({ timeoutMs })), enforced by the executor from when the compute is about to start. */
+  timeoutMs?: number
 }
 
 export interface StepLogLine {
@@ -86,7 +93,5 @@ export function serializeError(err: unknown): SerializedError {
 /** BroadcastChannel on which pool workers stream log lines, tagged with the step's token. */
 export const LOG_CHANNEL = 'strata:step-logs'
 
-export interface TokenedLogLine {
-  token: string
-  line: StepLogLine
-}
+/** What a pool worker broadcasts about the step it runs: a log line, or that its compute is about to start (definitions loaded). */
+export type StepBroadcast = { token: string; line: StepLogLine } | { token: string; started: number }

@@ -10,17 +10,21 @@ export const DEFAULT_GRACE_MS = 10_000
  * (the pool terminates their threads), else by no longer waiting for them.
  * A cancel turns into a stop after the grace period when the executor can
  * stop steps; with one that cannot (in-process), only an explicit stop does.
+ * A run past its time limit (`timeoutMs`) is canceled the same way.
  */
 export class RunStopper {
   private readonly cancelCtl = new AbortController()
   private readonly stopCtl = new AbortController()
   private graceTimer: NodeJS.Timeout | undefined
+  private limitTimer: NodeJS.Timeout | undefined
   /** Why running steps were stopped, for their CANCELED message. */
   stopReason: 'grace' | 'stop' | undefined
+  /** The run went past `timeoutMs`: canceled as by a signal, the limit being the reason. */
+  timedOut = false
   private readonly detach: () => void
 
   constructor(
-    opts: { signal?: AbortSignal; stop?: AbortSignal; graceMs?: number; canStopSteps: boolean },
+    opts: { signal?: AbortSignal; stop?: AbortSignal; graceMs?: number; canStopSteps: boolean; timeoutMs?: number; onTimeout?: () => void },
     private readonly onChange: () => void,
   ) {
     const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS
@@ -33,10 +37,21 @@ export class RunStopper {
     const onStop = () => this.stopNow('stop')
     opts.signal?.addEventListener('abort', onCancel)
     opts.stop?.addEventListener('abort', onStop)
+    if (opts.timeoutMs !== undefined) {
+      this.limitTimer = setTimeout(() => {
+        if (this.cancelCtl.signal.aborted) return
+        this.timedOut = true
+        opts.onTimeout?.()
+        onCancel()
+        // No second Ctrl-C comes for an unattended run: steps that cannot be stopped are given up on after the grace period.
+        if (!opts.canStopSteps) this.graceTimer = setTimeout(() => this.stopNow('grace'), graceMs)
+      }, opts.timeoutMs)
+    }
     this.detach = () => {
       opts.signal?.removeEventListener('abort', onCancel)
       opts.stop?.removeEventListener('abort', onStop)
       clearTimeout(this.graceTimer)
+      clearTimeout(this.limitTimer)
     }
     // Already aborted: act once the caller has finished setting up.
     if (opts.stop?.aborted) queueMicrotask(onStop)

@@ -1,5 +1,7 @@
 import { runStep } from '../execution/step-runner.js'
+import type { StepLogLine, StepOutcome, StepTask } from '../execution/step-types.js'
 import { chooseConcurrency } from './concurrency.js'
+import { timeoutOutcome } from './timeout.js'
 import type { Executor, ExecutorOptions } from './types.js'
 
 /**
@@ -13,7 +15,32 @@ export function createInProcessExecutor(opts: ExecutorOptions = {}): Executor {
     concurrency: chooseConcurrency(opts.concurrency, 1).concurrency,
     canStopSteps: false,
     threadsStarted: 0,
-    runStep: (task, onLog) => runStep(task, onLog),
+    runStep: (task, onLog) => (task.timeoutMs === undefined ? runStep(task, onLog) : runWithLimit(task, onLog)),
     close: async () => {},
   }
+}
+
+/**
+ * Past its limit the step fails with STRATA_TIMEOUT and the run goes on
+ * without it; its compute keeps running on this thread until it returns (its
+ * logs and result are dropped). A compute that never yields blocks the thread,
+ * so the limit can only fire for one that awaits.
+ */
+function runWithLimit(task: StepTask, onLog: (line: StepLogLine) => void): Promise<StepOutcome> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined
+    let timedOut = false
+    let started = 0
+    const onStart = () => {
+      started = performance.now()
+      timer = setTimeout(() => {
+        timedOut = true
+        resolve(timeoutOutcome(task, performance.now() - started, 'the run stopped waiting for it (a step running in-process cannot be stopped; its result is discarded)'))
+      }, task.timeoutMs)
+    }
+    runStep(task, (line) => timedOut || onLog(line), onStart).then((outcome) => {
+      clearTimeout(timer)
+      if (!timedOut) resolve(outcome)
+    })
+  })
 }

@@ -2,17 +2,30 @@ import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { BroadcastChannel } from 'node:worker_threads'
 import { createRequire } from 'node:module'
-import { LOG_CHANNEL, type StepLogLine, type StepOutcome, type TokenedLogLine } from '../execution/step-types.js'
+import { LOG_CHANNEL, type StepBroadcast, type StepLogLine, type StepOutcome } from '../execution/step-types.js'
 import { chooseConcurrency } from './concurrency.js'
+import { Generations } from './pool-generations.js'
 import type { PoolTaskResult } from './pool-task.js'
+import { timeoutOutcome } from './timeout.js'
 import type { Executor, ExecutorOptions } from './types.js'
 import type { StrataErrorCode } from '../../assets/errors.js'
 
-interface LogSink {
+interface StepSink {
   onLog: (line: StepLogLine) => void
   received: number
   expected: number
   done?: () => void
+  /** The worker says the compute is about to start: the step's time limit starts counting. */
+  onStart?: () => void
+}
+
+/** Extra threads of a warm pool retire after this long idle; one always stays. */
+const WARM_IDLE_MS = 60_000
+
+/** A pool executor, with what its threads are doing (for tests and benchmarks). */
+export interface PoolExecutor extends Executor {
+  /** Threads alive now (those of superseded definitions included until their steps end). */
+  readonly threadsAlive: number
 }
 
 /**
@@ -22,47 +35,81 @@ interface LogSink {
  *
  * Threads start only when a step needs one (minThreads 0): each costs tens of
  * milliseconds and megabytes to import the definitions, so a run of one step
- * starts one thread whatever the concurrency.
+ * starts one thread whatever the concurrency. With `keepAlive` one thread is
+ * kept (and replaced if a step's limit or a cancel terminates it), so runs
+ * after the first start their steps on a thread that has the definitions.
+ * Threads are grouped by the version of the definitions' files (see
+ * pool-generations.ts): a change gets new threads, never a second import.
  */
-export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
+export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
   const { concurrency } = chooseConcurrency(opts.concurrency, availableParallelism())
   // Required on first use: commands that never run steps (list, why, status) do not load it.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina')
-  const pool = new Piscina({
-    filename: new URL('./pool-worker.mjs', import.meta.url).href,
-    minThreads: 0,
-    maxThreads: concurrency,
-    // Queue in the orchestrator, not here: it knows dependencies and pool limits.
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
-  })
-  let threadsStarted = 0
-  pool.on('workerCreate', () => threadsStarted++)
-  const sinks = new Map<string, LogSink>()
+  const generations = new Generations(
+    () =>
+      new Piscina({
+        filename: new URL('./pool-worker.mjs', import.meta.url).href,
+        minThreads: opts.keepAlive ? 1 : 0,
+        maxThreads: concurrency,
+        // Queue in the orchestrator, not here: it knows dependencies and pool limits.
+        concurrentTasksPerWorker: 1,
+        idleTimeout: opts.keepAlive ? WARM_IDLE_MS : 60_000,
+      }),
+  )
+  const sinks = new Map<string, StepSink>()
   const logs = new BroadcastChannel(LOG_CHANNEL)
   logs.onmessage = (event) => {
-    const { token, line } = (event as { data: TokenedLogLine }).data
-    const sink = sinks.get(token)
+    const message = (event as { data: StepBroadcast }).data
+    const sink = sinks.get(message.token)
     if (!sink) return
+    if ('started' in message) return sink.onStart?.()
     sink.received++
-    sink.onLog(line)
+    sink.onLog(message.line)
     if (sink.received >= sink.expected) sink.done?.()
   }
+  // The channel must not keep a process alive on its own (a warm pool left open by a script).
+  ;(logs as unknown as { unref(): void }).unref()
+  let closed = false
   return {
     name: 'pool',
     concurrency,
     canStopSteps: true,
     get threadsStarted() {
-      return threadsStarted
+      return generations.threadsStarted
+    },
+    get threadsAlive() {
+      return generations.threads
     },
     async runStep(task, onLog, stop) {
+      if (closed) throw new Error('This pool executor was closed; create another to run steps.')
       const token = randomUUID()
-      const sink: LogSink = { onLog, received: 0, expected: Infinity }
+      const sink: StepSink = { onLog, received: 0, expected: Infinity }
       sinks.set(token, sink)
       const started = performance.now()
+      // Aborting makes piscina terminate the thread running the step (a loop that never yields included) and start another if one must stay.
+      const abort = new AbortController()
+      const onStop = () => abort.abort()
+      stop?.addEventListener('abort', onStop, { once: true })
+      if (stop?.aborted) abort.abort()
+      let limit: NodeJS.Timeout | undefined
+      let timedOut = false
+      let computeStarted = started
+      let finished = false
+      if (task.timeoutMs !== undefined) {
+        sink.onStart = () => {
+          if (finished || limit) return
+          computeStarted = performance.now()
+          limit = setTimeout(() => {
+            timedOut = true
+            abort.abort()
+          }, task.timeoutMs)
+        }
+      }
+      const generation = generations.acquire(task.defsVersion)
       try {
-        // Aborting `stop` makes piscina terminate the thread running the step (a loop that never yields included).
-        const { outcome, logLines } = (await pool.run({ task, token }, stop ? { signal: stop } : {})) as PoolTaskResult
+        const { outcome, logLines } = (await generation.pool.run({ task, token }, { signal: abort.signal })) as PoolTaskResult
+        finished = true
+        clearTimeout(limit)
         // Log lines and the result travel on different channels: wait for the stragglers.
         if (sink.received < logLines) {
           sink.expected = logLines
@@ -73,7 +120,10 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
         }
         return outcome
       } catch (err) {
+        finished = true
+        clearTimeout(limit)
         const durationMs = performance.now() - started
+        if (timedOut) return timeoutOutcome(task, performance.now() - computeStarted, 'its worker thread was terminated')
         if (stop?.aborted) return stoppedOutcome(durationMs)
         // The worker died (process.exit in the thread, out of memory, a crash outside the step's try).
         const e = err as Error
@@ -88,12 +138,15 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): Executor {
           },
         }
       } finally {
+        stop?.removeEventListener('abort', onStop)
+        generations.release(generation)
         sinks.delete(token)
       }
     },
     async close() {
+      closed = true
       logs.close()
-      await pool.destroy()
+      await generations.close()
     },
   }
 }

@@ -4,6 +4,7 @@ import { GLOBAL_HELP, concurrencyArg, parseCommandArgs, positiveInt, seconds } f
 import { handleCtrlC, type CtrlC } from '../interrupt.js'
 import { color, errColor, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
 import { RunProgress } from '../progress.js'
+import { timeoutArg } from '../timeout-arg.js'
 import { didYouMean } from '../suggest.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -24,12 +25,14 @@ Options:
       --concurrency N         steps at once (default: number of CPUs; at most 4 × CPUs)
       --executor NAME         pool (default) or in-process
       --grace SECONDS         after Ctrl-C, how long running steps may finish before their workers are stopped (default 10)
+      --timeout SECONDS       cancel the run when it is still going after this long (running steps get --grace, then
+                              are stopped); unfinished partitions stay pending for a resume
 ${GLOBAL_HELP}
 
 Ctrl-C cancels (running steps get the grace period; unfinished partitions stay pending for resume);
 press it again to stop running steps at once.
 
-Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled, 2 bad usage
+Exit codes: 0 completed successfully, 1 some partitions failed or it was canceled (also by --timeout), 2 bad usage
 (an unknown backfill id: STRATA_UNKNOWN_BACKFILL), 130 canceled with Ctrl-C.
 JSON: schemas/backfill.schema.json (a run, resume or retry), backfill-list, backfill-show, backfill-cancel.`
 
@@ -65,11 +68,11 @@ async function finish(result: BackfillResult, json: boolean, quiet: boolean): Pr
   const exit = b.status === 'COMPLETED_SUCCESS' ? 0 : 1
   if (json) {
     // runId and durationMs are null when nothing was left to run.
-    printJson({ backfillId: b.backfillId, id: b.backfillId, status: b.status, target: target(b), counts: countsJson(result.counts), runId: result.run?.runId ?? null, durationMs: result.run?.durationMs ?? null })
+    printJson({ backfillId: b.backfillId, id: b.backfillId, status: b.status, timedOut: result.run?.timedOut === true, target: target(b), counts: countsJson(result.counts), runId: result.run?.runId ?? null, durationMs: result.run?.durationMs ?? null })
   } else if (!(quiet && exit === 0)) {
     console.log(`Backfill ${color.bold(b.backfillId)} ${paint(b.status)}: ${describeCounts(result.counts)}${result.run ? ` in ${formatDuration(result.run.durationMs)}` : ''}.`)
     if (b.status === 'COMPLETED_FAILED') console.log(color.dim(`Re-run only what failed with: strata backfill retry ${b.backfillId}`))
-    if (b.status === 'CANCELED') console.log(color.dim(`Canceled. Unfinished partitions stay pending.`))
+    if (b.status === 'CANCELED') console.log(color.dim(`${result.run?.timedOut ? 'Canceled: the run passed its --timeout.' : 'Canceled.'} Unfinished partitions stay pending.`))
   }
   return exit
 }
@@ -122,11 +125,13 @@ export async function run(argv: string[]): Promise<number> {
     concurrency: { type: 'string' },
     executor: { type: 'string' },
     grace: { type: 'string' },
+    timeout: { type: 'string' },
     limit: { type: 'string' },
   })
   const quiet = values.quiet === true
   const concurrency = concurrencyArg(values.concurrency, quiet)
   const graceMs = seconds('grace', values.grace) ?? 10_000
+  const runTimeoutMs = timeoutArg(values.timeout)
   const executor = values.executor ?? 'pool'
   if (executor !== 'pool' && executor !== 'in-process') throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
   const [sub, ...rest] = positionals
@@ -165,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
       const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
       const stop = interruptible(executor, graceMs)
       try {
-        const result = await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs })
+        const result = await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs, runTimeoutMs })
         return stop.exitCode(await finish(result, values.json === true, quiet))
       } finally {
         stop.dispose()
@@ -188,6 +193,7 @@ export async function run(argv: string[]): Promise<number> {
         signal: stop.signal,
         stop: stop.stop,
         graceMs,
+        runTimeoutMs,
         onCreated: (b) => {
           if (!values.json && !quiet) process.stderr.write(errColor.dim(`Backfill ${b.backfillId} created (resume it with strata backfill resume ${b.backfillId} if interrupted)\n`))
         },

@@ -4,6 +4,7 @@ import { GLOBAL_HELP, concurrencyArg, parseCommandArgs, seconds } from '../args.
 import { INTERRUPTED_EXIT, handleCtrlC } from '../interrupt.js'
 import { color, escapeForTerminal, formatDuration, printJson } from '../output.js'
 import { RunProgress } from '../progress.js'
+import { TIMEOUT_HELP, timeoutArg } from '../timeout-arg.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata materialize [SELECTION...] — build assets and record their materializations
@@ -15,6 +16,7 @@ Options:
       --executor NAME    pool (worker threads, default) or in-process (for debugging)
       --concurrency N    steps at once (default: number of CPUs; at most 4 × CPUs)
       --grace SECONDS    after Ctrl-C, how long running steps may finish before their workers are stopped (default 10)
+${TIMEOUT_HELP}
 ${GLOBAL_HELP}
 
 Ctrl-C cancels: nothing new starts, running steps get the grace period, then the result is printed.
@@ -23,7 +25,7 @@ Press it again to stop running steps at once.
 Each model version a step registered or promoted is listed with its stage and gate
 (the gate's reasons when it did not pass); with --json in the step's "models".
 
-Exit codes: 0 every step succeeded, 1 a step failed, 2 bad usage or invalid definitions, 130 canceled with Ctrl-C.
+Exit codes: 0 every step succeeded, 1 a step failed or the run passed --timeout, 2 bad usage or invalid definitions, 130 canceled with Ctrl-C.
 JSON: schemas/materialize.schema.json.`
 
 type StepModel = NonNullable<MaterializeResult['steps'][number]['models']>[number]
@@ -82,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     executor: { type: 'string' },
     concurrency: { type: 'string' },
     grace: { type: 'string' },
+    timeout: { type: 'string' },
     partition: { type: 'string', multiple: true },
   })
   const partitionKeys = ((values.partition ?? []) as string[]).flatMap((p) => p.split(',')).filter(Boolean)
@@ -90,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
   }
   const graceMs = seconds('grace', values.grace) ?? 10_000
+  const runTimeoutMs = timeoutArg(values.timeout)
   const quiet = values.quiet === true
   const concurrency = concurrencyArg(values.concurrency, quiet)
   const ctrlC = handleCtrlC({ executor, graceMs })
@@ -110,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
         signal: ctrlC.signal,
         stop: ctrlC.stop,
         graceMs,
+        runTimeoutMs,
       })
     } finally {
       ctrlC.dispose()
@@ -117,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
     const models = await withGates(ws, result.steps)
     const exit = ctrlC.exitCode(result.status === 'SUCCESS' ? 0 : 1)
     if (values.json) {
-      printJson({ runId: result.runId, status: result.status, durationMs: result.durationMs, steps: result.steps.map((s) => stepJson(s, models.get(s)!)) })
+      printJson({ runId: result.runId, status: result.status, timedOut: result.timedOut === true, durationMs: result.durationMs, steps: result.steps.map((s) => stepJson(s, models.get(s)!)) })
     } else if (quiet && exit === 0) {
       // Quiet: a run that succeeded says nothing.
     } else if (result.runId === null) {
@@ -136,6 +141,7 @@ export async function run(argv: string[]): Promise<number> {
       if (skipped) parts.push(`${skipped} skipped`)
       const head = result.status === 'SUCCESS' ? color.green('Run succeeded') : result.status === 'CANCELED' ? color.yellow('Run canceled') : color.red('Run failed')
       console.log(`${head} in ${formatDuration(result.durationMs)}: ${parts.join(', ')}. ${color.dim(`Run id ${result.runId}`)}`)
+      if (result.timedOut) console.log(color.yellow(`It passed its --timeout of ${values.timeout} s: what had not finished was canceled.`))
       for (const s of result.steps) for (const m of models.get(s)!) console.log(`  model ${modelLine(m)}`)
       if (failed) console.log(color.dim(`See the errors with: strata logs ${result.runId}`))
     }
