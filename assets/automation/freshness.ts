@@ -4,6 +4,7 @@
  */
 import { StrataError } from '../errors.js'
 import { cronFields } from '../cron/parse.js'
+import { latestTick, nextTick } from '../cron/ticks.js'
 import { checkTimezone } from './schedule.js'
 
 export interface FreshnessPolicy {
@@ -38,4 +39,63 @@ export function normalizeFreshness(ownKey: string, f: FreshnessPolicy | undefine
     throw new StrataError('STRATA_INVALID_AUTOMATION', `${where}: timezone applies to cron, which is not given. Add cron or drop timezone.`)
   }
   return Object.freeze(out)
+}
+
+/** What a freshness policy says of an asset at an instant. */
+export interface FreshnessResult {
+  /** `'late'` and `'never'` are warnings; neither blocks anything. */
+  state: 'fresh' | 'late' | 'never'
+  /** The oldest update that still satisfies the policy (epoch ms); undefined before a cron's first tick. */
+  requiredSince?: number
+  /** When the policy next tightens: now + the slack left (no cron), or the next tick. Undefined when already late or never updated. */
+  nextDeadline?: number
+  /** Minutes since the last update. */
+  lagMinutes?: number
+  /** In words, e.g. `last updated 3 h 10 min ago, allowed 2 h`. */
+  reason: string
+}
+
+const MINUTE = 60_000
+
+function minutes(ms: number): string {
+  const m = Math.round(ms / MINUTE)
+  if (m < 60) return `${m} min`
+  const h = Math.floor(m / 60)
+  if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`
+  return `${Math.round(h / 24)} d`
+}
+
+/**
+ * Judges a freshness policy. `lastUpdated`: when the asset was last
+ * materialized (for a partitioned asset, its latest partition). Without a
+ * cron the update must be at most `maxLagMinutes` old; with one, at the last
+ * tick at or before `now` the update must have been at most `maxLagMinutes`
+ * old (Dagster's cron freshness: by each tick the data of `maxLagMinutes`
+ * before it is in).
+ */
+export function evaluateFreshness(policy: FreshnessPolicy, lastUpdated: Date | number | undefined, now: Date | number): FreshnessResult {
+  const t = typeof now === 'number' ? now : now.getTime()
+  const last = lastUpdated === undefined ? undefined : typeof lastUpdated === 'number' ? lastUpdated : lastUpdated.getTime()
+  const allowed = policy.maxLagMinutes * MINUTE
+  let requiredSince: number | undefined
+  let nextDeadline: number | undefined
+  if (policy.cron === undefined) {
+    requiredSince = t - allowed
+    if (last !== undefined && last >= requiredSince) nextDeadline = last + allowed
+  } else {
+    const tick = latestTick(policy.cron, new Date(t), policy.timezone)
+    requiredSince = tick === undefined ? undefined : tick.getTime() - allowed
+    nextDeadline = nextTick(policy.cron, new Date(t), policy.timezone)?.getTime()
+  }
+  const lag = last === undefined ? undefined : Math.max(0, t - last)
+  const rule = policy.cron === undefined ? `allowed ${minutes(allowed)}` : `at most ${minutes(allowed)} old at each tick of ${policy.cron}${policy.timezone ? ` (${policy.timezone})` : ''}`
+  if (last === undefined) return { state: 'never', ...(requiredSince !== undefined ? { requiredSince } : {}), reason: `never materialized; ${rule}` }
+  const late = requiredSince !== undefined && last < requiredSince
+  return {
+    state: late ? 'late' : 'fresh',
+    ...(requiredSince !== undefined ? { requiredSince } : {}),
+    ...(!late && nextDeadline !== undefined ? { nextDeadline } : {}),
+    lagMinutes: lag! / MINUTE,
+    reason: `last updated ${minutes(lag!)} ago, ${rule}`,
+  }
 }
