@@ -66,12 +66,16 @@ function normalizeInput(ownKey: string, name: string, input: AssetInput): Normal
   }
 }
 
-function normalizeTimeout(ownKey: string, timeoutMs: number | undefined): number | undefined {
-  if (timeoutMs === undefined) return undefined
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": timeoutMs must be a number of milliseconds > 0 (got ${JSON.stringify(timeoutMs) ?? String(timeoutMs)}). Leave it out for no limit.`)
+/** Model names as the registry spells them (engine/registry/validate.ts), sorted and without repeats. */
+function normalizeModels(ownKey: string, models: readonly string[] | undefined): readonly string[] {
+  if (models === undefined) return []
+  if (!Array.isArray(models)) throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": models must be a list of registry model names, e.g. models: ['delay'].`)
+  for (const name of models) {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_\-./]*$/.test(name) || name.length > 200) {
+      throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": models lists ${JSON.stringify(name)}, which is not a model name (letters, digits and _ - . /).`)
+    }
   }
-  return timeoutMs
+  return Object.freeze([...new Set(models)].sort())
 }
 
 function normalizeRetry(ownKey: string, retry: RetryPolicy | undefined): AssetDefinition['retry'] {
@@ -155,8 +159,8 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, 
     codeVersionSource: spec.codeVersion !== undefined ? ('explicit' as const) : ('auto' as const),
     versionInputs,
     retry: normalizeRetry(key, spec.retry),
-    timeoutMs: normalizeTimeout(key, spec.timeoutMs),
     pool: spec.pool,
+    models: normalizeModels(key, spec.models),
     observe: spec.observe === true,
     partitions: spec.partitions,
     backfillPolicy: spec.backfillPolicy,

@@ -8,6 +8,7 @@
 import { StrataError } from '../assets/errors.js'
 import type { ModelVersion } from '../assets/registry.js'
 import type { MaterializationRecord, Storage } from './storage/types.js'
+import { recordedProductionModels } from './versioning/production-models.js'
 
 export interface LineageNode {
   materializationId: number
@@ -24,6 +25,8 @@ export interface LineageNode {
   isLatest: boolean
   /** Data version of the newest materialization of the same asset and partition. */
   latestDataVersion: string | null
+  /** The registry production versions it was built with (`asset({ models })`; version null: none in production); empty when it reads none. */
+  productionModels: Array<{ name: string; version: number | null }>
   upstream: LineageNode[]
 }
 
@@ -46,6 +49,7 @@ async function build(storage: Storage, m: MaterializationRecord, input: string |
     location: m.location,
     isLatest: latest?.id === m.id,
     latestDataVersion: latest?.dataVersion ?? null,
+    productionModels: Object.entries(recordedProductionModels(m.metadata) ?? {}).map(([name, version]) => ({ name, version: typeof version === 'number' ? version : null })),
     upstream: [],
   }
   if (depth <= 0 || seen.has(m.id)) return node

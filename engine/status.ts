@@ -55,7 +55,8 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
       unpartitioned.push(key)
       continue
     }
-    const leaf = upstreamLinks(ws.defs, asset).length === 0
+    // An asset reading a production model needs its recorded versions (metadata), which the state index does not hold.
+    const leaf = upstreamLinks(ws.defs, asset).length === 0 && !asset.models?.length
     if (!leaf) withEdges.push(key)
     const states = await ws.storage.getPartitionStates(key)
     const latestOfAsset = bucket(latest, key)
@@ -69,6 +70,7 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
   const many: LatestMaterialization[] = withEdges.length ? await ws.storage.getLatestMany(wanted ? withEdges : undefined) : []
   for (const m of many) bucket(latest, m.assetKey).set(m.partitionKey, m)
   const versionChange = await loadVersionExplainer(ws.storage, ws.defs, latest)
+  const production = await ws.storage.getProductionVersions([...new Set(order.flatMap((k) => ws.defs.byKey.get(k)!.models ?? []))])
   const failures = new Map<string, LastFailure>()
   for (const f of await ws.storage.getFailedAttempts(unpartitioned)) {
     bucket(runStates, f.assetKey).set('', 'FAILED')
@@ -80,6 +82,7 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
     failureOf: (key, partition) => (partition === '' ? failures.get(key) : undefined),
     keysOptions,
     versionChange,
+    production,
   })
 }
 

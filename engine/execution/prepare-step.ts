@@ -4,6 +4,7 @@ import { isRunOwnerAlive } from '../home.js'
 import { upstreamKeysFor, upstreamLinks } from '../partitions/mapping.js'
 import type { LatestMaterialization, SlotHolder, SlotKey, Storage } from '../storage/types.js'
 import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
+import { productionModelsToRecord } from '../versioning/production-models.js'
 import { resolveInputs, type ResolvedInputs } from './inputs.js'
 import type { PlannedStep } from './plan.js'
 import { serializeError, type SerializedError } from './step-types.js'
@@ -32,7 +33,8 @@ export type Basis = Array<SlotKey & { basis: number }>
 
 export type Prepared =
   | { kind: 'up-to-date'; dataVersion?: string; message: string }
-  | { kind: 'ready'; resolved: ResolvedInputs; basis: Basis }
+  /** `productionModels`: the production version of each model the asset reads (`asset({ models })`), to record with its materialization. */
+  | { kind: 'ready'; resolved: ResolvedInputs; basis: Basis; productionModels?: Record<string, number | null> }
   | { kind: 'failed'; error: SerializedError; basis: Basis }
   | { kind: 'canceled' }
 
@@ -108,6 +110,8 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
       continue
     }
 
+    // Read before the step runs: a promotion during its compute leaves it recorded with the older version, so stale (never falsely fresh).
+    const production = asset.models?.length ? await storage.getProductionVersions(asset.models) : undefined
     if (attempt === 1 && !asset.observe) {
       const builtMeanwhile = own.every((s) => {
         const m = latestOf(s.assetKey, s.partitionKey)
@@ -118,7 +122,7 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
         consumed = true
         continue
       }
-      if ((builtMeanwhile || cutOff) && own.every((s) => directReasonsOf(asset, s.partitionKey, links, latestOf(s.assetKey, s.partitionKey), latestOf, keysOptions).direct.length === 0)) {
+      if ((builtMeanwhile || cutOff) && own.every((s) => directReasonsOf(asset, s.partitionKey, links, latestOf(s.assetKey, s.partitionKey), latestOf, keysOptions, undefined, production).direct.length === 0)) {
         const mine = latestOf(step.assetKey, own[0]!.partitionKey)!
         const message = builtMeanwhile
           ? `Up to date: run ${mine.runId} materialized it during this run, with the same code and inputs`
@@ -134,7 +138,9 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
     } catch (err) {
       return { kind: 'failed', error: serializeError(err), basis }
     }
-    if ((await storage.claimSlots(runId, basis, Date.now())).length === 0) return { kind: 'ready', resolved, basis }
+    if ((await storage.claimSlots(runId, basis, Date.now())).length === 0) {
+      return production ? { kind: 'ready', resolved, basis, productionModels: productionModelsToRecord(asset, production) } : { kind: 'ready', resolved, basis }
+    }
     // Another run claimed or materialized a slot between the read and the claim: decide again on what it did.
     if (++conflicts > 1) await sleep(pollMs, ctx.signal)
   }

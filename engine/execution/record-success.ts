@@ -1,4 +1,5 @@
 import { applyModelRequests, describeApplied, validatePromotions } from '../registry/apply.js'
+import { PRODUCTION_MODELS_KEY } from '../versioning/production-models.js'
 import type { LatestMaterialization, LineageEdge, NewCheckResult, NewEvent, Storage } from '../storage/types.js'
 import type { EventWriter } from './event-writer.js'
 import type { PlannedStep } from './plan.js'
@@ -30,6 +31,8 @@ export interface SuccessContext {
   durationMs: number
   outcome: Extract<StepOutcome, { ok: true }>
   consumed: LineageEdge[]
+  /** The production versions of the models the asset reads, as the step was prepared (recorded in the metadata). */
+  productionModels?: Record<string, number | null>
 }
 
 export type SuccessRecord =
@@ -43,7 +46,7 @@ export type SuccessRecord =
  * promotion that cannot be applied fails the step before anything is recorded.
  */
 export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord> {
-  const { storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed } = ctx
+  const { storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed, productionModels } = ctx
   const modelRequests = outcome.models ?? []
   if (modelRequests.length) {
     try {
@@ -71,7 +74,7 @@ export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord>
       location: outcome.location,
       format: outcome.format,
       bytes: outcome.bytes,
-      metadata: outcome.metadata,
+      metadata: productionModels ? { ...outcome.metadata, [PRODUCTION_MODELS_KEY]: productionModels } : outcome.metadata,
       startedAt: stepStart,
       endedAt: Date.now(),
     }

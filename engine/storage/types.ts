@@ -469,6 +469,8 @@ export interface Storage extends AutomationStorage {
   getModel(name: string, version: number): Promise<ModelVersion | undefined>
   /** Versions of `name` (all models if omitted), by name then newest version first. */
   listModels(name?: string): Promise<ModelVersion[]>
+  /** The version in production of each of `names` that has one, in one query (staleness of assets reading production models). */
+  getProductionVersions(names: readonly string[]): Promise<Map<string, number>>
   /**
    * Moves a version to a stage and records it in the history. Promoting to
    * production archives the current production version (history kind

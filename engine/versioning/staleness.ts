@@ -14,6 +14,8 @@ export type DirectReason =
   | { kind: 'DEPENDENCY_ADDED'; dep: string }
   | { kind: 'DEPENDENCY_REMOVED'; dep: string }
   | { kind: 'UPSTREAM_DATA_CHANGED'; dep: string; consumed: string; current: string }
+  /** The registry's production version of a model the asset reads (`asset({ models })`) is not the one it was built with; null: none. */
+  | { kind: 'PRODUCTION_MODEL_CHANGED'; model: string; consumed: number | null; current: number | null }
 
 export interface RootCause {
   key: string
@@ -76,6 +78,10 @@ export function describeDirect(reason: DirectReason, key?: string): string {
       return `${who}dependency ${reason.dep} was removed`
     case 'UPSTREAM_DATA_CHANGED':
       return `${who}upstream ${reason.dep} has new data (consumed ${short(reason.consumed)}, now ${short(reason.current)})`
+    case 'PRODUCTION_MODEL_CHANGED': {
+      const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+      return `${who}production model ${reason.model} changed: ${v(reason.consumed)} → ${v(reason.current)}`
+    }
   }
 }
 

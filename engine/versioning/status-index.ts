@@ -4,6 +4,7 @@ import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions
 import type { LatestMaterialization, PartitionRunState } from '../storage/types.js'
 import type { AssetStatus, DirectReason, RootCause, StaleReason } from './staleness.js'
 import { versionChangeReasons, type VersionExplainer } from './version-reasons.js'
+import { productionModelReasons, type ProductionVersions } from './production-models.js'
 
 /** Status of one (asset, partition); `''` is the partition of an unpartitioned asset. */
 export interface NodeState {
@@ -51,6 +52,8 @@ export interface StatusSources {
   keysOptions: KeysOptions
   /** Explains a version change from recorded components (see version-reasons.ts); without it the reason is the bare change. */
   versionChange?: VersionExplainer
+  /** The registry's production versions of the models assets declare (`asset({ models })`); without it they are not compared. */
+  production?: ProductionVersions
 }
 
 const MAX_ROOTS = 20
@@ -106,7 +109,8 @@ export class StatusIndex {
     this.states.set(key, nodes)
     this.partitionIndex.delete(key)
     const links = upstreamLinks(this.defs, asset)
-    if (links.length === 0) {
+    // An asset reading a production model is judged on it too: not a leaf.
+    if (links.length === 0 && !(asset.models?.length && this.sources.production)) {
       this.computeLeaf(asset, keys, nodes)
       return
     }
@@ -144,7 +148,7 @@ export class StatusIndex {
     const asset = this.defs.byKey.get(key)!
     const latest = this.sources.latestOf(key, partitionKey)
     const runState = this.sources.runStateOf?.(key, partitionKey)
-    const { direct, upstream } = directReasonsOf(asset, partitionKey, links, latest, this.sources.latestOf, this.sources.keysOptions, this.sources.versionChange)
+    const { direct, upstream } = directReasonsOf(asset, partitionKey, links, latest, this.sources.latestOf, this.sources.keysOptions, this.sources.versionChange, this.sources.production)
     const label = nodeLabel(key, partitionKey)
     const roots: RootCause[] = direct.slice(0, MAX_ROOTS).map((reason) => ({ key: label, reason }))
     const upstreamReasons: StaleReason[] = []
@@ -176,8 +180,9 @@ export class StatusIndex {
  * The reasons that lie in the (asset, partition) itself, judged against the
  * latest materializations of the upstream partitions its mappings read:
  * never built, code changed, an upstream partition with data it has not
- * consumed, or dependencies added/removed. Also returns the upstream nodes it
- * reads, for propagating upstream staleness.
+ * consumed, dependencies added/removed, or (given `production`) a production
+ * model it reads changed. Also returns the upstream nodes it reads, for
+ * propagating upstream staleness.
  */
 export function directReasonsOf(
   asset: AssetDefinition<any>,
@@ -187,6 +192,7 @@ export function directReasonsOf(
   latestOf: (key: string, partitionKey: string) => StatusLatest | undefined,
   keysOptions: KeysOptions,
   explain?: VersionExplainer,
+  production?: ProductionVersions,
 ): { direct: DirectReason[]; upstream: Array<{ link: UpstreamLink; upKey: string }> } {
   const direct: DirectReason[] = []
   const changed = latest && latest.codeVersion !== asset.codeVersion ? versionChangeReasons(asset, latest.codeVersion, explain) : []
@@ -213,6 +219,7 @@ export function directReasonsOf(
   }
   if (latest) {
     for (const label of consumed.keys()) if (!mapped.has(label)) direct.push({ kind: 'DEPENDENCY_REMOVED', dep: label })
+    if (production) direct.push(...productionModelReasons(asset, latest, production))
   }
   // A dependency added or removed in the definition is named once: by lineage when it names it (with the partition).
   const named = (r: DirectReason) =>

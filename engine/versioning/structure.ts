@@ -1,7 +1,7 @@
 /**
  * The structure of an asset's definition as version components: what it
  * reads (each input's upstream, mapping and options, each order-only
- * dependency), how it is partitioned and backfilled, its checks (name,
+ * dependency, each registry model whose production version it reads), how it is partitioned and backfilled, its checks (name,
  * blocking, the contract's content; a contract file by its content) and its
  * `versionInputs`. Values are descriptions rather than hashes where a person
  * reads them back in a reason (`mapping of input "history" changed: -7..-1 → -7..0`).
@@ -41,6 +41,7 @@ export function structureComponents(asset: AssetDefinition<any>): Components {
     if (input.allowMissing) c[`in:${name}:allowMissing`] = 'true'
   }
   for (const dep of asset.deps) c[`dep:${dep}`] = dep
+  for (const name of asset.models ?? []) c[`model:${name}`] = 'production'
   if (asset.partitions) c.partitions = asset.partitions.id
   if (asset.backfillPolicy) c.backfillPolicy = `${asset.backfillPolicy.maxPartitionsPerStep} partitions per step`
   for (const check of asset.checks) {

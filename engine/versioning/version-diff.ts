@@ -102,6 +102,9 @@ function otherChanges(prev: Components, curr: Components, keys: readonly string[
     } else if (k.startsWith('check:')) {
       const name = k.slice(6, -':contract'.length)
       if (prev[`check:${name}`] !== undefined && curr[`check:${name}`] !== undefined) out.push(`contract of check "${name}" changed`)
+    } else if (k.startsWith('model:')) {
+      const name = k.slice(6)
+      out.push(a === undefined ? `now reads the production version of model ${name}` : `no longer reads the production version of model ${name}`)
     } else if (k.startsWith('versionInput:')) {
       const name = k.slice(13)
       out.push(a === undefined ? `new version input "${name}"` : b === undefined ? `version input "${name}" removed` : `version input "${name}" changed`)

@@ -158,9 +158,11 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
 
   /**
    * The training distribution and the monitored model. Which model is chosen
-   * at build time: after `strata models promote … production`, rebuild it
-   * (`strata materialize "monitoring/reference*"`); its data version changes
-   * with the model, so the calibration and every daily partition go stale.
+   * at build time; it reads the registry's production version (`models`), so
+   * a promotion or a rollback makes it stale (`production model flight_delay
+   * changed: v2 → v3`) and `materialize --stale` rebuilds it; its data version
+   * changes with the model, so the calibration and every daily partition
+   * follow.
    */
   const reference = asset({
     key: 'monitoring/reference',
@@ -168,6 +170,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
     description: `Training distribution (training/dataset, ${config.training.from}..${config.training.to}) of each feature and of the monitored model's scores, ${mon.bins} quantile bins; the monitored model (production, else latest staging); the baseline's hour table.`,
     ins: { dataset: o.trainingDataset },
     deps: [o.modelPackage],
+    models: [config.model_name],
     versionInputs: { bins: mon.bins, model_name: config.model_name, ignore_features: mon.ignore_features },
     compute: buildReference,
   })

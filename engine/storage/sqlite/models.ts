@@ -61,6 +61,7 @@ export class ModelsTable {
   private readonly listStmt: Database.Statement
   private readonly listNameStmt: Database.Statement
   private readonly productionStmt: Database.Statement
+  private readonly productionVersionsStmt: Database.Statement
   private readonly setStageStmt: Database.Statement
   private readonly versionsStmt: Database.Statement
   private readonly namesStmt: Database.Statement
@@ -79,6 +80,7 @@ export class ModelsTable {
     this.listStmt = db.prepare('SELECT * FROM models ORDER BY name, version DESC')
     this.listNameStmt = db.prepare('SELECT * FROM models WHERE name = ? ORDER BY version DESC')
     this.productionStmt = db.prepare(`SELECT * FROM models WHERE name = ? AND stage = 'production'`)
+    this.productionVersionsStmt = db.prepare(`SELECT name, version FROM models WHERE stage = 'production' AND name IN (SELECT value FROM json_each(?))`)
     this.setStageStmt = db.prepare('UPDATE models SET stage = ?, stage_changed_at = ? WHERE name = ? AND version = ?')
     this.versionsStmt = db.prepare('SELECT version FROM models WHERE name = ? ORDER BY version').pluck()
     this.namesStmt = db.prepare('SELECT DISTINCT name FROM models ORDER BY name').pluck()
@@ -120,6 +122,12 @@ export class ModelsTable {
   production(name: string): ModelVersion | undefined {
     const row = this.productionStmt.get(name) as ModelRow | undefined
     return row ? toModel(row) : undefined
+  }
+
+  /** The production version of each of `names` that has one (by the partial unique index, one per name at most). */
+  productionVersions(names: readonly string[]): Map<string, number> {
+    const rows = this.productionVersionsStmt.all(JSON.stringify(names)) as Array<{ name: string; version: number }>
+    return new Map(rows.map((r) => [r.name, r.version]))
   }
 
   versions(name: string): number[] {

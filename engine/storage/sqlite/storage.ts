@@ -657,6 +657,11 @@ export class SqliteStorage implements Storage {
     return this.use(`reading model ${name} version ${version}`, () => this.models.get(name, version))
   }
 
+  async getProductionVersions(names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map()
+    return this.use('reading production model versions', () => this.models.productionVersions(names))
+  }
+
   async listModels(name?: string): Promise<ModelVersion[]> {
     return this.use(name === undefined ? 'listing models' : `listing versions of model ${name}`, () => this.models.list(name))
   }

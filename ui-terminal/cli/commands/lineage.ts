@@ -30,6 +30,8 @@ export function printLineage(node: LineageNode, indent = '', last = true, root =
       : color.yellow(`  superseded: now data ${node.latestDataVersion?.slice(0, 12)}`)
   console.log(`${indent}${branch}${color.bold(name)}${color.dim(` #${node.materializationId}`)}${via}  data ${node.dataVersion.slice(0, 12)}  code ${node.codeVersion.slice(0, 12)}  run ${escapeForTerminal(node.runId.slice(0, 8))}  ${color.dim(formatTime(Date.parse(node.materializedAt)))}${stale}`)
   const childIndent = indent + (root ? '' : last ? '   ' : '│  ')
+  const models = node.productionModels.map((m) => `${escapeForTerminal(m.name)} ${m.version === null ? 'none' : `v${m.version}`}`)
+  if (models.length) console.log(`${childIndent}${root ? '' : '   '}${color.dim(`production model${models.length > 1 ? 's' : ''}: ${models.join(', ')}`)}`)
   node.upstream.forEach((child, i) => printLineage(child, childIndent, i === node.upstream.length - 1, false))
 }
 

@@ -39,9 +39,9 @@ export async function run(argv: string[]): Promise<number> {
     const key = assetKeyArg(ws, positionals[0]!)
     const asset = ws.defs.byKey.get(key)!
     const checkResults = await readLatestChecks(ws, key)
-    // Counts alone, for an asset with no upstreams, come straight from the state
+    // Counts alone, for an asset with no upstreams (nor production models), come straight from the state
     // index in the database: no per-partition work for 100,000 partitions.
-    if (values.json && !values.partitions && asset.partitions && upstreamLinks(ws.defs, asset).length === 0) {
+    if (values.json && !values.partitions && asset.partitions && upstreamLinks(ws.defs, asset).length === 0 && !asset.models.length) {
       const total = asset.partitions.keys(await keysOptionsFor(ws)).length
       const s = await ws.storage.summarizePartitionStates(key, asset.codeVersion)
       const counts = { FRESH: s.fresh, STALE: s.codeChanged, MISSING: Math.max(0, total - s.fresh - s.codeChanged - s.failed - s.inProgress), FAILED: s.failed, IN_PROGRESS: s.inProgress }
