@@ -20,10 +20,13 @@ function stepLabels(r: CliResult): string[] {
   return r.json.steps.map((s: { key: string; partitionKeys?: string[] }) => (s.partitionKeys?.length ? `${s.key}[${s.partitionKeys.join(',')}]` : s.key))
 }
 
+/** Exit 2 and one coded error: `… [CODE]` in text, `{"error": {"code", "message"}}` with --json. */
 function expectUsageError(r: CliResult, code: string, ...patterns: RegExp[]): void {
   expectExit(r, 2)
-  assert.match(r.stderr, new RegExp(`\\[${code}\\]`), `expected ${code} in:\n${r.stderr}`)
-  for (const re of patterns) assert.match(r.stderr, re)
+  const json = r.args.includes('--json') ? (JSON.parse(r.stderr).error as { code: string; message: string }) : undefined
+  if (json) assert.equal(json.code, code, `expected ${code} in:\n${r.stderr}`)
+  else assert.match(r.stderr, new RegExp(`\\[${code}\\]`), `expected ${code} in:\n${r.stderr}`)
+  for (const re of patterns) assert.match(json ? json.message : r.stderr, re)
 }
 
 const days = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2024-01-${String(from + i).padStart(2, '0')}`)
