@@ -37,7 +37,7 @@ Commands:
                             materialize a partition range; list|show|resume|retry|cancel ID
   partitions add|delete|list NAME KEY...
                             keys of dynamic partitions
-  models list|show|promote|rollback
+  models list|show|lineage|promote|rollback
                             the model registry: versions, stages, gates, rollback
   runs                      recent runs
   logs RUN_ID               events and log lines of a run
