@@ -10,6 +10,7 @@ import { workspaceOpener } from '../../ui-terminal/app/workspace-loader.js'
 import { WorkspaceModel } from '../../ui-terminal/app/workspace-model.js'
 import { FakeModel, fakeAssets } from '../ui/fake-model.js'
 import { layeredDefinitions } from './graphs.js'
+import { runGraph } from './ui-graph.js'
 import { fmt, makeProject } from './project.js'
 
 const WIDTH = 160
@@ -96,4 +97,5 @@ export async function run(): Promise<void> {
       p.cleanup()
     }
   }
+  await runGraph(ui)
 }

@@ -71,8 +71,11 @@ const STYLE = {
 
 const CanvasRow = memo(function CanvasRow({ runs, left, width, focus, statusOf }: { runs: Run[]; left: number; width: number; focus: string; statusOf: (id: string) => RowStatus | undefined }) {
   const parts: ReactNode[] = []
+  // Trailing blanks are not written: Ink's cost per frame grows with the characters.
+  let end = runs.length
+  while (end > 0 && runs[end - 1]!.style === 'space') end--
   let x = 0
-  for (const run of runs) {
+  for (const run of runs.slice(0, end)) {
     const start = x
     x += run.text.length
     if (x <= left) continue

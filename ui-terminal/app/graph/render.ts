@@ -273,7 +273,7 @@ function orderBuses(ids: number[], buses: Segment[][], span: ReadonlyArray<reado
     return c
   }
   let best = cost(order)
-  for (let pass = 0, improved = true; improved && pass < order.length; pass++) {
+  for (let pass = 0, improved = true; improved && pass < Math.min(order.length, 6); pass++) {
     improved = false
     for (let i = 0; i + 1 < order.length; i++) {
       ;[order[i], order[i + 1]] = [order[i + 1]!, order[i]!]
