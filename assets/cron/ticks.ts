@@ -52,15 +52,17 @@ export function cronZone(timezone: string | undefined): ZoneInfo {
  * The array is shared: do not modify it.
  */
 export function ticksOnDay(f: CronFields, zone: ZoneInfo, day: number): number[] {
-  // Walking tick by tick (a schedule catching up, a daemon's next tick) asks for the same day again and again.
-  const last = lastDay.get(f)
-  if (last && last.day === day && last.zone === zone) return last.ticks
+  // Walking tick by tick (a schedule catching up, a daemon's next tick) asks for the same few days again and again.
+  let recent = recentDays.get(f)
+  if (!recent) recentDays.set(f, (recent = []))
+  for (const r of recent) if (r.day === day && r.zone === zone) return r.ticks
   const ticks = computeDay(f, zone, day)
-  lastDay.set(f, { zone, day, ticks })
+  if (recent.length >= 4) recent.shift()
+  recent.push({ zone, day, ticks })
   return ticks
 }
 
-const lastDay = new WeakMap<CronFields, { zone: ZoneInfo; day: number; ticks: number[] }>()
+const recentDays = new WeakMap<CronFields, Array<{ zone: ZoneInfo; day: number; ticks: number[] }>>()
 
 function computeDay(f: CronFields, zone: ZoneInfo, day: number): number[] {
   if (!dayMatches(f, civilDay(day))) return []
