@@ -11,7 +11,7 @@ staleness reasons, lineage, live runs and backfills with their logs; materialize
 
 Keys: ↑/↓ j/k move · Enter details · / filter (selection syntax) · ←/→ partition cursor,
 Shift+←/→ or v a range · m materialize · M with downstream · s all stale · b backfill the range ·
-r runs (c cancels the selected run) · l lineage · ? help · q quit
+r runs (c cancels the selected run) · l lineage · g graph (←/→ along edges) · ? help · q quit
 
 Options:
       --executor NAME    pool (worker threads, default) or in-process, for runs started from the UI
