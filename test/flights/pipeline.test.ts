@@ -131,15 +131,19 @@ describe('flights pipeline (30 days): reproducibility', () => {
     assert.deepEqual([r2.overall, r2.segments, r2.gate], [r1.overall, r1.segments, r1.gate])
     assert.equal(report2.dataVersion, report.dataVersion, 'an identical report has the same data version: its timing is metadata')
     assert.equal(typeof report2.metadata.evaluationMs, 'number')
-    const [v2, v1] = await engine.listModels(ws, 'flight_delay')
-    assert.equal(v2!.version, 2)
-    const { training_wall_time_ms: _a, ...m1 } = v1!.metrics
-    const { training_wall_time_ms: _b, ...m2 } = v2!.metrics
-    assert.deepEqual(m2, m1)
+    // The same code, config, data and model (the package's data version leaves out the wall time): the registry recognises version 1.
+    const versions = await engine.listModels(ws, 'flight_delay')
+    assert.deepEqual(versions.map((m) => m.version), [1], 'an identical retrain registers no new version')
+    const registered = result.steps.find((s) => s.key === 'models/flight_delay')!
+    assert.deepEqual(registered.models, [{ name: 'flight_delay', version: 1, stage: 'staging', kind: 'existing', unchanged: true }])
+    // A second version for the rollback below, as a different training would register it.
+    const v1 = versions[0]!
+    const v2 = await engine.registerModel(ws, { name: 'flight_delay', metrics: v1.metrics, config: { ...v1.config, note: 'second' }, lineage: v1.lineage, codeVersion: v1.codeVersion, artifact: v1.artifact, gate: v1.gate })
+    assert.equal(v2.version, 2)
   })
 
   it('re-materializing an unchanged evaluation report keeps its data version: nothing downstream is stale, no model is registered again', async () => {
-    // The retrain above re-registered the model: bring monitoring up to date first.
+    // Bring everything after the evaluation up to date first.
     assert.equal((await engine.materialize(ws, { selection: 'evaluation/report*', stale: true })).status, 'SUCCESS')
     const before = (await ws.storage.getLatest('evaluation/report'))!
     const versions = (await engine.listModels(ws, 'flight_delay')).length
@@ -245,6 +249,21 @@ describe('flights pipeline (30 days): reproducibility', () => {
     const inputs = v1.lineage.inputs!
     assert.equal(inputs.find((i) => i.assetKey === 'training/dataset')?.dataVersion, dataset.dataVersion, 'the registry names the exact training data')
     assert.deepEqual((v1.lineage.training as { from: string; to: string }), { from: '2001-01-08', to: '2001-01-23', partitions: 16, rows: 30000, seed: 42 })
+    // strata models lineage: the same tree from the version itself.
+    const m = cli(['models', 'lineage', 'flight_delay', '1', '--json', '--home', ws.home])
+    assert.equal(m.status, 0, m.stderr)
+    const tree = JSON.parse(m.stdout) as Node & { materializationId: number; model: unknown }
+    assert.deepEqual(tree.model, { name: 'flight_delay', version: 1 })
+    assert.equal(tree.materializationId, v1.lineage.materializationId)
+    assert.equal(tree.upstream!.find((n) => n.key === 'training/model')?.dataVersion, root.dataVersion)
+    // Each materialization is expanded once (training/dataset under training/model here).
+    const trained: string[] = []
+    const visit = (n: Node) => {
+      if (n.key === 'training/dataset') trained.push(...(n.upstream ?? []).filter((u) => u.key === 'features/flights').map((u) => u.partitionKey!))
+      n.upstream?.forEach(visit)
+    }
+    visit(tree)
+    assert.deepEqual(trained, TRAINING_DAYS)
   })
 
   it('a changed source file makes everything downstream stale', async () => {
