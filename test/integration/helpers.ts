@@ -151,15 +151,20 @@ export function createProject(defs?: string, files: Record<string, string> = {})
   return project
 }
 
+/** A step of `materialize --json` (schemas/materialize.schema.json): every field present, null when it does not apply. */
 export interface StepJson {
   key: string
+  partitionKeys: string[]
   status: 'SUCCESS' | 'FAILURE' | 'SKIPPED'
   dataVersion: string | null
   durationMs: number
   attempts: number
-  skipReason?: string
-  error?: string
-  errorCode?: string | null
+  skipReason: string | null
+  blockedBy: string | null
+  error: string | null
+  errorCode: string | null
+  checks: Array<{ name: string; passed: boolean; blocking: boolean; message: string | null }>
+  models: Array<{ name: string; version: number; stage: string; kind: string; gate: { passed: boolean; reasons: string[] } | null }>
 }
 
 export interface AssetJson {

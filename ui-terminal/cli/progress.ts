@@ -125,7 +125,8 @@ export class RunProgress {
     const running = [...this.running].slice(0, 3).map((id) => escapeForTerminal(id)).join(', ') + (this.running.size > 3 ? ` +${this.running.size - 3}` : '')
     const counts = `${this.c.green(`✓${this.ok}`)}${this.upToDate ? this.c.dim(` =${this.upToDate}`) : ''}${this.failed ? this.c.red(` ✗${this.failed}`) : ''}${this.skipped ? this.c.grey(` ⊘${this.skipped}`) : ''}`
     const text = `${bar} ${this.done}/${this.total} ${counts}${eta}${running ? this.c.dim(`  ▶ ${running}`) : ''}`
-    const cols = this.out.columns ?? 120
+    // A terminal that reports no size (0 columns, e.g. a bare pty) still gets the line.
+    const cols = this.out.columns || 120
     this.out.write('\r\x1b[2K' + truncateVisible(text, cols - 1))
     this.drawn = true
   }
@@ -145,5 +146,5 @@ function truncateVisible(text: string, width: number): string {
     out += text[i]
     visible++
   }
-  return out + '\x1b[0m'
+  return out.includes('\x1b') ? out + '\x1b[0m' : out
 }

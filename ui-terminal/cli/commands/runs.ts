@@ -26,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
           endedAt: r.endedAt ? new Date(r.endedAt).toISOString() : null,
           durationMs: r.endedAt ? r.endedAt - r.startedAt : null,
           backfillId: r.backfillId ?? null,
+          tags: r.tags,
         })),
       })
       return 0

@@ -1,0 +1,206 @@
+// Every command's --json output, from real runs of the CLI on one project,
+// validated against its schema under schemas/; and no "" where a value is
+// absent. The last test checks that every schema was used.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { registerModel } from '../../engine/registry/index.js'
+import { openStorage } from '../../engine/storage/index.js'
+import { createProject, get, sleep, stepsByKey, type CliResult, type Project } from '../integration/helpers.js'
+import { DEFS, SLOW_DEFS } from './fixture.js'
+import { SCHEMA_NAMES, emptyStrings, expectSchema, validated } from './schemas.js'
+
+let p: Project
+let failedRun: CliResult
+
+/** Runs `args` (adding --json), asserts the exit code, validates stdout against `schema` and finds no "". */
+async function json(schema: string, args: string[], code = 0): Promise<any> {
+  const r = await p.ok([...args, '--json'], code)
+  assert.ok(r.json !== undefined, `strata ${args.join(' ')} --json printed no JSON:\n${r.stdout}\n${r.stderr}`)
+  expectSchema(schema, r.json, `strata ${args.join(' ')} --json`)
+  assert.deepEqual(emptyStrings(r.json), [], `strata ${args.join(' ')} --json has "" where null belongs`)
+  return r.json
+}
+
+/** The error document on stderr of a command run with --json. */
+async function jsonError(args: string[], code: number): Promise<{ code: string; message: string }> {
+  const r = await p.ok([...args, '--json'], code)
+  assert.equal(r.stdout, '', `nothing on stdout: ${r.stdout}`)
+  const doc = JSON.parse(r.stderr)
+  expectSchema('error', doc, `strata ${args.join(' ')} --json (stderr)`)
+  return doc.error
+}
+
+before(async () => {
+  p = createProject(DEFS)
+  failedRun = await p.ok(['materialize', '--stale', '--json'], 1)
+})
+after(() => p.cleanup())
+
+describe('--json output matches schemas/', () => {
+  it('materialize: a failed run, a run with nothing to do, a partition', async () => {
+    expectSchema('materialize', failedRun.json)
+    assert.deepEqual(emptyStrings(failedRun.json), [])
+    const steps = stepsByKey(failedRun)
+    assert.deepEqual(get(steps, 'total').partitionKeys, [], 'an unpartitioned step has no partition keys')
+    assert.equal(get(steps, 'total').skipReason, null)
+    assert.equal(get(steps, 'total').error, null)
+    assert.equal(get(steps, 'broken').error, 'boom')
+    assert.equal(get(steps, 'after').blockedBy, 'broken')
+    assert.equal(get(steps, 'after').dataVersion, null)
+
+    const none = await json('materialize', ['materialize', 'raw/events', '--stale'])
+    assert.deepEqual([none.runId, none.steps], [null, []], 'nothing ran: runId is null')
+    const one = await json('materialize', ['materialize', 'raw/events', '--partition', '2024-01-02'])
+    assert.deepEqual(one.steps.map((s: any) => s.partitionKeys), [['2024-01-02']])
+  })
+
+  it('list', async () => {
+    const list = await json('list', ['list'])
+    const broken = list.assets.find((a: any) => a.key === 'broken')
+    assert.equal(broken.status, 'FAILED')
+    assert.equal(broken.partitions, null)
+    assert.equal(list.assets.find((a: any) => a.key === 'raw/events').partitions.total, 4)
+  })
+
+  it('why: fresh, failed, partitioned, one partition', async () => {
+    await json('why', ['why', 'total'])
+    assert.equal((await json('why', ['why', 'broken'])).failure.message, 'boom')
+    const partitioned = await json('why', ['why', 'raw/events'])
+    assert.equal(partitioned.partitions.total, 4)
+    const one = await json('why', ['why', 'raw/events', '--partition', '2024-01-03'])
+    assert.equal(one.partitionKey, '2024-01-03')
+    assert.equal((await json('why', ['why', 'after'])).notFresh, null, 'unpartitioned: notFresh is null')
+  })
+
+  it('lineage: an asset, a partition, a materialization by id, a model version', async () => {
+    const tree = await json('lineage', ['lineage', 'total'])
+    assert.equal(tree.partitionKey, null)
+    assert.deepEqual(tree.upstream.map((u: any) => u.partitionKey).sort(), ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04'])
+    await json('lineage', ['lineage', 'raw/events', '--partition', '2024-01-01'])
+    await json('lineage', ['lineage', 'total', '--materialization', String(tree.materializationId)])
+    const model = await json('models-lineage', ['models', 'lineage', 'delay', '1'])
+    assert.deepEqual([model.key, model.model], ['model', { name: 'delay', version: 1 }])
+  })
+
+  it('status: unpartitioned, failed, partitioned (with and without --partitions)', async () => {
+    assert.equal((await json('status', ['status', 'total'])).partitions[0].key, null)
+    assert.equal((await json('status', ['status', 'broken'])).failure.message, 'boom')
+    const counts = await json('status', ['status', 'raw/events'])
+    assert.equal(counts.partitions, null, 'partitions are listed only with --partitions')
+    assert.equal((await json('status', ['status', 'raw/events', '--partitions'])).partitions.length, 4)
+  })
+
+  it('runs and logs', async () => {
+    const runs = await json('runs', ['runs'])
+    const failed = runs.runs.find((r: any) => r.runId === failedRun.json.runId)
+    assert.deepEqual([failed.status, failed.backfillId, failed.tags], ['FAILURE', null, {}])
+    const logs = await json('logs', ['logs', failedRun.json.runId])
+    const runStart = logs.events.find((e: any) => e.type === 'RUN_START')
+    assert.deepEqual([runStart.assetKey, runStart.partitionKey], [null, null])
+    const totalStart = logs.events.find((e: any) => e.type === 'STEP_START' && e.assetKey === 'total')
+    assert.equal(totalStart.partitionKey, null, 'an unpartitioned step: partitionKey null, not ""')
+    assert.equal(logs.events.find((e: any) => e.type === 'STEP_START' && e.assetKey === 'raw/events').partitionKey.length, 10)
+    await json('logs', ['logs', failedRun.json.runId, '--step', 'broken'])
+  })
+
+  it('backfill: a run, list, show; resume and retry of a finished one', async () => {
+    const b = await json('backfill', ['backfill', 'raw/events', '--from', '2024-01-01', '--to', '2024-01-02'])
+    assert.equal(b.counts.total, 2)
+    const list = await json('backfill-list', ['backfill', 'list'])
+    assert.equal(list.backfills[0].id, b.id)
+    const show = await json('backfill-show', ['backfill', 'show', b.id])
+    assert.deepEqual(show.runIds, [b.runId])
+    // Nothing failed: retry has nothing to run.
+    const retry = await json('backfill', ['backfill', 'retry', b.id])
+    assert.deepEqual([retry.runId, retry.durationMs], [null, null], 'nothing ran: runId and durationMs are null')
+  })
+
+  it('backfill cancel of a backfill whose process was killed', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'strata-cli-cancel-'))
+    try {
+      p.write('slow.ts', SLOW_DEFS)
+      const started = p.start(['backfill', 'slow', '--from', '2024-01-01', '--to', '2024-01-02', '-f', 'slow.ts', '--home', home])
+      let stderr = ''
+      started.child.stderr!.on('data', (c) => (stderr += c))
+      for (let i = 0; i < 300 && !/Backfill (\w+) created/.test(stderr); i++) await sleep(100)
+      const id = /Backfill (\w+) created/.exec(stderr)?.[1]
+      assert.ok(id, `the backfill started: ${stderr}`)
+      started.child.kill('SIGKILL')
+      await started.result
+      const canceled = await json('backfill-cancel', ['backfill', 'cancel', id, '-f', 'slow.ts', '--home', home])
+      assert.equal(canceled.status, 'CANCELED')
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+
+  it('partitions list, add, delete', async () => {
+    assert.deepEqual((await json('partitions-change', ['partitions', 'add', 'region', 'eu', 'us'])).added, ['eu', 'us'])
+    assert.deepEqual((await json('partitions-list', ['partitions', 'list'])).partitions, { region: ['eu', 'us'] })
+    assert.deepEqual((await json('partitions-list', ['partitions', 'list', 'region'])).partitions, { region: ['eu', 'us'] })
+    assert.deepEqual((await json('partitions-change', ['partitions', 'delete', 'region', 'us'])).deleted, ['us'])
+  })
+
+  it('models list, show, promote, rollback', async () => {
+    const list = await json('models-list', ['models', 'list'])
+    assert.deepEqual(list.models.map((m: any) => [m.name, m.version, m.stage, m.gatePassed]), [['delay', 1, 'production', true], ['weak', 1, 'development', false]])
+    const show = await json('models-show', ['models', 'show', 'delay', '1'])
+    assert.equal(show.lineage.inputs[0].partitionKey, null, 'an unpartitioned input: null, not ""')
+    assert.deepEqual(show.gate, { passed: true, reasons: ['auc 0.8 ≥ 0.75'] })
+    const s = await openStorage(p.home)
+    try {
+      await registerModel(s, { name: 'delay', metrics: { auc: 0.9 }, codeVersion: 'c2', artifact: 's3://models/delay/2', gate: { passed: true, reasons: [] } })
+    } finally {
+      await s.close()
+    }
+    const promoted = await json('models-promote', ['models', 'promote', 'delay', '2', 'production'])
+    assert.deepEqual(promoted.replaced, { name: 'delay', version: 1, stage: 'archived' })
+    assert.equal((await json('models-promote', ['models', 'promote', 'delay', '2', 'production'])).replaced, null)
+    const rolled = await json('models-rollback', ['models', 'rollback', 'delay'])
+    assert.deepEqual([rolled.production.version, rolled.archived.version], [1, 2])
+  })
+
+  it('serve prints one line once listening', async () => {
+    const started = p.start(['serve', '--port', '0', '--json'])
+    let stdout = ''
+    started.child.stdout!.on('data', (c) => (stdout += c))
+    try {
+      for (let i = 0; i < 300 && !stdout.includes('\n'); i++) await sleep(100)
+      assert.equal(stdout.trimEnd().split('\n').length, 1, `one line: ${stdout}`)
+      const doc = JSON.parse(stdout)
+      expectSchema('serve', doc)
+      assert.deepEqual(doc.models.map((m: any) => [m.name, m.version, m.role]), [['delay', 1, 'production']])
+    } finally {
+      started.child.kill('SIGTERM')
+      await started.result
+    }
+  })
+
+  it('gc, with and without --dry-run', async () => {
+    assert.equal((await json('gc', ['gc', '--dry-run'])).dryRun, true)
+    assert.equal((await json('gc', ['gc'])).dryRun, false)
+  })
+
+  it('init in a new folder', async () => {
+    const report = await json('init', ['init', 'fresh'])
+    assert.equal(report.createdDir, true)
+    assert.ok(report.files.some((f: any) => f.file === 'definitions.ts' && f.action === 'created'))
+  })
+
+  it('errors: one JSON line on stderr, the same exit codes', async () => {
+    assert.equal((await jsonError(['materialze'], 2)).code, 'STRATA_USAGE')
+    assert.equal((await jsonError(['logs', 'deadbeef'], 2)).code, 'STRATA_UNKNOWN_RUN')
+    assert.equal((await jsonError(['backfill', 'show', 'nope'], 2)).code, 'STRATA_UNKNOWN_BACKFILL')
+    assert.equal((await jsonError(['why', 'totl'], 2)).code, 'STRATA_UNKNOWN_ASSET')
+    assert.equal((await jsonError(['models', 'promote', 'weak', '1', 'staging'], 2)).code, 'STRATA_GATE_FAILED')
+    assert.equal((await jsonError(['materialize', 'total', '--partition', '2024-01-01'], 2)).code, 'STRATA_NOT_PARTITIONED')
+  })
+
+  // Last: the tests above run in order.
+  it('every schema (but the shared definitions) was checked against real output', () => {
+    assert.deepEqual(SCHEMA_NAMES.filter((n) => n !== 'common' && !validated.has(n)), [])
+  })
+})
