@@ -29,16 +29,20 @@ export function GraphView({ scene, data, statusOf, width, height }: GraphViewPro
   const box = canvas.boxes.get(scene.focus)
   const left = box ? windowStart(box.x + Math.floor(box.width / 2), width, canvas.width) : 0
   const top = box ? windowStart(box.y, rows, canvas.height) : 0
-  const nodeStatus = (id: string): RowStatus | undefined => {
-    const n = scene.byId.get(id)
-    if (!n || n.kind === 'more') return undefined
-    return n.kind === 'group' ? groupStatus(n.members!, statusOf) : statusOf(n.name)
-  }
+  const nodeStatus = useMemo(
+    () =>
+      (id: string): RowStatus | undefined => {
+        const n = scene.byId.get(id)
+        if (!n || n.kind === 'more') return undefined
+        return n.kind === 'group' ? groupStatus(n.members!, statusOf) : statusOf(n.name)
+      },
+    [scene, statusOf],
+  )
   const shown = canvas.rows.slice(top, top + rows)
   return (
     <Box flexDirection="column" width={width} height={height}>
       {shown.map((runs, i) => (
-        <CanvasRow key={top + i} runs={runs} left={left} width={width} focus={scene.focus} statusOf={nodeStatus} />
+        <CanvasRow key={top + i} runs={runs} left={left} width={width} focus={runs.some((r) => r.node === scene.focus) ? scene.focus : undefined} statusOf={nodeStatus} />
       ))}
       {shown.length < rows ? <Box height={rows - shown.length} /> : null}
       <ScopeLine scene={scene} canvas={canvas} width={width} />
@@ -69,7 +73,20 @@ const STYLE = {
   hotLabel: { color: 'cyan', bold: true },
 } as const
 
-const CanvasRow = memo(function CanvasRow({ runs, left, width, focus, statusOf }: { runs: Run[]; left: number; width: number; focus: string; statusOf: (id: string) => RowStatus | undefined }) {
+interface RowProps {
+  runs: Run[]
+  left: number
+  width: number
+  /** The selected node, when it is on this row. */
+  focus?: string
+  statusOf: (id: string) => RowStatus | undefined
+}
+
+/** Rows equal in value are not rendered again (a move redraws the canvas, but most rows stay the same). */
+const sameRow = (a: RowProps, b: RowProps) =>
+  a.left === b.left && a.width === b.width && a.focus === b.focus && a.statusOf === b.statusOf && a.runs.length === b.runs.length && a.runs.every((r, i) => r.text === b.runs[i]!.text && r.style === b.runs[i]!.style && r.node === b.runs[i]!.node)
+
+const CanvasRow = memo(function CanvasRow({ runs, left, width, focus, statusOf }: RowProps) {
   const parts: ReactNode[] = []
   // Trailing blanks are not written: Ink's cost per frame grows with the characters.
   let end = runs.length
@@ -107,7 +124,7 @@ const CanvasRow = memo(function CanvasRow({ runs, left, width, focus, statusOf }
       <Text wrap="truncate">{parts}</Text>
     </Box>
   )
-})
+}, sameRow)
 
 function ScopeLine({ scene, canvas, width }: { scene: Scene; canvas: Canvas; width: number }) {
   const s = scene.scoped

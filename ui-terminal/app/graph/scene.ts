@@ -62,7 +62,7 @@ export function assetOf(g: GraphState, input: SceneInput): string | undefined {
 
 /** Scenes for one input; the layout is computed once per scope (in `all` mode, moving the focus only redraws). */
 export function sceneBuilder(input: SceneInput): (g: GraphState) => Scene {
-  const layouts = new Map<string, Omit<Scene, 'focus'>>()
+  const layouts = new Map<string, Omit<Scene, 'focus'> & { last?: Scene }>()
   return (g) => {
     const mode = effectiveMode(g, input)
     const center = mode === 'around' ? (assetOf(g, input) ?? input.data.keys[0] ?? '') : ''
@@ -72,7 +72,10 @@ export function sceneBuilder(input: SceneInput): (g: GraphState) => Scene {
       if (layouts.size > 32) layouts.clear()
       layouts.set(id, (laid = layOut(g, input, mode, center)))
     }
-    return { ...laid, focus: focusOf(g, input, laid.byId, laid.layout) }
+    const focus = focusOf(g, input, laid.byId, laid.layout)
+    // The same object for the same focus: the view redraws only when something changed.
+    if (laid.last?.focus !== focus) laid.last = { scoped: laid.scoped, layout: laid.layout, byId: laid.byId, text: laid.text, focus }
+    return laid.last
   }
 }
 

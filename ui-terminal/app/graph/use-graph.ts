@@ -20,9 +20,10 @@ export function useGraphScenes(model: UiModel, rows: readonly AssetRow[], select
   // Layouts depend on the definitions and the filter only: a status refresh recolours, it does not lay out again.
   const input = useMemo((): SceneInput | undefined => (data ? { data, groupOf: data.groupOf, selection } : undefined), [data, selection])
   const build = useMemo(() => (input ? sceneBuilder(input) : undefined), [input])
+  const statusOf = useMemo(() => (key: string) => byKey.get(key)?.status, [byKey])
   return {
     data,
-    statusOf: (key) => byKey.get(key)?.status,
+    statusOf,
     context: { graphScene: (g) => build?.(g), graphInput: () => input },
   }
 }
