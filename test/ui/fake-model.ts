@@ -13,6 +13,7 @@ import {
   type AssetRow,
   type BackfillRequest,
   type BackfillView,
+  type ChecksView,
   type CancelTarget,
   type FilterResult,
   type MaterializeRequest,
@@ -42,6 +43,12 @@ export interface FakeAsset {
   upstream?: string[]
   /** Partition mapping labels of upstream edges, by upstream key (the graph view shows them). */
   mappings?: Record<string, string>
+  /** In the definitions (searched) and the detail pane. */
+  description?: string
+  tags?: Record<string, string>
+  /** Metadata of the latest materialization. @defaultValue { rows: 10 } when materialized */
+  metadata?: Record<string, unknown>
+  checks?: ChecksView
 }
 
 export const partitionKeyOf = (i: number) => `p${String(i).padStart(3, '0')}`
@@ -59,7 +66,7 @@ export class FakeModel implements UiModel {
     this.byKey = new Map(assets.map((a) => [a.key, a]))
     const defined = new Map<string, ReturnType<typeof asset>>()
     for (const a of assets) {
-      defined.set(a.key, asset({ key: a.key, group: a.group, deps: (a.upstream ?? []).map((u) => defined.get(u)!), codeVersion: 'v1', compute: () => 1 }))
+      defined.set(a.key, asset({ key: a.key, group: a.group, description: a.description, tags: a.tags, deps: (a.upstream ?? []).map((u) => defined.get(u)!), codeVersion: 'v1', compute: () => 1 }))
     }
     this.defs = defineDefinitions({ assets: [...defined.values()] })
     this.graph = AssetGraph.fromDefinitions(this.defs)
@@ -100,20 +107,21 @@ export class FakeModel implements UiModel {
     return {
       key,
       group: a.group,
-      description: `Fake asset ${key}`,
-      tags: {},
+      description: a.description ?? `Fake asset ${key}`,
+      tags: a.tags ?? {},
       codeVersion: 'v1',
       codeVersionSource: 'explicit',
       status: a.status,
       dataVersion: a.materializedAt ? `dv-${key}` : undefined,
       materializedAt: a.materializedAt,
       runId: a.materializedAt ? 'run-0001' : undefined,
-      metadata: a.materializedAt ? { rows: 10 } : undefined,
+      metadata: a.materializedAt ? (a.metadata ?? { rows: 10 }) : undefined,
       reasons: a.status === 'STALE' ? [{ text: 'code version changed (v0 → v1)', depth: 0 }] : a.status === 'MISSING' ? [{ text: 'never materialized', depth: 0 }] : [],
       upstream: this.graph.upstream(key).map(entry),
       downstream: this.graph.downstream(key).map(entry),
       consumed: [],
       partitions: a.partitions ? { definition: 'static(fake)', keys: a.partitions.map((_, i) => partitionKeyOf(i)), statuses: a.partitions } : undefined,
+      checks: a.checks,
     }
   }
 

@@ -1,5 +1,6 @@
-// The `/` filter: selection syntax resolved by the engine, narrowing as you
-// type, inline errors for bad selections, Enter to keep and Esc to drop.
+// The `/` filter read as a selection (text with *, +, group: or tag:):
+// resolved by the engine, narrowing as you type, inline errors for bad
+// selections, Enter to keep and Esc to drop. Plain text searches: search.test.tsx.
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { cleanup } from 'ink-testing-library'
@@ -34,7 +35,7 @@ describe('filter', () => {
     assert.match(ui.frame(), /2 matches/)
     await ui.press(KEY.enter)
     assert.deepEqual(rowsOf(ui.frame()), ['raw/orders', 'raw/customers'])
-    assert.match(ui.frame(), /\/group:raw\s+2 matches\s+\(\/ edit, Esc clear\)/)
+    assert.match(ui.frame(), /\/group:raw\s+2 matches · selection\s+\(\/ edit, Esc clear\)/)
     // Keys act on the filtered list.
     await ui.press('j')
     assert.equal(selectedKey(ui.frame()), 'raw/customers')
@@ -65,19 +66,20 @@ describe('filter', () => {
     // Enter does not apply a bad selection: the input stays open with the error.
     await ui.press(KEY.enter)
     assert.match(ui.frame(), /✗ Invalid selection term/)
-    assert.match(ui.frame(), /⏎ apply/)
+    assert.match(ui.frame(), /⏎ keep/)
     // Fixing it clears the error.
     for (let i = 0; i < ' foo:bar'.length; i++) await ui.press(KEY.backspace)
     assert.doesNotMatch(ui.frame(), /✗/)
   })
 
-  it('suggests near keys for an unknown asset', async () => {
+  it('suggests near keys for an unknown asset in a selection', async () => {
     const ui = renderApp(new FakeModel(ASSETS))
     await ui.press('/')
-    await ui.type('raw/order')
-    assert.match(ui.frame(), /unknown asset "raw\/order" in term "raw\/order"\. Did you mean "raw\/orders"/)
-    await ui.type('s')
-    assert.deepEqual(rowsOf(ui.frame()), ['raw/orders'])
+    await ui.type('raw/order+')
+    assert.match(ui.frame(), /unknown asset "raw\/order" in term "raw\/order\+"\. Did you mean "raw\/orders"/)
+    await ui.press(KEY.backspace)
+    await ui.type('s+')
+    assert.deepEqual(rowsOf(ui.frame()), ['raw/orders', 'features/daily'])
   })
 
   it('Esc while typing restores the filter that was applied', async () => {

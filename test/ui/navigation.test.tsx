@@ -41,25 +41,28 @@ describe('asset list', () => {
     assert.equal(selectedKey(ui.frame()), 'raw/a')
   })
 
-  it('moves the selection with j/k and the arrow keys, stopping at the ends', async () => {
+  it('moves the selection with j/k and the arrow keys over rows and group headers, stopping at the ends', async () => {
     const ui = renderApp(new FakeModel(SMALL), { now: NOW })
     await ui.press('j')
     assert.equal(selectedKey(ui.frame()), 'raw/b')
+    await ui.press(KEY.down)
+    assert.equal(selectedKey(ui.frame()), 'mid', 'the cursor stops on the next group header')
+    assert.match(ui.frame(), /^› ▾ mid\s+2 assets, 2 not fresh/m)
     await ui.press(KEY.down, KEY.down)
     assert.equal(selectedKey(ui.frame()), 'mid/d')
     await ui.press('k')
     assert.equal(selectedKey(ui.frame()), 'mid/c')
-    await ui.press(KEY.up, KEY.up, KEY.up, KEY.up)
-    assert.equal(selectedKey(ui.frame()), 'raw/a', 'stops at the first asset')
+    await ui.press(KEY.up, KEY.up, KEY.up, KEY.up, KEY.up)
+    assert.equal(selectedKey(ui.frame()), 'raw', 'stops at the first line, the first group header')
     await ui.press('G')
     assert.equal(selectedKey(ui.frame()), 'top/e')
     await ui.press('j', 'j')
     assert.equal(selectedKey(ui.frame()), 'top/e', 'stops at the last asset')
     await ui.press('<')
-    assert.equal(selectedKey(ui.frame()), 'raw/a')
+    assert.equal(selectedKey(ui.frame()), 'raw', 'the first line')
     // Keys typed faster than they are read come as one chunk: each counts.
-    await ui.press('jjj')
-    assert.equal(selectedKey(ui.frame()), 'mid/d')
+    await ui.press('jjjj')
+    assert.equal(selectedKey(ui.frame()), 'mid/c')
   })
 
   it('scrolls the window to keep the selection visible', async () => {
@@ -112,7 +115,7 @@ describe('asset list', () => {
     assert.match(f, /• code version changed \(v0 → v1\)/)
     assert.match(f, /Esc back/)
     await ui.press('j')
-    assert.match(ui.frame(), /○ mid\/c\s+MISSING/, 'j moves to the next asset in the detail view')
+    assert.match(ui.frame(), /○ mid\/c\s+MISSING/, 'j moves to the next asset in the detail view, over the group header')
     await ui.press(KEY.escape)
     f = ui.frame()
     assert.match(f, /▾ raw/)
@@ -137,12 +140,12 @@ describe('asset list', () => {
   it('the footer lists the keys of the current view', async () => {
     const ui = renderApp(new FakeModel(SMALL), { width: 160, now: NOW })
     const footer = () => ui.lines()[ui.lines().length - 1]!
-    assert.match(footer(), /j\/k move .*⏎ details .*\/ filter .*m materialize .*M \+downstream .*s stale .*r runs .*q quit/)
+    assert.match(footer(), /j\/k move .*⏎ details .*\/ search .*e checks\+metadata .*m materialize .*M \+downstream .*s stale .*r runs .*q quit/)
     assert.doesNotMatch(footer(), /backfill|partition/, 'no partition keys for an unpartitioned asset')
     await ui.press('r')
     assert.match(footer(), /j\/k run .*←\/→ step .*c cancel/)
     await ui.press('r', '/')
-    assert.match(footer(), /⏎ apply .*Esc cancel/)
+    assert.match(footer(), /⏎ keep .*Esc cancel/)
   })
 
   it('q quits at once, or asks first while runs started here are going', async () => {

@@ -12,14 +12,19 @@ import { Box, useApp, useInput, type Key } from 'ink'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { AssetList } from './asset-list.js'
 import { Header, StatusLine, statusLineHeight } from './chrome.js'
-import { DetailPane } from './detail-pane.js'
+import { expandedLines } from './detail-extras.js'
+import { DetailPane, expandedHeight } from './detail-pane.js'
 import { DevEventsPanel, DEV_PANEL_LINES, type DevEvent } from './dev-events.js'
 import { FilterBar, filterBarHeight } from './filter-bar.js'
 import { GraphView } from './graph/graph-view.js'
 import { useGraphScenes } from './graph/use-graph.js'
 import { Footer, HelpScreen } from './help.js'
-import { handleKey, initialState, listTopFor, partitionSelection, selectedEntry, selectedRow, selectedStep, type Effect, type KeyContext, type UiState } from './keys.js'
+import { handleKey, initialState, listTopFor, partitionSelection, selectedEntry, selectedStep, type Effect, type KeyContext, type UiState } from './keys.js'
+import { cursorOf, visibleRows } from './list-nav.js'
+import { logDisplayLines, logOf, LogView } from './log-view.js'
 import type { StatusMessage, UiModel } from './model.js'
+import { parseMouse } from './mouse.js'
+import { handleMouse, type MouseLayout } from './mouse-keys.js'
 import { runEntries, runIdOf, RunsPane } from './runs-pane.js'
 import { buildLines } from './windowing.js'
 
@@ -54,12 +59,12 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
     const f = stateRef.current.filter
     if (!f.applied) return
     const r = model.filter(f.applied)
-    const next = r.ok ? { ...f, keys: r.keys, appliedKeys: r.keys, error: undefined } : { ...f, error: r.error }
+    const next = r.ok ? { ...f, keys: r.keys, appliedKeys: r.keys, ranked: r.ranked, appliedRanked: r.ranked, error: undefined } : { ...f, error: r.error }
     setState((s) => ({ ...s, filter: next }))
   }, [snap.generation, model])
 
-  const visible = useMemo(() => (state.filter.keys ? snap.rows.filter((r) => state.filter.keys!.has(r.key)) : snap.rows), [snap.rows, state.filter.keys])
-  const lines = useMemo(() => buildLines(visible), [visible])
+  const visible = useMemo(() => visibleRows(snap.rows, state.filter.keys, state.filter.ranked), [snap.rows, state.filter.keys, state.filter.ranked])
+  const lines = useMemo(() => buildLines(visible, { folded: state.folded, flat: state.filter.ranked !== undefined }), [visible, state.folded, state.filter.ranked])
   const entries = useMemo(() => runEntries(snap.runs, snap.backfills), [snap.runs, snap.backfills])
 
   // Layout: header, filter line, main area, dev events, status line (wraps for long errors), footer.
@@ -70,9 +75,12 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
   const listWidth = listWidthFor(width)
   const paneWidth = Math.max(10, width - listWidth - 1)
 
-  const selected = selectedRow(state, { visible, lines })
+  const cursor = cursorOf(state, visible, lines)
+  const selected = cursor.row
   const row = selected >= 0 ? visible[selected] : undefined
-  const listTop = listTopFor(state, lines, selected, mainHeight)
+  const listTop = listTopFor(state, lines, cursor.line, mainHeight)
+  const header = cursor.row < 0 && cursor.line >= 0 ? lines.lines[cursor.line] : undefined
+  const group = header?.kind === 'group' ? header : undefined
   const detail = row ? model.detail(row.key) : undefined
   const partitionKeys = detail?.partitions?.keys
   const part = partitionSelection(state, row?.key, partitionKeys?.length ?? 0)
@@ -87,6 +95,15 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
   const steps = runDetail?.steps ?? []
   const step = selectedStep(state, steps)
 
+  const expandedWidth = state.view === 'detail' ? width : paneWidth
+  const expanded = state.expanded && detail && state.expanded.key === detail.key ? { top: state.expanded.top, lines: expandedLines(detail, expandedWidth, now) } : undefined
+  const logDetail = state.log ? model.runDetail(state.log.runId) : undefined
+  const logLines = state.log ? logDisplayLines(logOf(logDetail, state.log.stepId), width) : []
+  const listShown = !state.help && !graphScene && !state.log && state.view !== 'detail'
+  const layout: MouseLayout = { mainTop: 1 + filterLines, mainHeight, listWidth: listShown ? listWidth : 0 }
+  const layoutRef = useRef(layout)
+  layoutRef.current = layout
+
   const ctx: KeyContext = {
     visible,
     lines,
@@ -100,11 +117,19 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
     ownActive: model.ownActive(),
     filter: (t) => model.filter(t),
     ...graph.context,
+    expandedSize: expanded ? { total: expanded.lines.length, height: expandedHeight(mainHeight) } : undefined,
+    log: state.log ? { lines: logLines, height: Math.max(1, mainHeight - 2) } : undefined,
   }
   const ctxRef = useRef(ctx)
   ctxRef.current = ctx
 
   useInput((input, key) => {
+    const mouse = parseMouse(input)
+    if (mouse) {
+      stateRef.current = handleMouse(stateRef.current, mouse, ctxRef.current, layoutRef.current)
+      setState(stateRef.current)
+      return
+    }
     // Keys typed faster than they are read arrive as one string ("jjM"): handle each.
     const chunked = input.length > 1 && !key.ctrl && !key.meta
     for (const ch of chunked ? [...input] : [input]) {
@@ -136,24 +161,31 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
     }
   }
 
-  const filterView = { text: state.filter.text, editing: state.filter.editing, error: state.filter.error, matches: state.filter.keys ? visible.length : undefined }
+  const filterView = {
+    text: state.filter.text,
+    editing: state.filter.editing,
+    error: state.filter.error,
+    matches: state.filter.keys ? visible.length : undefined,
+    mode: state.filter.keys ? (state.filter.ranked ? ('search' as const) : ('selection' as const)) : undefined,
+  }
   const liveRuns = entries.filter((e) => e.live).length
   const emptyText = snap.loading ? 'Loading…' : snap.rows.length === 0 ? 'No assets loaded.' : 'No assets match the filter.'
 
   let main
   if (state.help) main = <HelpScreen width={width} height={mainHeight} />
+  else if (state.log) main = <LogView state={state.log} detail={logDetail} lines={logLines} width={width} height={mainHeight} />
   else if (graphScene) main = <GraphView scene={graphScene} data={graph.data!} statusOf={graph.statusOf} width={width} height={mainHeight} />
   else if (state.view === 'detail')
-    main = <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={width} height={mainHeight} now={now} focused />
+    main = <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={width} height={mainHeight} now={now} focused expanded={expanded} group={group} />
   else
     main = (
       <Box flexDirection="row" height={mainHeight}>
-        <AssetList lines={lines} selected={selected} top={listTop} width={listWidth} height={mainHeight} now={now} focused={state.view === 'assets'} emptyText={emptyText} />
+        <AssetList lines={lines} selected={selected} top={listTop} width={listWidth} height={mainHeight} now={now} focused={state.view === 'assets'} emptyText={emptyText} cursorLine={group ? cursor.line : undefined} explain={state.filter.ranked?.explain} />
         <Box width={1} />
         {state.view === 'runs' ? (
           <RunsPane entries={entries} selected={entryIndex} detail={runDetail} step={step} width={paneWidth} height={mainHeight} now={now} focused />
         ) : (
-          <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={paneWidth} height={mainHeight} now={now} focused={false} />
+          <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={paneWidth} height={mainHeight} now={now} focused={false} expanded={expanded} group={group} />
         )}
       </Box>
     )
@@ -167,7 +199,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
       <StatusLine message={message} width={width} />
       <Footer
         width={width}
-        context={{ view: state.view, help: state.help, graph: graphScene !== undefined, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '' }}
+        context={{ view: state.view, help: state.help, graph: graphScene !== undefined, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '', log: state.log !== undefined, logSearch: state.log?.search?.editing, expanded: expanded !== undefined, onGroup: group !== undefined }}
       />
     </Box>
   )

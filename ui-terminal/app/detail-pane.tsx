@@ -1,14 +1,18 @@
 /**
  * The detail pane of the selected asset: key, description, group, code and
  * data versions, last run, staleness reasons (worded as `strata why` does),
- * the partition timeline with its cursor/range, lineage and metadata.
+ * the partition timeline with its cursor/range, check results, lineage and
+ * metadata; `e` expands it into every check result and metadata entry
+ * (detail-extras.tsx). With the cursor on a group header: the group.
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
 import type { PartitionDisplayStatus } from '../../engine/index.js'
 import type { AssetDetail, PartitionInfo, ReasonLine } from './model.js'
 import { escapeForTerminal } from '../cli/output.js'
+import { checkLines, paneLine, type PaneLine } from './detail-extras.js'
 import { CellBar, cellOf, partitionCells, timelineMarker } from './partition-bar.js'
+import { partitionLineageLines } from './partition-lineage.js'
 import { age, clip, PARTITION_STYLE, ROW_GLYPH, shortId, shortVersion, showValue, wrapText } from './theme.js'
 
 export interface PartitionSelection {
@@ -27,13 +31,21 @@ export interface DetailPaneProps {
   height: number
   now: number
   focused: boolean
+  /** Every check result and metadata entry (`e`), from line `top`. */
+  expanded?: { top: number; lines: readonly PaneLine[] }
+  /** The group whose header the cursor is on (no asset is selected then). */
+  group?: { group: string; count: number; notFresh: number; folded: boolean }
 }
 
 const METADATA_SHOWN = 6
+const CHECKS_SHOWN = 6
+
+/** Lines of the expanded pane's body at a height (the asset line and a title take two). */
+export const expandedHeight = (height: number) => Math.max(1, height - 2)
 const LINEAGE_SHOWN = 8
 
-export function DetailPane({ detail, partition, lineage, width, height, now, focused }: DetailPaneProps) {
-  const lines = detail ? detailLines(detail, partition, lineage, width, now, focused) : [<Text dimColor>No asset selected.</Text>]
+export function DetailPane({ detail, partition, lineage, width, height, now, focused, expanded, group }: DetailPaneProps) {
+  const lines = detail && expanded ? expandedPane(detail, expanded, width, height) : detail ? detailLines(detail, partition, lineage, width, now, focused) : group ? groupLines(group, width) : [<Text dimColor>No asset selected.</Text>]
   const shown = lines.length > height ? [...lines.slice(0, Math.max(0, height - 1)), <Text dimColor>{clip(`… ${lines.length - height + 1} more line(s): press Enter for the full view`, width)}</Text>] : lines
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -44,6 +56,35 @@ export function DetailPane({ detail, partition, lineage, width, height, now, foc
       ))}
     </Box>
   )
+}
+
+function expandedPane(d: AssetDetail, { top, lines }: NonNullable<DetailPaneProps['expanded']>, width: number, height: number): ReactNode[] {
+  const body = expandedHeight(height)
+  const from = Math.min(Math.max(0, top), Math.max(0, lines.length - body))
+  const shown = lines.slice(from, from + body)
+  const g = ROW_GLYPH[d.status]
+  return [
+    <Text wrap="truncate">
+      <Text color={g.color}>{g.glyph}</Text> <Text bold>{clip(escapeForTerminal(d.key), Math.max(1, width - 2))}</Text>
+    </Text>,
+    <Text dimColor wrap="truncate">
+      {clip(`lines ${shown.length ? from + 1 : 0}–${from + shown.length} of ${lines.length} · ↑/↓ PgUp/PgDn scroll · e/Esc close`, width)}
+    </Text>,
+    ...shown.map(paneLine),
+  ]
+}
+
+function groupLines(g: NonNullable<DetailPaneProps['group']>, width: number): ReactNode[] {
+  return [
+    <Text wrap="truncate">
+      <Text bold color="cyan">
+        {clip(`${g.folded ? '▸' : '▾'} group ${escapeForTerminal(g.group)}`, width)}
+      </Text>
+    </Text>,
+    <Text dimColor>{clip(`${g.count} asset${g.count === 1 ? '' : 's'}${g.notFresh ? `, ${g.notFresh} not fresh` : ', all fresh'}`, width)}</Text>,
+    <Text> </Text>,
+    <Text dimColor>{clip(`Enter or Space ${g.folded ? 'unfolds' : 'folds'} it (← folds, → unfolds); z folds or unfolds every group.`, width)}</Text>,
+  ]
 }
 
 function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, lineage: boolean, width: number, now: number, focused: boolean): ReactNode[] {
@@ -83,7 +124,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
   const tags = Object.entries(d.tags)
   if (tags.length) out.push(<Text wrap="truncate">{clip(escapeForTerminal(`tags ${tags.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`), width)}</Text>)
 
-  if (d.partitions) out.push(...partitionLines(d.partitions, partition, width, now, focused))
+  if (d.partitions) out.push(...partitionLines(d.partitions, partition, width, now, focused), ...partitionLineageLines(partition?.info, lineage, width))
 
   out.push(<Text> </Text>)
   if (d.failure) out.push(...failureLines(d.failure, d.materializedAt !== undefined, width, now))
@@ -94,6 +135,11 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
   } else if (d.status === 'RUNNING') out.push(<Text color="blue">Materializing now.</Text>)
   else if (d.failure) out.push(<Text color="green">{clip('Its last good materialization is up to date (code and upstream unchanged).', width)}</Text>)
   else if (d.status === 'FAILED') out.push(<Text color="red">{clip('The last attempt failed: see the runs pane (r) for its logs.', width)}</Text>)
+
+  if (d.checks) {
+    out.push(<Text> </Text>)
+    out.push(...checkLines(d.checks, width, now, CHECKS_SHOWN))
+  }
 
   out.push(<Text> </Text>)
   if (!lineage) {
@@ -146,7 +192,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
           </Text>,
         )
       }
-      if (entries.length > METADATA_SHOWN) out.push(<Text dimColor>{`… ${entries.length - METADATA_SHOWN} more`}</Text>)
+      if (entries.length > METADATA_SHOWN) out.push(<Text dimColor>{clip(`… ${entries.length - METADATA_SHOWN} more: e shows all`, width)}</Text>)
     }
   }
   return out

@@ -1,4 +1,8 @@
-/** The filter line: `/` then a selection (Dagster syntax); a bad selection shows the engine's error inline. */
+/**
+ * The filter line: `/` then a search (keys, groups, descriptions and tags,
+ * ranked) or a selection (Dagster syntax, when the text reads as one); a bad
+ * selection shows the engine's error inline.
+ */
 import { Box, Text } from 'ink'
 import { clip } from './theme.js'
 
@@ -10,6 +14,8 @@ export interface FilterState {
   error?: string
   /** Matching assets, when the text resolves. */
   matches?: number
+  /** How the text was read. */
+  mode?: 'search' | 'selection'
 }
 
 /** Lines the filter bar takes (0 when there is no filter). */
@@ -20,7 +26,7 @@ export function filterBarHeight(f: FilterState): number {
 
 export function FilterBar({ filter, width }: { filter: FilterState; width: number }) {
   if (filterBarHeight(filter) === 0) return null
-  const info = filter.error ? '' : filter.matches !== undefined ? `  ${filter.matches} match${filter.matches === 1 ? '' : 'es'}` : ''
+  const info = filter.error ? '' : filter.matches !== undefined ? `  ${filter.matches} match${filter.matches === 1 ? '' : 'es'}${filter.mode ? ` · ${filter.mode}` : ''}` : ''
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">

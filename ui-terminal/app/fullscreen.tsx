@@ -1,11 +1,13 @@
 /**
  * <App> sized to the terminal, following resizes. Used by `strata ui` (and
  * usable by `strata dev`): one line is left free below the app so Ink redraws
- * in place instead of clearing the screen on every frame.
+ * in place instead of clearing the screen on every frame. The terminal
+ * reports the mouse (wheel, clicks) while it is shown.
  */
 import { useStdout } from 'ink'
 import { useEffect, useState } from 'react'
 import { App, type AppProps } from './app.js'
+import { useMouseReporting } from './mouse.js'
 
 export type FullscreenAppProps = Omit<AppProps, 'width' | 'height'>
 
@@ -16,6 +18,7 @@ function sizeOf(stdout: NodeJS.WriteStream): { width: number; height: number } {
 export function FullscreenApp(props: FullscreenAppProps) {
   const { stdout } = useStdout()
   const [size, setSize] = useState(() => sizeOf(stdout))
+  useMouseReporting(stdout)
   useEffect(() => {
     const onResize = () => setSize(sizeOf(stdout))
     stdout.on('resize', onResize)

@@ -13,17 +13,30 @@ export interface FooterContext {
   filterApplied: boolean
   /** The graph view is open. */
   graph?: boolean
+  /** The log view is open; `logSearch` while its search is typed. */
+  log?: boolean
+  logSearch?: boolean
+  /** The detail pane shows every check and metadata entry. */
+  expanded?: boolean
+  /** The list's cursor is on a group header. */
+  onGroup?: boolean
 }
 
 /** [key, what it does] pairs for the current view, most useful first. */
 export function footerKeys(c: FooterContext): Array<[string, string]> {
   if (c.help) return [['? / Esc', 'close help'], ['q', 'quit']]
-  if (c.editingFilter) return [['⏎', 'apply'], ['Esc', 'cancel'], ['e.g.', 'group:raw  *key  key*  +key  tag:k=v']]
+  if (c.editingFilter) return [['⏎', 'keep'], ['Esc', 'cancel'], ['text', 'searches keys, groups, descriptions, tags'], ['selection', '*key  key+  group:raw  tag:k=v']]
+  if (c.logSearch) return [['⏎', 'keep'], ['Esc', 'cancel'], ['q', 'quit']]
+  if (c.log) return [['j/k', 'line'], ['PgUp/PgDn', 'page'], ['g/G', 'start/end (follow)'], ['/', 'search'], ['n/N', 'next/prev'], ['Esc', 'back'], ['q', 'quit']]
   if (c.graph) return [['←/→', 'upstream/downstream'], ['↑/↓', 'column'], ['⏎', 'details'], ['a', 'all/around'], ['+/-', 'depth'], ['Space', 'group'], ['g/Esc', 'list'], ['?', 'help'], ['q', 'quit']]
-  if (c.view === 'runs') return [['j/k', 'run'], ['←/→', 'step'], ['c', 'cancel'], ['s', 'stale'], ['r/Esc', 'assets'], ['?', 'help'], ['q', 'quit']]
+  if (c.view === 'runs') return [['j/k', 'run'], ['←/→', 'step'], ['⏎', 'whole log'], ['c', 'cancel'], ['s', 'stale'], ['r/Esc', 'assets'], ['?', 'help'], ['q', 'quit']]
+  if (c.expanded) return [['j/k', 'scroll'], ['PgUp/PgDn', 'page'], ['e/Esc', 'close'], ['m', 'materialize'], ['r', 'runs'], ['?', 'help'], ['q', 'quit']]
   const keys: Array<[string, string]> = [['j/k', c.view === 'detail' ? 'asset' : 'move']]
+  if (c.onGroup) keys.push(['⏎/Space', 'fold'], ['z', 'fold all'])
   if (c.partitioned) keys.push(['←/→', 'partition'], [c.rangeActive ? 'v' : '⇧←/→ v', c.rangeActive ? 'end range' : 'range'])
-  if (c.view === 'assets') keys.push(['⏎', 'details'], ['/', c.filterApplied ? 'filter (Esc clears)' : 'filter'])
+  if (c.view === 'assets' && !c.onGroup) keys.push(['⏎', 'details'])
+  if (c.view === 'assets') keys.push(['/', c.filterApplied ? 'search (Esc clears)' : 'search'])
+  if (!c.onGroup) keys.push(['e', 'checks+metadata'])
   keys.push(['m', 'materialize'], ['M', '+downstream'], ['s', 'stale'])
   if (c.partitioned) keys.push(['b', 'backfill'])
   keys.push(['l', 'lineage'], ['r', 'runs'])
@@ -61,9 +74,14 @@ const SECTIONS: Array<[string, Array<[string, string]>]> = [
     [
       ['↑/↓  j/k', 'move the selection (PgUp/PgDn a page, < / > or G first/last)'],
       ['Enter', 'open the detail view of the selected asset (Esc: back)'],
-      ['/', 'filter by selection: KEY, *KEY (with upstream), KEY* (downstream), +KEY, KEY+, group:NAME, tag:K=V'],
-      ['', 'typing narrows the list; Enter keeps the filter, Esc drops it'],
+      ['/', 'search: keys, groups, descriptions and tags as you type, best match first (letters in order match)'],
+      ['', 'selection syntax when the text is one: *KEY (with upstream), KEY* (downstream), +KEY, KEY+, group:NAME, tag:K=V'],
+      ['', 'Enter keeps the search or selection, Esc drops it'],
+      ['Enter/Space', 'on a group header: fold or unfold the group (← folds, → unfolds); z folds or unfolds all'],
+      ['mouse', 'the wheel scrolls the list, a click selects a line'],
+      ['e', 'the selected asset\'s check results and metadata in full (↑/↓ PgUp/PgDn scroll, e or Esc closes)'],
       ['r', 'runs and backfills: live ones with progress, then history (r or Esc: back)'],
+      ['', 'Enter there opens the whole log of the step: PgUp/PgDn, g/G start/end (follows new lines), / search, n/N'],
       ['l', 'show or hide lineage (upstream and downstream) in the detail pane'],
     ],
   ],

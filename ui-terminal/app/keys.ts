@@ -7,9 +7,13 @@ import type { Key } from 'ink'
 import { graphKey, toggleGraph } from './graph/graph-keys.js'
 import type { GraphState, Scene, SceneInput } from './graph/scene.js'
 import type { View } from './help.js'
+import { expandedKey, type ScrollSize } from './expand-keys.js'
+import { cursorOf, cursorTo, listTopAt, setFolded, stepOverOpenHeader, toggleAll } from './list-nav.js'
+import { logKey, type LogKeyContext, type LogState } from './log-keys.js'
 import type { AssetRow, BackfillRequest, CancelTarget, FilterResult, MaterializeRequest, StepView } from './model.js'
-import { defaultStep, type RunEntry } from './runs-pane.js'
-import { windowTop, type ListLines } from './windowing.js'
+import { defaultStep, runIdOf, type RunEntry } from './runs-pane.js'
+import type { SearchResult } from './search.js'
+import type { ListLines } from './windowing.js'
 
 export interface FilterEdit {
   /** Text in the filter line (while editing: as typed). */
@@ -18,9 +22,12 @@ export interface FilterEdit {
   error?: string
   /** Keys the current text selects (undefined: no filter). */
   keys?: ReadonlySet<string>
+  /** A text search's ranking of `keys` (undefined for a selection). */
+  ranked?: SearchResult
   /** The filter in force when editing started (Esc goes back to it). */
   applied: string
   appliedKeys?: ReadonlySet<string>
+  appliedRanked?: SearchResult
 }
 
 export interface UiState {
@@ -30,7 +37,14 @@ export interface UiState {
   filter: FilterEdit
   selectedKey?: string
   selectedIndex: number
+  /** Set while the list's cursor is on this group's header (list-nav.ts). */
+  cursorGroup?: string
+  folded: ReadonlySet<string>
   listTop: number
+  /** The detail pane expanded into every check result and metadata entry of `key`, from line `top`. */
+  expanded?: { key: string; top: number }
+  /** The log view, opened from the runs view. */
+  log?: LogState
   /** Partition cursor of one asset; another asset starts at its last partition. */
   part?: { key: string; cursor: number; anchor?: number; anchorBy?: 'shift' | 'v' }
   /** Selected run/backfill entry id; undefined follows the newest. */
@@ -49,6 +63,7 @@ export const initialState: UiState = {
   lineage: false,
   filter: { text: '', editing: false, applied: '' },
   selectedIndex: 0,
+  folded: new Set(),
   listTop: 0,
   runIndex: 0,
   quitArmed: false,
@@ -78,20 +93,22 @@ export interface KeyContext {
   /** What the graph view draws for a state (undefined before definitions load). */
   graphScene?(g: GraphState): Scene | undefined
   graphInput?(): SceneInput | undefined
+  /** Lines of the expanded detail pane and how many show. */
+  expandedSize?: ScrollSize
+  /** The log view's screen lines and height. */
+  log?: LogKeyContext
 }
 
 // --- what is selected, derived from state and what is shown ---------------------
 
+/** The selected asset's row, -1 when none is (an empty list, or the cursor on a group header). */
 export function selectedRow(s: UiState, ctx: Pick<KeyContext, 'visible' | 'lines'>): number {
-  if (ctx.visible.length === 0) return -1
-  const byKey = s.selectedKey !== undefined ? ctx.lines.indexOf.get(s.selectedKey) : undefined
-  return byKey ?? Math.min(Math.max(0, s.selectedIndex), ctx.visible.length - 1)
+  return cursorOf(s, ctx.visible, ctx.lines).row
 }
 
-export function listTopFor(s: UiState, lines: ListLines, selected: number, height: number): number {
-  if (selected < 0) return 0
-  const line = lines.lineOfRow[selected]!
-  return windowTop(s.listTop, line, height, lines.lines.length, lines.lines[line - 1]?.kind === 'group')
+/** First line of the list shown, keeping the cursor's `line` in view. */
+export function listTopFor(s: UiState, lines: ListLines, line: number, height: number): number {
+  return listTopAt(s, lines, line, height)
 }
 
 export function partitionSelection(s: UiState, key: string | undefined, count: number): { cursor: number; anchor?: number } {
@@ -120,6 +137,7 @@ export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext):
   const message = (level: 'info' | 'warn' | 'error', text: string) => effects.push({ type: 'message', level, text })
 
   if (s.filter.editing) return out(editFilter(s, input, key, ctx))
+  if (s.log?.search?.editing) return out(inLog(s, s.log, input, key, ctx))
 
   const quit = input === 'q' || (key.ctrl && input === 'c')
   if (quit) {
@@ -134,6 +152,7 @@ export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext):
 
   if (s.help) return out(input === '?' || key.escape ? { ...s, help: false } : s)
   if (input === '?') return out({ ...s, help: true })
+  if (s.log) return out(inLog(s, s.log, input, key, ctx))
   if (input === '/') return out({ ...s, filter: { ...s.filter, editing: true, text: s.filter.applied, error: undefined } })
   if (input === 'l') return out({ ...s, lineage: !s.lineage })
   if (input === 'r') return out({ ...s, view: s.view === 'runs' ? 'assets' : 'runs' })
@@ -148,22 +167,33 @@ export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext):
 
   if (s.view === 'runs') return out(runsKey(s, input, key, ctx, message, effects))
 
-  const selected = selectedRow(s, ctx)
+  const cursor = cursorOf(s, ctx.visible, ctx.lines)
+  const selected = cursor.row
   const row = selected >= 0 ? ctx.visible[selected] : undefined
   if (input === 'g') return out(toggleGraph(s, row?.key, ctx))
   if (s.graph) return out(graphKey(s, input, key, ctx, message))
-  const move = (to: number): UiState => {
-    if (ctx.visible.length === 0) return s
-    const i = Math.min(Math.max(0, to), ctx.visible.length - 1)
-    const next = { ...s, selectedIndex: i, selectedKey: ctx.visible[i]!.key }
-    return { ...next, listTop: listTopFor(next, ctx.lines, i, ctx.listHeight) }
+  if (s.expanded && row?.key === s.expanded.key) {
+    const top = expandedKey(s.expanded.top, input, key, ctx.expandedSize ?? { total: 0, height: 1 })
+    if (top !== undefined) return out({ ...s, expanded: top === 'close' ? undefined : { key: row.key, top } })
   }
-  if (key.downArrow || input === 'j') return out(move(selected + 1))
-  if (key.upArrow || input === 'k') return out(move(selected - 1))
-  if (key.pageDown) return out(move(selected + Math.max(1, ctx.listHeight - 1)))
-  if (key.pageUp) return out(move(selected - Math.max(1, ctx.listHeight - 1)))
+  if (input === 'e') return out(row ? { ...s, expanded: { key: row.key, top: 0 } } : s)
+  const move = (line: number): UiState => cursorTo(s, ctx.lines, line, ctx.listHeight)
+  const step = (delta: 1 | -1) => move(s.view === 'detail' ? stepOverOpenHeader(ctx.lines, cursor.line, delta) : cursor.line + delta)
+  if (key.downArrow || input === 'j') return out(step(1))
+  if (key.upArrow || input === 'k') return out(step(-1))
+  if (key.pageDown) return out(move(cursor.line + Math.max(1, ctx.listHeight - 1)))
+  if (key.pageUp) return out(move(cursor.line - Math.max(1, ctx.listHeight - 1)))
   if (input === '<') return out(move(0))
-  if (input === 'G' || input === '>') return out(move(ctx.visible.length - 1))
+  if (input === 'G' || input === '>') return out(move(ctx.lines.lines.length - 1))
+  if (input === 'z') {
+    if (s.filter.ranked) message('info', 'Search results are not grouped: Esc clears the search, then z folds the groups.')
+    return out(toggleAll(s, ctx.visible, cursor))
+  }
+  const header = cursor.row < 0 && cursor.line >= 0 ? ctx.lines.lines[cursor.line] : undefined
+  if (header?.kind === 'group') {
+    if (key.return || input === ' ') return out(setFolded(s, header.group, !header.folded))
+    if (key.leftArrow || key.rightArrow) return out(setFolded(s, header.group, key.leftArrow))
+  }
   if (key.return) return out(row ? { ...s, view: 'detail' } : s)
   if (key.escape) {
     if (s.part?.anchor !== undefined) return out({ ...s, part: { ...s.part, anchor: undefined, anchorBy: undefined } })
@@ -240,6 +270,16 @@ function runsKey(s: UiState, input: string, key: Key, ctx: KeyContext, message: 
   if (input === 'g' || input === '<') return pick(0)
   if (input === 'G' || input === '>') return pick(ctx.entries.length - 1)
   if (key.escape) return { ...s, view: 'assets' }
+  if (key.return) {
+    const entry = ctx.entries[i]
+    const runId = runIdOf(entry)
+    if (!entry || !runId) {
+      message('info', entry ? 'This backfill has not started a run yet.' : 'No run selected.')
+      return s
+    }
+    const steps = ctx.stepsOf(entry)
+    return { ...s, log: { runId, stepId: steps[selectedStep(s, steps)]?.id } }
+  }
   if (key.leftArrow || key.rightArrow) {
     const steps = ctx.entries[i] ? ctx.stepsOf(ctx.entries[i]!) : []
     if (steps.length === 0) return s
@@ -258,21 +298,30 @@ function runsKey(s: UiState, input: string, key: Key, ctx: KeyContext, message: 
   return s
 }
 
+/** A key in the log view; closing it goes back to the runs view. */
+function inLog(s: UiState, log: LogState, input: string, key: Key, ctx: KeyContext): UiState {
+  const next = logKey(log, input, key, ctx.log ?? { lines: [], height: 1 })
+  return next === 'close' ? { ...s, log: undefined } : { ...s, log: next }
+}
+
 function editFilter(s: UiState, input: string, key: Key, ctx: KeyContext): UiState {
   const f = s.filter
-  if (key.escape) return { ...s, filter: { text: f.applied, editing: false, applied: f.applied, keys: f.appliedKeys, appliedKeys: f.appliedKeys } }
+  if (key.escape) return { ...s, filter: { text: f.applied, editing: false, applied: f.applied, keys: f.appliedKeys, appliedKeys: f.appliedKeys, ranked: f.appliedRanked, appliedRanked: f.appliedRanked } }
   if (key.return) {
     if (f.text.trim() === '') return { ...s, filter: { text: '', editing: false, applied: '' } }
     const r = ctx.filter(f.text)
     if (!r.ok) return { ...s, filter: { ...f, error: r.error } }
-    return { ...s, filter: { text: f.text, editing: false, applied: f.text, keys: r.keys, appliedKeys: r.keys } }
+    return { ...s, filter: { text: f.text, editing: false, applied: f.text, keys: r.keys, appliedKeys: r.keys, ranked: r.ranked, appliedRanked: r.ranked } }
   }
   let text = f.text
   if (key.backspace || key.delete) text = text.slice(0, -1)
   else if (key.ctrl && input === 'u') text = ''
   else if (input && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) text += input
   else return s
-  if (text.trim() === '') return { ...s, filter: { ...f, text, error: undefined, keys: undefined } }
+  if (text.trim() === '') return { ...s, filter: { ...f, text, error: undefined, keys: undefined, ranked: undefined } }
   const r = ctx.filter(text)
-  return { ...s, filter: r.ok ? { ...f, text, error: undefined, keys: r.keys } : { ...f, text, error: r.error } }
+  if (!r.ok) return { ...s, filter: { ...f, text, error: r.error } }
+  const next = { ...s, filter: { ...f, text, error: undefined, keys: r.keys, ranked: r.ranked } }
+  // A search puts the cursor on its best match as you type.
+  return r.ranked ? { ...next, selectedKey: r.ranked.keys[0] ?? s.selectedKey, selectedIndex: 0, cursorGroup: undefined, listTop: 0 } : next
 }

@@ -7,7 +7,15 @@ import type { EventRecord, RunEvent, RunRecord } from '../../engine/index.js'
 import type { LogLine, RunDetail, RunView, StepStatus, StepView } from './model.js'
 
 /** Log lines kept per step (the newest); older ones stay readable with `strata logs`. */
-export const MAX_LOG_LINES = 500
+export const MAX_LOG_LINES = 2000
+
+/** The frames of an error's stack (its first lines repeat the message, which the log line already has). */
+export function stackFrames(stack: string | undefined): string | undefined {
+  if (!stack) return undefined
+  const lines = stack.split('\n')
+  const first = lines.findIndex((l) => /^\s+at /.test(l))
+  return first < 0 ? undefined : lines.slice(first).join('\n')
+}
 
 const TERMINAL: ReadonlySet<StepStatus> = new Set(['SUCCESS', 'FAILURE', 'SKIPPED', 'UP_TO_DATE', 'CANCELED'])
 
@@ -21,6 +29,8 @@ interface Tracked {
   steps: Map<string, StepView>
   order: string[]
   logs: Map<string, LogLine[]>
+  /** Lines dropped per step, beyond MAX_LOG_LINES. */
+  dropped: Map<string, number>
   runLog: LogLine[]
   total: number
   ok: number
@@ -101,7 +111,7 @@ export class RunTracker {
       if (e.id <= t.lastEventId) continue
       t.lastEventId = e.id
       const id = e.assetKey !== undefined ? stepIdOf(e.assetKey, e.partitionKey) : undefined
-      const data = (e.data ?? {}) as { attempt?: number; durationMs?: number }
+      const data = (e.data ?? {}) as { attempt?: number; durationMs?: number; error?: { stack?: string } }
       switch (e.type) {
         case 'STEP_START':
           this.stepUpdate(t, id!, e.assetKey!, 'RUNNING', e.ts, { attempt: data.attempt ?? 1 })
@@ -109,6 +119,7 @@ export class RunTracker {
           break
         case 'STEP_RETRY':
           this.stepUpdate(t, id!, e.assetKey!, 'RETRYING', e.ts, { error: e.message })
+          this.log(t, id, { ts: e.ts, level: 'warn', message: e.message ?? 'Attempt failed; retrying.', kind: 'retry', stack: stackFrames(data.error?.stack) })
           break
         case 'STEP_SUCCESS':
           this.stepUpdate(t, id!, e.assetKey!, 'SUCCESS', e.ts, { durationMs: data.durationMs })
@@ -116,6 +127,7 @@ export class RunTracker {
           break
         case 'STEP_FAILURE':
           this.stepUpdate(t, id!, e.assetKey!, 'FAILURE', e.ts, { error: e.message })
+          this.log(t, id, { ts: e.ts, level: 'error', message: `Failed: ${e.message ?? ''}`, kind: 'failure', stack: stackFrames(data.error?.stack) })
           changed.add(e.assetKey!)
           break
         case 'STEP_SKIPPED':
@@ -181,12 +193,14 @@ export class RunTracker {
         break
       case 'step-retry':
         this.stepUpdate(t, e.step.id, e.step.assetKey, 'RETRYING', now, { error: e.error.message })
+        this.log(t, e.step.id, { ts: now, level: 'warn', message: `Attempt ${e.attempt} failed: ${e.error.message}. Retrying in ${Math.round(e.delayMs)} ms.`, kind: 'retry', stack: stackFrames(e.error.stack) })
         break
       case 'step-end': {
         const r = e.result
         const status: StepStatus = r.status === 'SUCCESS' ? 'SUCCESS' : r.status === 'FAILURE' ? 'FAILURE' : r.skipReason === 'UP_TO_DATE' ? 'UP_TO_DATE' : r.skipReason === 'CANCELED' ? 'CANCELED' : 'SKIPPED'
         const error = r.error?.message ?? (r.skipReason === 'UPSTREAM_FAILED' ? `skipped: upstream ${r.blockedBy} failed` : undefined)
         this.stepUpdate(t, e.step.id, e.step.assetKey, status, now, { durationMs: r.durationMs, error })
+        if (status === 'FAILURE') this.log(t, e.step.id, { ts: now, level: 'error', message: `Failed: ${r.error?.message ?? ''}`, kind: 'failure', stack: stackFrames(r.error?.stack) })
         changed = e.step.assetKey
         break
       }
@@ -224,8 +238,8 @@ export class RunTracker {
     if (!t) return undefined
     if (t.detail) return t.detail
     const steps = t.order.map((id) => t.steps.get(id)!)
-    const logs = t.logs
-    t.detail = { run: this.viewOf(t), steps, logs: (id) => logs.get(id) ?? [], runLog: [...t.runLog], loading: !t.loaded }
+    const { logs, dropped } = t
+    t.detail = { run: this.viewOf(t), steps, logs: (id) => logs.get(id) ?? [], droppedLines: (id) => dropped.get(id) ?? 0, runLog: [...t.runLog], loading: !t.loaded }
     return t.detail
   }
 
@@ -256,7 +270,7 @@ export class RunTracker {
   }
 
   private create(record: RunRecord, own: boolean): Tracked {
-    const t: Tracked = { record, own, loaded: own, loading: false, lastEventId: 0, steps: new Map(), order: [], logs: new Map(), runLog: [], total: 0, ok: 0, failed: 0, skipped: 0, upToDate: 0 }
+    const t: Tracked = { record, own, loaded: own, loading: false, lastEventId: 0, steps: new Map(), order: [], logs: new Map(), dropped: new Map(), runLog: [], total: 0, ok: 0, failed: 0, skipped: 0, upToDate: 0 }
     this.setOrder(t, record.stepKeys)
     this.runs.set(record.runId, t)
     return t
@@ -301,7 +315,11 @@ export class RunTracker {
   private log(t: Tracked, stepId: string | undefined, line: LogLine): void {
     const list = stepId === undefined ? t.runLog : (t.logs.get(stepId) ?? (t.logs.set(stepId, []), t.logs.get(stepId)!))
     list.push(line)
-    if (list.length > MAX_LOG_LINES) list.splice(0, list.length - MAX_LOG_LINES)
+    if (list.length > MAX_LOG_LINES) {
+      const over = list.length - MAX_LOG_LINES
+      list.splice(0, over)
+      if (stepId !== undefined) t.dropped.set(stepId, (t.dropped.get(stepId) ?? 0) + over)
+    }
   }
 
   private touch(t: Tracked): void {

@@ -103,11 +103,13 @@ export function RunsPane({ entries, selected, detail, step, width, height, now, 
     lines.push(
       <Text wrap="truncate">
         <Text bold>{current ? `Log of ${clip(escapeForTerminal(current.id), width - 10)}` : 'Run log'}</Text>
-        <Text dimColor>{log.length ? ` (${log.length})` : ''}</Text>
+        <Text dimColor>{clip(`${log.length ? ` (${log.length})` : ''}${focused ? ' · ⏎ whole log' : ''}`, Math.max(0, width - 10))}</Text>
       </Text>,
     )
     const tail: LogLine[] = log.slice(Math.max(0, log.length - (logHeight - 1)))
-    if (current?.error && tail.length < logHeight - 1) lines.push(<Text color={current.status === 'FAILURE' ? 'red' : 'yellow'}>{clip(current.error, width)}</Text>)
+    // A failure or retry is in the log itself (with its stack); other errors (skipped: upstream failed) are not.
+    const logged = log.some((l) => l.kind !== undefined)
+    if (current?.error && !logged && tail.length < logHeight - 1) lines.push(<Text color={current.status === 'FAILURE' ? 'red' : 'yellow'}>{clip(current.error, width)}</Text>)
     for (const line of tail) lines.push(<LogRow line={line} width={width} />)
     if (tail.length === 0 && !current?.error) lines.push(<Text dimColor>{current ? (current.status === 'PENDING' ? 'not started' : 'no log lines') : ' '}</Text>)
   }

@@ -4,38 +4,60 @@
  */
 import type { AssetRow } from './model.js'
 
-export type ListLine = { kind: 'group'; group: string; count: number; notFresh: number } | { kind: 'asset'; row: AssetRow; index: number }
+export type ListLine = { kind: 'group'; group: string; count: number; notFresh: number; folded: boolean } | { kind: 'asset'; row: AssetRow; index: number }
 
 export interface ListLines {
   lines: ListLine[]
-  /** Line of each row (rows are in group order). */
+  /** Line of each row (rows are in group order); a row of a folded group is on its group's header line. */
   lineOfRow: Int32Array
   /** Row index of each key. */
   indexOf: Map<string, number>
   /** Whether any row is partitioned (the list then has a partition bar column). */
   partitioned: boolean
+  /** Header line of each group (none in a flat list). */
+  groupLine: Map<string, number>
 }
 
-/** Group header lines interleaved with asset lines; rows must already be grouped. */
-export function buildLines(rows: readonly AssetRow[]): ListLines {
+export interface BuildOptions {
+  /** Groups shown as their header only. */
+  folded?: ReadonlySet<string>
+  /** No group headers: rows in the order given (search results, best first). */
+  flat?: boolean
+}
+
+/** Group header lines interleaved with asset lines (rows must already be grouped), or the rows alone when `flat`. */
+export function buildLines(rows: readonly AssetRow[], opts: BuildOptions = {}): ListLines {
   const lines: ListLine[] = []
   const lineOfRow = new Int32Array(rows.length)
   const indexOf = new Map<string, number>()
+  const groupLine = new Map<string, number>()
   let header: Extract<ListLine, { kind: 'group' }> | undefined
+  let headerLine = 0
   let partitioned = false
   rows.forEach((row, index) => {
     if (row.partitions) partitioned = true
+    indexOf.set(row.key, index)
+    if (opts.flat) {
+      lineOfRow[index] = lines.length
+      lines.push({ kind: 'asset', row, index })
+      return
+    }
     if (!header || header.group !== row.group) {
-      header = { kind: 'group', group: row.group, count: 0, notFresh: 0 }
+      header = { kind: 'group', group: row.group, count: 0, notFresh: 0, folded: opts.folded?.has(row.group) ?? false }
+      headerLine = lines.length
+      groupLine.set(row.group, headerLine)
       lines.push(header)
     }
     header.count++
     if (row.status !== 'FRESH') header.notFresh++
+    if (header.folded) {
+      lineOfRow[index] = headerLine
+      return
+    }
     lineOfRow[index] = lines.length
-    indexOf.set(row.key, index)
     lines.push({ kind: 'asset', row, index })
   })
-  return { lines, lineOfRow, indexOf, partitioned }
+  return { lines, lineOfRow, indexOf, partitioned, groupLine }
 }
 
 /**

@@ -3,11 +3,13 @@
  * storage about every 500 ms (storage-poller.ts) so runs of other processes
  * show up within a second, recomputes status only for assets whose state
  * changed (status-cache.ts), and runs materializations and backfills in this
- * process with live events (own-runs.ts).
+ * process with live events (own-runs.ts), all on one warm worker pool: its
+ * threads keep the imported definitions from one run to the next.
  */
 import { hostname } from 'node:os'
-import { cancelBackfill, launchBackfill, materialize, type ExecutorName, type Workspace } from '../../engine/index.js'
+import { cancelBackfill, createPoolExecutor, launchBackfill, materialize, type Executor, type ExecutorName, type Workspace } from '../../engine/index.js'
 import { BackfillTracker } from './backfill-tracker.js'
+import { CheckCache } from './check-cache.js'
 import { PollLoop } from './poll-loop.js'
 import { SnapshotStore } from './snapshot-store.js'
 import { graphDataOf, type GraphData } from './graph/graph-data.js'
@@ -48,8 +50,14 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
   private readonly pendingKeys = new Set<string>()
   private lastFullRefresh = 0
   private readonly metadata = new Map<string, { id?: number; metadata?: Record<string, unknown>; loading: boolean }>()
+  private readonly checks = new CheckCache(
+    () => this.scheduleEmit(),
+    (key, err) => this.setMessage('error', `Reading the check results of ${key} failed: ${errorText(err)}`),
+  )
   private dirtyRows = true
   private hasPartitions = false
+  /** Started by the first run and kept until close: later runs start their steps on threads that have the definitions. */
+  private warmPool?: Executor
 
   constructor(private readonly opts: WorkspaceModelOptions) {
     super(opts.title)
@@ -80,9 +88,12 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
   }
 
   detail(key: string): AssetDetail | undefined {
-    const d = this.status?.detail(key, this.running)
-    if (!d || d.metadata || d.materializedAt === undefined) return d
-    return { ...d, metadata: this.metadataOf(key) }
+    let d = this.status?.detail(key, this.running)
+    if (!d || !this.ws) return d
+    if (!d.metadata && d.materializedAt !== undefined) d = { ...d, metadata: this.metadataOf(key) }
+    const declared = this.ws.defs.byKey.get(key)?.checks ?? []
+    if (declared.length) d = { ...d, checks: { declared: declared.map((c) => c.name), results: this.checks.get(this.ws, key) } }
+    return d
   }
 
   partition(key: string, partitionKey: string): PartitionInfo | undefined {
@@ -119,7 +130,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     const label = parts.length ? `${selection} [${parts.length === 1 ? parts[0] : `${parts[0]}…${parts[parts.length - 1]} (${parts.length})`}]` : selection
     this.setMessage('info', `Materializing ${label}…`)
     this.own.start(label, async (onEvent, signal) => {
-      const r = await materialize(ws, { selection, partitions: parts.length ? { keys: [...parts] } : undefined, executor: this.opts.executor, concurrency: this.opts.concurrency, onEvent, signal })
+      const r = await materialize(ws, { selection, partitions: parts.length ? { keys: [...parts] } : undefined, executor: this.runExecutor(), concurrency: this.opts.concurrency, onEvent, signal })
       this.report(runReport(r, `Nothing to do: ${label} is fresh.`))
     })
   }
@@ -129,7 +140,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     if (!ws) return
     this.setMessage('info', 'Materializing everything missing or stale…')
     this.own.start('--stale', async (onEvent, signal) => {
-      const r = await materialize(ws, { stale: true, executor: this.opts.executor, concurrency: this.opts.concurrency, onEvent, signal })
+      const r = await materialize(ws, { stale: true, executor: this.runExecutor(), concurrency: this.opts.concurrency, onEvent, signal })
       this.report(runReport(r, 'Everything is fresh: nothing to materialize.'))
     })
   }
@@ -144,7 +155,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
         selection: req.key,
         from: req.from,
         to: req.to,
-        executor: this.opts.executor,
+        executor: this.runExecutor(),
         concurrency: this.opts.concurrency,
         onEvent,
         signal,
@@ -200,6 +211,8 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     clearTimeout(this.refreshTimer)
     if (opts.cancelRuns) this.own.abortAll()
     await this.own.waitAll()
+    await this.warmPool?.close()
+    this.warmPool = undefined
     await this.pollLoop.stop()
     await this.refreshing
     await this.ws?.close()
@@ -227,6 +240,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     this.backfills = new BackfillTracker()
     this.poller = new StoragePoller(ws, this.tracker, this.backfills)
     this.metadata.clear()
+    this.checks.clear()
     this.hasPartitions = ws.defs.assets.some((a) => a.partitions !== undefined)
     this.generation++
     if (old && !sharedStorage) await old.close()
@@ -272,7 +286,8 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     if (full) this.lastFullRefresh = Date.now()
     this.refreshing = status
       .refresh(keys)
-      .then(() => {
+      .then((done) => {
+        this.checks.invalidate(done)
         this.dirtyRows = true
         this.scheduleEmit()
       })
@@ -318,6 +333,12 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
       () => this.metadata.delete(key),
     )
     return undefined
+  }
+
+  /** The pool all runs started here share (in-process runs need none). */
+  private runExecutor(): Executor | ExecutorName {
+    if (this.opts.executor === 'in-process') return 'in-process'
+    return (this.warmPool ??= createPoolExecutor({ keepAlive: true, concurrency: this.opts.concurrency }))
   }
 
   private requireWorkspace(): Workspace | undefined {
