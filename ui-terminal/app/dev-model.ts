@@ -102,6 +102,8 @@ export class DevModel extends SnapshotStore implements UiModel {
         this.order = groupOrder(this.assets).map((a) => a.key)
         this.loaded = true
         this.generation++
+        // A good reload replaces what the status line said about the last one (a reload error, "Reloading…").
+        if (e.reload > 1) this.setMessage('info', `Reloaded ${this.assets.length} asset(s).`)
         void this.readLatest()
         break
       }
