@@ -7,11 +7,14 @@ import { loadStatusIndex, summarize } from '../status.js'
 import { describeReason } from '../versioning/staleness.js'
 import { versionInfoOf } from '../versioning/versions.js'
 import { openWorkspace, type Workspace } from '../workspace.js'
-import type { IsolateData, LoadError, Reply, Request, RunReport, StaleReport } from './protocol.js'
+import type { IsolateData, LoadError, Reply, Request, RunReport, StaleReport, StepReply } from './protocol.js'
+import { createRemoteExecutor } from './remote-executor.js'
 import type { DevAsset, RunCounts, StaleAsset } from './types.js'
 
 const port = parentPort!
-const { defsPath, home, prepareRun } = workerData as IsolateData
+const { defsPath, home, prepareRun, sessionPool } = workerData as IsolateData
+// Steps run on the session's warm pool when it has one, else on a pool of this run's own.
+const remote = sessionPool ? createRemoteExecutor(port, sessionPool.concurrency) : undefined
 // The executor and planner are only needed for runs: imported while warming when runs are expected, else on demand.
 const runner = prepareRun ? import('../materialize.js') : undefined
 let ws: Workspace | undefined
@@ -75,7 +78,7 @@ async function handle(req: Request): Promise<unknown> {
       const { materialize } = await (runner ?? import('../materialize.js'))
       const result = await materialize(w, {
         stale: true,
-        executor: 'pool',
+        executor: remote?.executor ?? 'pool',
         concurrency: req.concurrency,
         signal: abort.signal,
         description: 'strata dev --auto (stale)',
@@ -102,7 +105,8 @@ async function handle(req: Request): Promise<unknown> {
   }
 }
 
-port.on('message', (req: Request) => {
+port.on('message', (req: Request | StepReply) => {
+  if ('step' in req) return remote?.onReply(req)
   handle(req).then(
     (value) => reply({ id: req.id, ok: true, value }),
     (err) => reply({ id: req.id, ok: false, error: toError(err) }),

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { RunEvent } from '../execution/run.js'
-import type { IsolateData, LoadError, Replies, Reply, Request } from './protocol.js'
+import type { Executor } from '../executors/types.js'
+import type { IsolateData, LoadError, Replies, Reply, Request, StepReply, StepRequest } from './protocol.js'
 
 type Op = Request['op']
 type Params<O extends Op> = Omit<Extract<Request, { op: O }>, 'id' | 'op'>
@@ -50,10 +51,14 @@ const CLOSE_GRACE_MS = 2000
  * `output` receives what the definitions and the steps print (console.log in
  * a compute function, in the definitions module): it must not mix with the
  * session's own output, e.g. `strata dev --json` lines.
+ *
+ * With `pool`, the isolate's runs send their steps here and they run on it
+ * (a warm pool the session keeps across reloads); steps still running when
+ * the isolate goes are stopped, as its own pool's would have been.
  */
-export function startIsolate(data: IsolateData, output: NodeJS.WritableStream = process.stderr): Isolate {
+export function startIsolate(data: IsolateData, output: NodeJS.WritableStream = process.stderr, pool?: Executor): Isolate {
   const worker = new Worker(new URL('./isolate-worker.mjs', import.meta.url), {
-    workerData: data,
+    workerData: pool ? { ...data, sessionPool: { concurrency: pool.concurrency } } : data,
     stdout: true,
     stderr: true,
     // Workers inherit node's flags; `--input-type` (from `node --input-type=module -e`) makes a worker from a file fail.
@@ -66,12 +71,28 @@ export function startIsolate(data: IsolateData, output: NodeJS.WritableStream = 
   let gone: LoadError | undefined
   let disposed: Promise<void> | undefined
 
+  const steps = new Map<number, AbortController>()
   const failAll = (error: LoadError) => {
     gone ??= error
     for (const p of pending.values()) p.reject(new IsolateError(error))
     pending.clear()
+    for (const stop of steps.values()) stop.abort()
+    steps.clear()
   }
-  worker.on('message', (r: Reply) => {
+  const runStep = (id: number, task: Extract<StepRequest, { task: unknown }>['task']) => {
+    const stop = new AbortController()
+    steps.set(id, stop)
+    const reply = (r: StepReply) => {
+      if (!gone) worker.postMessage(r)
+    }
+    void pool!.runStep(task, (log) => reply({ step: id, log }), stop.signal).then(
+      (outcome) => reply({ step: id, outcome }),
+      (err: Error) => reply({ step: id, outcome: { ok: false, durationMs: 0, error: { name: 'Error', message: err.message, stack: err.stack } } }),
+    ).finally(() => steps.delete(id))
+  }
+  worker.on('message', (r: Reply | StepRequest) => {
+    if ('stepStop' in r) return steps.get(r.stepStop)?.abort()
+    if ('step' in r) return pool ? runStep(r.step, r.task) : undefined
     const p = pending.get(r.id)
     if (!p) return
     if ('event' in r) return p.onEvent?.(r.event)

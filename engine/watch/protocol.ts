@@ -4,6 +4,7 @@
  * for a run, streams run events with the same id before the reply.
  */
 import type { RunEvent, RunStatus } from '../execution/run.js'
+import type { StepLogLine, StepOutcome, StepTask } from '../execution/step-types.js'
 import type { DefinitionsSnapshot } from './diff.js'
 import type { DevAsset, RunCounts, StaleAsset } from './types.js'
 
@@ -12,6 +13,12 @@ export interface IsolateData {
   home?: string
   /** Import the run machinery while warming (auto mode), not on the first run. */
   prepareRun?: boolean
+  /**
+   * Runs send their steps to the session, which runs them on its warm pool
+   * (see remote-executor.ts): the pool outlives the isolate, so its threads
+   * keep the definitions they imported until the files change.
+   */
+  sessionPool?: { concurrency: number }
 }
 
 export interface StaleReport {
@@ -53,3 +60,9 @@ export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: LoadError }
   | { id: number; event: RunEvent }
+
+/** From the isolate: run this step on the session's pool, or stop the one running. */
+export type StepRequest = { step: number; task: StepTask } | { stepStop: number }
+
+/** From the session: a log line of a step it runs, then its outcome. */
+export type StepReply = { step: number; log: StepLogLine } | { step: number; outcome: StepOutcome }

@@ -1,4 +1,5 @@
 import { resolveDefsPath } from '../definitions/load.js'
+import { createPoolExecutor } from '../executors/pool.js'
 import { resolveHome } from '../home.js'
 import { createDebouncer } from './debounce.js'
 import { diffDefinitions, type DefinitionsSnapshot } from './diff.js'
@@ -41,10 +42,14 @@ interface ActiveRun {
  * Reloads run one at a time, in order; the main thread never imports the
  * definitions, so the session's memory does not grow with the number of reloads.
  *
+ * With `auto`, the session keeps one warm worker pool for all its runs: the
+ * isolates send it their steps, and its threads keep the definitions they
+ * imported until the files change (then new threads import them).
+ *
  * A run's orchestration uses exactly the definitions its reload reported, but
- * the pool's threads import the files themselves when the run starts (as for
- * `strata materialize`): a save that lands in between can make a step run the
- * newer code. Each materialization records the code version that actually
+ * the pool's threads import the files themselves (as for `strata
+ * materialize`): a save that lands in between can make a step run the newer
+ * code. Each materialization records the code version that actually
  * ran, and that save's reload cancels the run and plans again from what is stored.
  */
 export async function startDevSession(opts: DevSessionOptions = {}): Promise<DevSession> {
@@ -76,6 +81,8 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
    */
   let spare: Isolate | undefined
   let projectFiles = new Set<string>([defsPath])
+  /** Outlives the isolates: a run's steps start on threads that already have the definitions. */
+  const pool = opts.auto ? createPoolExecutor({ keepAlive: true, concurrency: opts.concurrency }) : undefined
 
   const watcher = createFileWatcher((file) => debouncer.push(file))
   const debouncer = createDebouncer<string>(debounceMs, (files) => want('change', files))
@@ -88,7 +95,7 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
   }
 
   function takeIsolate(): Isolate {
-    const isolate = spare?.usable ? spare : startIsolate({ defsPath, home, prepareRun: opts.auto }, opts.output)
+    const isolate = spare?.usable ? spare : startIsolate({ defsPath, home, prepareRun: opts.auto }, opts.output, pool)
     if (spare && spare !== isolate) void spare.kill()
     spare = undefined
     return isolate
@@ -96,7 +103,7 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
 
   /** Warms the next spare once nothing else is going: warming competes for CPU with a load or a run. */
   function warmSpare(): void {
-    if (!closed && !spare && !draining && !active) spare = startIsolate({ defsPath, home, prepareRun: opts.auto }, opts.output)
+    if (!closed && !spare && !draining && !active) spare = startIsolate({ defsPath, home, prepareRun: opts.auto }, opts.output, pool)
   }
 
   function want(reason: ReloadReason, changed: readonly string[], waiter?: () => void): void {
@@ -238,6 +245,7 @@ export async function startDevSession(opts: DevSessionOptions = {}): Promise<Dev
       await stopRun('close')
       await spare?.kill()
       spare = undefined
+      await pool?.close()
     },
   }
 }

@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   startup: () => import('./startup.js'),
   'key-upgrade': () => import('./key-upgrade.js'),
   'code-versions': () => import('./code-versions.js'),
+  'warm-pool': () => import('./warm-pool.js'),
   cron: () => import('./cron.js'),
   package: () => import('./package.js'),
 }

@@ -11,6 +11,11 @@ import { createPoolExecutor, materialize, openWorkspace, type Workspace } from '
 import { definitionsVersion } from '../../engine/executors/defs-version.js'
 import { Generations } from '../../engine/executors/pool-generations.js'
 import { loadValue } from '../../engine/io/object-store.js'
+import { workspaceOpener } from '../../ui-terminal/app/workspace-loader.js'
+import { WorkspaceModel } from '../../ui-terminal/app/workspace-model.js'
+import { startDevSession } from '../../engine/watch/index.js'
+import { brief, eventLog } from '../watch/helpers.js'
+import { query, waitFor } from './db.js'
 import { createProject, sleep, type Project } from './helpers.js'
 
 // Each worker thread that imports the definitions appends a line, so the test counts imports.
@@ -82,6 +87,74 @@ describe('a warm pool shared by runs', { concurrency: 1 }, () => {
       assert.equal(imports(p), 1)
       assert.equal(pool.threadsStarted, 1)
     }))
+})
+
+describe('strata ui', () => {
+  it('runs the UI starts share one warm pool: the definitions are imported once for all of them', async () => {
+    const p = createProject(DEFS, { 'lib.ts': 'export const factor = 1\n' })
+    const model = new WorkspaceModel({ open: workspaceOpener({ cwd: p.dir }), title: 'warm', pollMs: 200 })
+    try {
+      await model.start()
+      for (let i = 0; i < 3; i++) {
+        model.materialize({ key: 'n' })
+        await waitFor(`run ${i + 1} to end`, () => model.ownActive() === 0)
+      }
+      assert.deepEqual(query(p.home, `SELECT status FROM runs`), [{ status: 'SUCCESS' }, { status: 'SUCCESS' }, { status: 'SUCCESS' }])
+      assert.equal(imports(p), 1, 'one thread imported the definitions, once')
+    } finally {
+      await model.close({ cancelRuns: true })
+      p.cleanup()
+    }
+  })
+})
+
+// Each import of the definitions draws an id; each step records the id of the import it ran with.
+const DEV_DEFS = `import { appendFileSync, readFileSync } from 'node:fs'
+import { asset, defineDefinitions } from 'strata-engine'
+import { factor } from './lib.js'
+const importId = Math.random().toString(36).slice(2)
+const ran = (key) => appendFileSync(new URL('./steps.txt', import.meta.url), key + ' ' + importId + '\\n')
+export const a = asset({ key: 'a', compute: () => { ran('a'); return readFileSync(new URL('./data.txt', import.meta.url), 'utf8') } })
+export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => { ran('b'); return a.length * factor } })
+export default defineDefinitions({ assets: [a, b] })
+`
+
+describe('strata dev --auto', () => {
+  it('runs the steps of every reload on one warm pool: unchanged files are not imported again, a changed module is', { timeout: 60_000 }, async () => {
+    const p = createProject(DEV_DEFS, { 'lib.ts': 'export const factor = 1\n', 'data.txt': 'one' })
+    const log = eventLog()
+    const session = await startDevSession({ defsPath: join(p.dir, 'definitions.ts'), auto: true, debounceMs: 50, concurrency: 1, onEvent: log.push })
+    const steps = () => readFileSync(join(p.dir, 'steps.txt'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])
+    const runEnd = async (from: number, what: string) => {
+      const e = await log.waitFor((x) => x.type === 'run-end', { from, what })
+      assert.ok(e.type === 'run-end' && e.status === 'SUCCESS', log.events.map(brief).join('\n'))
+      await session.idle()
+    }
+    try {
+      await runEnd(0, 'the initial run')
+      // New data for a (materialized by another process): b is stale, and the next reload's run rebuilds it, with no file changed.
+      p.write('data.txt', 'three')
+      const ws = await openWorkspace({ cwd: p.dir })
+      await materialize(ws, { selection: 'a', executor: 'in-process' })
+      await ws.close()
+      let from = log.mark()
+      await session.reload()
+      await runEnd(from, 'the run after a manual reload')
+      const pooled = steps().filter(([key], i) => key === 'b' || i === 0)
+      assert.equal(pooled.length, 3, JSON.stringify(steps()))
+      assert.equal(new Set(pooled.map(([, id]) => id)).size, 1, 'both runs ran on the import of the first')
+      // A changed module: new threads import it.
+      from = log.mark()
+      p.write('lib.ts', 'export const factor = 2\n')
+      await runEnd(from, 'the run after the edit')
+      const last = steps().at(-1)!
+      assert.equal(last[0], 'b')
+      assert.notEqual(last[1], pooled[0]![1], 'the edited module was imported afresh')
+    } finally {
+      await session.close()
+      p.cleanup()
+    }
+  })
 })
 
 describe('definitionsVersion', () => {
