@@ -18,7 +18,7 @@
 // The compile is incremental (dist/.tsbuildinfo): with nothing changed the
 // build takes well under a second. Exit code 1, with TypeScript's
 // diagnostics, when the sources do not compile.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DECLARATIONS, declarationClosure, importSpecifiers, outputsOf, relocateMap, sourceOf, stripComments } from './build-outputs.mjs'
