@@ -111,6 +111,19 @@ describe('graph view', () => {
     assert.match(ui.frame(), /10 groups collapsed/, 'Space folds the group again')
   })
 
+  it('g does nothing before the definitions are loaded', async () => {
+    class Loading extends FakeModel {
+      override graphData() {
+        return undefined as never
+      }
+    }
+    const ui = renderApp(new Loading(flightsAssets(NOW)), { now: NOW, width: 160, height: 40 })
+    await ui.press('g')
+    assert.doesNotMatch(ui.frame(), /Graph ·/)
+    await ui.press('j')
+    assert.equal(selectedKey(ui.frame()), 'landing/flights', 'keys still move the list')
+  })
+
   it('Esc closes the graph; the help lists its keys', async () => {
     const ui = renderApp(new FakeModel(flightsAssets(NOW)), { now: NOW, width: 160, height: 45 })
     await ui.press('g', KEY.escape)

@@ -13,6 +13,8 @@ type Message = (level: 'info' | 'warn' | 'error', text: string) => void
 /** `g`: opens the graph on the selected asset, or closes it, selecting its focus in the list when listed. */
 export function toggleGraph(s: UiState, selected: string | undefined, ctx: KeyContext): UiState {
   if (s.graph) return closeGraph(s, ctx)
+  // Nothing to draw before the definitions load.
+  if (!ctx.graphInput?.()) return s
   // On a group header: the group's first asset.
   const focus = selected ?? ctx.visible.find((r) => r.group === s.cursorGroup)?.key ?? ctx.visible[0]?.key
   if (focus === undefined) return s
