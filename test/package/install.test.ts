@@ -67,6 +67,8 @@ describe('strata-engine installed from its tarball', () => {
   let packed: { filename: string; size: number; files: Array<{ path: string }> }
   const strata = (...args: string[]) => run('npx', ['--no', '--', 'strata', ...args], project)
   const readJson = (rel: string) => JSON.parse(readFileSync(join(project, rel), 'utf8'))
+  /** The assets of the project's definitions.ts, as strata list sees them. */
+  const assetKeys = () => (JSON.parse(strata('list', '--json').stdout) as { assets: Array<{ key: string }> }).assets.map((a) => a.key).sort()
 
   before(() => {
     tmp = realpathSync(mkdtempSync(join(tmpdir(), 'strata-package-')))
@@ -108,12 +110,14 @@ describe('strata-engine installed from its tarball', () => {
   it('strata init, materialize, why and --version run the compiled copy', () => {
     strata('init', '--yes')
     assert.ok(existsSync(join(project, 'definitions.ts')) && existsSync(join(project, 'tsconfig.json')))
+    const keys = assetKeys()
+    assert.ok(keys.length > 0)
     const result = JSON.parse(strata('materialize', '--stale', '--json').stdout) as { status: string; steps: Array<{ key: string; status: string }> }
     assert.equal(result.status, 'SUCCESS')
-    assert.deepEqual([...new Set(result.steps.map((s) => s.key))].sort(), ['daily_stats', 'raw/readings', 'weekly_report'])
+    assert.deepEqual([...new Set(result.steps.map((s) => s.key))].sort(), keys)
     assert.ok(result.steps.every((s) => s.status === 'SUCCESS'))
-    const why = JSON.parse(strata('why', 'weekly_report', '--json').stdout) as { status: string }
-    assert.equal(why.status, 'FRESH')
+    const last = result.steps.at(-1)!.key // downstream of the rest
+    assert.equal((JSON.parse(strata('why', last, '--json').stdout) as { status: string }).status, 'FRESH')
     assert.equal(strata('--version').stdout.trim(), readJson('node_modules/strata-engine/package.json').version)
   })
 
@@ -152,12 +156,13 @@ describe('strata-engine installed from its tarball', () => {
         `const ws = await openWorkspace({ defsFile: 'definitions.ts', home: '.strata-script' })`,
         `const r = await materialize(ws, { stale: true })`,
         `await ws.close()`,
-        `console.log(JSON.stringify({ status: r.status, steps: r.steps.length, engine: import.meta.resolve('strata-engine/engine') }))`,
+        `const keys = [...new Set(r.steps.filter((s) => s.status === 'SUCCESS').map((s) => s.key))].sort()`,
+        `console.log(JSON.stringify({ status: r.status, keys, engine: import.meta.resolve('strata-engine/engine') }))`,
       ].join('\n'),
     )
-    const out = JSON.parse(run(process.execPath, ['script.mjs'], project).stdout) as { status: string; steps: number; engine: string }
+    const out = JSON.parse(run(process.execPath, ['script.mjs'], project).stdout) as { status: string; keys: string[]; engine: string }
     assert.equal(out.status, 'SUCCESS')
-    assert.equal(out.steps, 15) // 7 days of readings, 7 of stats, the report
+    assert.deepEqual(out.keys, assetKeys()) // a new home: everything built
     assert.equal(out.engine, pathToFileURL(join(project, 'node_modules', 'strata-engine', 'dist', 'engine', 'index.js')).href)
   })
 
