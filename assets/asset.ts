@@ -66,6 +66,14 @@ function normalizeInput(ownKey: string, name: string, input: AssetInput): Normal
   }
 }
 
+function normalizeTimeout(ownKey: string, timeoutMs: number | undefined): number | undefined {
+  if (timeoutMs === undefined) return undefined
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new StrataError('STRATA_INVALID_ASSET', `Asset "${ownKey}": timeoutMs must be a number of milliseconds > 0 (got ${JSON.stringify(timeoutMs) ?? String(timeoutMs)}). Leave it out for no limit.`)
+  }
+  return timeoutMs
+}
+
 /** Model names as the registry spells them (engine/registry/validate.ts), sorted and without repeats. */
 function normalizeModels(ownKey: string, models: readonly string[] | undefined): readonly string[] {
   if (models === undefined) return []
@@ -159,6 +167,7 @@ export function asset<Ins extends Record<string, AssetInput> = {}, R = unknown, 
     codeVersionSource: spec.codeVersion !== undefined ? ('explicit' as const) : ('auto' as const),
     versionInputs,
     retry: normalizeRetry(key, spec.retry),
+    timeoutMs: normalizeTimeout(key, spec.timeoutMs),
     pool: spec.pool,
     models: normalizeModels(key, spec.models),
     observe: spec.observe === true,

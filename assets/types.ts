@@ -195,6 +195,13 @@ export interface AssetSpec<Ins extends Record<string, AssetInput>, R, Self = unk
    */
   versionInputs?: Record<string, unknown>
   retry?: RetryPolicy
+  /**
+   * How long one attempt may run, in milliseconds, counted from when its
+   * compute is about to start (definitions loaded). Past it the step is
+   * stopped (the pool terminates its worker thread), fails with
+   * `STRATA_TIMEOUT` and is retried per `retry`. Not part of the version.
+   */
+  timeoutMs?: number
   /** Name of a concurrency pool; limits come from `defineDefinitions({ pools })`. */
   pool?: string
   /**
@@ -277,6 +284,8 @@ export interface AssetDefinition<T = unknown> {
   /** `versionInputs` as canonical JSON, by name (empty when none). */
   readonly versionInputs: Readonly<Record<string, string>>
   readonly retry?: Required<Pick<RetryPolicy, 'maxRetries' | 'delayMs'>> & Pick<RetryPolicy, 'backoff' | 'jitter'>
+  /** Per-attempt time limit in milliseconds (see AssetSpec.timeoutMs). */
+  readonly timeoutMs?: number
   readonly pool?: string
   /** Registry models whose production version it reads, sorted (empty when none; see AssetSpec.models). */
   readonly models: readonly string[]

@@ -10,6 +10,7 @@ import type { PlannedStep } from './plan.js'
 import { prepareStep, type Basis, type PrepareContext } from './prepare-step.js'
 import { retryDelayMs } from './retry.js'
 import { DEFAULT_GRACE_MS, RunStopper } from './stop.js'
+import { formatLimit } from '../executors/timeout.js'
 import { serializeError, type CheckResultData, type SerializedError, type StepLogLine, type StepOutcome, type StepTask } from './step-types.js'
 
 import type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult } from './run-types.js'
@@ -66,13 +67,17 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const poolRunning = new Map<string, number>()
   /** What each step decided on, so its failure is written compare-and-set. */
   const basisOf = new Map<string, Basis>()
-  const stopper = new RunStopper({ signal: opts.signal, stop: opts.stop, graceMs: opts.graceMs, canStopSteps: executor.canStopSteps }, () => pump())
+  const limitText = opts.runTimeoutMs !== undefined ? formatLimit(opts.runTimeoutMs) : ''
+  const onTimeout = () =>
+    events.write({ runId, ts: Date.now(), type: 'LOG', level: 'warn', message: `The run passed its time limit of ${limitText}: canceling it (nothing new starts; running steps get the grace period).`, data: { runTimeoutMs: opts.runTimeoutMs } })
+  const stopper = new RunStopper({ signal: opts.signal, stop: opts.stop, graceMs: opts.graceMs, canStopSteps: executor.canStopSteps, timeoutMs: opts.runTimeoutMs, onTimeout }, () => pump())
   const graceText = `${Math.round((opts.graceMs ?? DEFAULT_GRACE_MS) / 100) / 10} s`
+  const why = () => (stopper.timedOut ? `the run passed its time limit of ${limitText}; ` : '')
   const stopMessage = () =>
     !executor.canStopSteps
-      ? 'Canceled while still running on the main thread: the run stopped waiting for it and its result is discarded.'
+      ? `Canceled while still running on the main thread: ${why()}the run stopped waiting for it and its result is discarded.`
       : stopper.stopReason === 'grace'
-        ? `Canceled: still running after the ${graceText} grace period, so its worker thread was terminated.`
+        ? `Canceled: ${why()}still running after the ${graceText} grace period, so its worker thread was terminated.`
         : 'Canceled: its worker thread was terminated when the run was stopped.'
 
   const finishStep = (step: PlannedStep, result: StepResult) => {
@@ -96,7 +101,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
           type: 'STEP_SKIPPED',
           assetKey: down.assetKey,
           partitionKey: down.partitionKeys.join(','),
-          message: reason === 'CANCELED' ? 'Run canceled' : `Skipped: upstream ${blockedBy} failed`,
+          message: reason === 'CANCELED' ? (stopper.timedOut ? `Run canceled: past its time limit of ${limitText}` : 'Run canceled') : `Skipped: upstream ${blockedBy} failed`,
         })
         finishStep(down, { id: down.id, key: down.assetKey, partitionKeys: down.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: reason, blockedBy })
       }
@@ -173,6 +178,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       home: opts.home,
       inputs: prepared.resolved.inputs,
       partitionWindow: windowOf(asset, step.partitionKeys),
+      ...(asset.timeoutMs !== undefined ? { timeoutMs: asset.timeoutMs } : {}),
     }
     const onLog = (line: StepLogLine) => {
       if (results.has(step.id)) return // a step the run stopped waiting for
@@ -214,7 +220,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     const policy = asset.retry
     if (policy && attempt <= policy.maxRetries && !stopper.canceled && !NOT_RETRIED.has(outcome.error.code ?? '')) {
       const delayMs = retryDelayMs(policy, attempt)
-      events.write({ runId, ts: Date.now(), type: 'STEP_RETRY', assetKey: step.assetKey, partitionKey, level: 'warn', message: `Attempt ${attempt} failed: ${outcome.error.message}. Retrying in ${Math.round(delayMs)} ms (${attempt}/${policy.maxRetries}).`, data: { error: outcome.error, attempt, delayMs } })
+      events.write({ runId, ts: Date.now(), type: 'STEP_RETRY', assetKey: step.assetKey, partitionKey, level: 'warn', message: `Attempt ${attempt} failed: ${outcome.error.message.replace(/\.$/, '')}. Retrying in ${Math.round(delayMs)} ms (${attempt}/${policy.maxRetries}).`, data: { error: outcome.error, attempt, delayMs } })
       emit({ type: 'step-retry', step, attempt, delayMs, error: outcome.error })
       const timer = setTimeout(() => {
         retries.delete(step.id)
@@ -286,14 +292,21 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     runId,
     ts: ended,
     type: status === 'SUCCESS' ? 'RUN_SUCCESS' : status === 'CANCELED' ? 'RUN_CANCELED' : 'RUN_FAILURE',
-    message: status === 'SUCCESS' ? `Run finished in ${ended - started} ms` : status === 'CANCELED' ? 'Run canceled' : `${failed} step(s) failed`,
-    data: { executor: executor.name, concurrency: executor.concurrency, threadsStarted: executor.threadsStarted },
+    message:
+      status === 'SUCCESS'
+        ? `Run finished in ${ended - started} ms`
+        : status === 'CANCELED'
+          ? stopper.timedOut
+            ? `Run canceled: it ran past its time limit of ${limitText}. Raise it with --timeout SECONDS (or automation.runTimeoutMs for runs the daemon launches).`
+            : 'Run canceled'
+          : `${failed} step(s) failed`,
+    data: { executor: executor.name, concurrency: executor.concurrency, threadsStarted: executor.threadsStarted, ...(stopper.timedOut ? { timedOut: true, runTimeoutMs: opts.runTimeoutMs } : {}) },
   })
   await events.flush()
   // Attempts that will never finish (canceled, or cut short by an engine error) neither stay IN_PROGRESS nor hide the last good materialization.
   await storage.releaseSlots(runId)
   await storage.finishRun(runId, status, ended)
-  const result: RunResult = { runId, status, steps, durationMs: ended - started }
+  const result: RunResult = { runId, status, steps, durationMs: ended - started, ...(stopper.timedOut ? { timedOut: true as const } : {}) }
   emit({ type: 'run-end', result })
   return result
 }
