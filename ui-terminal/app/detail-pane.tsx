@@ -83,7 +83,7 @@ function groupLines(g: NonNullable<DetailPaneProps['group']>, width: number): Re
     </Text>,
     <Text dimColor>{clip(`${g.count} asset${g.count === 1 ? '' : 's'}${g.notFresh ? `, ${g.notFresh} not fresh` : ', all fresh'}`, width)}</Text>,
     <Text> </Text>,
-    <Text dimColor>{clip(`Enter or Space ${g.folded ? 'unfolds' : 'folds'} it (← folds, → unfolds); z folds or unfolds every group.`, width)}</Text>,
+    ...wrapText(`Enter or Space ${g.folded ? 'unfolds' : 'folds'} it (← folds, → unfolds); z folds or unfolds every group.`, width).map((line) => <Text dimColor>{line}</Text>),
   ]
 }
 
