@@ -53,9 +53,9 @@ describe('typos get the closest suggestion, exit 2, without the whole help', { c
   })
 
   it('a mistyped option', async () => {
-    assert.match(oneCodedLine(await p.run(['materialize', '--stael']), 2, 'STRATA_USAGE'), /unknown option --stael\. Did you mean --stale\?/)
-    assert.match(oneCodedLine(await p.run(['status', 'total', '--partition']), 2, 'STRATA_USAGE'), /unknown option --partition\. Did you mean --partitions\?/)
-    assert.match(oneCodedLine(await p.run(['--hom', 'x', 'list']), 2, 'STRATA_USAGE'), /unknown option --hom before the command\. Did you mean --home\?/)
+    assert.match(oneCodedLine(await p.run(['materialize', '--stael']), 2, 'STRATA_USAGE'), /unknown option "--stael"\. Did you mean --stale\?/)
+    assert.match(oneCodedLine(await p.run(['status', 'total', '--partition']), 2, 'STRATA_USAGE'), /unknown option "--partition"\. Did you mean --partitions\?/)
+    assert.match(oneCodedLine(await p.run(['--hom', 'x', 'list']), 2, 'STRATA_USAGE'), /unknown option "--hom" before the command\. Did you mean --home\?/)
   })
 
   it('a mistyped subcommand', async () => {

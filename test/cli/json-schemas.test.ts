@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import { registerModel } from '../../engine/registry/index.js'
 import { openStorage } from '../../engine/storage/index.js'
 import { createProject, get, sleep, stepsByKey, type CliResult, type Project } from '../integration/helpers.js'
+import { lineParser } from '../watch/helpers.js'
 import { DEFS, SLOW_DEFS } from './fixture.js'
 import { SCHEMA_NAMES, emptyStrings, expectSchema, validated } from './schemas.js'
 
@@ -188,6 +189,46 @@ describe('--json output matches schemas/', () => {
     const report = await json('init', ['init', 'fresh'])
     assert.equal(report.createdDir, true)
     assert.ok(report.files.some((f: any) => f.file === 'definitions.ts' && f.action === 'created'))
+  })
+
+  it('dev: every event line, through a run, a broken save and a code change', { timeout: 180_000 }, async () => {
+    const q = createProject(DEFS)
+    const events: any[] = []
+    const dev = q.start(['dev', '--auto', '--debounce', '100', '--json'])
+    dev.child.stdout!.setEncoding('utf8').on('data', lineParser((e) => events.push(e)))
+    const waitFor = async (what: string, ok: (e: any) => boolean, from = 0) => {
+      for (let i = 0; i < 900; i++) {
+        const found = events.slice(from).findIndex(ok)
+        if (found >= 0) return from + found
+        await sleep(100)
+      }
+      assert.fail(`no ${what} event: ${events.map((e) => e.type).join(' ')}`)
+    }
+    try {
+      const firstRun = await waitFor('stale after the run', (e) => e.type === 'stale' && e.after === 'run')
+      q.writeDefs(DEFS + '\nexport const oops = (\n')
+      const broken = await waitFor('reload-error', (e) => e.type === 'reload-error', firstRun)
+      q.writeDefs(DEFS.replace('events.size', 'events.size + 1'))
+      const changed = await waitFor('code-changed', (e) => e.type === 'code-changed', broken)
+      await waitFor('stale after the second run', (e) => e.type === 'stale' && e.after === 'run', changed)
+    } finally {
+      dev.child.kill('SIGINT')
+      await dev.result
+      q.cleanup()
+    }
+    for (const e of events) {
+      expectSchema('dev-event', e, `strata dev --json: ${e.type}${e.type === 'run-event' ? ` ${e.event.type}` : ''}`)
+      assert.deepEqual(emptyStrings(e), [], JSON.stringify(e))
+    }
+    const types = new Set(events.map((e) => (e.type === 'run-event' ? `run-event ${e.event.type}` : e.type)))
+    for (const t of ['watching', 'reload-start', 'reload-ok', 'reload-error', 'code-changed', 'stale', 'run-start', 'run-event step-start', 'run-event step-end', 'run-end']) {
+      assert.ok(types.has(t), `a ${t} event was validated`)
+    }
+    const failedStep = events.find((e) => e.type === 'run-event' && e.event.type === 'step-end' && e.event.result.status === 'FAILURE')
+    assert.equal(failedStep.event.result.error.message, 'boom')
+    assert.equal(events.find((e) => e.type === 'reload-error').code, 'STRATA_DEFINITIONS_LOAD')
+    assert.equal(events.find((e) => e.type === 'run-end').error, null, 'a run that ended without an error of its own: null')
+    assert.equal(events.find((e) => e.type === 'reload-ok').assets.find((a: any) => a.key === 'total').partitions, null)
   })
 
   it('errors: one JSON line on stderr, the same exit codes', async () => {

@@ -48,7 +48,7 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     if (unknown) {
       const names = Object.keys({ ...GLOBAL_OPTIONS, ...options }).map((n) => `--${n}`)
       const near = closest(unknown, names)
-      throw new StrataError('STRATA_USAGE', `strata ${command}: unknown option ${unknown}.${near ? ` Did you mean ${near}?` : ''} See strata ${command} --help.`)
+      throw new StrataError('STRATA_USAGE', `strata ${command}: unknown option "${unknown}".${near ? ` Did you mean ${near}?` : ''} See strata ${command} --help.`)
     }
     throw new StrataError('STRATA_USAGE', `strata ${command}: ${message}. See strata ${command} --help.`)
   }
@@ -108,7 +108,7 @@ export function moveGlobalOptionsAfterCommand(argv: readonly string[]): string[]
       const near = arg.startsWith('--') ? closest(name, ['--defs', '--home', '--json', '--quiet', '--help']) : undefined
       throw new StrataError(
         'STRATA_USAGE',
-        `strata: unknown option ${arg} before the command.${near ? ` Did you mean ${near}?` : ''} Global options are -f/--defs FILE, --home DIR, --json and -q/--quiet; see strata --help.`,
+        `strata: unknown option "${arg}" before the command.${near ? ` Did you mean ${near}?` : ''} Global options are -f/--defs FILE, --home DIR, --json and -q/--quiet; see strata --help.`,
       )
     }
   }

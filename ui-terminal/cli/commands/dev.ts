@@ -9,6 +9,7 @@ import { startDevSession, DEFAULT_DEBOUNCE_MS, type DevEvent, type DevSession } 
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
 import { color, errColor } from '../output.js'
 import { codeChangeText, reloadedText, reloadErrorText, runCanceledText, runEndText, runStartText, staleText, watchingLines, type Level } from '../../dev-text.js'
+import { devEventJson } from '../dev-json.js'
 import { RunProgress } from '../progress.js'
 
 export const help = `strata dev — watch mode: reload the definitions on every save and show what changed and what is stale
@@ -27,7 +28,7 @@ Options:
                          a newer save cancels the running run and plans again
       --debounce MS      quiet time after the last change before reloading (default ${DEFAULT_DEBOUNCE_MS})
       --concurrency N    steps at once in --auto runs (default: number of CPUs)
-${GLOBAL_HELP.replace('machine-readable output', 'one JSON event per line (see engine/watch/types.ts)')}`
+${GLOBAL_HELP.replace('machine-readable output', 'one JSON event per line (schemas/dev-event.schema.json)')}`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('dev', argv, {
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.json && process.stdin.isTTY && process.stdout.isTTY) {
     return runInTerminal({ defsPath: values.defs, home: values.home, auto: values.auto, debounceMs, concurrency })
   }
-  const log = values.json ? (e: DevEvent) => process.stdout.write(JSON.stringify(e) + '\n') : createLogPrinter()
+  const log = values.json ? (e: DevEvent) => process.stdout.write(JSON.stringify(devEventJson(e)) + '\n') : createLogPrinter()
 
   let session: DevSession | undefined
   let stopping: Promise<void> | undefined
