@@ -15,12 +15,12 @@ interface StepSink {
   received: number
   expected: number
   done?: () => void
-  /** The worker says the compute is about to start: the step's time limit starts counting. */
-  onStart?: () => void
+  /** The worker says the compute is about to start (at `startedAt`, its clock): the step's time limit counts from then. */
+  onStart?: (startedAt: number) => void
 }
 
-/** Extra threads of a warm pool retire after this long idle; one always stays. */
-const WARM_IDLE_MS = 60_000
+/** Idle threads retire after this long (a warm pool keeps one). */
+const IDLE_MS = 60_000
 
 /** A pool executor, with what its threads are doing (for tests and benchmarks). */
 export interface PoolExecutor extends Executor {
@@ -53,7 +53,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         maxThreads: concurrency,
         // Queue in the orchestrator, not here: it knows dependencies and pool limits.
         concurrentTasksPerWorker: 1,
-        idleTimeout: opts.keepAlive ? WARM_IDLE_MS : 60_000,
+        idleTimeout: IDLE_MS,
       }),
   )
   const sinks = new Map<string, StepSink>()
@@ -62,7 +62,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
     const message = (event as { data: StepBroadcast }).data
     const sink = sinks.get(message.token)
     if (!sink) return
-    if ('started' in message) return sink.onStart?.()
+    if ('started' in message) return sink.onStart?.(message.started)
     sink.received++
     sink.onLog(message.line)
     if (sink.received >= sink.expected) sink.done?.()
@@ -96,13 +96,15 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
       let computeStarted = started
       let finished = false
       if (task.timeoutMs !== undefined) {
-        sink.onStart = () => {
+        sink.onStart = (startedAt) => {
           if (finished || limit) return
-          computeStarted = performance.now()
+          // The message may have waited for this thread: count from when the worker sent it.
+          const late = Math.max(0, Date.now() - startedAt)
+          computeStarted = performance.now() - late
           limit = setTimeout(() => {
             timedOut = true
             abort.abort()
-          }, task.timeoutMs)
+          }, Math.max(0, task.timeoutMs! - late))
         }
       }
       const generation = generations.acquire(task.defsVersion)
