@@ -51,7 +51,7 @@ describe('strata ui graph view in tmux', () => {
       s = await waitForScreen(moved, `a move on from ${before}`)
       path.push(/^[●◐○▶✗] (\S+) (?:fresh|stale|missing|running|failed)\s+←/m.exec(s)![1]!)
     }
-    assert.deepEqual(path, ['raw/flights', 'features/flights', 'training/dataset', 'evaluation/report', 'models/flight_delay'])
+    assert.deepEqual(path, ['raw/flights', 'features/flights', 'training/dataset', 'training/model', 'evaluation/report', 'models/flight_delay'])
     assert.match(s, /○ models\/flight_delay missing\s+← training\/model, evaluation\/report, training\/dataset\s+→ monitoring\/reference/)
 
     keys('g')

@@ -49,12 +49,12 @@ describe('graph view', () => {
     assert.match(ui.frame(), /─ same day, -7\.\.-1 da… ─▶ ◐ features\/flights/, 'the partitioned edge is labelled')
     assert.match(ui.frame(), /→ features\/flights \(same day, -7\.\.-1 days\)/)
     const path = ['raw/flights']
-    for (const key of [KEY.right, KEY.right, KEY.right, KEY.right]) {
+    for (const key of [KEY.right, KEY.right, KEY.right, KEY.right, KEY.right]) {
       await ui.press(key)
       path.push(focusOf(ui.frame())!)
     }
-    // Each step goes to the downstream drawn nearest to the row of the asset left.
-    assert.deepEqual(path, ['raw/flights', 'features/flights', 'training/dataset', 'evaluation/report', 'models/flight_delay'])
+    // Each step goes to the nearest downstream: in the next column, then the nearest row.
+    assert.deepEqual(path, ['raw/flights', 'features/flights', 'training/dataset', 'training/model', 'evaluation/report', 'models/flight_delay'])
     assert.match(ui.frame(), /✗ models\/flight_delay failed\s+← training\/model, evaluation\/report, training\/dataset/)
     assert.ok(canvas(ui.lines()).some((l) => l.includes('✗ models/flight_delay')), 'the view scrolled to the selected asset')
     await ui.press(KEY.left)

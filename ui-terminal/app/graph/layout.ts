@@ -48,6 +48,7 @@ export const isDummy = (id: string) => id.startsWith(DUMMY)
 
 const SWEEPS = 16
 const ROW_SWEEPS = 6
+const GAP = 2
 
 /** Lays out `nodes` (in the order ties keep, e.g. topological) and `edges` between them. */
 export function layoutGraph(nodes: readonly string[], edges: readonly LayoutEdge[]): Layout {
@@ -242,14 +243,13 @@ function totalCrossings(layers: string[][], down: Map<string, string[]>, pos: Ma
   return total
 }
 
-/** Rows per node: real nodes two rows apart (room for edges between), dummies one. */
+/** Rows per node, two apart: a blank row between lines that run side by side keeps them apart. */
 function assignRows(layers: string[][], up: Map<string, string[]>, down: Map<string, string[]>): Map<string, number> {
   const row = new Map<string, number>()
-  const gap = (a: string, b: string) => (isDummy(a) || isDummy(b) ? 1 : 2)
   for (const layer of layers) {
     let y = 0
     layer.forEach((n, i) => {
-      if (i) y += gap(layer[i - 1]!, n)
+      if (i) y += GAP
       row.set(n, y)
     })
   }
@@ -262,7 +262,7 @@ function assignRows(layers: string[][], up: Map<string, string[]>, down: Map<str
         return ns.length ? ns.reduce((s, m) => s + row.get(m)!, 0) / ns.length : row.get(n)!
       })
       const weight = layer.map((n) => (isDummy(n) ? 2 : 1))
-      const ys = isotonic(want, weight, layer.map((n, i) => (i ? gap(layer[i - 1]!, n) : 0)))
+      const ys = isotonic(want, weight, layer.map((_, i) => (i ? GAP : 0)))
       layer.forEach((n, i) => row.set(n, ys[i]!))
     }
   }

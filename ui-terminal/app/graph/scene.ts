@@ -116,8 +116,8 @@ export type Direction = 'upstream' | 'downstream' | 'above' | 'below'
 
 /**
  * The node a key moves to: along an edge to the nearest upstream or
- * downstream node (nearest by row, then the upper one), or to the next node
- * above or below in the same column. undefined when there is none.
+ * downstream node (nearest column, then row, then the upper one), or to the
+ * next node above or below in the same column. undefined when there is none.
  */
 export function moveFrom(scene: Scene, dir: Direction): string | undefined {
   const { layout, scoped } = scene
@@ -129,15 +129,13 @@ export function moveFrom(scene: Scene, dir: Direction): string | undefined {
     const i = column.indexOf(from) + (dir === 'above' ? -1 : 1)
     return column[i]
   }
+  const column = layout.layerOf.get(from)!
   const candidates = scoped.edges.filter((e) => (dir === 'upstream' ? e.to === from : e.from === from)).map((e) => (dir === 'upstream' ? e.from : e.to))
-  let best: string | undefined
-  for (const c of candidates) {
-    const r = layout.rowOf.get(c)
-    if (r === undefined) continue
-    const b = best === undefined ? undefined : layout.rowOf.get(best)!
-    if (b === undefined || Math.abs(r - row) < Math.abs(b - row) || (Math.abs(r - row) === Math.abs(b - row) && r < b)) best = c
-  }
-  return best
+  // Nearest column first (a long edge's far end comes after the next step), then nearest row, then the upper one.
+  const distance = (c: string) => [Math.abs(layout.layerOf.get(c)! - column), Math.abs(layout.rowOf.get(c)! - row), layout.rowOf.get(c)!]
+  const ranked = candidates.filter((c) => layout.rowOf.has(c)).map((c) => ({ c, d: distance(c) }))
+  ranked.sort((a, b) => a.d[0]! - b.d[0]! || a.d[1]! - b.d[1]! || a.d[2]! - b.d[2]!)
+  return ranked[0]?.c
 }
 
 /** Worst status first: what a collapsed group shows. */
