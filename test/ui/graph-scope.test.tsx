@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { allMapping, asset, dailyPartitions, defineDefinitions, hourlyPartitions, lastMapping, staticPartitions, timeWindowMapping, type PartitionMapping } from '../../assets/index.js'
 import { AssetGraph } from '../../engine/index.js'
+import { DevModel } from '../../ui-terminal/app/dev-model.js'
 import { graphDataOf, type GraphData } from '../../ui-terminal/app/graph/graph-data.js'
 import { scopeGraph } from '../../ui-terminal/app/graph/scope.js'
 
@@ -47,6 +48,18 @@ describe('graph data and scope', () => {
     assert.equal(label('paint', 'dry'), 'same key', 'a deps entry: the default mapping')
     assert.deepEqual(g.downstream('raw').map((e) => e.to), ['features', 'yesterday'])
     assert.equal(g.groupOf('raw'), 'default')
+  })
+
+  it('under strata dev, the graph comes from the assets a reload reports (no definitions imported)', () => {
+    const model = new DevModel({ home: '/nonexistent', title: 'definitions.ts' })
+    assert.equal(model.graphData(), undefined, 'nothing before the first good reload')
+    const dev = (key: string, group: string, upstream: string[]) => ({ key, group, upstream, codeVersion: 'v1', codeVersionSource: 'auto' as const, tags: {} })
+    model.ingest({ type: 'reload-ok', reloadId: 1, at: 0, defsPath: 'definitions.ts', assetCount: 3, durationMs: 1, assets: [dev('a', 'raw', []), dev('b', 'work', ['a']), dev('c', 'work', ['a', 'b'])] } as never)
+    const g = model.graphData()!
+    assert.deepEqual(g.keys, ['a', 'b', 'c'])
+    assert.deepEqual(g.upstream('c'), [{ from: 'a', to: 'c' }, { from: 'b', to: 'c' }])
+    assert.deepEqual(g.downstream('a').map((e) => e.to), ['b', 'c'])
+    assert.equal(g.groupOf('b'), 'work')
   })
 
   it('around an asset: upstream and downstream up to the depth, with the edges among them', () => {
