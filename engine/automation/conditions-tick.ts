@@ -17,6 +17,7 @@ import type { CronTicks } from './cron.js'
 import { conditionLabel, describeNote } from './describe.js'
 import { evaluateCondition, type AssetDecision } from './evaluate.js'
 import { launchTags } from './requests.js'
+import { loadSlotView, needsFullStatus, scopedKeys, scopeOf } from './view.js'
 
 export interface ConditionsTickInput {
   ws: Workspace
@@ -32,13 +33,17 @@ export interface ConditionsTickInput {
   lastRequested: (assetKey: string, partitionKey: string) => number | undefined
   /** Dynamic partition keys as of an instant (cached by the caller). */
   dynamicKeysAt: (at: number) => Promise<Record<string, readonly string[]>>
+  /** Evaluate only these assets' conditions (those whose inputs changed). @defaultValue all */
+  only?: ReadonlySet<string>
+  /** Slots RUNNING runs hold, by label (read here when not given). */
+  running?: ReadonlyMap<string, string>
 }
 
 export interface AssetOutcome {
   assetKey: string
   condition: string
   decision: AssetDecision
-  /** How many partitions the asset has (1 when unpartitioned). */
+  /** How many partitions the condition looked at (1 when unpartitioned). */
   partitions: number
   summary: string
   request?: NewAutomationRequest
@@ -49,8 +54,25 @@ export interface ConditionsTick {
   outcomes: AssetOutcome[]
 }
 
+const hashes = new WeakMap<ConditionSpec, string>()
+
+/** Identifies a condition in storage: a changed condition starts afresh. Specs are frozen data, so it is computed once per spec. */
 export function conditionHash(spec: ConditionSpec): string {
-  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16)
+  let h = hashes.get(spec)
+  if (h === undefined) hashes.set(spec, (h = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16)))
+  return h
+}
+
+/** FNV-1a in two lanes: tells one evaluation from the next; not for security. */
+function fingerprintOf(text: string): string {
+  let a = 0x811c9dc5
+  let b = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193) >>> 0
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0')
 }
 
 const MAX_LISTED = 50
@@ -60,17 +82,37 @@ export async function evaluateConditionsTick(input: ConditionsTickInput): Promis
   if (conditions.size === 0) return undefined
   const started = performance.now()
   const t = now.getTime()
-  const referenced = new Set(conditions.keys())
-  for (const spec of conditions.values()) for (const up of upstreamsNamed(spec)) if (ws.defs.byKey.has(up)) referenced.add(up)
-  const index = await loadStatusIndex(ws, { keys: [...referenced], keysOptions: input.keysOptions })
-  const running = new Map((await ws.storage.listInProgressSlots()).map((h) => [nodeLabel(h.assetKey, h.partitionKey), h.runId]))
-  const tick: TickInputs = { defs: ws.defs, index, keysOptions: input.keysOptions, now: t, open: input.open, running, cron: input.cron }
+  const evaluated = [...conditions].filter(([key]) => !input.only || input.only.has(key))
+  // Most conditions look at the latest partitions only: read just those (view.ts); stale() needs the full index.
+  const keysCache = new Map<object, string[]>()
+  const needed = new Map<string, string[]>()
+  const lean = new Map<string, Set<string>>()
+  const want = (key: string, keys: readonly string[]) => {
+    const set = lean.get(key)
+    if (set) for (const k of keys) set.add(k)
+    else lean.set(key, new Set(keys))
+  }
+  const full: string[] = []
+  for (const [assetKey, spec] of evaluated) {
+    const keys = scopedKeys(ws.defs.byKey.get(assetKey)!, scopeOf(spec), input.keysOptions, keysCache)
+    needed.set(assetKey, keys)
+    if (needsFullStatus(spec)) {
+      full.push(assetKey)
+      continue
+    }
+    want(assetKey, keys)
+    for (const up of upstreamsNamed(spec)) if (ws.defs.byKey.has(up)) want(up, scopedKeys(ws.defs.byKey.get(up)!, 'all', input.keysOptions, keysCache))
+  }
+  const leanView = lean.size ? await loadSlotView(ws.storage, ws.defs, new Map([...lean].map(([k, v]) => [k, [...v]])), input.keysOptions) : undefined
+  const fullView = full.length ? await loadStatusIndex(ws, { keys: [...full, ...full.flatMap((k) => upstreamsNamed(conditions.get(k)!)).filter((k) => ws.defs.byKey.has(k))], keysOptions: input.keysOptions }) : undefined
+  const running = input.running ?? new Map((await ws.storage.listInProgressSlots()).map((h) => [nodeLabel(h.assetKey, h.partitionKey), h.runId]))
+  const tick: TickInputs = { defs: ws.defs, keysOptions: input.keysOptions, now: t, open: input.open, running, cron: input.cron }
 
   const outcomes: AssetOutcome[] = []
   const states: ConditionState[] = []
   const evaluations: NewAutomationEvaluation[] = []
   const requests: NewAutomationRequest[] = []
-  for (const [assetKey, spec] of conditions) {
+  for (const [assetKey, spec] of evaluated) {
     const asset = ws.defs.byKey.get(assetKey)!
     const hash = conditionHash(spec)
     const stored = input.states.get(assetKey)
@@ -81,7 +123,8 @@ export async function evaluateConditionsTick(input: ConditionsTickInput): Promis
     const ctx: AssetContext = {
       tick,
       asset,
-      keys: index.partitionKeys(assetKey),
+      view: (full.includes(assetKey) ? fullView : leanView)!,
+      keys: needed.get(assetKey)!,
       partitioned: asset.partitions !== undefined,
       startedAt,
       startCodeVersion: state?.firstCodeVersion ?? asset.codeVersion,
@@ -96,14 +139,16 @@ export async function evaluateConditionsTick(input: ConditionsTickInput): Promis
     const spec = conditions.get(o.assetKey)!
     const asset = ws.defs.byKey.get(o.assetKey)!
     const label = conditionLabel(spec)
-    o.summary = summarize(label, o.decision, asset.partitions !== undefined)
-    const detail = {
+    const shown = listed(o.decision.notes)
+    o.summary = summarize(label, o.decision, shown, asset.partitions !== undefined)
+    // The words follow from the notes: only the data is compared; the words are written only when stored.
+    const fingerprint = fingerprintOf(JSON.stringify([o.summary, o.decision.tree, shown]))
+    const detail = () => ({
       condition: label,
       tree: o.decision.tree,
-      partitions: listed(o.decision.notes).map(([key, n]) => ({ key, requested: n.requested, note: n.note, text: describeNote(n.note) })),
+      partitions: shown.map(([key, n]) => ({ key, requested: n.requested, note: n.note, text: describeNote(n.note) })),
       omitted: Math.max(0, o.decision.notes.size - MAX_LISTED),
-    }
-    const fingerprint = createHash('sha256').update(JSON.stringify({ s: o.summary, d: detail })).digest('hex').slice(0, 16)
+    })
     if (o.decision.requested.length) {
       const partitioned = asset.partitions !== undefined
       const runId = randomUUID()
@@ -136,7 +181,7 @@ export async function evaluateConditionsTick(input: ConditionsTickInput): Promis
         requested: o.decision.requested.length,
         ...(o.request ? { requestKey: o.request.requestKey } : {}),
         summary: o.summary,
-        detail,
+        detail: detail(),
         fingerprint,
       })
     }
@@ -158,12 +203,15 @@ export async function evaluateConditionsTick(input: ConditionsTickInput): Promis
   return {
     outcomes,
     commit: {
+      // Nothing new to say: only the time of the tick is kept (in the cursor), not a row per tick.
+      record: evaluations.length > 0 || requests.length > 0,
+      cursor: { lastTickAt: t, failures: 0 },
       tick: {
         sourceKind: 'conditions',
         sourceName: '',
         evaluatedAt: t,
         status: requests.length ? 'REQUESTED' : 'EVALUATED',
-        message: `${conditions.size} condition(s) evaluated${requestedAssets ? `, ${requestedAssets} run(s) requested` : ''}`,
+        message: `${evaluated.length} of ${conditions.size} condition(s) evaluated${requestedAssets ? `, ${requestedAssets} run(s) requested` : ''}`,
         durationMs: performance.now() - started,
       },
       conditions: states,
@@ -179,8 +227,7 @@ function listed(notes: ReadonlyMap<string, PartitionNote>): Array<[string, Parti
   return [...notes].sort((a, b) => rank(a[1]) - rank(b[1])).slice(0, MAX_LISTED)
 }
 
-function summarize(label: string, d: AssetDecision, partitioned: boolean): string {
-  const notes = listed(d.notes)
+function summarize(label: string, d: AssetDecision, notes: ReadonlyArray<[string, PartitionNote]>, partitioned: boolean): string {
   if (d.requested.length) {
     const first = notes.find(([, n]) => n.requested)
     const why = first ? describeNote(first[1].note) : 'condition true'

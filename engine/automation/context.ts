@@ -9,8 +9,9 @@ import type { KeysOptions, MultiPartitionsDefinition, PartitionsDefinition } fro
 import type { AssetDefinition, Definitions } from '../../assets/types.js'
 import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions/mapping.js'
 import type { SlotKey } from '../storage/types.js'
-import { nodeLabel, type NodeState, type StatusIndex } from '../versioning/status-index.js'
+import { nodeLabel, type NodeState } from '../versioning/status-index.js'
 import type { CronTicks } from './cron.js'
+import type { StatusView } from './view.js'
 
 /** A (asset, partition) the daemon has requested and not finished. */
 export interface OpenSlot {
@@ -47,7 +48,6 @@ export interface PartitionNote {
 /** Per tick, shared by every asset. */
 export interface TickInputs {
   defs: Definitions
-  index: StatusIndex
   keysOptions: KeysOptions
   now: number
   open: ReadonlyMap<string, OpenSlot>
@@ -59,7 +59,9 @@ export interface TickInputs {
 export interface AssetContext {
   tick: TickInputs
   asset: AssetDefinition<any>
-  /** Partition keys (`['']` when unpartitioned). */
+  /** The status of the partitions it looks at and of the upstream partitions they read. */
+  view: StatusView
+  /** The partition keys the condition looks at (all, or the latest ones for eager/onCron; `['']` when unpartitioned). */
   keys: readonly string[]
   partitioned: boolean
   /** When this condition was first evaluated for this asset: the start of "new". */
@@ -84,7 +86,7 @@ export interface UpstreamSlot {
 }
 
 export function nodeOf(ctx: AssetContext, partitionKey: string): NodeState | undefined {
-  return ctx.tick.index.node(ctx.asset.key, partitionKey)
+  return ctx.view.node(ctx.asset.key, partitionKey)
 }
 
 /**
@@ -101,7 +103,7 @@ export function upstreamsOf(ctx: AssetContext, partitionKey: string): { slots: U
     for (const upKey of keys) {
       // A step never reads the partition it is writing.
       if (link.isSelf && upKey === partitionKey) continue
-      slots.push({ link, slot: { assetKey: link.upstream.key, partitionKey: upKey }, label: nodeLabel(link.upstream.key, upKey), node: ctx.tick.index.node(link.upstream.key, upKey), optional: link.allowMissing })
+      slots.push({ link, slot: { assetKey: link.upstream.key, partitionKey: upKey }, label: nodeLabel(link.upstream.key, upKey), node: ctx.view.node(link.upstream.key, upKey), optional: link.allowMissing })
     }
     for (const upKey of missing) nonexistent.push({ label: nodeLabel(link.upstream.key, upKey), optional: link.allowMissing || link.isSelf })
   }

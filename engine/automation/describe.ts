@@ -13,8 +13,16 @@ function options(o: Record<string, unknown>): string {
   return set.length ? `{ ${set.map(([k, v]) => `${k}: ${typeof v === 'string' ? q(v) : String(v)}`).join(', ')} }` : ''
 }
 
-/** The condition as it would be written in code. */
+const labels = new WeakMap<ConditionSpec, string>()
+
+/** The condition as it would be written in code (specs are frozen data: computed once per spec). */
 export function conditionLabel(spec: ConditionSpec): string {
+  let label = labels.get(spec)
+  if (label === undefined) labels.set(spec, (label = labelOf(spec)))
+  return label
+}
+
+function labelOf(spec: ConditionSpec): string {
   switch (spec.kind) {
     case 'eager':
       return `eager(${options({ lookback: spec.lookback, backfillHistory: spec.backfillHistory })})`

@@ -113,7 +113,7 @@ function newSinceStart(ctx: AssetContext, partitionKey: string): boolean {
   for (const reason of node?.reasons ?? []) {
     if (reason.kind !== 'UPSTREAM_DATA_CHANGED' && reason.kind !== 'DEPENDENCY_ADDED') continue
     const bracket = reason.dep.indexOf('[')
-    const up = bracket === -1 ? ctx.tick.index.node(reason.dep, '') : ctx.tick.index.node(reason.dep.slice(0, bracket), reason.dep.slice(bracket + 1, -1))
+    const up = bracket === -1 ? ctx.view.node(reason.dep, '') : ctx.view.node(reason.dep.slice(0, bracket), reason.dep.slice(bracket + 1, -1))
     if ((up?.latest?.endedAt ?? -Infinity) > ctx.startedAt) return true
   }
   return false

@@ -46,7 +46,7 @@ export function evaluateLeaf(ctx: AssetContext, spec: Leaf): Set<string> {
 function newlyUpdated(ctx: AssetContext, upstream: string | undefined): Set<string> {
   const since = ctx.previous?.evaluatedAt
   if (since === undefined) return new Set()
-  const { index } = ctx.tick
+  const index = ctx.view
   const fresh = (key: string, partitionKey: string) => (index.node(key, partitionKey)?.latest?.endedAt ?? -Infinity) > since
   if (upstream === undefined) return where(ctx, (k) => fresh(ctx.asset.key, k))
   const link = upstreamLinks(ctx.tick.defs, ctx.asset).find((l) => l.upstream.key === upstream)

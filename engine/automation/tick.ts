@@ -9,10 +9,11 @@ import type { AssetLogger } from '../../assets/types.js'
 import type { Executor } from '../executors/types.js'
 import { isRunOwnerAlive } from '../home.js'
 import { keysOptionsFor } from '../status.js'
-import type { AutomationCursor, AutomationTickCommit, ConditionState } from '../storage/types.js'
+import type { AutomationCursor, AutomationTickCommit, AutomationWatermark, ConditionState } from '../storage/types.js'
 import { nodeLabel } from '../versioning/status-index.js'
 import type { Workspace } from '../workspace.js'
 import { systemClock, type Clock } from './clock.js'
+import { conditionsToEvaluate, type Seen } from './changes.js'
 import { evaluateConditionsTick, conditionHash } from './conditions-tick.js'
 import type { OpenSlot } from './context.js'
 import { cronTicks, type CronTicks } from './cron.js'
@@ -45,6 +46,8 @@ export interface TickOptions {
 
 export interface TickSummary {
   at: string
+  /** Conditions evaluated (those whose inputs changed since the last tick; all on an engine's first). */
+  evaluated: number
   requested: number
   launched: number
 }
@@ -56,6 +59,11 @@ export class AutomationEngine {
   private lastRequests = new Map<string, Map<string, number>>()
   private previousConditionsTickAt: number | undefined
   private readonly dynamicAt = new Map<number, Record<string, readonly string[]>>()
+  /** Condition states by asset, kept here after being read once: this engine is their only writer. */
+  private states = new Map<string, ConditionState>()
+  /** What the last conditions tick saw: what changed since decides which conditions are evaluated again. */
+  private watermark: AutomationWatermark | undefined
+  private seen: Seen | undefined
 
   constructor(private readonly opts: EngineOptions) {
     this.sources = automationSources(opts.ws.defs)
@@ -67,7 +75,10 @@ export class AutomationEngine {
   async start(opts: { recover?: boolean } = {}): Promise<void> {
     const { storage } = this.opts.ws
     for (const r of await storage.lastRequestTimes()) this.rememberRequest(r.assetKey, r.partitionKey, r.requestedAt)
-    this.previousConditionsTickAt = (await storage.listAutomationTicks({ sourceKind: 'conditions', limit: 1 }))[0]?.evaluatedAt
+    const cursor = (await storage.getAutomationCursors()).find((c) => c.sourceKind === 'conditions')
+    this.previousConditionsTickAt = cursor?.lastTickAt ?? (await storage.listAutomationTicks({ sourceKind: 'conditions', limit: 1 }))[0]?.evaluatedAt
+    const hashes = new Map([...this.sources.conditions].map(([k, spec]) => [k, conditionHash(spec)]))
+    for (const st of await storage.getConditionStates()) if (hashes.get(st.assetKey) === st.condition) this.states.set(st.assetKey, st)
     if (opts.recover) {
       const relaunched = await this.launcher.recover()
       if (relaunched) this.opts.onEvent?.({ type: 'recovered', relaunched })
@@ -83,6 +94,7 @@ export class AutomationEngine {
     const open = await this.openSlots()
     const cursors = new Map((await ws.storage.getAutomationCursors()).map((c) => [`${c.sourceKind}\0${c.sourceName}`, c]))
     let requested = 0
+    let evaluated = 0
     const commit = async (c: AutomationTickCommit) => {
       const outcome = await ws.storage.commitAutomationTick(c)
       const queued = outcome.requests.filter((o) => o.status === 'QUEUED')
@@ -109,6 +121,21 @@ export class AutomationEngine {
 
     if (opts.conditions !== false && this.sources.conditions.size) {
       await guard('evaluating conditions', async () => {
+        // Read before anything else: what changes while this tick reads is seen by the next one.
+        const changes = await ws.storage.automationChanges(this.watermark)
+        const running = new Map((await ws.storage.listInProgressSlots()).map((h) => [nodeLabel(h.assetKey, h.partitionKey), h.runId]))
+        const { only, seen } = conditionsToEvaluate({
+          conditions: this.sources.conditions,
+          defsByKey: ws.defs.byKey,
+          graph: ws.graph,
+          cron: this.cron,
+          now: now.getTime(),
+          keysOptions,
+          changed: changes.assets,
+          open,
+          running,
+          previous: this.seen,
+        })
         const result = await evaluateConditionsTick({
           ws,
           conditions: this.sources.conditions,
@@ -116,13 +143,21 @@ export class AutomationEngine {
           keysOptions,
           cron: this.cron,
           open,
-          states: await this.conditionStates(),
+          states: this.states,
           previousTickAt: this.previousConditionsTickAt,
           lastRequested: (a, p) => this.lastRequests.get(a)?.get(p),
           dynamicKeysAt: (at) => this.dynamicKeysAt(at),
+          only,
+          running,
         })
-        if (result) await commit(result.commit)
+        if (result) {
+          evaluated = result.outcomes.length
+          await commit(result.commit)
+          for (const st of result.commit.conditions ?? []) this.states.set(st.assetKey, st)
+        }
         this.previousConditionsTickAt = now.getTime()
+        this.watermark = changes.watermark
+        this.seen = seen
       })
     }
 
@@ -151,11 +186,13 @@ export class AutomationEngine {
       })
     }
 
+    // Requests this tick made count as seen: their ending is a change the next tick notices.
+    if (this.seen) this.seen.open = new Map([...open].map(([label, o]) => [label, `${o.requestId}:${o.status}`]))
     let launched = 0
     if (this.opts.launch !== false) await guard('launching runs', async () => {
       launched = await this.launcher.pump()
     })
-    return { at: now.toISOString(), requested, launched }
+    return { at: now.toISOString(), evaluated, requested, launched }
   }
 
   /** Launches queued requests as runs end, until none is queued and none of this engine's runs is going. */
@@ -190,14 +227,6 @@ export class AutomationEngine {
       for (const s of r.slots) open.set(nodeLabel(s.assetKey, s.partitionKey), { requestId: r.requestId, runId: r.runId, status: r.status as OpenSlot['status'] })
     }
     return open
-  }
-
-  /** The stored state of each asset's current condition (a changed condition starts afresh). */
-  private async conditionStates(): Promise<Map<string, ConditionState>> {
-    const out = new Map<string, ConditionState>()
-    const hashes = new Map([...this.sources.conditions].map(([k, spec]) => [k, conditionHash(spec)]))
-    for (const s of await this.opts.ws.storage.getConditionStates()) if (hashes.get(s.assetKey) === s.condition) out.set(s.assetKey, s)
-    return out
   }
 
   private async dynamicKeysAt(at: number): Promise<Record<string, readonly string[]>> {

@@ -140,6 +140,8 @@ export interface AutomationEvaluationRecord extends Omit<NewAutomationEvaluation
 /** One tick and everything it decided, committed in one transaction. */
 export interface AutomationTickCommit {
   tick: NewAutomationTick
+  /** false: write the cursor and condition states only, no tick row (a tick that found nothing new); not with evaluations or requests. @defaultValue true */
+  record?: boolean
   /** The tick source's cursor after it. */
   cursor?: Omit<AutomationCursor, 'sourceKind' | 'sourceName' | 'updatedAt'>
   conditions?: ConditionState[]
@@ -158,6 +160,21 @@ export interface AutomationTickOutcome {
   /** Undefined when the tick key was already committed (nothing was written). */
   tickId?: number
   requests: RequestOutcome[]
+}
+
+/** Where the daemon last looked at a home: what changed since is cheap to find from it. */
+export interface AutomationWatermark {
+  materializationId: number
+  runRowid: number
+  /** Runs RUNNING then: one that is not any more has changed its partitions' states. */
+  running: string[]
+}
+
+/** The stored execution state of one slot. */
+export interface SlotState extends SlotKey {
+  state: 'IN_PROGRESS' | 'FAILED' | 'MATERIALIZED'
+  runId: string
+  updatedAt: number
 }
 
 export interface AutomationStorage {
@@ -190,6 +207,10 @@ export interface AutomationStorage {
   listAutomationEvaluations(assetKey: string, opts?: { limit?: number }): Promise<AutomationEvaluationRecord[]>
   /** Every slot IN_PROGRESS for a RUNNING run, with the run (what automation must not request meanwhile). */
   listInProgressSlots(): Promise<SlotHolder[]>
+  /** Assets whose materializations or partition states changed since `previous` (none without it), and the new watermark. */
+  automationChanges(previous?: AutomationWatermark): Promise<{ assets: string[]; watermark: AutomationWatermark }>
+  /** The state rows of these slots (slots never attempted are left out). */
+  getSlotStates(slots: readonly SlotKey[]): Promise<SlotState[]>
   /** Dynamic partition keys as they were at `at` (added at or before it). */
   getDynamicPartitionsAt(at: number): Promise<Record<string, string[]>>
 }

@@ -94,7 +94,8 @@ export class StatusIndex {
     if (!nodes) return undefined
     if (nodes.length === 1) return nodes[0]!.partitionKey === partitionKey ? nodes[0] : undefined
     let index = this.partitionIndex.get(key)
-    if (!index) {
+    // A self-dependent asset looks up its own earlier partitions while its list is still growing: rebuild once it has grown.
+    if (!index || index.size !== nodes.length) {
       index = new Map(nodes.map((n, i) => [n.partitionKey, i]))
       this.partitionIndex.set(key, index)
     }

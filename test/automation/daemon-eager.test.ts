@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { asset, dailyPartitions, eager } from '../../assets/index.js'
+import { explainAutomation } from '../../engine/automation/explain.js'
 import { definitions, finishRequests, lastSummary, simulate } from './helpers.js'
 
 const MIN = 60_000
@@ -20,9 +21,9 @@ test('eager(), unpartitioned: blocked while its upstream is missing, requested w
     await sim.materialize('a')
     assert.deepEqual(await sim.tick(), ['b'])
     assert.match(await lastSummary(sim, 'b'), /requested: missing/)
-    // Queued: never requested twice.
+    // Queued: never requested twice (nothing changed, so nothing new is stored; evaluated now, it says why).
     assert.deepEqual(await sim.tick(), [])
-    assert.match(await lastSummary(sim, 'b'), /already requested \(request \d+, queued/)
+    assert.match((await explainAutomation(sim.ws, 'b', { now: sim.clock.now() })).now!.summary, /already requested \(request \d+, queued/)
     await finishRequests(sim)
     sim.clock.advance(MIN)
     await sim.materialize('b', '', { from: ['a'] })
@@ -128,6 +129,30 @@ test('eager({ lookback: 3, backfillHistory: true }) requests the last three days
   try {
     for (const d of ['2024-01-05', '2024-01-07', '2024-01-09']) await sim.materialize('raw', d)
     assert.deepEqual(await sim.tick(), ['feat[2024-01-07]', 'feat[2024-01-09]'])
+  } finally {
+    await sim.close()
+  }
+})
+
+test('a tick evaluates only the conditions whose inputs changed: none when nothing happened, an asset and its downstream after a materialization, daily assets at midnight', async () => {
+  const days = dailyPartitions({ start: '2024-01-01' })
+  const a = asset({ key: 'a', codeVersion: 'a1', compute: () => 1 })
+  const b = asset({ key: 'b', ins: { a }, codeVersion: 'b1', automation: eager(), compute: () => 2 })
+  const c = asset({ key: 'c', codeVersion: 'c1', automation: eager(), compute: () => 3 })
+  const d = asset({ key: 'd', partitions: days, codeVersion: 'd1', automation: eager(), compute: () => 4 })
+  const sim = await simulate(definitions([a, b, c, d]), '2024-01-10T12:00:00Z')
+  try {
+    const evaluated = async () => (await sim.engine.tick()).evaluated
+    assert.equal(await evaluated(), 3)
+    await finishRequests(sim)
+    assert.equal(await evaluated(), 1, 'c: its request ended')
+    assert.equal(await evaluated(), 0)
+    sim.clock.advance(MIN)
+    await sim.materialize('a')
+    assert.equal(await evaluated(), 1, 'b reads a')
+    sim.clock.set('2024-01-11T00:00:01Z')
+    assert.equal(await evaluated(), 1, 'd has a new day')
+    assert.equal(await evaluated(), 0)
   } finally {
     await sim.close()
   }

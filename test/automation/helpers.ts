@@ -100,7 +100,11 @@ export async function simulate(defs: Definitions, start: string | number = '2024
     },
     async tick() {
       const before = new Set((await storage.listAutomationRequests()).map((r) => r.requestId))
+      const seen = events.length
       await engine.tick()
+      // The engine reports its own failures as events and goes on: a test must not.
+      const errors = events.slice(seen).filter((e) => e.type === 'error')
+      if (errors.length) throw new Error(`the tick reported: ${errors.map((e) => (e as { message: string }).message).join('; ')}`)
       const made = (await storage.listAutomationRequests()).filter((r) => !before.has(r.requestId))
       return made.flatMap((r) => r.slots.map((s) => label(s.assetKey, s.partitionKey))).sort()
     },

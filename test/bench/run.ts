@@ -8,14 +8,15 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   io: () => import('./io.js'),
   ui: () => import('./ui.js'),
   serve: () => import('./serve.js'),
+  startup: () => import('./startup.js'),
   leftovers: () => import('./leftovers.js'),
   failures: () => import('./failures.js'),
-  startup: () => import('./startup.js'),
   'key-upgrade': () => import('./key-upgrade.js'),
   'code-versions': () => import('./code-versions.js'),
   'warm-pool': () => import('./warm-pool.js'),
   cron: () => import('./cron.js'),
   package: () => import('./package.js'),
+  automation: () => import('./automation.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {

@@ -20,6 +20,8 @@ import type {
   LeaseClaim,
   LeaseResult,
   RequestOutcome,
+  AutomationWatermark,
+  SlotState,
 } from '../automation-types.js'
 import type { SlotHolder, SlotKey } from '../types.js'
 import { storageError } from './errors.js'
@@ -32,6 +34,7 @@ import { AutomationConditionsTable } from './automation-conditions.js'
 import { AutomationEvaluationsTable } from './automation-evaluations.js'
 import { DynamicPartitionsAtQuery } from './dynamic-partitions-at.js'
 import { InProgressQuery } from './automation-in-progress.js'
+import { AutomationChangesQuery } from './automation-changes.js'
 
 type Use = <T>(doing: string, fn: () => T) => T
 
@@ -45,6 +48,8 @@ export class SqliteAutomationStore implements AutomationStorage {
   private readonly evaluations: AutomationEvaluationsTable
   private readonly dynamicAt: DynamicPartitionsAtQuery
   private readonly inProgress: InProgressQuery
+  private readonly changes: AutomationChangesQuery
+  private readonly readChanges: Database.Transaction<(previous: AutomationWatermark | undefined) => { assets: string[]; watermark: AutomationWatermark }>
   private readonly txTake: Database.Transaction<(claim: LeaseClaim, previous: string | undefined) => boolean>
   private readonly txRenew: Database.Transaction<(owner: string, now: number, ttlMs: number) => boolean>
   private readonly txRelease: Database.Transaction<(owner: string) => void>
@@ -64,6 +69,8 @@ export class SqliteAutomationStore implements AutomationStorage {
     this.evaluations = new AutomationEvaluationsTable(db)
     this.dynamicAt = new DynamicPartitionsAtQuery(db)
     this.inProgress = new InProgressQuery(db)
+    this.changes = new AutomationChangesQuery(db)
+    this.readChanges = db.transaction((previous) => this.changes.since(previous))
     this.txTake = db.transaction((claim, previous) => this.lease.take(claim, previous))
     this.txRenew = db.transaction((owner, now, ttlMs) => this.lease.renew(owner, now, ttlMs))
     this.txRelease = db.transaction((owner) => this.lease.release(owner))
@@ -109,6 +116,12 @@ export class SqliteAutomationStore implements AutomationStorage {
   /** The body of commitAutomationTick, inside its transaction. */
   private commit(c: AutomationTickCommit): AutomationTickOutcome {
     if (this.ticks.exists(c.tick)) return { requests: [] }
+    if (c.record === false) {
+      if (c.requests?.length || c.evaluations?.length) throw storageError('commitAutomationTick: a tick with requests or evaluations must be recorded (record: false is for ticks that found nothing).')
+      if (c.cursor) this.cursors.set({ ...c.cursor, sourceKind: c.tick.sourceKind, sourceName: c.tick.sourceName, updatedAt: c.tick.evaluatedAt })
+      for (const s of c.conditions ?? []) this.conditions.set(s)
+      return { requests: [] }
+    }
     const tickId = this.ticks.insert(c.tick)
     const now = c.tick.evaluatedAt
     const outcomes: RequestOutcome[] = []
@@ -185,6 +198,14 @@ export class SqliteAutomationStore implements AutomationStorage {
 
   async listAutomationEvaluations(assetKey: string, opts?: { limit?: number }): Promise<AutomationEvaluationRecord[]> {
     return this.use(`listing automation evaluations of ${assetKey}`, () => this.evaluations.list(assetKey, opts?.limit ?? 20))
+  }
+
+  async automationChanges(previous?: AutomationWatermark): Promise<{ assets: string[]; watermark: AutomationWatermark }> {
+    return this.use('reading what changed since the last tick', () => this.readChanges(previous))
+  }
+
+  async getSlotStates(slots: readonly SlotKey[]): Promise<SlotState[]> {
+    return this.use('reading slot states', () => this.changes.slotStates(slots))
   }
 
   async listInProgressSlots(): Promise<SlotHolder[]> {

@@ -735,6 +735,8 @@ export class SqliteStorage implements Storage {
   listAutomationEvaluations: AutomationStorage['listAutomationEvaluations'] = (assetKey, opts) => this.automation.listAutomationEvaluations(assetKey, opts)
   getDynamicPartitionsAt: AutomationStorage['getDynamicPartitionsAt'] = (at) => this.automation.getDynamicPartitionsAt(at)
   listInProgressSlots: AutomationStorage['listInProgressSlots'] = () => this.automation.listInProgressSlots()
+  automationChanges: AutomationStorage['automationChanges'] = (previous) => this.automation.automationChanges(previous)
+  getSlotStates: AutomationStorage['getSlotStates'] = (slots) => this.automation.getSlotStates(slots)
 
   async close(): Promise<void> {
     if (this.closed) return
