@@ -23,6 +23,10 @@ import { dueTicks, scheduleTickCommit, skippedCommit, startCommit } from './sche
 import { sensorDue, sensorTickCommit } from './sensors.js'
 import { automationSources, type AutomationSources } from './sources.js'
 
+/** Ticks kept per schedule, sensor and the conditions, besides those that requested runs or explain evaluations. */
+export const KEEP_TICKS = 1000
+const PRUNE_EVERY = 100
+
 export interface EngineOptions {
   ws: Workspace
   clock: Clock
@@ -64,6 +68,7 @@ export class AutomationEngine {
   /** What the last conditions tick saw: what changed since decides which conditions are evaluated again. */
   private watermark: AutomationWatermark | undefined
   private seen: Seen | undefined
+  private ticks = 0
 
   constructor(private readonly opts: EngineOptions) {
     this.sources = automationSources(opts.ws.defs)
@@ -186,6 +191,8 @@ export class AutomationEngine {
       })
     }
 
+    // Now and then, old ticks that decided nothing go (a fast sensor would grow the table without end).
+    if (++this.ticks % PRUNE_EVERY === 1) await guard('pruning old ticks', async () => void (await ws.storage.pruneAutomationTicks(KEEP_TICKS)))
     // Requests this tick made count as seen: their ending is a change the next tick notices.
     if (this.seen) this.seen.open = new Map([...open].map(([label, o]) => [label, `${o.requestId}:${o.status}`]))
     let launched = 0

@@ -192,6 +192,8 @@ export interface AutomationStorage {
    * key was used, or whose request key exists, is not queued again.
    */
   commitAutomationTick(commit: AutomationTickCommit): Promise<AutomationTickOutcome>
+  /** Deletes each source's ticks beyond its newest `keep` that requested nothing and explain no stored evaluation; returns how many. */
+  pruneAutomationTicks(keep: number): Promise<number>
   getAutomationCursors(): Promise<AutomationCursor[]>
   getConditionStates(): Promise<ConditionState[]>
   /** Oldest first when filtered by status (the launch order), else newest first. */

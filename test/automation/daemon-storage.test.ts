@@ -117,3 +117,16 @@ test('dynamic partitions as they stood at an instant', async () => {
     assert.deepEqual(await storage.getDynamicPartitionsAt(200), { regions: ['us', 'eu'] })
   })
 })
+
+test('old ticks that decided nothing are pruned beyond the newest ones of each source; ticks with requests or evaluations stay', async () => {
+  await withStorage(async (storage) => {
+    const tick = (name: string, at: number) => ({ sourceKind: 'sensor' as const, sourceName: name, evaluatedAt: at, status: 'SKIPPED' as const })
+    await storage.commitAutomationTick({ tick: { ...tick('poll', 0), status: 'REQUESTED' }, requests: [request('kept', { sourceKind: 'sensor', sourceName: 'poll' })] })
+    for (let i = 1; i <= 10; i++) await storage.commitAutomationTick({ tick: tick('poll', i) })
+    await storage.commitAutomationTick({ tick: tick('other', 1) })
+    assert.equal(await storage.pruneAutomationTicks(3), 7)
+    const left = await storage.listAutomationTicks({ sourceKind: 'sensor', sourceName: 'poll', limit: 100 })
+    assert.deepEqual(left.map((t) => t.evaluatedAt), [10, 9, 8, 0])
+    assert.equal((await storage.listAutomationTicks({ sourceKind: 'sensor', sourceName: 'other' })).length, 1)
+  })
+})

@@ -54,6 +54,7 @@ export class SqliteAutomationStore implements AutomationStorage {
   private readonly txRenew: Database.Transaction<(owner: string, now: number, ttlMs: number) => boolean>
   private readonly txRelease: Database.Transaction<(owner: string) => void>
   private readonly txCommit: Database.Transaction<(commit: AutomationTickCommit) => AutomationTickOutcome>
+  private readonly txPrune: Database.Transaction<(keep: number) => number>
   private readonly txStatus: Database.Transaction<(requestId: number, status: 'LAUNCHED' | 'DONE', now: number, runStatus?: string) => boolean>
 
   constructor(
@@ -75,6 +76,7 @@ export class SqliteAutomationStore implements AutomationStorage {
     this.txRenew = db.transaction((owner, now, ttlMs) => this.lease.renew(owner, now, ttlMs))
     this.txRelease = db.transaction((owner) => this.lease.release(owner))
     this.txCommit = db.transaction((commit) => this.commit(commit))
+    this.txPrune = db.transaction((keep) => this.ticks.prune(keep))
     this.txStatus = db.transaction((requestId, status, now, runStatus) =>
       status === 'LAUNCHED' ? this.requests.launched(requestId, now) : this.requests.done(requestId, now, runStatus),
     )
@@ -161,6 +163,13 @@ export class SqliteAutomationStore implements AutomationStorage {
     const idOf = new Map(outcomes.map((o) => [o.requestKey, o.requestId]))
     for (const e of c.evaluations ?? []) this.evaluations.insert(e, tickId, e.requestKey === undefined ? undefined : idOf.get(e.requestKey))
     return { tickId, requests: outcomes }
+  }
+
+  async pruneAutomationTicks(keep: number): Promise<number> {
+    return this.use('pruning old automation ticks', () => {
+      if (!Number.isInteger(keep) || keep < 1) throw storageError(`pruneAutomationTicks: keep must be a whole number ≥ 1 (got ${keep}).`)
+      return this.txPrune.immediate(keep)
+    })
   }
 
   async getAutomationCursors(): Promise<AutomationCursor[]> {

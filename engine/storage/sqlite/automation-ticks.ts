@@ -32,6 +32,9 @@ export class AutomationTicksTable {
   private readonly listAllStmt: Database.Statement
   private readonly listKindStmt: Database.Statement
   private readonly listSourceStmt: Database.Statement
+  private readonly sourcesStmt: Database.Statement
+  private readonly cutoffStmt: Database.Statement
+  private readonly pruneStmt: Database.Statement
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(`
@@ -42,6 +45,28 @@ export class AutomationTicksTable {
     this.listAllStmt = db.prepare('SELECT * FROM automation_ticks ORDER BY tick_id DESC LIMIT ?')
     this.listKindStmt = db.prepare('SELECT * FROM automation_ticks WHERE source_kind = ? ORDER BY tick_id DESC LIMIT ?')
     this.listSourceStmt = db.prepare('SELECT * FROM automation_ticks WHERE source_kind = ? AND source_name = ? ORDER BY tick_id DESC LIMIT ?')
+    this.sourcesStmt = db.prepare('SELECT DISTINCT source_kind, source_name FROM automation_ticks')
+    this.cutoffStmt = db.prepare('SELECT tick_id FROM automation_ticks WHERE source_kind = ? AND source_name = ? ORDER BY tick_id DESC LIMIT 1 OFFSET ?').pluck()
+    this.pruneStmt = db.prepare(`
+      DELETE FROM automation_ticks
+      WHERE source_kind = ? AND source_name = ? AND tick_id < ? AND requested = 0
+        AND NOT EXISTS (SELECT 1 FROM automation_evaluations e WHERE e.tick_id = automation_ticks.tick_id)
+        AND NOT EXISTS (SELECT 1 FROM automation_requests r WHERE r.tick_id = automation_ticks.tick_id)`)
+  }
+
+  /**
+   * Deletes the ticks of each source beyond its newest `keep` that requested
+   * nothing and explain no stored evaluation (a sensor polling every 30 s
+   * would otherwise add 2,880 rows a day). Call inside a write transaction.
+   */
+  prune(keep: number): number {
+    let removed = 0
+    for (const { source_kind, source_name } of this.sourcesStmt.all() as Array<{ source_kind: string; source_name: string }>) {
+      const cutoff = this.cutoffStmt.get(source_kind, source_name, keep - 1) as number | undefined
+      if (cutoff === undefined) continue
+      removed += this.pruneStmt.run(source_kind, source_name, cutoff).changes
+    }
+    return removed
   }
 
   exists(t: NewAutomationTick): boolean {

@@ -737,6 +737,7 @@ export class SqliteStorage implements Storage {
   listInProgressSlots: AutomationStorage['listInProgressSlots'] = () => this.automation.listInProgressSlots()
   automationChanges: AutomationStorage['automationChanges'] = (previous) => this.automation.automationChanges(previous)
   getSlotStates: AutomationStorage['getSlotStates'] = (slots) => this.automation.getSlotStates(slots)
+  pruneAutomationTicks: AutomationStorage['pruneAutomationTicks'] = (keep) => this.automation.pruneAutomationTicks(keep)
 
   async close(): Promise<void> {
     if (this.closed) return
