@@ -19,8 +19,10 @@ export interface LauncherOptions {
   ws: Workspace
   clock: Clock
   maxConcurrentRuns: number
-  /** Runs use it and leave it open. @defaultValue a worker pool made on the first launch and closed by close() */
+  /** Runs use it and leave it open. @defaultValue a warm worker pool (its threads keep the imported definitions between runs), made on the first launch and closed by close() */
   executor?: Executor
+  /** Each run's limit (`defineDefinitions({ automation: { runTimeoutMs } })`): past it the run is canceled. */
+  runTimeoutMs?: number
   onEvent?: (e: DaemonEvent) => void
 }
 
@@ -109,7 +111,7 @@ export class Launcher {
     if (this.opts.executor) return this.opts.executor
     if (!this.own) {
       const { createExecutor } = await import('../executors/index.js')
-      this.own = createExecutor('pool')
+      this.own = createExecutor('pool', { keepAlive: true })
     }
     return this.own
   }
@@ -128,6 +130,7 @@ export class Launcher {
           executor: await this.executor(),
           now: clock.now(),
           description: r.selection,
+          ...(this.opts.runTimeoutMs !== undefined ? { runTimeoutMs: this.opts.runTimeoutMs } : {}),
         })
         status = result.runId ? result.status : 'NOTHING_TO_DO'
       } catch (err) {

@@ -73,7 +73,14 @@ export class AutomationEngine {
   constructor(private readonly opts: EngineOptions) {
     this.sources = automationSources(opts.ws.defs)
     this.cron = opts.cron ?? cronTicks
-    this.launcher = new Launcher({ ws: opts.ws, clock: opts.clock, maxConcurrentRuns: this.sources.settings.maxConcurrentRuns, executor: opts.executor, onEvent: opts.onEvent })
+    this.launcher = new Launcher({
+      ws: opts.ws,
+      clock: opts.clock,
+      maxConcurrentRuns: this.sources.settings.maxConcurrentRuns,
+      runTimeoutMs: this.sources.settings.runTimeoutMs,
+      executor: opts.executor,
+      onEvent: opts.onEvent,
+    })
   }
 
   /** Reads what earlier engines left (when partitions were last requested, the last conditions tick); with `recover`, reconciles requests with their runs. */

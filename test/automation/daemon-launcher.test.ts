@@ -109,3 +109,17 @@ test('a request whose target no longer exists ends NOT_LAUNCHED with the reason'
     assert.match(r!.runStatus!, /^NOT_LAUNCHED: .*old/)
   })
 })
+
+test('automation.runTimeoutMs limits each launched run: past it the run is canceled and the request says so', async () => {
+  const defs = `import { asset, defineDefinitions, eager } from 'strata-engine'
+export const slow = asset({ key: 'slow', automation: eager(), compute: () => new Promise((r) => setTimeout(() => r(1), 1500)) })
+export default defineDefinitions({ assets: [slow], automation: { runTimeoutMs: 200 } })
+`
+  await withEngine(defs, async (ws, engine) => {
+    await engine.tick()
+    await engine.settle()
+    const [r] = await ws.storage.listAutomationRequests()
+    assert.deepEqual([r!.status, r!.runStatus], ['DONE', 'CANCELED'])
+    assert.equal((await ws.storage.getRun(r!.runId))!.status, 'CANCELED')
+  })
+})
