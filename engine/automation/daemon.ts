@@ -108,6 +108,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
       await serial(() => current.request('tick', { now: clock.now().getTime(), conditions: due }))
     } catch (err) {
       emit({ type: 'error', message: `tick failed: ${err instanceof Error ? err.message : String(err)}` })
+      // The worker is gone (user code called process.exit, or it crashed): load the definitions in a new one.
+      if (!current.alive && !stopping) await reload()
     }
     if (!stopping && !opts.once) timer = setTimeout(() => void tick(), period())
   }

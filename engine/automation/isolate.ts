@@ -14,6 +14,8 @@ type Params<O extends Op> = Omit<Extract<DaemonRequest, { op: O }>, 'id' | 'op'>
 
 export interface DaemonIsolate {
   request<O extends Op>(op: O, params: Params<O>): Promise<DaemonReplies[O]>
+  /** False once the worker is gone (it exited, e.g. process.exit() in user code, or was disposed). */
+  readonly alive: boolean
   /** Closes the workspace (briefly waited for) and terminates the thread. */
   dispose(): Promise<void>
 }
@@ -70,6 +72,9 @@ export function startDaemonIsolate(data: DaemonIsolateData, onEvent: (e: DaemonE
 
   return {
     request,
+    get alive() {
+      return gone === undefined && disposed === undefined
+    },
     dispose() {
       disposed ??= (async () => {
         if (!gone) {

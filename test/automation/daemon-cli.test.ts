@@ -125,6 +125,29 @@ export default defineDefinitions({ assets: [a, b] })
   }
 })
 
+test('a definitions worker that exits (process.exit in a sensor) is replaced and the daemon goes on', async () => {
+  const project = createProject(`import { existsSync, writeFileSync } from 'node:fs'
+import { asset, defineDefinitions, sensor } from 'strata-engine'
+const flag = new URL('./exited', import.meta.url)
+export const a = asset({ key: 'a', compute: () => 1 })
+const exits = sensor({ name: 'exits', intervalSeconds: 0.2, target: 'a', evaluate: () => {
+  if (!existsSync(flag)) { writeFileSync(flag, ''); process.exit(3) }
+  return { runRequests: [{ runKey: 'once' }] }
+} })
+export default defineDefinitions({ assets: [a], sensors: [exits] })
+`)
+  try {
+    const daemon = project.start(['daemon', '--interval', '0.3'])
+    const out = await waitForOutput(daemon, /run \w{8}… SUCCESS: a/)
+    assert.match(out, /tick failed: The definitions worker exited with code 3/)
+    assert.match(out, /definitions reloaded/)
+    daemon.child.kill('SIGTERM')
+    assert.equal((await daemon.result).code, 0)
+  } finally {
+    project.cleanup()
+  }
+})
+
 test('usage errors are one coded line and exit 2', async () => {
   const project = await reloadProject()
   try {
