@@ -11,6 +11,7 @@ import { WorkspaceModel } from '../../ui-terminal/app/workspace-model.js'
 import { FakeModel, fakeAssets } from '../ui/fake-model.js'
 import { layeredDefinitions } from './graphs.js'
 import { runGraph } from './ui-graph.js'
+import { runSearchAndLogs } from './ui-search.js'
 import { fmt, makeProject } from './project.js'
 
 const WIDTH = 160
@@ -98,4 +99,5 @@ export async function run(): Promise<void> {
     }
   }
   await runGraph(ui)
+  await runSearchAndLogs(ui)
 }

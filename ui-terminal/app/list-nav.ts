@@ -95,10 +95,14 @@ export function listMouse<S extends ListNavState>(s: S, ev: MouseEvent, lines: L
   return s
 }
 
+const rowsByKey = new WeakMap<readonly AssetRow[], Map<string, AssetRow>>()
+
 /** Rows the list shows: every row, the ones a selection keeps (in group order), or a search's matches best first. */
 export function visibleRows(rows: readonly AssetRow[], keys: ReadonlySet<string> | undefined, ranked: { keys: readonly string[] } | undefined): readonly AssetRow[] {
   if (ranked) {
-    const byKey = new Map(rows.map((r) => [r.key, r]))
+    // Built once per snapshot of the rows, not per keystroke.
+    let byKey = rowsByKey.get(rows)
+    if (!byKey) rowsByKey.set(rows, (byKey = new Map(rows.map((r) => [r.key, r]))))
     const out: AssetRow[] = []
     for (const k of ranked.keys) {
       const r = byKey.get(k)

@@ -67,6 +67,9 @@ interface Doc {
 const field = (text: string): Field => ({ text, lower: text.toLowerCase() })
 const NO_MATCH = -1
 
+/** Answers kept for backspacing. */
+const RECENT = 32
+
 /** The most a word of `m` letters can score in one field (every bonus at once): bounds which fields are worth trying. */
 const ceiling = (m: number) => 24 * m + 40
 
@@ -76,6 +79,8 @@ export class SearchIndex {
   private readonly byKey: Map<string, Doc>
   /** The previous search: a query that extends it can only match a subset of its matches. */
   private last?: { text: string; matched: readonly number[] }
+  /** Recent answers by text, for backspacing to a query already seen. */
+  private readonly recent = new Map<string, { result: SearchResult; matched: readonly number[] }>()
 
   constructor(docs: readonly SearchDoc[]) {
     this.docs = docs.map((d) => ({
@@ -95,8 +100,14 @@ export class SearchIndex {
   search(text: string): SearchResult {
     const words = wordsOf(text)
     const lower = text.toLowerCase()
+    const seen = this.recent.get(lower)
+    if (seen) {
+      this.last = { text: lower, matched: seen.matched }
+      return seen.result
+    }
     const matched: number[] = []
-    const scores = new Float64Array(this.docs.length)
+    // Score, then shorter key, as one number; the sort is stable, so equal ones keep the order given.
+    const rank = new Float64Array(this.docs.length)
     const docs = this.docs
     if (words.length) {
       // Typing on narrows: every word (and a longer last word) only matches where the shorter query did.
@@ -107,14 +118,18 @@ export class SearchIndex {
         const i = candidates ? candidates[c]! : c
         const score = scoreDoc(docs[i]!, words)
         if (score !== NO_MATCH) {
-          scores[i] = score
+          rank[i] = score * 4096 - Math.min(docs[i]!.key.text.length, 4095)
           matched.push(i)
         }
       }
     }
-    this.last = { text: lower, matched: [...matched] }
-    matched.sort((a, b) => scores[b]! - scores[a]! || docs[a]!.key.text.length - docs[b]!.key.text.length || a - b)
-    return { keys: matched.map((i) => docs[i]!.key.text), explain: (key) => this.explain(key, words) }
+    const inOrder = [...matched]
+    this.last = { text: lower, matched: inOrder }
+    matched.sort((a, b) => rank[b]! - rank[a]!)
+    const result: SearchResult = { keys: matched.map((i) => docs[i]!.key.text), explain: (key) => this.explain(key, words) }
+    if (this.recent.size >= RECENT) this.recent.delete(this.recent.keys().next().value!)
+    this.recent.set(lower, { result, matched: inOrder })
+    return result
   }
 
   private explain(key: string, words: readonly string[]): SearchExplanation | undefined {
