@@ -9,9 +9,11 @@ import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
 export const help = `strata ui — interactive terminal UI: assets with status and partition bars, details and
 staleness reasons, lineage, live runs and backfills with their logs; materialize, backfill and cancel
 
-Keys: ↑/↓ j/k move · Enter details · / filter (selection syntax) · ←/→ partition cursor,
+Keys: ↑/↓ j/k move · Enter details · / search (or a selection: *key, key+, group:, tag:) ·
+Enter/Space on a group folds it, z all · e checks and metadata in full · ←/→ partition cursor,
 Shift+←/→ or v a range · m materialize · M with downstream · s all stale · b backfill the range ·
-r runs (c cancels the selected run) · l lineage · g graph (←/→ along edges) · ? help · q quit
+r runs (Enter: a step's whole log; c cancels the selected run) · l lineage · g graph (←/→ along edges) ·
+? help · q quit; the mouse wheel scrolls, a click selects
 
 Options:
       --executor NAME    pool (worker threads, default) or in-process, for runs started from the UI
