@@ -45,8 +45,8 @@ describe('strata ui in tmux', () => {
     s = await waitForScreen([/^› ● raw\/numbers\s+\d+s ago/m, /Run [0-9a-f]{8} succeeded in [0-9.]+ s: 1 materialized\./], 'raw/numbers fresh and the run result in the status line')
     assert.match(s, /○ derived\/squares/, 'downstream still missing')
 
-    // Everything downstream, then the runs pane.
-    keys('j', 'M')
+    // Everything downstream (over the derived group's header), then the runs pane.
+    keys('j', 'j', 'M')
     s = await waitForScreen(/● derived\/squares/, 'derived/squares fresh')
     keys('s')
     s = await waitForScreen(/● summary/, 'summary fresh after s (all stale)')
