@@ -42,8 +42,8 @@ export default defineDefinitions({
 })
 `
 
-function startChild(dir: string, home: string, realStart: number): { child: ChildProcess; started: Promise<void>; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', join(REPO_ROOT, 'engine/loader/auto.mjs'), join(REPO_ROOT, 'test/automation/fixtures/daemon-child.ts'), join(dir, 'definitions.ts'), home, START, String(realStart), String(RATE)], {
+function startChild(dir: string, home: string, realStart: number, clock: { start: string; rate: number } = { start: START, rate: RATE }): { child: ChildProcess; started: Promise<void>; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', join(REPO_ROOT, 'engine/loader/auto.mjs'), join(REPO_ROOT, 'test/automation/fixtures/daemon-child.ts'), join(dir, 'definitions.ts'), home, clock.start, String(realStart), String(clock.rate)], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -79,8 +79,9 @@ test(`kill -9 of the daemon at ${TRIALS} random moments loses no tick and launch
       d.child.kill('SIGKILL')
       await d.exited
     }
-    // A last daemon catches up, then stops gracefully once every request it sees has ended.
-    const last = startChild(project.dir, home, realStart)
+    // A last daemon, its clock stopped where the timeline is, catches up, then stops gracefully once every request has ended.
+    const frozen = new Date(Date.parse(START) + (Date.now() - realStart) * RATE).toISOString()
+    const last = startChild(project.dir, home, Date.now(), { start: frozen, rate: 0 })
     await last.started
     const open = () => {
       const db = new Database(join(home, 'strata.db'), { readonly: true, timeout: 5000 })
@@ -91,7 +92,7 @@ test(`kill -9 of the daemon at ${TRIALS} random moments loses no tick and launch
       }
     }
     await sleep(1500)
-    for (let i = 0; i < 200 && open() > 0; i++) await sleep(100)
+    for (let i = 0; i < 900 && open() > 0; i++) await sleep(100)
     last.child.kill('SIGTERM')
     assert.equal(await last.exited, 0, last.stderr())
 
