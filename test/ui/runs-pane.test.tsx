@@ -178,7 +178,7 @@ describe('errors in the UI', () => {
     model.materialize({ key: 'nope' })
     let f = await ui.waitFor(/✗ .*No asset with key "nope"|unknown asset "nope"/, 'the engine error')
     assert.match(f, /STRATA_UNKNOWN_ASSET/)
-    await ui.press('j')
+    await ui.press('j', 'j') // over the work group's header
     f = ui.frame()
     assert.match(f, /› ○ slow|› ○ report|› ○ broken/)
   })
