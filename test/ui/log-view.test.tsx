@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { cleanup } from 'ink-testing-library'
 import type { RunEvent } from '../../engine/index.js'
-import { RunTracker, stackFrames } from '../../ui-terminal/app/run-tracker.js'
+import { MAX_LOG_LINES, RunTracker, stackFrames } from '../../ui-terminal/app/run-tracker.js'
 import { FakeModel, type FakeAsset } from './fake-model.js'
 import { KEY, renderApp } from './helpers.js'
 
@@ -52,6 +52,9 @@ describe('the log view', () => {
     await ui.press('r')
     await ui.waitFor(/Steps of run feedbeef/, 'the run in the runs view')
     assert.match(ui.frame(), /⏎ whole log/)
+    // The retry is in the log's tail; its error is not repeated on a line of its own.
+    assert.match(ui.frame(), /warn  Attempt 1 failed: out of memory/)
+    assert.equal(ui.frame().match(/out of memory/g)?.length, 1, ui.frame())
     await ui.press(KEY.enter)
     const f = ui.frame()
     assert.match(f, /^↻ train\s+run feedbeef · lines 1–9 of 9 · following/m)
@@ -113,6 +116,14 @@ describe('the log view', () => {
     assert.match(ui.frame(), /lines \d+–/, 'still in the log view')
     await ui.press(KEY.escape)
     assert.match(ui.frame(), /Steps of run feedbeef/)
+  })
+
+  it('says how many earlier lines a long log no longer keeps', async () => {
+    const { model, more } = setup(0)
+    more(MAX_LOG_LINES, 'line')
+    const ui = renderApp(model, { width: 140, height: 30 })
+    await ui.press('r', KEY.enter)
+    assert.match(ui.frame(), new RegExp(`of ${MAX_LOG_LINES} · following · 2 earlier line\\(s\\) only in strata logs`))
   })
 
   it('keeps a failure and its stack from stored events, frames only', () => {

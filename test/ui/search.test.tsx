@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { cleanup } from 'ink-testing-library'
-import { looksLikeSelection, SearchIndex, type SearchDoc } from '../../ui-terminal/app/search.js'
+import { highlightRuns, looksLikeSelection, SearchIndex, type SearchDoc } from '../../ui-terminal/app/search.js'
 import { FakeModel, type FakeAsset } from './fake-model.js'
 import { KEY, renderApp, selectedKey } from './helpers.js'
 
@@ -55,6 +55,16 @@ describe('search ranking', () => {
     for (const text of ['a', 'as', 'ass', 'asset_1', 'asset_12', 'asset_1', 'asset_1 g3', 'me', 'met g2', 'n=4', 'n=4 1']) {
       assert.deepEqual([...typed.search(text).keys], fresh(text), `"${text}"`)
     }
+  })
+
+  it('cuts a key into matched and unmatched runs for highlighting', () => {
+    assert.deepEqual(highlightRuns('monitoring/drift', [0, 11, 12]), [
+      { text: 'm', hit: true },
+      { text: 'onitoring/', hit: false },
+      { text: 'dr', hit: true },
+      { text: 'ift', hit: false },
+    ])
+    assert.deepEqual(highlightRuns('ab', []), [{ text: 'ab', hit: false }])
   })
 
   it('leaves text that reads as a selection to the selection syntax', () => {
