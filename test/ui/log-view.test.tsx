@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { cleanup } from 'ink-testing-library'
 import type { RunEvent } from '../../engine/index.js'
+import { wrapLine } from '../../ui-terminal/app/log-view.js'
 import { MAX_LOG_LINES, RunTracker, stackFrames } from '../../ui-terminal/app/run-tracker.js'
 import { FakeModel, type FakeAsset } from './fake-model.js'
 import { KEY, renderApp } from './helpers.js'
@@ -124,6 +125,14 @@ describe('the log view', () => {
     const ui = renderApp(model, { width: 140, height: 30 })
     await ui.press('r', KEY.enter)
     assert.match(ui.frame(), new RegExp(`of ${MAX_LOG_LINES} · following · 2 earlier line\\(s\\) only in strata logs`))
+  })
+
+  it('wraps a long line at a space, keeping its indentation on the lines it continues on', () => {
+    assert.deepEqual(wrapLine('short', 20), ['short'])
+    assert.deepEqual(wrapLine('one two three four five six', 12), ['one two', 'three four', 'five six'])
+    // A space in the second half of the width is a place to cut; without one, the line is cut at the width.
+    assert.deepEqual(wrapLine('    at compute (/a/very/long/path/to/definitions.ts:12:5)', 24), ['    at compute', '    (/a/very/long/path/t', '    o/definitions.ts:12:', '    5)'])
+    assert.deepEqual(wrapLine('x'.repeat(25), 10), ['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)])
   })
 
   it('keeps a failure and its stack from stored events, frames only', () => {

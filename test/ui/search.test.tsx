@@ -126,6 +126,16 @@ describe('search in the UI', () => {
     assert.match(f, /▾ ingestion/, 'a selection keeps the groups')
   })
 
+  it('z says that search results have no groups to fold', async () => {
+    const ui = renderApp(new FakeModel(ASSETS))
+    await ui.press('/')
+    await ui.type('drift')
+    await ui.press(KEY.enter, 'z')
+    assert.match(ui.frame(), /Search results are not grouped: Esc clears the search, then z folds the groups\./)
+    await ui.press(KEY.escape)
+    assert.match(ui.frame(), /▸ monitoring/, 'folded once the list is grouped again')
+  })
+
   it('says when nothing matches', async () => {
     const ui = renderApp(new FakeModel(ASSETS))
     await ui.press('/')
