@@ -78,7 +78,7 @@ const SECTIONS: Array<[string, Array<[string, string]>]> = [
       ['', 'selection syntax when the text is one: *KEY (with upstream), KEY* (downstream), +KEY, KEY+, group:NAME, tag:K=V'],
       ['', 'Enter keeps the search or selection, Esc drops it'],
       ['Enter/Space', 'on a group header: fold or unfold the group (← folds, → unfolds); z folds or unfolds all'],
-      ['mouse', 'the wheel scrolls the list, a click selects a line'],
+      ['mouse', 'the wheel scrolls the list (and a log), a click selects a line; Shift+drag still selects text in most terminals'],
       ['e', 'the selected asset\'s check results and metadata in full (↑/↓ PgUp/PgDn scroll, e or Esc closes)'],
       ['r', 'runs and backfills: live ones with progress, then history (r or Esc: back)'],
       ['', 'Enter there opens the whole log of the step: PgUp/PgDn, g/G start/end (follows new lines), / search, n/N'],
