@@ -152,8 +152,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
     watchFiles()
   }
 
-  const stop = async (reason: string, stopOpts: { now?: boolean } = {}, error?: Error) => {
-    if (stopping) return done
+  // Resolves once stopped, whatever the reason: an error is what `done` rejects with.
+  const stop = async (reason: string, stopOpts: { now?: boolean } = {}, error?: Error): Promise<void> => {
+    if (stopping) return done.catch(() => {})
     stopping = true
     clearTimeout(timer)
     clearTimeout(debounce)
@@ -171,7 +172,6 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
       emit({ type: 'stopped', reason })
       finished(error)
     }
-    return done
   }
 
   lock.startHeartbeat((holder) => {
