@@ -209,7 +209,7 @@ function failureLines(f: NonNullable<AssetDetail['failure']>, keptGood: boolean,
     </Text>,
   ]
   for (const line of wrapText(escapeForTerminal(f.message, { multiline: true }), width, 3)) out.push(<Text color="red">{line}</Text>)
-  out.push(<Text dimColor>{clip(`${keptGood ? 'The last good materialization is kept. ' : ''}Logs: runs pane (r).`, width)}</Text>)
+  for (const line of wrapText(`${keptGood ? 'The last good materialization is kept. ' : ''}Logs: runs pane (r), Enter there for the whole log.`, width, 2)) out.push(<Text dimColor>{line}</Text>)
   out.push(<Text> </Text>)
   return out
 }
