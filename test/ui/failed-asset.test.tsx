@@ -54,7 +54,7 @@ describe('a failed asset in the UI', () => {
     assert.match(f, /disk full on \/data/)
     assert.doesNotMatch(f, /the second line/, 'only the first line of the error')
     assert.match(f, /The last good materialization is kept/)
-    assert.match(f, /Enter there for the whole log\./, 'the hint is wrapped, not cut')
+    assert.match(f, /Logs: runs pane \(r\), Enter\s+there for the whole log\./, 'the hint is wrapped, not cut')
     assert.match(f, new RegExp(`data ${goodVersion.slice(0, 12)}`), 'the last good data version')
 
     rmSync(join(project.dir, 'fail.flag'))
