@@ -115,9 +115,14 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         // Log lines and the result travel on different channels: wait for the stragglers.
         if (sink.received < logLines) {
           sink.expected = logLines
+          // A referenced timer: with the channel unreferenced and the thread idle, nothing else may keep
+          // the event loop alive while the last lines are in flight (the process would exit mid-run).
           await new Promise<void>((resolve) => {
-            sink.done = resolve
-            setTimeout(resolve, 2000).unref()
+            const giveUp = setTimeout(resolve, 2000)
+            sink.done = () => {
+              clearTimeout(giveUp)
+              resolve()
+            }
           })
         }
         return outcome
