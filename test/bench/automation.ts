@@ -2,7 +2,8 @@
 // (nothing to do), over growing graphs of unpartitioned assets and of daily
 // partitioned ones (365 days each); then the latency from an upstream
 // materialization to the downstream run being requested and started, and an
-// idle daemon's CPU and memory.
+// idle daemon's CPU and memory (STRATA_BENCH_IDLE_SECONDS=600 measures only that, over
+// 10 minutes).
 // Times are CPU time of the process (SQLite runs on its thread), stable on a
 // busy machine. Prints figures; asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -151,7 +152,7 @@ export default defineDefinitions({ assets: [a, b] })
   }
 }
 
-/** An idle daemon over `seconds` (every condition evaluated once at start, then nothing new): CPU share and memory. */
+/** An idle daemon over `seconds` (every condition evaluated once at start, then nothing new): CPU share and memory, at the start, the end and its peak, so growth shows. */
 async function idle(assets: number, seconds: number): Promise<void> {
   const lines = [`import { asset, defineDefinitions, eager } from 'strata-engine'`, `const all = []`]
   lines.push(`for (let i = 0; i < ${assets}; i++) all.push(asset({ key: 'a' + i, ...(i % 10 ? { ins: { up: all[i - 1] } } : {}), automation: eager(), compute: () => i }))`)
@@ -159,25 +160,46 @@ async function idle(assets: number, seconds: number): Promise<void> {
   const p = makeProject(lines.join('\n'))
   const home = join(p.dir, '.strata')
   const daemon = await startDaemon({ defsPath: join(p.dir, 'definitions.ts'), home, intervalMs: 1000, watch: false })
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
   try {
     await sleep(3000)
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
-    let rssMax = 0
-    for (let s = 0; s < seconds; s++) {
+    const rssStart = process.memoryUsage().rss
+    const heapStart = process.memoryUsage().heapUsed
+    let rssMax = rssStart
+    // On long runs, one line a minute: a leak shows as a steady climb, not as one peak.
+    const every = seconds >= 120 ? 60 : Infinity
+    for (let s = 1; s <= seconds; s++) {
       await sleep(1000)
-      rssMax = Math.max(rssMax, process.memoryUsage().rss)
+      const rss = process.memoryUsage().rss
+      rssMax = Math.max(rssMax, rss)
+      if (s % every === 0) {
+        const c = process.cpuUsage(cpu0)
+        console.log(`  ${s / 60} min: RSS ${mib(rss)}, heap ${mib(process.memoryUsage().heapUsed)}, CPU so far ${(((c.user + c.system) / 1000 / (performance.now() - t0)) * 100).toFixed(2)}%`)
+      }
     }
     const cpu = process.cpuUsage(cpu0)
     const wall = performance.now() - t0
-    console.log(`idle daemon, ${assets} eager assets, ticking every 1 s, over ${seconds} s: CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1)}% of one core (${((cpu.user + cpu.system) / 1000 / seconds).toFixed(1)} ms per tick), RSS ${(rssMax / 1024 / 1024).toFixed(0)} MiB (this process and the daemon's definitions worker)`)
+    const { rss: rssEnd, heapUsed: heapEnd } = process.memoryUsage()
+    console.log(
+      `idle daemon, ${assets} eager assets, ticking every 1 s, over ${seconds} s: CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1)}% of one core (${((cpu.user + cpu.system) / 1000 / seconds).toFixed(1)} ms per tick), RSS ${mib(rssStart)} at start, ${mib(rssEnd)} at end, ${mib(rssMax)} max; JS heap ${mib(heapStart)} → ${mib(heapEnd)} (this process and the daemon's definitions worker)`,
+    )
   } finally {
     await daemon.stop('bench')
     p.cleanup()
   }
 }
 
+/** `STRATA_BENCH_IDLE_SECONDS=600 npm run bench -- automation`: only the idle measurement, over that many seconds. */
+const IDLE_SECONDS = process.env.STRATA_BENCH_IDLE_SECONDS
+
 export async function run(): Promise<void> {
+  if (IDLE_SECONDS !== undefined) {
+    const seconds = Number(IDLE_SECONDS)
+    if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`STRATA_BENCH_IDLE_SECONDS must be a whole number of seconds (e.g. 600), got '${IDLE_SECONDS}'`)
+    return idle(1_000, seconds)
+  }
   // First, while this process is small: its memory is part of the figure.
   await idle(1_000, 15)
   for (const n of [1_000, 10_000]) await tickTimes(n, false)
