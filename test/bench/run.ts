@@ -3,6 +3,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   'partition-keys': () => import('./partition-keys.js'),
   partitions: () => import('./partitions.js'),
+  growth: () => import('./growth.js'),
   watch: () => import('./watch.js'),
   flights: () => import('./flights.js'),
   io: () => import('./io.js'),
