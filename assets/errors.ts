@@ -71,6 +71,12 @@ export type StrataErrorCode =
   | 'STRATA_INVALID_AUTOMATION'
   /** Two schedules or two sensors share a name. */
   | 'STRATA_DUPLICATE_NAME'
+  /** A storage URL (`--storage`, STRATA_STORAGE_URL, `defineDefinitions({ storage })`) that is not `sqlite`, `postgres://…` or `postgresql://…`, or is malformed. */
+  | 'STRATA_INVALID_STORAGE_URL'
+  /** The storage server (PostgreSQL) could not be reached: the message names host:port and what to check. */
+  | 'STRATA_STORAGE_UNREACHABLE'
+  /** The storage backend does not support this operation yet. */
+  | 'STRATA_UNSUPPORTED'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

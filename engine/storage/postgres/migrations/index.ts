@@ -1,0 +1,15 @@
+/**
+ * The ordered list of PostgreSQL schema migrations (numbered on their own,
+ * not after SQLite's). To change the schema, add `NNN-name.ts` exporting
+ * `version`, `name` and `sql` (never edit an applied one) and append it here.
+ */
+import * as m001 from './001-core.js'
+
+export interface Migration {
+  version: number
+  name: string
+  /** SQL script run as one multi-statement query inside the migration transaction. */
+  sql: string
+}
+
+export const migrations: readonly Migration[] = [m001]
