@@ -119,7 +119,6 @@ export class SqliteAutomationStore implements AutomationStorage {
   private commit(c: AutomationTickCommit): AutomationTickOutcome {
     if (this.ticks.exists(c.tick)) return { requests: [] }
     if (c.record === false) {
-      if (c.requests?.length || c.evaluations?.length) throw storageError('commitAutomationTick: a tick with requests or evaluations must be recorded (record: false is for ticks that found nothing).')
       if (c.cursor) this.cursors.set({ ...c.cursor, sourceKind: c.tick.sourceKind, sourceName: c.tick.sourceName, updatedAt: c.tick.evaluatedAt })
       for (const s of c.conditions ?? []) this.conditions.set(s)
       return { requests: [] }
@@ -166,10 +165,7 @@ export class SqliteAutomationStore implements AutomationStorage {
   }
 
   async pruneAutomationTicks(keep: number): Promise<number> {
-    return this.use('pruning old automation ticks', () => {
-      if (!Number.isInteger(keep) || keep < 1) throw storageError(`pruneAutomationTicks: keep must be a whole number ≥ 1 (got ${keep}).`)
-      return this.txPrune.immediate(keep)
-    })
+    return this.use('pruning old automation ticks', () => this.txPrune.immediate(keep))
   }
 
   async getAutomationCursors(): Promise<AutomationCursor[]> {
@@ -194,7 +190,6 @@ export class SqliteAutomationStore implements AutomationStorage {
 
   async setAutomationRequestStatus(requestId: number, status: 'LAUNCHED' | 'DONE', now: number, runStatus?: string): Promise<void> {
     this.use(`marking automation request ${requestId} ${status}`, () => {
-      if (status !== 'LAUNCHED' && status !== 'DONE') throw storageError(`setAutomationRequestStatus(${requestId}): status must be LAUNCHED or DONE (got ${String(status)}).`)
       if (!this.txStatus.immediate(requestId, status, now, runStatus) && !this.requests.get(requestId)) {
         throw storageError(`No automation request ${requestId}.`, { requestId })
       }

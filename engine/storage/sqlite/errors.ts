@@ -2,6 +2,9 @@
  * Turning SQLite failures into `StrataError`s with code `STRATA_STORAGE`.
  */
 import { StrataError } from '../../../assets/errors.js'
+import { storageError } from '../errors.js'
+
+export { storageError }
 
 /** A better-sqlite3 `SqliteError` (it has a string `code` such as `SQLITE_BUSY`). */
 export function sqliteCode(err: unknown): string | undefined {
@@ -12,9 +15,6 @@ export function sqliteCode(err: unknown): string | undefined {
   return undefined
 }
 
-export function storageError(message: string, details?: Record<string, unknown>): StrataError {
-  return new StrataError('STRATA_STORAGE', message, details)
-}
 
 /** Rethrows StrataErrors untouched; wraps anything else with what was being done and where. */
 export function wrapStorageError(err: unknown, doing: string, where: string): StrataError {

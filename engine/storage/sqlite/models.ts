@@ -1,4 +1,8 @@
-/** The `models` table (one row per name and version) and its `model_stage_history`. */
+/**
+ * The `models` table (one row per name and version) and its
+ * `model_stage_history`: the SQL half of the registry. The stage rules that
+ * decide what to write are backend-neutral (engine/registry/stage-rules.ts).
+ */
 import type Database from 'better-sqlite3'
 import type { ModelStage, ModelStageChange, ModelVersion, NewModelVersion } from '../types.js'
 import { fromJson, setOptional, toJson } from './json.js'
@@ -63,7 +67,6 @@ export class ModelsTable {
   private readonly productionStmt: Database.Statement
   private readonly productionVersionsStmt: Database.Statement
   private readonly setStageStmt: Database.Statement
-  private readonly versionsStmt: Database.Statement
   private readonly namesStmt: Database.Statement
   private readonly insertHistoryStmt: Database.Statement
   private readonly historyStmt: Database.Statement
@@ -82,8 +85,7 @@ export class ModelsTable {
     this.productionStmt = db.prepare(`SELECT * FROM models WHERE name = ? AND stage = 'production'`)
     this.productionVersionsStmt = db.prepare(`SELECT name, version FROM models WHERE stage = 'production' AND name IN (SELECT value FROM json_each(?))`)
     this.setStageStmt = db.prepare('UPDATE models SET stage = ?, stage_changed_at = ? WHERE name = ? AND version = ?')
-    this.versionsStmt = db.prepare('SELECT version FROM models WHERE name = ? ORDER BY version').pluck()
-    this.namesStmt = db.prepare('SELECT DISTINCT name FROM models ORDER BY name').pluck()
+    this.namesStmt = db.prepare('SELECT DISTINCT name FROM models ORDER BY name LIMIT ?').pluck()
     this.insertHistoryStmt = db.prepare(`
       INSERT INTO model_stage_history (name, version, from_stage, to_stage, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.historyStmt = db.prepare('SELECT * FROM model_stage_history WHERE name = ? ORDER BY id')
@@ -91,7 +93,7 @@ export class ModelsTable {
   }
 
   /** Inserts the next version of `m.name` in development with its `register` history entry; call inside a write transaction. */
-  insert(m: NewModelVersion): number {
+  insert(m: NewModelVersion): ModelVersion {
     const version = this.nextVersionStmt.get(m.name) as number
     this.insertStmt.run({
       name: m.name,
@@ -107,7 +109,7 @@ export class ModelsTable {
       createdAt: m.createdAt,
     })
     this.addHistory(m.name, version, null, 'development', 'register', undefined, m.createdAt)
-    return version
+    return this.get(m.name, version)!
   }
 
   get(name: string, version: number): ModelVersion | undefined {
@@ -130,12 +132,8 @@ export class ModelsTable {
     return new Map(rows.map((r) => [r.name, r.version]))
   }
 
-  versions(name: string): number[] {
-    return this.versionsStmt.all(name) as number[]
-  }
-
-  names(): string[] {
-    return this.namesStmt.all() as string[]
+  names(limit: number): string[] {
+    return this.namesStmt.all(limit) as string[]
   }
 
   /** Sets the stage and records the change; call inside a write transaction. */
@@ -149,31 +147,8 @@ export class ModelsTable {
     this.insertHistoryStmt.run(name, version, from, to, kind, reason ?? null, at)
   }
 
+  /** Stage changes of `name` (one version if given), oldest first. */
   history(name: string, version?: number): ModelStageChange[] {
     return ((version === undefined ? this.historyStmt.all(name) : this.historyVersionStmt.all(name, version)) as HistoryRow[]).map(toChange)
   }
-}
-
-/**
- * Production versions of a model in the order a rollback walks back through
- * them, oldest first (the last is the current one), replayed from its history:
- * a promotion to production pushes the version; a version archived because it
- * was *replaced* stays (it is what a rollback restores); one that left
- * production any other way (rolled back, demoted by hand) is removed.
- */
-export function productionStack(history: readonly ModelStageChange[]): number[] {
-  const stack: number[] = []
-  const remove = (v: number) => {
-    const i = stack.lastIndexOf(v)
-    if (i >= 0) stack.splice(i, 1)
-  }
-  for (const h of history) {
-    if (h.to === 'production') {
-      remove(h.version)
-      stack.push(h.version)
-    } else if (h.from === 'production' && h.kind !== 'replaced') {
-      remove(h.version)
-    }
-  }
-  return stack
 }

@@ -1,5 +1,8 @@
 /**
  * `SqliteStorage`: the `Storage` interface on one better-sqlite3 connection.
+ * Arguments are checked above it (engine/storage/checked.ts) and the model
+ * registry's rules are backend-neutral (engine/registry/stage-rules.ts): this
+ * class only stores.
  * Statements are prepared once (in the table classes) and every write runs in
  * a transaction started with BEGIN IMMEDIATE, so concurrent writers from
  * other processes wait on busy_timeout instead of failing with SQLITE_BUSY.
@@ -43,12 +46,10 @@ import type {
   SlotsView,
   Storage,
 } from '../types.js'
-import { StrataError } from '../../../assets/errors.js'
-import { modelIdentity, type IdentitySource } from '../../registry/identity.js'
-import { checkModelName, checkModelVersion, checkStage, gateFailed } from '../../registry/validate.js'
+import { registerVersion, registerVersionOnce, rollbackVersion, setVersionStage, type RegistryTx } from '../../registry/stage-rules.js'
 import { openDatabase } from './open.js'
 import { CheckResultsTable } from './check-results.js'
-import { ModelsTable, productionStack } from './models.js'
+import { ModelsTable } from './models.js'
 import { sqliteCode, storageError, wrapStorageError } from './errors.js'
 import { RunsTable } from './runs.js'
 import { EventsTable } from './events.js'
@@ -64,35 +65,11 @@ import { CodeVersionsTable } from './code-versions.js'
 import { PartitionKeyLayouts } from './key-layouts.js'
 import { SqliteAutomationStore } from './automation-store.js'
 import type { AutomationStorage } from '../automation-types.js'
-import {
-  checkAttemptState,
-  checkBackfillStatus,
-  checkDynamicPartitionKeys,
-  checkFinalStatus,
-  checkNewBackfill,
-  checkNewCheckResult,
-  checkNewMaterialization,
-  checkNewModel,
-  checkNewRun,
-  checkTargetStatus,
-  targetName,
-} from './validate.js'
+import { targetName } from '../validate.js'
 
 type AttemptStates = { runId: string; now: number; rows: readonly AttemptStateRow[] }
 type TargetKey = { assetKey: string; partitionKey: string }
 type TargetUpdate = TargetKey & { status: BackfillTargetStatus; runId?: string; error?: string }
-
-/** `1–3, 5` style list of version numbers. */
-function rangeText(versions: readonly number[]): string {
-  const parts: string[] = []
-  for (let i = 0; i < versions.length; ) {
-    let j = i
-    while (j + 1 < versions.length && versions[j + 1] === versions[j]! + 1) j++
-    parts.push(j > i ? `${versions[i]}–${versions[j]}` : String(versions[i]))
-    i = j + 1
-  }
-  return parts.join(', ')
-}
 
 export function orphanMessage(pid: number, host: string): string {
   return `The process running this run (pid ${pid} on ${host}) exited before it finished; its unfinished steps were marked failed.`
@@ -114,6 +91,8 @@ export class SqliteStorage implements Storage {
   private readonly dynamicPartitions: DynamicPartitionsTable
   private readonly checkResults: CheckResultsTable
   private readonly models: ModelsTable
+  /** The registry's stage rules run on this, inside write transactions. */
+  private readonly registry: RegistryTx
   private readonly codeVersions: CodeVersionsTable
   private readonly automation: SqliteAutomationStore
   private readonly txCodeVersions: Database.Transaction<(records: readonly CodeVersionRecord[], now: number) => void>
@@ -169,6 +148,19 @@ export class SqliteStorage implements Storage {
     this.dynamicPartitions = new DynamicPartitionsTable(db)
     this.checkResults = new CheckResultsTable(db)
     this.models = new ModelsTable(db)
+    const models = this.models
+    const materializations = this.materializations
+    this.registry = {
+      description: this.description,
+      get: (name, version) => models.get(name, version),
+      list: (name) => models.list(name),
+      production: (name) => models.production(name),
+      history: (name) => models.history(name),
+      names: (limit) => models.names(limit),
+      materialization: (id) => materializations.get(id),
+      insert: (m) => models.insert(m),
+      setStage: (m, to, kind, reason, now) => models.setStage(m, to, kind, reason, now),
+    }
     this.codeVersions = new CodeVersionsTable(db)
     this.automation = new SqliteAutomationStore(db, (doing, fn) => this.use(doing, fn))
     this.txCodeVersions = db.transaction((records, now) => this.codeVersions.insert(records, now))
@@ -209,40 +201,10 @@ export class SqliteStorage implements Storage {
       return id
     })
     this.txCheckResults = db.transaction((results) => results.map((r) => this.insertCheckResult(r)))
-    this.txRegisterModel = db.transaction((m) => {
-      const version = this.models.insert(m)
-      const model = this.models.get(m.name, version)!
-      if (m.stage === undefined || m.stage === 'development') return model
-      return this.moveModel(model, m.stage, m.createdAt, 'at registration').model
-    })
-    this.txRegisterModelOnce = db.transaction((m) => {
-      const identity = this.identityOf(m)
-      const same = this.models.list(m.name).find((v) => this.identityOf(v) === identity)
-      return same ? { model: same, existing: true } : { model: this.txRegisterModel(m), existing: false }
-    })
-    this.txSetModelStage = db.transaction((name, version, stage, now, reason) => {
-      const m = this.models.get(name, version)
-      if (!m) throw this.unknownModel(name, version)
-      return this.moveModel(m, stage, now, reason)
-    })
-    this.txRollbackModel = db.transaction((name, now, reason) => {
-      const current = this.models.production(name)
-      if (!current) {
-        if (this.models.versions(name).length === 0) throw this.unknownModel(name)
-        throw new StrataError('STRATA_NO_ROLLBACK', `Model "${name}" has no version in production, so there is nothing to roll back. Promote one with: strata models promote ${name} VERSION production`, { name })
-      }
-      const stack = productionStack(this.models.history(name)).filter((v) => v !== current.version)
-      const previous = stack.length ? this.models.get(name, stack[stack.length - 1]!) : undefined
-      if (!previous) {
-        throw new StrataError('STRATA_NO_ROLLBACK', `Model "${name}" has no earlier production version to roll back to; version ${current.version} is the first one in production.`, {
-          name,
-          version: current.version,
-        })
-      }
-      const archived = this.models.setStage(current, 'archived', 'rollback', reason ?? `rolled back to version ${previous.version}`, now)
-      const restored = this.models.setStage(previous, 'production', 'rollback', reason ?? `rollback from version ${current.version}`, now)
-      return { restored, archived }
-    })
+    this.txRegisterModel = db.transaction((m) => registerVersion(this.registry, m))
+    this.txRegisterModelOnce = db.transaction((m) => registerVersionOnce(this.registry, m))
+    this.txSetModelStage = db.transaction((name, version, stage, now, reason) => setVersionStage(this.registry, name, version, stage, now, reason))
+    this.txRollbackModel = db.transaction((name, now, reason) => rollbackVersion(this.registry, name, now, reason))
     this.txFailOrphans = db.transaction((dead, now) => {
       const changed: string[] = []
       for (const run of dead) {
@@ -350,7 +312,6 @@ export class SqliteStorage implements Storage {
 
   async createRun(run: NewRun): Promise<void> {
     this.use('creating a run', () => {
-      checkNewRun(run)
       try {
         this.txCreateRun.immediate(run)
       } catch (err) {
@@ -365,7 +326,6 @@ export class SqliteStorage implements Storage {
 
   async finishRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>, endedAt: number): Promise<void> {
     this.use(`finishing run ${runId}`, () => {
-      checkFinalStatus(runId, status)
       if (!this.txFinishRun.immediate(runId, status, endedAt)) throw storageError(`Cannot finish run ${runId}: no such run in ${this.description}.`, { runId })
     })
   }
@@ -390,7 +350,6 @@ export class SqliteStorage implements Storage {
     const withStates = states !== undefined && states.rows.length > 0 ? states : undefined
     if (events.length === 0 && !withStates) return []
     return this.use('appending events', () => {
-      if (withStates) for (const s of withStates.rows) checkAttemptState(s.assetKey, s.partitionKey, s.state, 'appendEvents', s.basis)
       try {
         return this.txAppendEvents.immediate(events, withStates)
       } catch (err) {
@@ -406,7 +365,6 @@ export class SqliteStorage implements Storage {
   async setPartitionStates(states: AttemptStateRow[], runId: string, now: number): Promise<void> {
     if (states.length === 0) return
     this.use('setting partition states', () => {
-      for (const s of states) checkAttemptState(s.assetKey, s.partitionKey, s.state, 'setPartitionStates', s.basis)
       try {
         this.txSetStates.immediate(states, runId, now)
       } catch (err) {
@@ -423,7 +381,6 @@ export class SqliteStorage implements Storage {
   async claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
     if (slots.length === 0) return []
     return this.use(`claiming slots for run ${runId}`, () => {
-      for (const s of slots) checkAttemptState(s.assetKey, s.partitionKey, 'IN_PROGRESS', 'claimSlots', s.basis)
       try {
         return this.txClaimSlots.immediate(runId, slots, now)
       } catch (err) {
@@ -442,12 +399,10 @@ export class SqliteStorage implements Storage {
     opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[]; checkResults?: NewCheckResult[] },
   ): Promise<MaterializationRecord> {
     return this.use(`recording a materialization of ${String(m.assetKey)}`, () => {
-      checkNewMaterialization(m)
       const preceding = opts?.precedingEvents ?? []
       const following = opts?.followingEvents ?? []
       let id: number
       try {
-        for (const r of opts?.checkResults ?? []) checkNewCheckResult(r)
         id = this.txRecord.immediate(m, consumed ?? [], preceding, following, opts?.checkResults ?? [])
       } catch (err) {
         const runIds = new Set([m.runId, ...preceding.map((e) => e.runId), ...following.map((e) => e.runId)])
@@ -513,7 +468,6 @@ export class SqliteStorage implements Storage {
 
   async createBackfill(backfill: NewBackfill, targets: Array<{ assetKey: string; partitionKey: string }>): Promise<void> {
     this.use(`creating backfill ${String(backfill.backfillId)}`, () => {
-      checkNewBackfill(backfill, targets)
       try {
         this.txCreateBackfill.immediate(backfill, targets)
       } catch (err) {
@@ -538,14 +492,12 @@ export class SqliteStorage implements Storage {
 
   async setBackfillStatus(backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): Promise<void> {
     this.use(`setting the status of backfill ${backfillId}`, () => {
-      checkBackfillStatus(backfillId, status, owner)
       if (!this.txSetBackfillStatus.immediate(backfillId, status, now, owner)) throw this.unknownBackfill(`set the status of backfill ${backfillId}`, backfillId)
     })
   }
 
   async addBackfillRun(backfillId: string, runId: string): Promise<void> {
     this.use(`adding a run to backfill ${backfillId}`, () => {
-      if (typeof runId !== 'string' || runId === '') throw storageError(`addBackfillRun(${backfillId}) needs a non-empty string runId.`)
       if (!this.txAddBackfillRun.immediate(backfillId, runId)) throw this.unknownBackfill(`add run ${runId} to backfill ${backfillId}`, backfillId)
     })
   }
@@ -560,9 +512,6 @@ export class SqliteStorage implements Storage {
 
   async updateBackfillTargets(backfillId: string, updates: TargetUpdate[], now: number): Promise<void> {
     this.use(`updating targets of backfill ${backfillId}`, () => {
-      for (const u of updates) {
-        checkTargetStatus(`updateBackfillTargets(${backfillId}) for ${targetName(String(u.assetKey), String(u.partitionKey))}`, u.status)
-      }
       if (updates.length === 0) {
         if (!this.backfills.exists(backfillId)) throw this.unknownBackfill('update backfill targets', backfillId)
         return
@@ -573,7 +522,6 @@ export class SqliteStorage implements Storage {
 
   async getBackfillTargets(backfillId: string, opts?: { statuses?: BackfillTargetStatus[] }): Promise<BackfillTarget[]> {
     return this.use(`reading targets of backfill ${backfillId}`, () => {
-      for (const status of opts?.statuses ?? []) checkTargetStatus(`getBackfillTargets(${backfillId})`, status)
       const targets = this.readTargets(backfillId, opts?.statuses)
       if (targets === undefined) throw this.unknownBackfill('read backfill targets', backfillId)
       return targets
@@ -590,7 +538,6 @@ export class SqliteStorage implements Storage {
 
   async addDynamicPartitions(name: string, keys: readonly string[], now: number): Promise<string[]> {
     return this.use(`adding dynamic partitions to ${String(name)}`, () => {
-      checkDynamicPartitionKeys('addDynamicPartitions', name, keys, true)
       if (keys.length === 0) return []
       return this.txAddDynamic.immediate(name, keys, now)
     })
@@ -598,7 +545,6 @@ export class SqliteStorage implements Storage {
 
   async deleteDynamicPartitions(name: string, keys: readonly string[]): Promise<string[]> {
     return this.use(`deleting dynamic partitions from ${String(name)}`, () => {
-      checkDynamicPartitionKeys('deleteDynamicPartitions', name, keys, false)
       if (keys.length === 0) return []
       return this.txDeleteDynamic.immediate(name, keys)
     })
@@ -619,7 +565,6 @@ export class SqliteStorage implements Storage {
   async recordCheckResults(results: NewCheckResult[]): Promise<number[]> {
     if (results.length === 0) return []
     return this.use('recording check results', () => {
-      for (const r of results) checkNewCheckResult(r)
       try {
         return this.txCheckResults.immediate(results)
       } catch (err) {
@@ -637,20 +582,11 @@ export class SqliteStorage implements Storage {
   }
 
   async registerModel(m: NewModelVersion): Promise<ModelVersion> {
-    return this.use(`registering model ${String(m?.name)}`, () => {
-      const checked = checkNewModel(m)
-      return this.txRegisterModel.immediate(checked)
-    })
+    return this.use(`registering model ${String(m?.name)}`, () => this.txRegisterModel.immediate(m))
   }
 
   async registerModelOnce(m: NewModelVersion): Promise<ModelRegistrationResult> {
-    return this.use(`registering model ${String(m?.name)}`, () => this.txRegisterModelOnce.immediate(checkNewModel(m)))
-  }
-
-  /** See engine/registry/identity.ts; the materialization a version's lineage names tells its artifact's data version. */
-  private identityOf(m: IdentitySource): string {
-    const id = m.lineage.materializationId
-    return modelIdentity(m, typeof id === 'number' ? this.materializations.get(id) : undefined)
+    return this.use(`registering model ${String(m?.name)}`, () => this.txRegisterModelOnce.immediate(m))
   }
 
   async getModel(name: string, version: number): Promise<ModelVersion | undefined> {
@@ -667,50 +603,15 @@ export class SqliteStorage implements Storage {
   }
 
   async setModelStage(name: string, version: number, stage: ModelStage, now: number, reason?: string): Promise<ModelStageResult> {
-    return this.use(`moving model ${name} version ${version} to ${String(stage)}`, () => {
-      checkModelName(name)
-      checkModelVersion(name, version)
-      checkStage(stage)
-      return this.txSetModelStage.immediate(name, version, stage, now, reason)
-    })
+    return this.use(`moving model ${name} version ${version} to ${String(stage)}`, () => this.txSetModelStage.immediate(name, version, stage, now, reason))
   }
 
   async rollbackModel(name: string, now: number, reason?: string): Promise<ModelRollbackResult> {
-    return this.use(`rolling back model ${name}`, () => {
-      checkModelName(name)
-      return this.txRollbackModel.immediate(name, now, reason)
-    })
+    return this.use(`rolling back model ${name}`, () => this.txRollbackModel.immediate(name, now, reason))
   }
 
   async getModelHistory(name: string, version?: number): Promise<ModelStageChange[]> {
     return this.use(`reading the stage history of model ${name}`, () => this.models.history(name, version))
-  }
-
-  /** STRATA_UNKNOWN_MODEL naming the versions or models that do exist. */
-  private unknownModel(name: string, version?: number): StrataError {
-    const versions = this.models.versions(name)
-    if (versions.length === 0) {
-      const names = this.models.names()
-      return new StrataError(
-        'STRATA_UNKNOWN_MODEL',
-        `No model named "${name}" in ${this.description}.${names.length ? ` Registered models: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}.` : ' No model is registered yet.'}`,
-        { name },
-      )
-    }
-    return new StrataError('STRATA_UNKNOWN_MODEL', `Model "${name}" has no version ${version}; its versions are ${rangeText(versions)}.`, { name, version })
-  }
-
-  /** Moves a version to a stage inside a write transaction (see setModelStage). */
-  private moveModel(m: ModelVersion, stage: ModelStage, now: number, reason: string | undefined): ModelStageResult {
-    if (m.stage === stage) return { model: m, changed: false }
-    if ((stage === 'staging' || stage === 'production') && !m.gate.passed) throw gateFailed(m.name, m.version, stage, m.gate)
-    let replaced: ModelVersion | undefined
-    if (stage === 'production') {
-      const current = this.models.production(m.name)
-      if (current) replaced = this.models.setStage(current, 'archived', 'replaced', `replaced by version ${m.version}`, now)
-    }
-    const model = this.models.setStage(m, stage, 'promote', reason, now)
-    return replaced ? { model, replaced, changed: true } : { model, changed: true }
   }
 
   async listReferencedObjects(): Promise<string[]> {

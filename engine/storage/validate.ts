@@ -1,8 +1,13 @@
-/** Argument checks for misuse that SQLite would report vaguely or not at all. */
-import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewCheckResult, NewMaterialization, NewModelVersion, NewRun, RunStatus } from '../types.js'
-import { checkGate, checkModelName, checkNonEmpty, checkStage, jsonObject } from '../../registry/validate.js'
+/**
+ * Argument checks for misuse a database would report vaguely or not at all.
+ * Backend-neutral: `checkedStorage` (checked.ts) applies them above every
+ * backend, so SQLite and PostgreSQL refuse the same input with the same error.
+ */
+import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewCheckResult, NewMaterialization, NewModelVersion, NewRun, RunStatus } from './types.js'
+import type { AutomationTickCommit } from './automation-types.js'
+import { checkGate, checkModelName, checkNonEmpty, checkStage, jsonObject } from '../registry/validate.js'
 import { storageError } from './errors.js'
-import { describeKeyProblem, partitionKeyProblem } from '../../../assets/partitions/key-rules.js'
+import { describeKeyProblem, partitionKeyProblem } from '../../assets/partitions/key-rules.js'
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['SUCCESS', 'FAILURE', 'CANCELED'])
 const ATTEMPT_STATES: ReadonlySet<string> = new Set(['IN_PROGRESS', 'FAILED'])
@@ -125,4 +130,23 @@ export function checkNewModel(m: NewModelVersion): NewModelVersion {
     createdAt: m.createdAt,
     ...(m.stage !== undefined ? { stage: checkStage(m.stage) } : {}),
   }
+}
+
+export function checkBackfillRun(backfillId: string, runId: string): void {
+  if (typeof runId !== 'string' || runId === '') throw storageError(`addBackfillRun(${backfillId}) needs a non-empty string runId.`)
+}
+
+/** A tick that is not recorded (one that found nothing new) cannot carry what only a recorded tick can explain. */
+export function checkTickCommit(c: AutomationTickCommit): void {
+  if (c.record === false && (c.requests?.length || c.evaluations?.length)) {
+    throw storageError('commitAutomationTick: a tick with requests or evaluations must be recorded (record: false is for ticks that found nothing).')
+  }
+}
+
+export function checkPruneKeep(keep: number): void {
+  if (!Number.isInteger(keep) || keep < 1) throw storageError(`pruneAutomationTicks: keep must be a whole number ≥ 1 (got ${keep}).`)
+}
+
+export function checkRequestStatus(requestId: number, status: string): void {
+  if (status !== 'LAUNCHED' && status !== 'DONE') throw storageError(`setAutomationRequestStatus(${requestId}): status must be LAUNCHED or DONE (got ${String(status)}).`)
 }
