@@ -8,7 +8,9 @@ import { checkRows, recordSuccess } from './record-success.js'
 import { windowOf } from './partition-window.js'
 import type { PlannedStep } from './plan.js'
 import { prepareStep, type Basis, type PrepareContext } from './prepare-step.js'
+import { ReadyQueue } from './ready-queue.js'
 import { retryDelayMs } from './retry.js'
+import { servingLogsDir } from '../serving/log-reader.js'
 import { DEFAULT_GRACE_MS, RunStopper } from './stop.js'
 import { formatLimit } from '../executors/timeout.js'
 import { serializeError, type CheckResultData, type SerializedError, type StepLogLine, type StepOutcome, type StepTask } from './step-types.js'
@@ -57,10 +59,11 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
 
   const results = new Map<string, StepResult>()
   const waitingOn = new Map<string, number>()
-  const ready: Array<{ step: PlannedStep; attempt: number }> = []
+  const ready = new ReadyQueue<{ step: PlannedStep; attempt: number }>()
+  const makeReady = (step: PlannedStep, attempt: number) => ready.push({ item: { step, attempt }, order: step.order, pool: defs.byKey.get(step.assetKey)!.pool })
   for (const step of plan.steps.values()) {
     waitingOn.set(step.id, step.upstream.length)
-    if (step.upstream.length === 0) ready.push({ step, attempt: 1 })
+    if (step.upstream.length === 0) makeReady(step, 1)
   }
   let running = 0
   const retries = new Map<string, { timer: NodeJS.Timeout; step: PlannedStep; attempt: number }>()
@@ -87,7 +90,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       for (const downId of step.downstream) {
         const left = waitingOn.get(downId)! - 1
         waitingOn.set(downId, left)
-        if (left === 0 && !results.has(downId)) ready.push({ step: plan.steps.get(downId)!, attempt: 1 })
+        if (left === 0 && !results.has(downId)) makeReady(plan.steps.get(downId)!, 1)
       }
     } else {
       const reason: SkipReason = result.status === 'FAILURE' ? 'UPSTREAM_FAILED' : (result.skipReason ?? 'UPSTREAM_FAILED')
@@ -175,10 +178,14 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       attempt,
       defsPath: opts.defsPath,
       defsVersion: opts.defsVersion,
-      home: opts.home,
+      objects: opts.objects ?? opts.home,
+      storage: opts.storageUrl ?? opts.home,
+      servingLogs: servingLogsDir(opts.home),
       inputs: prepared.resolved.inputs,
       partitionWindow: windowOf(asset, step.partitionKeys),
       ...(asset.timeoutMs !== undefined ? { timeoutMs: asset.timeoutMs } : {}),
+      codeVersion: asset.codeVersion,
+      ...(asset.pool !== undefined && defs.pools[asset.pool] !== undefined ? { pool: { name: asset.pool, limit: defs.pools[asset.pool]! } } : {}),
     }
     const onLog = (line: StepLogLine) => {
       if (results.has(step.id)) return // a step the run stopped waiting for
@@ -224,7 +231,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       emit({ type: 'step-retry', step, attempt, delayMs, error: outcome.error })
       const timer = setTimeout(() => {
         retries.delete(step.id)
-        ready.push({ step, attempt: attempt + 1 })
+        makeReady(step, attempt + 1)
         pump()
       }, delayMs)
       retries.set(step.id, { timer, step, attempt })
@@ -240,23 +247,22 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   function pump(): void {
     if (finished) return
     if (stopper.canceled) {
-      for (const { step } of ready.splice(0)) if (!results.has(step.id)) finishStep(step, canceled(step))
+      for (const { item: { step } } of ready.drain()) if (!results.has(step.id)) finishStep(step, canceled(step))
       for (const { timer, step, attempt } of retries.values()) {
         clearTimeout(timer)
         if (!results.has(step.id)) finishStep(step, { ...canceled(step), attempts: attempt })
       }
       retries.clear()
     }
-    ready.sort((a, b) => a.step.order - b.step.order)
-    for (let i = 0; i < ready.length && running < executor.concurrency; ) {
-      const { step, attempt } = ready[i]!
-      const poolName = defs.byKey.get(step.assetKey)!.pool
-      const limit = poolName !== undefined ? defs.pools[poolName] : undefined
-      if (limit !== undefined && (poolRunning.get(poolName!) ?? 0) >= limit) {
-        i++
-        continue
-      }
-      ready.splice(i, 1)
+    const hasRoom = (pool: string) => {
+      const limit = defs.pools[pool]
+      return limit === undefined || (poolRunning.get(pool) ?? 0) < limit
+    }
+    while (running < executor.concurrency) {
+      const next = ready.take(hasRoom)
+      if (!next) break
+      const { step, attempt } = next.item
+      const poolName = next.pool
       running++
       if (poolName !== undefined) poolRunning.set(poolName, (poolRunning.get(poolName) ?? 0) + 1)
       runOne(step, attempt)
@@ -270,7 +276,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
           pump()
         })
     }
-    if (running === 0 && retries.size === 0 && ready.length === 0) {
+    if (running === 0 && retries.size === 0 && ready.size === 0) {
       finished = true
       finish()
     }
