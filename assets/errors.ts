@@ -71,6 +71,16 @@ export type StrataErrorCode =
   | 'STRATA_INVALID_AUTOMATION'
   /** Two schedules or two sensors share a name. */
   | 'STRATA_DUPLICATE_NAME'
+  /** A queue URL (`--queue`, STRATA_QUEUE_URL, `defineDefinitions({ executor: { queue } })`) that is missing or not `redis://…` / `rediss://…`. */
+  | 'STRATA_INVALID_QUEUE_URL'
+  /** The queue's Redis server could not be reached, or stayed unreachable mid-run: the message names host:port. */
+  | 'STRATA_QUEUE_UNREACHABLE'
+  /** No `strata worker` served the step's queue within the worker timeout: start one (the message says how). */
+  | 'STRATA_NO_WORKERS'
+  /** A step's job vanished from the queue (Redis restarted without persistence, or the queue was emptied): the step failed rather than wait forever. */
+  | 'STRATA_QUEUE_LOST'
+  /** A worker's definitions give another code version for the asset than the run planned with: both are named. */
+  | 'STRATA_CODE_MISMATCH'
   /** A storage URL (`--storage`, STRATA_STORAGE_URL, `defineDefinitions({ storage })`) that is not `sqlite`, `postgres://…` or `postgresql://…`, or is malformed. */
   | 'STRATA_INVALID_STORAGE_URL'
   /** The storage server (PostgreSQL) could not be reached: the message names host:port and what to check. */

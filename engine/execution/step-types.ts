@@ -44,6 +44,10 @@ export interface StepTask {
   inputs: Record<string, InputLocation>
   /** The asset's per-attempt limit (asset({ timeoutMs })), enforced by the executor from when the compute is about to start. */
   timeoutMs?: number
+  /** The asset's code version as planned: a remote worker whose definitions disagree fails the step (STRATA_CODE_MISMATCH). */
+  codeVersion?: string
+  /** The asset's named pool and its limit, when it has one: a remote executor enforces the limit across workers. */
+  pool?: { name: string; limit: number }
 }
 
 export interface StepLogLine {

@@ -21,10 +21,31 @@ export interface Executor {
    * `canStopSteps`).
    */
   runStep(task: StepTask, onLog: (line: StepLogLine) => void, stop?: AbortSignal): Promise<StepOutcome>
+  /**
+   * Whether steps can run now, and why not: a remote executor reports its
+   * workers (none alive, its queue unreachable). Local executors are always
+   * healthy. The `stop` signal of `runStep` is how a running step is
+   * canceled, wherever it runs.
+   * @defaultValue healthy (an executor without it)
+   */
+  health?(): Promise<ExecutorHealth>
   close(): Promise<void>
 }
 
-export type ExecutorName = 'pool' | 'in-process'
+/** What `Executor.health()` reports. */
+export interface ExecutorHealth {
+  ok: boolean
+  /** One line for a person, e.g. `2 workers on redis://127.0.0.1:6379 (steps: 8 slots)`. */
+  message: string
+  /** Live workers, for remote executors. */
+  workers?: number
+}
+
+/** The built-in executors' names; any name given to `registerExecutor` works too. */
+export type ExecutorName = 'pool' | 'in-process' | 'queue' | (string & {})
+
+/** Makes an executor from the options a run was given (see `registerExecutor`). */
+export type ExecutorFactory = (opts: ExecutorOptions) => Executor
 
 export interface ExecutorOptions {
   /** Capped at 4 × the number of CPUs (see chooseConcurrency). @defaultValue the number of CPUs */
@@ -38,4 +59,16 @@ export interface ExecutorOptions {
    * @defaultValue false: threads start as the run needs them
    */
   keepAlive?: boolean
+  /**
+   * Queue only: the Redis URL of the work queue, `redis://HOST:PORT[/DB][?prefix=NAME]`
+   * (`prefix` separates independent queues on one server).
+   * @defaultValue $STRATA_QUEUE_URL
+   */
+  queue?: string
+  /**
+   * Queue only: how long a step may wait while no live worker serves its
+   * queue before it fails with STRATA_NO_WORKERS.
+   * @defaultValue $STRATA_WORKER_TIMEOUT seconds, else 30,000
+   */
+  workerTimeoutMs?: number
 }

@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   gc: () => import('./commands/gc.js'),
   daemon: () => import('./commands/daemon.js'),
   automation: () => import('./commands/automation.js'),
+  worker: () => import('./commands/worker.js'),
+  workers: () => import('./commands/workers.js'),
 }
 
 const USAGE = `strata — software-defined assets: see what is stale, materialize it, trace its lineage
@@ -47,6 +49,8 @@ Commands:
   gc [--grace HOURS]        delete objects nothing refers to and temporary files of killed runs
   daemon [--interval S]     run automation: conditions, schedules and sensors launch runs
   automation list|why KEY   what is automated; why an asset did or did not run
+  worker --queue URL        run the steps of --executor queue runs on this host
+  workers --queue URL       the live workers of a queue: host, pid, running steps, heartbeat
 
 Every command takes -f/--defs FILE (default ./definitions.ts), --home DIR, --json and
 -q/--quiet, before or after the command name. Run strata <command> --help for details.

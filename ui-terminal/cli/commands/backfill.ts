@@ -5,6 +5,7 @@ import { handleCtrlC, type CtrlC } from '../interrupt.js'
 import { color, errColor, escapeForTerminal, formatDuration, formatTime, printJson, table } from '../output.js'
 import { RunProgress } from '../progress.js'
 import { timeoutArg } from '../timeout-arg.js'
+import { executorArg, openExecutor } from '../executor-arg.js'
 import { didYouMean } from '../suggest.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -23,7 +24,8 @@ Options:
       --partitions K1,K2      explicit partitions instead of a range
       --stale                 only missing or stale partitions
       --concurrency N         steps at once (default: number of CPUs; at most 4 × CPUs)
-      --executor NAME         pool (default) or in-process
+      --executor NAME         pool (default), in-process, or queue (strata worker processes)
+      --queue URL             with --executor queue: the queue's Redis (default $STRATA_QUEUE_URL)
       --grace SECONDS         after Ctrl-C, how long running steps may finish before their workers are stopped (default 10)
       --timeout SECONDS       cancel the run when it is still going after this long (running steps get --grace, then
                               are stopped); unfinished partitions stay pending for a resume
@@ -124,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     stale: { type: 'boolean' },
     concurrency: { type: 'string' },
     executor: { type: 'string' },
+    queue: { type: 'string' },
     grace: { type: 'string' },
     timeout: { type: 'string' },
     limit: { type: 'string' },
@@ -132,8 +135,7 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = concurrencyArg(values.concurrency, quiet)
   const graceMs = seconds('grace', values.grace) ?? 10_000
   const runTimeoutMs = timeoutArg(values.timeout)
-  const executor = values.executor ?? 'pool'
-  if (executor !== 'pool' && executor !== 'in-process') throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
+  const executor = executorArg(values.executor)
   const [sub, ...rest] = positionals
   if (!sub) throw new StrataError('STRATA_USAGE', 'strata backfill needs a selection and a range, e.g. strata backfill "raw/events*" --from 2024-01-01 --to 2024-01-31. See strata backfill --help.')
   // A mistyped subcommand (`backfill lsit`) would be taken for a selection; without a range it cannot be one.
@@ -169,17 +171,20 @@ export async function run(argv: string[]): Promise<number> {
       }
       const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
       const stop = interruptible(executor, graceMs)
+      const opened = openExecutor(ws, executor, { queue: values.queue, concurrency })
       try {
-        const result = await runBackfill(ws, id, sub, { concurrency, executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs, runTimeoutMs })
+        const result = await runBackfill(ws, id, sub, { concurrency, executor: opened.executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs, runTimeoutMs })
         return stop.exitCode(await finish(result, values.json === true, quiet))
       } finally {
         stop.dispose()
         runCtrlC = stop
+        await opened.close()
       }
     }
     const partitions = values.partitions ? String(values.partitions).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined
     const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
     const stop = interruptible(executor, graceMs)
+    const opened = openExecutor(ws, executor, { queue: values.queue, concurrency })
     try {
       const result = await launchBackfill(ws, {
         selection: positionals,
@@ -188,7 +193,7 @@ export async function run(argv: string[]): Promise<number> {
         partitions,
         stale: values.stale,
         concurrency,
-        executor,
+        executor: opened.executor,
         onEvent: progress?.handle,
         signal: stop.signal,
         stop: stop.stop,
@@ -202,6 +207,7 @@ export async function run(argv: string[]): Promise<number> {
     } finally {
       stop.dispose()
       runCtrlC = stop
+      await opened.close()
     }
   })
   runCtrlC?.exitIfStopped(code)

@@ -5,6 +5,7 @@ import { INTERRUPTED_EXIT, handleCtrlC } from '../interrupt.js'
 import { color, escapeForTerminal, formatDuration, printJson } from '../output.js'
 import { RunProgress } from '../progress.js'
 import { TIMEOUT_HELP, timeoutArg } from '../timeout-arg.js'
+import { EXECUTOR_HELP, executorArg, openExecutor } from '../executor-arg.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata materialize [SELECTION...] — build assets and record their materializations
@@ -13,7 +14,7 @@ Options:
       --stale            only missing or stale assets/partitions; unchanged downstream is skipped (early cut-off)
       --partition KEY    the partition(s) of partitioned assets to build (repeat or comma-separate);
                          an error (STRATA_NOT_PARTITIONED) when no selected asset is partitioned
-      --executor NAME    pool (worker threads, default) or in-process (for debugging)
+${EXECUTOR_HELP}
       --concurrency N    steps at once (default: number of CPUs; at most 4 × CPUs)
       --grace SECONDS    after Ctrl-C, how long running steps may finish before their workers are stopped (default 10)
 ${TIMEOUT_HELP}
@@ -82,16 +83,14 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('materialize', argv, {
     stale: { type: 'boolean' },
     executor: { type: 'string' },
+    queue: { type: 'string' },
     concurrency: { type: 'string' },
     grace: { type: 'string' },
     timeout: { type: 'string' },
     partition: { type: 'string', multiple: true },
   })
   const partitionKeys = ((values.partition ?? []) as string[]).flatMap((p) => p.split(',')).filter(Boolean)
-  const executor = values.executor ?? 'pool'
-  if (executor !== 'pool' && executor !== 'in-process') {
-    throw new StrataError('STRATA_USAGE', `Unknown executor "${executor}". Use --executor pool or --executor in-process.`)
-  }
+  const executor = executorArg(values.executor)
   const graceMs = seconds('grace', values.grace) ?? 10_000
   const runTimeoutMs = timeoutArg(values.timeout)
   const quiet = values.quiet === true
@@ -103,12 +102,13 @@ export async function run(argv: string[]): Promise<number> {
     checkPartitioned(ws, positionals, partitionKeys)
     const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
     let result: MaterializeResult
+    const opened = openExecutor(ws, executor, { queue: values.queue, concurrency })
     try {
       result = await materialize(ws, {
         selection: positionals,
         stale: values.stale,
         partitions: partitionKeys.length ? { keys: partitionKeys } : undefined,
-        executor,
+        executor: opened.executor,
         concurrency,
         onEvent: progress?.handle,
         signal: ctrlC.signal,
@@ -118,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       })
     } finally {
       ctrlC.dispose()
+      await opened.close()
     }
     const models = await withGates(ws, result.steps)
     const exit = ctrlC.exitCode(result.status === 'SUCCESS' ? 0 : 1)
