@@ -21,6 +21,8 @@ export type StrataErrorCode =
   | 'STRATA_STORAGE'
   | 'STRATA_STEP_FAILED'
   | 'STRATA_WORKER_DIED'
+  /** A stored object's content no longer matches its hash (truncated, emptied, altered): the step needing it failed rather than compute with wrong data; the asset shows STALE and `materialize --stale` rebuilds it. */
+  | 'STRATA_CORRUPT_OBJECT'
   /** A step stopped because its run was canceled (Ctrl-C, a cancel request) while it ran; recorded CANCELED, never replacing the last good materialization. */
   | 'STRATA_CANCELED'
   /** A step ran past its time limit (`asset({ timeoutMs })`): it was stopped and failed; retried per its retry policy. */

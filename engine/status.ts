@@ -1,6 +1,6 @@
 import type { KeysOptions } from '../assets/partitions/types.js'
 import { upstreamLinks } from './partitions/mapping.js'
-import type { LatestMaterialization, PartitionRunState } from './storage/types.js'
+import type { CorruptObjectRecord, LatestMaterialization, PartitionRunState } from './storage/types.js'
 import { describeReason, type AssetStatus, type StaleReason } from './versioning/staleness.js'
 import { displayStatus, StatusIndex, type LastFailure, type PartitionDisplayStatus, type StatusLatest } from './versioning/status-index.js'
 import { loadVersionExplainer } from './versioning/version-reasons.js'
@@ -71,6 +71,8 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
   for (const m of many) bucket(latest, m.assetKey).set(m.partitionKey, m)
   const versionChange = await loadVersionExplainer(ws.storage, ws.defs, latest)
   const production = await ws.storage.getProductionVersions([...new Set(order.flatMap((k) => ws.defs.byKey.get(k)!.models ?? []))])
+  const corrupt = new Map<string, Map<string, CorruptObjectRecord>>()
+  for (const c of await ws.storage.getCorruptObjects()) bucket(corrupt, c.assetKey).set(c.partitionKey, c)
   const failures = new Map<string, LastFailure>()
   for (const f of await ws.storage.getFailedAttempts(unpartitioned)) {
     bucket(runStates, f.assetKey).set('', 'FAILED')
@@ -80,6 +82,7 @@ export async function loadStatusIndex(ws: Workspace, opts: { keys?: readonly str
     latestOf: (key, partition) => latest.get(key)?.get(partition),
     runStateOf: (key, partition) => runStates.get(key)?.get(partition),
     failureOf: (key, partition) => (partition === '' ? failures.get(key) : undefined),
+    corruptOf: (key, partition) => corrupt.get(key)?.get(partition),
     keysOptions,
     versionChange,
     production,

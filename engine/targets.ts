@@ -13,7 +13,7 @@ export interface TargetOptions {
   /**
    * With `stale`: also keep what is fresh but whose last attempt failed (it is
    * not up to date), adding its `nodeLabel` here so that the run does not skip
-   * it as up to date either.
+   * it as up to date either; so are those whose stored object is corrupt.
    */
   failed?: Set<string>
   keysOptions: KeysOptions
@@ -38,6 +38,8 @@ export async function resolveTargets(ws: Workspace, keys: readonly string[], opt
   const index = opts.stale ? await loadStatusIndex(ws, { keys, keysOptions: opts.keysOptions }) : undefined
   const failed = opts.failed
   const skip = (n: NodeState) => {
+    // A damaged object: its inputs and code are unchanged, so the run must be told not to skip it as up to date.
+    if (failed && n.reasons.some((r) => r.kind === 'CORRUPT_OBJECT')) failed.add(nodeLabel(n.key, n.partitionKey))
     if (n.status !== 'FRESH') return false
     if (!failed || n.runState !== 'FAILED') return true
     failed.add(nodeLabel(n.key, n.partitionKey))

@@ -136,6 +136,19 @@ export interface FailedAttempt {
   message?: string
 }
 
+/** A materialization whose stored object was found damaged (see Storage.markCorruptObjects). */
+export interface CorruptObjectRecord {
+  materializationId: number
+  assetKey: string
+  partitionKey: string
+  /** The object, as the materialization records it. */
+  location: string
+  /** What was found, e.g. `truncated: 12 of 40 bytes`. */
+  problem: string
+  /** When it was found (epoch ms). */
+  detectedAt: number
+}
+
 /** One (asset, partition); `partitionKey` is `''` for unpartitioned assets. */
 export interface SlotKey {
   assetKey: string
@@ -495,6 +508,18 @@ export interface Storage extends AutomationStorage {
    * what `strata gc` must keep.
    */
   listReferencedObjects(): Promise<string[]>
+
+  /**
+   * Records materializations whose stored object is damaged (content that no
+   * longer matches its hash, or gone), so staleness shows them STALE until a
+   * newer materialization replaces them. Recording one again updates its
+   * problem and time; ids that name no materialization are ignored.
+   */
+  markCorruptObjects(rows: ReadonlyArray<{ materializationId: number; problem: string }>, now: number): Promise<void>
+  /** Forgets records of materializations whose object was found sound again (e.g. rewritten by a rebuild); returns how many were removed. */
+  unmarkCorruptObjects(materializationIds: readonly number[]): Promise<number>
+  /** Corrupt-object records of materializations that are still the latest of their (asset, partition), by asset then partition. */
+  getCorruptObjects(): Promise<CorruptObjectRecord[]>
 
   close(): Promise<void>
 }

@@ -16,6 +16,8 @@ export type DirectReason =
   | { kind: 'UPSTREAM_DATA_CHANGED'; dep: string; consumed: string; current: string }
   /** The registry's production version of a model the asset reads (`asset({ models })`) is not the one it was built with; null: none. */
   | { kind: 'PRODUCTION_MODEL_CHANGED'; model: string; consumed: number | null; current: number | null }
+  /** The latest materialization's stored object was found damaged (see Storage.markCorruptObjects): its value cannot be read until rebuilt. */
+  | { kind: 'CORRUPT_OBJECT'; location: string; problem: string }
 
 export interface RootCause {
   key: string
@@ -78,6 +80,8 @@ export function describeDirect(reason: DirectReason, key?: string): string {
       return `${who}dependency ${reason.dep} was removed`
     case 'UPSTREAM_DATA_CHANGED':
       return `${who}upstream ${reason.dep} has new data (consumed ${short(reason.consumed)}, now ${short(reason.current)})`
+    case 'CORRUPT_OBJECT':
+      return `${who}stored object ${reason.location} is corrupt (${reason.problem})`
     case 'PRODUCTION_MODEL_CHANGED': {
       const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
       return `${who}production model ${reason.model} changed: ${v(reason.consumed)} → ${v(reason.current)}`

@@ -1,7 +1,7 @@
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import type { AssetDefinition, Definitions } from '../../assets/types.js'
 import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions/mapping.js'
-import type { LatestMaterialization, PartitionRunState } from '../storage/types.js'
+import type { CorruptObjectRecord, LatestMaterialization, PartitionRunState } from '../storage/types.js'
 import type { AssetStatus, DirectReason, RootCause, StaleReason } from './staleness.js'
 import { versionChangeReasons, type VersionExplainer } from './version-reasons.js'
 import { productionModelReasons, type ProductionVersions } from './production-models.js'
@@ -52,6 +52,8 @@ export interface StatusSources {
   keysOptions: KeysOptions
   /** Explains a version change from recorded components (see version-reasons.ts); without it the reason is the bare change. */
   versionChange?: VersionExplainer
+  /** The record of a latest materialization whose stored object was found damaged (see Storage.getCorruptObjects). */
+  corruptOf?(key: string, partitionKey: string): CorruptObjectRecord | undefined
   /** The registry's production versions of the models assets declare (`asset({ models })`); without it they are not compared. */
   production?: ProductionVersions
 }
@@ -138,6 +140,11 @@ export class StatusIndex {
         }
         status = 'STALE'
       }
+      const corrupt = this.corruptReason(asset.key, partitionKey, latest)
+      if (corrupt) {
+        reasons = [corrupt, ...reasons]
+        status = 'STALE'
+      }
       const node: NodeState = runState ? { key: asset.key, partitionKey, status, runState, reasons, latest } : { key: asset.key, partitionKey, status, reasons, latest }
       const failure = runState === 'FAILED' ? failureOf?.(asset.key, partitionKey) : undefined
       if (failure) node.failure = failure
@@ -145,11 +152,20 @@ export class StatusIndex {
     }
   }
 
+  /** A damaged object counts only while the materialization it was found under is still the latest. */
+  private corruptReason(key: string, partitionKey: string, latest: StatusLatest | undefined): DirectReason | undefined {
+    const c = latest ? this.sources.corruptOf?.(key, partitionKey) : undefined
+    if (!c || (latest!.id !== undefined && latest!.id !== c.materializationId)) return undefined
+    return { kind: 'CORRUPT_OBJECT', location: c.location, problem: c.problem }
+  }
+
   private computeNode(key: string, partitionKey: string, links: UpstreamLink[]): NodeState {
     const asset = this.defs.byKey.get(key)!
     const latest = this.sources.latestOf(key, partitionKey)
     const runState = this.sources.runStateOf?.(key, partitionKey)
     const { direct, upstream } = directReasonsOf(asset, partitionKey, links, latest, this.sources.latestOf, this.sources.keysOptions, this.sources.versionChange, this.sources.production)
+    const corrupt = this.corruptReason(key, partitionKey, latest)
+    if (corrupt) direct.unshift(corrupt)
     const label = nodeLabel(key, partitionKey)
     const roots: RootCause[] = direct.slice(0, MAX_ROOTS).map((reason) => ({ key: label, reason }))
     const upstreamReasons: StaleReason[] = []

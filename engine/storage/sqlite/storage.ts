@@ -17,6 +17,7 @@ import type {
   CheckCounts,
   CheckResultRecord,
   CodeVersionRecord,
+  CorruptObjectRecord,
   EventRecord,
   FailedAttempt,
   ModelRegistrationResult,
@@ -62,6 +63,7 @@ import { BackfillsTable } from './backfills.js'
 import { BackfillTargetsTable } from './backfill-targets.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
 import { CodeVersionsTable } from './code-versions.js'
+import { CorruptObjectsTable } from './corrupt-objects.js'
 import { PartitionKeyLayouts } from './key-layouts.js'
 import { SqliteAutomationStore } from './automation-store.js'
 import type { AutomationStorage } from '../automation-types.js'
@@ -94,6 +96,7 @@ export class SqliteStorage implements Storage {
   /** The registry's stage rules run on this, inside write transactions. */
   private readonly registry: RegistryTx
   private readonly codeVersions: CodeVersionsTable
+  private readonly corruptObjects: CorruptObjectsTable
   private readonly automation: SqliteAutomationStore
   private readonly txCodeVersions: Database.Transaction<(records: readonly CodeVersionRecord[], now: number) => void>
   private readonly readCodeVersions: Database.Transaction<(pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>) => CodeVersionRecord[]>
@@ -162,6 +165,7 @@ export class SqliteStorage implements Storage {
       setStage: (m, to, kind, reason, now) => models.setStage(m, to, kind, reason, now),
     }
     this.codeVersions = new CodeVersionsTable(db)
+    this.corruptObjects = new CorruptObjectsTable(db)
     this.automation = new SqliteAutomationStore(db, (doing, fn) => this.use(doing, fn))
     this.txCodeVersions = db.transaction((records, now) => this.codeVersions.insert(records, now))
     this.readCodeVersions = db.transaction((pairs) => pairs.flatMap((p) => this.codeVersions.get(p.assetKey, p.codeVersion) ?? []))
@@ -618,6 +622,25 @@ export class SqliteStorage implements Storage {
     return this.use('listing referenced objects', () =>
       this.db.prepare('SELECT location FROM materializations UNION SELECT artifact FROM models').pluck().all() as string[],
     )
+  }
+
+  async markCorruptObjects(rows: ReadonlyArray<{ materializationId: number; problem: string }>, now: number): Promise<void> {
+    if (rows.length === 0) return
+    this.use('recording corrupt objects', () => this.db.transaction(() => this.corruptObjects.mark(rows, now)).immediate())
+  }
+
+  async unmarkCorruptObjects(materializationIds: readonly number[]): Promise<number> {
+    if (materializationIds.length === 0) return 0
+    return this.use('clearing corrupt-object records', () => this.db.transaction(() => this.corruptObjects.unmark(materializationIds)).immediate())
+  }
+
+  async getCorruptObjects(): Promise<CorruptObjectRecord[]> {
+    return this.use('reading corrupt-object records', () => this.corruptObjects.latest())
+  }
+
+  async checkIntegrity(): Promise<string[]> {
+    const rows = this.use('checking the database integrity', () => this.db.prepare('PRAGMA integrity_check').pluck().all() as string[])
+    return rows.length === 1 && rows[0] === 'ok' ? [] : rows
   }
 
   // Automation (the daemon): see automation-store.ts.

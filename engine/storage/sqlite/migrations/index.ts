@@ -11,6 +11,7 @@ import * as m005 from './005-partition-state-code-version.js'
 import * as m006 from './006-partition-key-layouts.js'
 import * as m007 from './007-code-versions.js'
 import * as m008 from './008-automation.js'
+import * as m009 from './009-corrupt-objects.js'
 
 export interface Migration {
   version: number
@@ -19,4 +20,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008]
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009]
