@@ -25,7 +25,7 @@ ${GLOBAL_HELP}
 Ctrl-C (or SIGTERM) stops taking steps and lets running ones finish; press it again to
 stop them now (the queue hands them to another worker).
 
-Exit codes: 0 stopped, 2 bad usage or invalid definitions, 1 the queue is unreachable.`
+Exit codes: 0 stopped (130 after Ctrl-C), 2 bad usage, invalid definitions or an unreachable queue.`
 
 function describe(e: Extract<QueueWorkerEvent, { partitionKeys: string[] }>): string {
   const part = e.partitionKeys.length ? ` [${e.partitionKeys.length > 3 ? `${e.partitionKeys[0]}…${e.partitionKeys[e.partitionKeys.length - 1]}` : e.partitionKeys.join(',')}]` : ''
