@@ -1,6 +1,6 @@
 /**
  * The terminal UI's top-level component: header, filter line, the asset list
- * with the detail pane (or the runs pane), optional dev events, status line
+ * with the detail pane (or the runs pane; or the automation view), optional dev events, status line
  * and key footer. Everything it shows comes from a `UiModel`; keys are turned
  * into state changes and model actions by `handleKey`.
  *
@@ -11,6 +11,7 @@
 import { Box, useApp, useInput, type Key } from 'ink'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { AssetList } from './asset-list.js'
+import { AutomationPane, selectedRequest } from './automation-view.js'
 import { Header, StatusLine, statusLineHeight } from './chrome.js'
 import { expandedLines } from './detail-extras.js'
 import { DetailPane, expandedHeight } from './detail-pane.js'
@@ -87,7 +88,9 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
   const partitionInfo = row && partitionKeys?.length ? model.partition(row.key, partitionKeys[part.cursor]!) : undefined
 
   const graph = useGraphScenes(model, snap.rows, state.filter.keys)
-  const graphScene = state.graph && state.view !== 'runs' ? graph.context.graphScene(state.graph) : undefined
+  const graphScene = state.graph && state.view !== 'runs' && state.view !== 'automation' ? graph.context.graphScene(state.graph) : undefined
+  const automation = state.view === 'automation' ? model.automation?.() : undefined
+  const requests = automation?.overview?.requests ?? []
 
   const entryIndex = selectedEntry(state, entries)
   const runId = runIdOf(entries[entryIndex])
@@ -99,7 +102,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
   const expanded = state.expanded && detail && state.expanded.key === detail.key ? { top: state.expanded.top, lines: expandedLines(detail, expandedWidth, now) } : undefined
   const logDetail = state.log ? model.runDetail(state.log.runId) : undefined
   const logLines = state.log ? logDisplayLines(logOf(logDetail, state.log.stepId), width) : []
-  const listShown = !state.help && !graphScene && !state.log && state.view !== 'detail'
+  const listShown = !state.help && !graphScene && !state.log && state.view !== 'detail' && state.view !== 'automation'
   const layout: MouseLayout = { mainTop: 1 + filterLines, mainHeight, listWidth: listShown ? listWidth : 0 }
   const layoutRef = useRef(layout)
   layoutRef.current = layout
@@ -119,6 +122,8 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
     ...graph.context,
     expandedSize: expanded ? { total: expanded.lines.length, height: expandedHeight(mainHeight) } : undefined,
     log: state.log ? { lines: logLines, height: Math.max(1, mainHeight - 2) } : undefined,
+    automation: model.automation !== undefined,
+    requests,
   }
   const ctxRef = useRef(ctx)
   ctxRef.current = ctx
@@ -174,6 +179,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
   let main
   if (state.help) main = <HelpScreen width={width} height={mainHeight} />
   else if (state.log) main = <LogView state={state.log} detail={logDetail} lines={logLines} width={width} height={mainHeight} />
+  else if (state.view === 'automation') main = <AutomationPane data={automation} selected={selectedRequest(requests, state.requestId)} width={width} height={mainHeight} now={now} />
   else if (graphScene) main = <GraphView scene={graphScene} data={graph.data!} statusOf={graph.statusOf} width={width} height={mainHeight} />
   else if (state.view === 'detail')
     main = <DetailPane detail={detail} partition={{ ...part, info: partitionInfo }} lineage={state.lineage} width={width} height={mainHeight} now={now} focused expanded={expanded} group={group} />
@@ -199,7 +205,7 @@ export function App({ model, width, height, devEvents, devPanelHeight = DEV_PANE
       <StatusLine message={message} width={width} />
       <Footer
         width={width}
-        context={{ view: state.view, help: state.help, graph: graphScene !== undefined, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '', log: state.log !== undefined, logSearch: state.log?.search?.editing, expanded: expanded !== undefined, onGroup: group !== undefined }}
+        context={{ view: state.view, help: state.help, graph: graphScene !== undefined, editingFilter: state.filter.editing, partitioned: (partitionKeys?.length ?? 0) > 0, rangeActive: part.anchor !== undefined, filterApplied: state.filter.applied !== '', log: state.log !== undefined, logSearch: state.log?.search?.editing, expanded: expanded !== undefined, onGroup: group !== undefined, automation: model.automation !== undefined }}
       />
     </Box>
   )

@@ -1,15 +1,16 @@
 /**
  * The detail pane of the selected asset: key, description, group, code and
  * data versions, last run, staleness reasons (worded as `strata why` does),
- * the partition timeline with its cursor/range, check results, lineage and
- * metadata; `e` expands it into every check result and metadata entry
- * (detail-extras.tsx). With the cursor on a group header: the group.
+ * freshness, the partition timeline with its cursor/range, check results,
+ * automation (automation-detail.tsx), lineage and metadata; `e` expands it
+ * into every check result and metadata entry (detail-extras.tsx). With the cursor on a group header: the group.
  */
 import { Box, Text } from 'ink'
 import type { ReactNode } from 'react'
 import type { PartitionDisplayStatus } from '../../engine/index.js'
 import type { AssetDetail, PartitionInfo, ReasonLine } from './model.js'
 import { escapeForTerminal } from '../cli/output.js'
+import { automationLines, freshnessLine } from './automation-detail.js'
 import { checkLines, paneLine, type PaneLine } from './detail-extras.js'
 import { CellBar, cellOf, partitionCells, timelineMarker } from './partition-bar.js'
 import { partitionLineageLines } from './partition-lineage.js'
@@ -121,6 +122,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
       </Text>
     ),
   )
+  if (d.freshnessPolicy) out.push(freshnessLine(d.freshnessPolicy, d.materializedAt, width, now))
   const tags = Object.entries(d.tags)
   if (tags.length) out.push(<Text wrap="truncate">{clip(escapeForTerminal(`tags ${tags.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`), width)}</Text>)
 
@@ -139,6 +141,10 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
   if (d.checks) {
     out.push(<Text> </Text>)
     out.push(...checkLines(d.checks, width, now, CHECKS_SHOWN))
+  }
+  if (d.automation) {
+    out.push(<Text> </Text>)
+    out.push(...automationLines(d.automation, width, now))
   }
 
   out.push(<Text> </Text>)

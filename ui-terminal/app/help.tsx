@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink'
 import { clip } from './theme.js'
 
-export type View = 'assets' | 'detail' | 'runs'
+export type View = 'assets' | 'detail' | 'runs' | 'automation'
 
 export interface FooterContext {
   view: View
@@ -20,6 +20,8 @@ export interface FooterContext {
   expanded?: boolean
   /** The list's cursor is on a group header. */
   onGroup?: boolean
+  /** The model has an automation view (not in watch mode). */
+  automation?: boolean
 }
 
 /** [key, what it does] pairs for the current view, most useful first. */
@@ -29,7 +31,8 @@ export function footerKeys(c: FooterContext): Array<[string, string]> {
   if (c.logSearch) return [['⏎', 'keep'], ['Esc', 'cancel'], ['q', 'quit']]
   if (c.log) return [['j/k', 'line'], ['PgUp/PgDn', 'page'], ['g/G', 'start/end (follow)'], ['/', 'search'], ['n/N', 'next/prev'], ['Esc', 'back'], ['q', 'quit']]
   if (c.graph) return [['←/→', 'upstream/downstream'], ['↑/↓', 'column'], ['⏎', 'details'], ['a', 'all/around'], ['+/-', 'depth'], ['Space', 'group'], ['g/Esc', 'list'], ['?', 'help'], ['q', 'quit']]
-  if (c.view === 'runs') return [['j/k', 'run'], ['←/→', 'step'], ['⏎', 'whole log'], ['c', 'cancel'], ['s', 'stale'], ['r/Esc', 'assets'], ['?', 'help'], ['q', 'quit']]
+  if (c.view === 'runs') return [['j/k', 'run'], ['←/→', 'step'], ['⏎', 'whole log'], ['c', 'cancel'], ['s', 'stale'], ['r/Esc', 'assets'], ...(c.automation ? [['a', 'automation'] as [string, string]] : []), ['?', 'help'], ['q', 'quit']]
+  if (c.view === 'automation') return [['j/k', 'request'], ['⏎', 'its run'], ['r', 'runs'], ['a/Esc', 'assets'], ['?', 'help'], ['q', 'quit']]
   if (c.expanded) return [['j/k', 'scroll'], ['PgUp/PgDn', 'page'], ['e/Esc', 'close'], ['m', 'materialize'], ['r', 'runs'], ['?', 'help'], ['q', 'quit']]
   const keys: Array<[string, string]> = [['j/k', c.view === 'detail' ? 'asset' : 'move']]
   if (c.onGroup) keys.push(['⏎/Space', 'fold'], ['z', 'fold all'])
@@ -41,6 +44,7 @@ export function footerKeys(c: FooterContext): Array<[string, string]> {
   if (c.partitioned) keys.push(['b', 'backfill'])
   keys.push(['l', 'lineage'], ['r', 'runs'])
   if (c.view === 'detail') keys.push(['Esc', 'back'])
+  if (c.automation) keys.push(['a', 'automation'])
   keys.push(['?', 'help'], ['q', 'quit'])
   return keys
 }
@@ -82,6 +86,8 @@ const SECTIONS: Array<[string, Array<[string, string]>]> = [
       ['e', 'the selected asset\'s check results and metadata in full (↑/↓ PgUp/PgDn scroll, e or Esc closes)'],
       ['r', 'runs and backfills: live ones with progress, then history (r or Esc: back)'],
       ['', 'Enter there opens the whole log of the step: PgUp/PgDn, g/G start/end (follows new lines), / search, n/N'],
+      ['a', 'automation: the daemon, schedules and sensors (next tick, last result), conditions, recent ticks, requested runs'],
+      ['', 'j/k pick a requested run, Enter opens it in the runs view (a or Esc: back)'],
       ['l', 'show or hide lineage (upstream and downstream) in the detail pane'],
     ],
   ],

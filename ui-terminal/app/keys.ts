@@ -12,6 +12,7 @@ import { cursorOf, cursorTo, listTopAt, setFolded, stepOverOpenHeader, toggleAll
 import { logKey, type LogKeyContext, type LogState } from './log-keys.js'
 import type { AssetRow, BackfillRequest, CancelTarget, FilterResult, MaterializeRequest, StepView } from './model.js'
 import { defaultStep, runIdOf, type RunEntry } from './runs-pane.js'
+import { selectedRequest } from './automation-view.js'
 import type { SearchResult } from './search.js'
 import type { ListLines } from './windowing.js'
 
@@ -55,6 +56,8 @@ export interface UiState {
   quitArmed: boolean
   /** The graph view, when open (over the assets or detail view). */
   graph?: GraphState
+  /** Selected run request of the automation view; undefined follows the newest. */
+  requestId?: number
 }
 
 export const initialState: UiState = {
@@ -97,6 +100,18 @@ export interface KeyContext {
   expandedSize?: ScrollSize
   /** The log view's screen lines and height. */
   log?: LogKeyContext
+  /** Whether there is an automation view (the model has one). */
+  automation?: boolean
+  /** Run requests listed in the automation view, newest first. */
+  requests?: readonly AutomationRequestRef[]
+}
+
+/** What the automation view's keys need of a run request. */
+export interface AutomationRequestRef {
+  requestId: number
+  runId: string
+  /** QUEUED (its run has not started), LAUNCHED or DONE. */
+  status: string
 }
 
 // --- what is selected, derived from state and what is shown ---------------------
@@ -165,7 +180,10 @@ export function handleKey(s: UiState, input: string, key: Key, ctx: KeyContext):
     return out(s)
   }
 
+  // In the graph, a switches between the whole selection and the neighbourhood.
+  if (input === 'a' && ctx.automation && !(s.graph && s.view !== 'runs' && s.view !== 'automation')) return out({ ...s, view: s.view === 'automation' ? 'assets' : 'automation' })
   if (s.view === 'runs') return out(runsKey(s, input, key, ctx, message, effects))
+  if (s.view === 'automation') return out(automationKey(s, input, key, ctx, message))
 
   const cursor = cursorOf(s, ctx.visible, ctx.lines)
   const selected = cursor.row
@@ -295,6 +313,38 @@ function runsKey(s: UiState, input: string, key: Key, ctx: KeyContext, message: 
     return s
   }
   if ('mMb'.includes(input) && input) message('info', 'Press r (or Esc) to go back to the assets, then materialize from there.')
+  return s
+}
+
+/** The automation view: j/k pick a run request, Enter shows its run in the runs view. */
+function automationKey(s: UiState, input: string, key: Key, ctx: KeyContext, message: (level: 'info' | 'warn' | 'error', text: string) => void): UiState {
+  const requests = ctx.requests ?? []
+  const i = selectedRequest(requests, s.requestId)
+  const pick = (to: number): UiState => (requests.length === 0 ? s : { ...s, requestId: requests[Math.min(Math.max(0, to), requests.length - 1)]!.requestId })
+  if (key.downArrow || input === 'j') return pick(i + 1)
+  if (key.upArrow || input === 'k') return pick(i - 1)
+  if (input === 'g' || input === '<') return pick(0)
+  if (input === 'G' || input === '>') return pick(requests.length - 1)
+  if (key.escape) return { ...s, view: 'assets' }
+  if (key.return) {
+    const r = requests[i]
+    if (!r) {
+      message('info', 'No run requested yet.')
+      return s
+    }
+    if (r.status === 'QUEUED') {
+      message('info', `Request #${r.requestId} is queued: its run ${r.runId.slice(0, 8)} starts when the daemon has a free slot.`)
+      return s
+    }
+    const id = `run:${r.runId}`
+    const j = ctx.entries.findIndex((e) => e.id === id)
+    if (j < 0) {
+      message('info', `Run ${r.runId.slice(0, 8)} is not among the runs listed: strata logs ${r.runId} shows it.`)
+      return s
+    }
+    return { ...s, view: 'runs', runId: id, runIndex: j, stepId: undefined }
+  }
+  if ('mMb'.includes(input) && input) message('info', 'Press a (or Esc) to go back to the assets, then materialize from there.')
   return s
 }
 

@@ -3,8 +3,23 @@
  * Components only see `UiModel`: the real one (workspace-model.ts) reads the
  * engine's storage and runs materializations; tests and benchmarks pass fakes.
  */
+import type { FreshnessPolicy } from '../../assets/automation/freshness.js'
 import type { Definitions } from '../../assets/types.js'
-import { describeDirect, describeReason, resolveSelection, type AssetGraph, type AssetStatus, type BackfillStatus, type LastFailure, type PartitionDisplayStatus, type RunStatus, type StaleReason } from '../../engine/index.js'
+import {
+  describeDirect,
+  describeReason,
+  resolveSelection,
+  type AssetGraph,
+  type AssetStatus,
+  type AutomationExplanation,
+  type AutomationOverview,
+  type AutomationTickRecord,
+  type BackfillStatus,
+  type LastFailure,
+  type PartitionDisplayStatus,
+  type RunStatus,
+  type StaleReason,
+} from '../../engine/index.js'
 import type { GraphData } from './graph/graph-data.js'
 import { looksLikeSelection, SearchIndex, type SearchResult } from './search.js'
 
@@ -58,6 +73,28 @@ export interface AssetDetail {
   partitions?: { definition: string; keys: readonly string[]; statuses: readonly PartitionDisplayStatus[] }
   /** The asset's declared checks and their latest results (undefined: it declares none). */
   checks?: ChecksView
+  /** `asset({ freshness })`: judged against `materializedAt` when shown (a warning only, never blocking). */
+  freshnessPolicy?: FreshnessPolicy
+  /** What automates the asset and what the daemon last decided (undefined: nothing does). */
+  automation?: AssetAutomation
+}
+
+/** An asset's automation, as `strata automation why` explains it. */
+export interface AssetAutomation {
+  /** The condition as written, e.g. `eager()`; undefined when only schedules or sensors target it. */
+  condition?: string
+  /** The engine's explanation (the condition evaluated now, the daemon's last evaluations); undefined while it loads. */
+  explanation?: AutomationExplanation
+}
+
+/** What the automation view shows, read from storage while it is open. */
+export interface AutomationView {
+  /** Whether the definitions declare any condition, schedule or sensor. */
+  declared: boolean
+  /** Conditions, schedules, sensors, the daemon and recent requests; undefined until first read. */
+  overview?: AutomationOverview
+  /** Recent ticks of every source, newest first. */
+  ticks: readonly AutomationTickRecord[]
 }
 
 /** The latest result of one check on one partition (`''` when unpartitioned). */
@@ -221,6 +258,8 @@ export interface UiModel {
   cancel(target: CancelTarget): void
   /** Loads the definitions again (e.g. after editing them). */
   reload(): void
+  /** The automation view's data, read when asked and kept fresh while it is being asked for; absent where automation does not apply (watch mode). */
+  automation?(): AutomationView | undefined
   /** Runs and backfills this process is driving now. */
   ownActive(): number
   /** Stops polling; with `cancelRuns`, aborts own runs and waits for them. */

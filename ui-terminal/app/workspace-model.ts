@@ -8,12 +8,13 @@
  */
 import { hostname } from 'node:os'
 import { cancelBackfill, createPoolExecutor, launchBackfill, materialize, type Executor, type ExecutorName, type Workspace } from '../../engine/index.js'
+import { AutomationFeed } from './automation-feed.js'
 import { BackfillTracker } from './backfill-tracker.js'
 import { CheckCache } from './check-cache.js'
 import { PollLoop } from './poll-loop.js'
 import { SnapshotStore } from './snapshot-store.js'
 import { graphDataOf, type GraphData } from './graph/graph-data.js'
-import { errorText, filterKeys, type AssetDetail, type BackfillRequest, type CancelTarget, type FilterResult, type MaterializeRequest, type PartitionInfo, type RunDetail, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
+import { errorText, filterKeys, type AssetDetail, type AutomationView, type BackfillRequest, type CancelTarget, type FilterResult, type MaterializeRequest, type PartitionInfo, type RunDetail, type StatusMessage, type UiModel, type UiSnapshot } from './model.js'
 import { backfillReport, OwnRuns, runReport } from './own-runs.js'
 import { RunTracker } from './run-tracker.js'
 import { StatusCache } from './status-cache.js'
@@ -28,6 +29,8 @@ export interface WorkspaceModelOptions {
   concurrency?: number
   /** @defaultValue 500 */
   pollMs?: number
+  /** The instant automation conditions are evaluated at (tests pin it to the daemon's clock). @defaultValue Date.now */
+  now?: () => number
 }
 
 /** With partitioned assets, status is recomputed in full now and then: time windows and dynamic partitions appear without runs. */
@@ -54,6 +57,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     () => this.scheduleEmit(),
     (key, err) => this.setMessage('error', `Reading the check results of ${key} failed: ${errorText(err)}`),
   )
+  private automationFeed?: AutomationFeed
   private dirtyRows = true
   private hasPartitions = false
   /** Started by the first run and kept until close: later runs start their steps on threads that have the definitions. */
@@ -93,7 +97,15 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     if (!d.metadata && d.materializedAt !== undefined) d = { ...d, metadata: this.metadataOf(key) }
     const declared = this.ws.defs.byKey.get(key)?.checks ?? []
     if (declared.length) d = { ...d, checks: { declared: declared.map((c) => c.name), results: this.checks.get(this.ws, key) } }
+    const freshnessPolicy = this.ws.defs.byKey.get(key)?.freshness
+    if (freshnessPolicy) d = { ...d, freshnessPolicy }
+    const automation = this.automationFeed?.asset(key)
+    if (automation) d = { ...d, automation }
     return d
+  }
+
+  automation(): AutomationView | undefined {
+    return this.automationFeed?.get()
   }
 
   partition(key: string, partitionKey: string): PartitionInfo | undefined {
@@ -241,6 +253,11 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     this.poller = new StoragePoller(ws, this.tracker, this.backfills)
     this.metadata.clear()
     this.checks.clear()
+    this.automationFeed = new AutomationFeed(ws, {
+      changed: () => this.scheduleEmit(),
+      failed: (what, err) => this.setMessage('error', `Reading ${what} failed: ${errorText(err)}`),
+      now: this.opts.now ?? Date.now,
+    })
     this.hasPartitions = ws.defs.assets.some((a) => a.partitions !== undefined)
     this.generation++
     if (old && !sharedStorage) await old.close()
@@ -271,6 +288,8 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
         if (runsChanged || backfillsChanged) this.scheduleEmit()
       })
       .catch((err) => this.setMessage('error', `Reading storage failed: ${errorText(err)}`))
+      .then(() => this.automationFeed?.poll())
+      .catch((err) => this.setMessage('error', `Reading the automation state failed: ${errorText(err)}`))
   }
 
   /** Recomputes status for pending keys (or all); one refresh at a time, requests in between are merged. */
@@ -288,6 +307,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
       .refresh(keys)
       .then((done) => {
         this.checks.invalidate(done)
+        this.automationFeed?.invalidate(done)
         this.dirtyRows = true
         this.scheduleEmit()
       })

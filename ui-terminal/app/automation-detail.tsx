@@ -1,0 +1,80 @@
+/**
+ * The detail pane's automation lines: the asset's freshness (ok, or a
+ * warning with its lag) and its automation condition with what the daemon
+ * last decided, in the words `strata automation why` uses (the engine's
+ * explanation; nothing is judged here).
+ */
+import { Text } from 'ink'
+import type { ReactNode } from 'react'
+import { evaluateFreshness, type FreshnessPolicy } from '../../assets/index.js'
+import type { EvaluationView } from '../../engine/index.js'
+import { escapeForTerminal } from '../cli/output.js'
+import type { AssetAutomation } from './model.js'
+import { age, clip, shortId } from './theme.js'
+
+const PARTITIONS_SHOWN = 3
+const esc = (s: string) => escapeForTerminal(s)
+
+/** `Freshness ✓ ok · last updated 10 min ago, allowed 2 h`, or a yellow warning when late or never materialized. */
+export function freshnessLine(policy: FreshnessPolicy, materializedAt: number | undefined, width: number, now: number): ReactNode {
+  const f = evaluateFreshness(policy, materializedAt, now)
+  const ok = f.state === 'fresh'
+  const label = ok ? '✓ ok' : f.state === 'late' ? '! late' : '! never materialized'
+  const reason = f.state === 'never' ? f.reason.replace(/^never materialized; /, '') : f.reason
+  return (
+    <Text wrap="truncate">
+      <Text bold>Freshness </Text>
+      <Text color={ok ? 'green' : 'yellow'}>{label}</Text>
+      <Text dimColor>{clip(` · ${reason}`, Math.max(0, width - 10 - label.length))}</Text>
+    </Text>
+  )
+}
+
+/** The Automation section: condition, what it says now, the daemon's last evaluation and what it requested, who else targets the asset. */
+export function automationLines(a: AssetAutomation, width: number, now: number): ReactNode[] {
+  const x = a.explanation
+  const out: ReactNode[] = [
+    <Text wrap="truncate">
+      <Text bold>Automation </Text>
+      {a.condition ? clip(esc(a.condition), Math.max(1, width - 11)) : <Text dimColor>no condition</Text>}
+      {x ? null : <Text dimColor>  loading…</Text>}
+    </Text>,
+  ]
+  if (!x) return out
+  if (x.now) {
+    out.push(<Text wrap="truncate">{clip(`  now: ${esc(x.now.summary)}`, width)}</Text>)
+    out.push(...partitionLines(x.now.partitions, 'would request', 'would not request', width))
+  }
+  if (a.condition) {
+    const last = x.evaluations[0]
+    if (last) out.push(...evaluationLines(last, width, now))
+    else out.push(<Text dimColor>{clip(x.lastTickAt ? '  not evaluated by the daemon yet' : '  daemon has not run yet: start it with `strata daemon`', width)}</Text>)
+  }
+  if (x.targetedBy.length) out.push(<Text dimColor>{clip(`  targeted by ${x.targetedBy.map((t) => `${t.kind} ${esc(t.name)}`).join(', ')}`, width)}</Text>)
+  return out
+}
+
+function evaluationLines(v: EvaluationView, width: number, now: number): ReactNode[] {
+  const at = Date.parse(v.at)
+  const out: ReactNode[] = [
+    <Text wrap="truncate">
+      <Text dimColor>{`  last evaluated ${age(at, now)}: `}</Text>
+      {clip(esc(v.summary), Math.max(1, width - 26))}
+    </Text>,
+  ]
+  if (v.request) out.push(<Text dimColor>{clip(`    request #${v.request.requestId} → run ${shortId(v.request.runId)} ${v.request.runStatus ?? v.request.status}`, width)}</Text>)
+  out.push(...partitionLines(v.partitions, 'requested', 'not requested', width))
+  return out
+}
+
+function partitionLines(lines: EvaluationView['partitions'], yes: string, no: string, width: number): ReactNode[] {
+  const out: ReactNode[] = lines.slice(0, PARTITIONS_SHOWN).map((p) => (
+    <Text wrap="truncate">
+      {'    '}
+      <Text color={p.requested ? 'green' : undefined}>{p.requested ? yes : no}</Text>
+      {clip(`${p.key ? ` ${esc(p.key)}` : ''}: ${esc(p.text)}`, Math.max(1, width - 4 - (p.requested ? yes : no).length))}
+    </Text>
+  ))
+  if (lines.length > PARTITIONS_SHOWN) out.push(<Text dimColor>{clip(`    … ${lines.length - PARTITIONS_SHOWN} more (strata automation why)`, width)}</Text>)
+  return out
+}
