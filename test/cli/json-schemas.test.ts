@@ -12,6 +12,27 @@ import { createProject, get, sleep, stepsByKey, type CliResult, type Project } f
 import { lineParser } from '../watch/helpers.js'
 import { DEFS, SLOW_DEFS } from './fixture.js'
 import { SCHEMA_NAMES, emptyStrings, expectSchema, validated } from './schemas.js'
+import { createTestQueue, startWorker } from '../queue/helpers.js'
+
+/** Conditions, a schedule, a file sensor and freshness policies: something for every automation output. */
+const AUTOMATION_DEFS = `import { asset, dailyPartitions, defineDefinitions, eager, fileSensor, onCron, schedule } from 'strata-engine'
+const days = dailyPartitions({ start: '2024-01-01', end: '2024-01-04' })
+export const events = asset({ key: 'events', partitions: days, automation: eager({ lookback: 2 }), freshness: { maxLagMinutes: 60 }, compute: (ctx) => ctx.partitionKey })
+export const report = asset({
+  key: 'report',
+  ins: { events },
+  automation: onCron('0 6 * * *'),
+  freshness: { maxLagMinutes: 24 * 60, cron: '0 9 * * *', timezone: 'America/New_York' },
+  compute: (_c, { events }) => events.size,
+})
+export const plain = asset({ key: 'plain', automation: eager(), freshness: { maxLagMinutes: 60 }, compute: () => 1 })
+export const unautomated = asset({ key: 'unautomated', compute: () => 2 })
+export default defineDefinitions({
+  assets: [events, report, plain, unautomated],
+  schedules: [schedule({ name: 'nightly', cron: '0 2 * * *', target: 'report' })],
+  sensors: [fileSensor({ name: 'inbox', path: 'inbox.txt', target: 'events' })],
+})
+`
 
 let p: Project
 let failedRun: CliResult
@@ -185,6 +206,18 @@ describe('--json output matches schemas/', () => {
     assert.equal((await json('gc', ['gc'])).dryRun, false)
   })
 
+  it('workers: a live worker of a queue', { timeout: 90_000 }, async () => {
+    const q = await createTestQueue()
+    const worker = await startWorker(q, DEFS, { concurrency: 1 })
+    try {
+      const listed = await json('workers', ['workers', '--queue', q.url])
+      assert.deepEqual(listed.workers.map((w: any) => w.pid), [worker.pid])
+    } finally {
+      await worker.kill()
+      await q.cleanup()
+    }
+  })
+
   it('init in a new folder', async () => {
     const report = await json('init', ['init', 'fresh'])
     assert.equal(report.createdDir, true)
@@ -229,6 +262,57 @@ describe('--json output matches schemas/', () => {
     assert.equal(events.find((e) => e.type === 'reload-error').code, 'STRATA_DEFINITIONS_LOAD')
     assert.equal(events.find((e) => e.type === 'run-end').error, null, 'a run that ended without an error of its own: null')
     assert.equal(events.find((e) => e.type === 'reload-ok').assets.find((a: any) => a.key === 'total').partitions, null)
+  })
+
+  it('automation: daemon events, automation list and why, freshness in list, why and status', { timeout: 180_000 }, async () => {
+    const q = createProject(AUTOMATION_DEFS, { 'inbox.txt': 'one\n' })
+    const run = async (schema: string, args: string[], opts: { env?: Record<string, string> } = {}) => {
+      const r = await q.ok([...args, '--json'], 0, opts)
+      assert.ok(r.json !== undefined, `strata ${args.join(' ')} --json printed no JSON:\n${r.stdout}\n${r.stderr}`)
+      expectSchema(schema, r.json, `strata ${args.join(' ')} --json`)
+      assert.deepEqual(emptyStrings(r.json), [], `strata ${args.join(' ')} --json has "" where null belongs`)
+      return r.json
+    }
+    try {
+      const daemon = await q.ok(['daemon', '--tick-once', '--json'], 0)
+      const events = daemon.stdout.trim().split('\n').map((l) => JSON.parse(l))
+      for (const e of events) {
+        expectSchema('daemon-event', e, `strata daemon --json: ${e.type}`)
+        assert.deepEqual(emptyStrings(e), [], JSON.stringify(e))
+      }
+      assert.deepEqual([...new Set(events.map((e) => e.type))], ['started', 'tick', 'launch', 'run-end', 'stopped'])
+      assert.equal(events.find((e) => e.type === 'launch').partitionKeys, null, 'an unpartitioned asset: null, not a missing key')
+      assert.equal(events.find((e) => e.type === 'run-end').status, 'SUCCESS')
+
+      const list = await run('automation-list', ['automation', 'list'])
+      assert.deepEqual(list.conditions.map((c: any) => [c.key, c.condition]), [['events', 'eager({ lookback: 2 })'], ['report', 'onCron("0 6 * * *")'], ['plain', 'eager()']])
+      assert.deepEqual([list.schedules[0].name, list.sensors[0].name, list.sensors[0].kind], ['nightly', 'inbox', 'file'])
+      assert.equal(list.requests[0].source, 'condition plain')
+      assert.equal(list.requests[0].runStatus, 'SUCCESS')
+
+      const plain = await run('automation-why', ['automation', 'why', 'plain'])
+      assert.equal(plain.partition, null)
+      assert.equal(plain.evaluations[0].request.runStatus, 'SUCCESS')
+      assert.equal(plain.evaluations[0].partitions[0].key, null, 'an unpartitioned asset: null, not ""')
+      const day = await run('automation-why', ['automation', 'why', 'events', '--partition', '2024-01-03'])
+      assert.deepEqual([day.partition, day.targetedBy], ['2024-01-03', [{ kind: 'sensor', name: 'inbox' }]])
+      assert.equal((await run('automation-why', ['automation', 'why', 'report'])).targetedBy[0].name, 'nightly')
+      assert.equal((await run('automation-why', ['automation', 'why', 'unautomated'])).condition, null)
+
+      const assets = (await run('list', ['list'])).assets
+      const check = (key: string) => assets.find((a: any) => a.key === key).freshnessCheck
+      assert.equal(check('plain').state, 'fresh')
+      assert.deepEqual([check('events').state, check('events').partitionKey], ['never', '2024-01-03'])
+      assert.equal(check('unautomated'), null)
+      const later = { env: { STRATA_NOW: new Date(Date.now() + 3 * 3_600_000).toISOString() } }
+      const late = (await run('why', ['why', 'plain'], later)).freshnessCheck
+      assert.equal(late.state, 'late')
+      assert.match(late.reason, /^last updated 3 h ago, allowed 1 h$/)
+      assert.equal((await run('status', ['status', 'report'])).freshnessCheck.cron, '0 9 * * *')
+      assert.equal((await run('status', ['status', 'events'])).freshnessCheck.state, 'never')
+    } finally {
+      q.cleanup()
+    }
   })
 
   it('errors: one JSON line on stderr, the same exit codes', async () => {
