@@ -89,6 +89,12 @@ export type StrataErrorCode =
   | 'STRATA_STORAGE_UNREACHABLE'
   /** The storage backend does not support this operation yet. */
   | 'STRATA_UNSUPPORTED'
+  /** An object store spec (`--objects`, STRATA_OBJECTS, `defineDefinitions({ objects })`) that is neither a directory nor `postgres://…`. */
+  | 'STRATA_INVALID_OBJECTS'
+  /** The object store's server (PostgreSQL) could not be reached: the message names host:port and what to check. */
+  | 'STRATA_OBJECTS_UNREACHABLE'
+  /** A materialization's stored object is not in the object store (removed, or another store is in use): re-materialize, or point --objects at the right store. */
+  | 'STRATA_MISSING_OBJECT'
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode

@@ -6,6 +6,7 @@ import type { MappingArity, PartitionMapping, PartitionsDefinition, TimeWindow }
 import type { AssetCheck } from './checks.js'
 import type { ModelRegistryContext } from './registry.js'
 import type { ServedModel } from './serving.js'
+import type { ServingContext } from './serving-logs.js'
 import type { AutomationCondition } from './automation/conditions.js'
 import type { FreshnessPolicy } from './automation/freshness.js'
 import type { AutomationSpec } from './automation/validate.js'
@@ -36,8 +37,8 @@ export interface AssetContext {
   readonly attempt: number
   /** The code version this step runs with. */
   readonly codeVersion: string
-  /** The state directory of this run (`--home`): e.g. where `strata serve` appends its `serving/*.jsonl` logs. */
-  readonly home: string
+  /** What `strata serve` logged (`ctx.serving.logs()`), for assets that compare served predictions with outcomes. */
+  readonly serving: ServingContext
   /** Stored with the run; streamed to the CLI and UI. */
   readonly log: AssetLogger
   /** Resources from `defineDefinitions({ resources })`, created once per worker. */

@@ -184,6 +184,7 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       defsVersion: given ? definitionsVersion(ws.defsPath, { ignoreDirs: [ws.home] }) : undefined,
       storage: ws.storage,
       home: ws.home,
+      objects: ws.objects?.spec,
       executor,
       plan,
       selection: `backfill ${backfillId}: ${record.selection}`,

@@ -77,6 +77,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       defsVersion,
       storage: ws.storage,
       home: ws.home,
+      objects: ws.objects?.spec,
       executor: await getExecutor(),
       plan: planTargets(ws.defs, order, targets, keysOptions),
       selection,

@@ -3,6 +3,8 @@ import { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 import { AssetGraph } from './graph/asset-graph.js'
 import { isRunOwnerAlive, resolveHome } from './home.js'
 import { sweepLeftovers, type Removed } from './io/leftovers.js'
+import { openObjectStore, resolveObjectsSpec } from './io/object-stores/open.js'
+import type { ObjectStore } from './io/object-stores/types.js'
 import { upgradeMultiPartitionKeys } from './partitions/key-upgrade.js'
 import { openStorage } from './storage/index.js'
 import type { Storage } from './storage/types.js'
@@ -14,6 +16,8 @@ export interface Workspace {
   home: string
   graph: AssetGraph
   storage: Storage
+  /** Where stored values live (`--objects`). Absent in a workspace built by hand: the home's own objects. */
+  objects?: ObjectStore
   /** Temporary files of killed processes removed by openWorkspace (see io/leftovers.ts); zero almost always. */
   leftoversRemoved?: Removed
   close(): Promise<void>
@@ -24,6 +28,8 @@ export interface OpenWorkspaceOptions {
   defsFile?: string
   /** @defaultValue `STRATA_HOME`, else `.strata/` beside the definitions file */
   home?: string
+  /** Object store: a directory or a `postgres://` URL. @defaultValue `STRATA_OBJECTS`, else the home */
+  objects?: string
   cwd?: string
 }
 
@@ -33,17 +39,20 @@ export async function openWorkspace(opts: OpenWorkspaceOptions = {}): Promise<Wo
   const graph = AssetGraph.fromDefinitions(defs)
   const home = resolveHome(defsPath, opts.home)
   const storage = await openStorage(home)
+  let objects: ObjectStore | undefined
   try {
+    objects = await openObjectStore(resolveObjectsSpec({ flag: opts.objects, home, cwd: opts.cwd }), { home })
     // A run whose process was killed stays RUNNING forever unless someone notices.
     const orphans = await storage.failOrphanedRuns(isRunOwnerAlive, Date.now())
     await storage.interruptOrphanedBackfills(isRunOwnerAlive, Date.now())
     // Multi-partition keys stored before they were ordered by dimension name are rewritten once (migration 006).
     await upgradeMultiPartitionKeys(storage, defs)
     // A killed run may have died mid-write: its temporary files go now.
-    const leftoversRemoved = await sweepLeftovers(home, storage, { afterCrash: orphans.length > 0 })
-    return { defs, defsPath, home, graph, storage, leftoversRemoved, close: () => storage.close() }
+    const leftoversRemoved = await sweepLeftovers(home, storage, { afterCrash: orphans.length > 0, objects })
+    const store = objects
+    return { defs, defsPath, home, graph, storage, objects, leftoversRemoved, close: async () => void (await Promise.all([storage.close(), store.close()])) }
   } catch (err) {
-    await storage.close()
+    await Promise.all([storage.close(), objects?.close()])
     throw err
   }
 }

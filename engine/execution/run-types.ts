@@ -55,6 +55,10 @@ export interface RunOptions {
   defsVersion?: string
   storage: Storage
   home: string
+  /** Steps read and write values here: an object store's spec (a directory or a `postgres://` URL). @defaultValue the home */
+  objects?: string
+  /** Where steps read the model registry: the storage URL. @defaultValue the home (its embedded SQLite storage) */
+  storageUrl?: string
   executor: Executor
   plan: ExecutionPlan
   /** Text recorded as the run's selection. */

@@ -3,8 +3,11 @@ import { StrataError } from '../../assets/errors.js'
 import type { AssetContext, AssetLogger, Definitions, LogLevel } from '../../assets/types.js'
 import { loadDefinitions } from '../definitions/load.js'
 import { loadValue, storeValue } from '../io/object-store.js'
+import { objectStoreFor } from '../io/object-stores/open.js'
+import type { ObjectStore } from '../io/object-stores/types.js'
 import { checkFailedError, runChecks } from '../checks/run-checks.js'
 import { createRegistryContext, type ModelRequest } from '../registry/context.js'
+import { createServingContext } from '../serving/log-reader.js'
 import type { InputLocation, StepLogLine, StepOutcome, StepTask } from './step-types.js'
 import { serializeError } from './step-types.js'
 import { validateMetadata } from './validate-metadata.js'
@@ -25,10 +28,10 @@ function definitionsFor(task: StepTask): Promise<Definitions> {
   return defs
 }
 
-async function loadInput(home: string, input: InputLocation): Promise<unknown> {
+async function loadInput(objects: ObjectStore, input: InputLocation): Promise<unknown> {
   if (input.kind === 'none') return undefined
-  if (input.kind === 'single') return loadValue(home, input.part.location, input.part.format)
-  const values = await Promise.all(input.parts.map((p) => loadValue(home, p.location, p.format)))
+  if (input.kind === 'single') return loadValue(objects, input.part.location, input.part.format)
+  const values = await Promise.all(input.parts.map((p) => loadValue(objects, p.location, p.format)))
   return new Map(input.parts.map((p, i) => [p.partitionKey, values[i]]))
 }
 
@@ -53,10 +56,11 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void,
     }
     // The step's time limit counts from here: importing the definitions on a new thread is not the step's doing.
     onStart?.()
+    const objects = await objectStoreFor(task.objects)
     const inputs: Record<string, unknown> = {}
     await Promise.all(
       Object.entries(task.inputs).map(async ([name, loc]) => {
-        inputs[name] = await loadInput(task.home, loc)
+        inputs[name] = await loadInput(objects, loc)
       }),
     )
     const keys = task.partitionKeys
@@ -66,13 +70,13 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void,
       assetKey: task.assetKey,
       attempt: task.attempt,
       codeVersion: asset.codeVersion,
-      home: task.home,
       log: makeLogger(emit),
       resources: defs.resources as Record<string, unknown>,
       partitionKey: keys.length === 1 ? keys[0] : undefined,
       partitionWindow: task.partitionWindow ? { start: new Date(task.partitionWindow.start), end: new Date(task.partitionWindow.end) } : undefined,
       partitionKeyRange: keys.length > 1 ? { start: keys[0]!, end: keys[keys.length - 1]!, keys } : undefined,
-      registry: createRegistryContext(task.home, models),
+      registry: createRegistryContext({ storage: task.storage, objects }, models),
+      serving: createServingContext(task.servingLogs),
     }
     const result = await asset.compute(ctx, inputs)
     const value = isOutput(result) ? result.value : result
@@ -85,7 +89,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void,
       const blocked = run.fatal ?? checkFailedError(task.assetKey, run.results)
       if (blocked) return { ok: false, error: serializeError(blocked), durationMs: performance.now() - started, checks }
     }
-    const stored = await storeValue(task.home, value)
+    const stored = await storeValue(objects, value)
     return {
       ok: true,
       codeVersion: asset.codeVersion,

@@ -40,7 +40,15 @@ export interface StepTask {
    * changes: a thread never imports two versions.
    */
   defsVersion?: string
-  home: string
+  /** The object store inputs are read from and the output is written to: its spec (a directory, or a `postgres://` URL), opened once per worker thread. */
+  objects: string
+  /**
+   * Where `ctx.registry` reads the model registry: the storage URL, or the
+   * home directory of the embedded SQLite storage (reachable from this host only).
+   */
+  storage: string
+  /** The directory `strata serve` appends its logs to, read by `ctx.serving.logs()` where the step runs. */
+  servingLogs: string
   inputs: Record<string, InputLocation>
   /** The asset's per-attempt limit (asset({ timeoutMs })), enforced by the executor from when the compute is about to start. */
   timeoutMs?: number

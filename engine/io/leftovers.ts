@@ -1,15 +1,18 @@
 /**
- * Files a killed process leaves in a home: `objects/xx/<object>.tmp-PID-…`
- * (a value being written when the process died) and `strata.db.tmp-PID-…` (a
- * new database being built). Nothing refers to them and nothing would ever
- * remove them, so they are found here and removed once their writer is gone.
+ * What a killed process leaves behind: `strata.db.tmp-PID-…` in the home (a
+ * new database being built) and the object store's partial writes (a
+ * filesystem store's `objects/xx/<object>.tmp-PID-…`; a database store has
+ * none, its writes are transactions). Nothing refers to them and nothing
+ * would ever remove them, so they are found here and removed once their
+ * writer is gone.
  */
 import { readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { isRunOwnerAlive } from '../home.js'
 import type { Storage } from '../storage/types.js'
-import { OBJECT_FILE, TEMP_FILE } from './object-store.js'
+import { FileObjectStore } from './object-stores/filesystem.js'
+import type { Leftover, ObjectStore } from './object-stores/types.js'
 
 export interface HomeFile {
   path: string
@@ -17,18 +20,11 @@ export interface HomeFile {
   mtimeMs: number
 }
 
-export interface StoredObjectFile extends HomeFile {
-  /** `objects/xx/<hash>.<ext>`, as materializations record it. */
-  location: string
-}
-
-export interface TempFile extends HomeFile {
+/** A database under construction: judged by its process only, since no run exists yet. */
+export interface DatabaseTemp extends HomeFile {
   pid: number
-  /** A database under construction: judged by its process only, since no run exists yet. */
-  database: boolean
 }
 
-const SHARD = /^[0-9a-f]{2}$/
 const DATABASE_TEMP = /^strata\.db\.tmp-(\d+)-[0-9a-f]+(-wal|-shm|-journal)?$/
 
 /**
@@ -47,34 +43,16 @@ function list(dir: string): string[] {
   }
 }
 
-function stat(path: string): HomeFile | undefined {
-  const s = statSync(path, { throwIfNoEntry: false })
-  return s?.isFile() ? { path, size: s.size, mtimeMs: s.mtimeMs } : undefined
-}
-
-/** Objects and temporary files of a home. Objects are only stat'ed when asked (gc needs them; the sweep does not). */
-export function scanHome(home: string, opts: { objects?: boolean } = {}): { objects: StoredObjectFile[]; temps: TempFile[] } {
-  const objects: StoredObjectFile[] = []
-  const temps: TempFile[] = []
+export function databaseTemps(home: string): DatabaseTemp[] {
+  const temps: DatabaseTemp[] = []
   for (const name of list(home)) {
     const m = DATABASE_TEMP.exec(name)
-    const file = m ? stat(join(home, name)) : undefined
-    if (m && file) temps.push({ ...file, pid: Number(m[1]), database: true })
+    if (!m) continue
+    const path = join(home, name)
+    const s = statSync(path, { throwIfNoEntry: false })
+    if (s?.isFile()) temps.push({ path, size: s.size, mtimeMs: s.mtimeMs, pid: Number(m[1]) })
   }
-  for (const shard of list(join(home, 'objects'))) {
-    if (!SHARD.test(shard)) continue
-    for (const name of list(join(home, 'objects', shard))) {
-      const temp = TEMP_FILE.exec(name)
-      if (temp) {
-        const file = stat(join(home, 'objects', shard, name))
-        if (file) temps.push({ ...file, pid: Number(temp[1]), database: false })
-      } else if (opts.objects && OBJECT_FILE.test(name)) {
-        const file = stat(join(home, 'objects', shard, name))
-        if (file) objects.push({ ...file, location: `objects/${shard}/${name}` })
-      }
-    }
-  }
-  return { objects, temps }
+  return temps
 }
 
 /**
@@ -87,10 +65,14 @@ export async function liveSince(storage: Storage, now: number): Promise<number> 
   return running.reduce((min, r) => Math.min(min, r.startedAt), now) - MTIME_SLACK_MS
 }
 
-/** A temp whose writing process is gone (homes live on a local file system, so PIDs are this host's), or older than every live run. */
-export function isStaleTemp(t: TempFile, cutoff: number): boolean {
-  if (!isRunOwnerAlive(t.pid, hostname())) return true
-  return !t.database && t.mtimeMs < cutoff
+/**
+ * A partial object is stale when it is older than every live run, or when its
+ * writer is gone — known only for this host's own store (PIDs are this
+ * host's); in a shared store another host's writer may still be at work.
+ */
+export function isStaleLeftover(l: Leftover, cutoff: number): boolean {
+  if (l.modifiedMs < cutoff) return true
+  return !l.shared && !isRunOwnerAlive(l.pid, hostname())
 }
 
 export interface Removed {
@@ -98,27 +80,35 @@ export interface Removed {
   bytes: number
 }
 
-export function removeFiles(files: readonly HomeFile[]): Removed {
+export interface StaleLeftovers {
+  databases: DatabaseTemp[]
+  objects: Leftover[]
+  store: ObjectStore
+}
+
+/** Stale temporary files of a home and its object store (the home's own files when none is given). */
+export async function staleTemps(home: string, storage: Storage, now: number, objects: ObjectStore = new FileObjectStore(home)): Promise<StaleLeftovers> {
+  const databases = databaseTemps(home).filter((t) => !isRunOwnerAlive(t.pid, hostname()))
+  const partial = await objects.leftovers()
+  if (partial.length === 0) return { databases, objects: [], store: objects }
+  const cutoff = await liveSince(storage, now)
+  return { databases, objects: partial.filter((l) => isStaleLeftover(l, cutoff)), store: objects }
+}
+
+export async function removeStale(stale: StaleLeftovers): Promise<Removed> {
+  let files = 0
   let bytes = 0
-  let count = 0
-  for (const f of files) {
+  for (const f of stale.databases) {
     try {
       rmSync(f.path)
+      files++
       bytes += f.size
-      count++
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
   }
-  return { files: count, bytes }
-}
-
-/** Stale temporary files of a home, by the rules above. */
-export async function staleTemps(home: string, storage: Storage, now: number): Promise<TempFile[]> {
-  const { temps } = scanHome(home)
-  if (temps.length === 0) return []
-  const cutoff = await liveSince(storage, now)
-  return temps.filter((t) => isStaleTemp(t, cutoff))
+  const objects = await stale.store.removeLeftovers(stale.objects)
+  return { files: files + objects.count, bytes: bytes + objects.bytes }
 }
 
 const MARKER = '.leftovers-checked'
@@ -130,12 +120,12 @@ export const SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000
  * (orphaned runs were failed) or the last scan is older than
  * SWEEP_INTERVAL_MS, so opening a home normally costs one stat.
  */
-export async function sweepLeftovers(home: string, storage: Storage, opts: { afterCrash: boolean; now?: number }): Promise<Removed> {
+export async function sweepLeftovers(home: string, storage: Storage, opts: { afterCrash: boolean; now?: number; objects?: ObjectStore }): Promise<Removed> {
   const now = opts.now ?? Date.now()
   const marker = join(home, MARKER)
   const last = statSync(marker, { throwIfNoEntry: false })?.mtimeMs
   if (!opts.afterCrash && last !== undefined && now - last < SWEEP_INTERVAL_MS) return { files: 0, bytes: 0 }
-  const removed = removeFiles(await staleTemps(home, storage, now))
+  const removed = await removeStale(await staleTemps(home, storage, now, opts.objects))
   try {
     if (last === undefined) writeFileSync(marker, '')
     else utimesSync(marker, new Date(now), new Date(now))

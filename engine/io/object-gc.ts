@@ -5,16 +5,16 @@
  *
  * A step stores its object before the materialization that refers to it is
  * recorded, so an unreferenced object may be about to become referenced. Such
- * an object is always recent: a new file, or an existing one whose mtime
- * storeValue refreshed on reuse. Objects newer than the grace period, or than
- * the oldest RUNNING run, are kept. A candidate is then moved aside, the
- * references are read again, and it is put back if it was referenced or
- * touched meanwhile; only then is it deleted.
+ * an object is always recent: new, or an existing one whose time the store
+ * refreshed on reuse. Objects newer than the grace period, or than the oldest
+ * RUNNING run, are kept. The store then sets the candidates aside (so a
+ * concurrent put writes anew), the references are read again, and those
+ * referenced or reused meanwhile are kept (see ObjectStore.delete).
  */
-import { randomBytes } from 'node:crypto'
-import { renameSync, rmSync, statSync } from 'node:fs'
 import type { Storage } from '../storage/types.js'
-import { liveSince, removeFiles, scanHome, isStaleTemp } from './leftovers.js'
+import { liveSince, removeStale, staleTemps } from './leftovers.js'
+import { FileObjectStore } from './object-stores/filesystem.js'
+import type { ObjectInfo, ObjectStore } from './object-stores/types.js'
 
 export const DEFAULT_GC_GRACE_MS = 24 * 60 * 60 * 1000
 
@@ -24,6 +24,8 @@ export interface GcOptions {
   /** Count what would be removed; remove nothing. */
   dryRun?: boolean
   now?: number
+  /** The object store to collect. @defaultValue the home's own objects */
+  objects?: ObjectStore
 }
 
 export interface GcResult {
@@ -35,41 +37,21 @@ export interface GcResult {
 export async function collectGarbage(home: string, storage: Storage, opts: GcOptions = {}): Promise<GcResult> {
   const now = opts.now ?? Date.now()
   const graceMs = opts.graceMs ?? DEFAULT_GC_GRACE_MS
+  const objects = opts.objects ?? new FileObjectStore(home)
   const live = await liveSince(storage, now)
   const cutoff = Math.min(now - graceMs, live)
   const referenced = new Set(await storage.listReferencedObjects())
-  const { objects, temps } = scanHome(home, { objects: true })
-  const candidates = objects.filter((o) => !referenced.has(o.location) && o.mtimeMs < cutoff)
-  const stale = temps.filter((t) => isStaleTemp(t, live))
+  const candidates: ObjectInfo[] = []
+  for await (const o of objects.list()) if (!referenced.has(o.location) && o.modifiedMs < cutoff) candidates.push(o)
+  const stale = await staleTemps(home, storage, now, objects)
   if (opts.dryRun) {
-    const bytes = [...candidates, ...stale].reduce((n, f) => n + f.size, 0)
-    return { removed: { objects: candidates.length, temps: stale.length }, bytesFreed: bytes, dryRun: true }
+    const bytes = candidates.reduce((n, o) => n + o.bytes, 0) + stale.databases.reduce((n, f) => n + f.size, 0) + stale.objects.reduce((n, l) => n + l.bytes, 0)
+    return { removed: { objects: candidates.length, temps: stale.databases.length + stale.objects.length }, bytesFreed: bytes, dryRun: true }
   }
-
-  const aside: Array<{ path: string; location: string; moved: string }> = []
-  for (const c of candidates) {
-    const moved = `${c.path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-    try {
-      renameSync(c.path, moved)
-      aside.push({ path: c.path, location: c.location, moved })
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
-  }
-  const referencedNow = aside.length ? new Set(await storage.listReferencedObjects()) : referenced
-  let objectCount = 0
-  let bytes = 0
-  for (const a of aside) {
-    const s = statSync(a.moved)
-    if (referencedNow.has(a.location) || s.mtimeMs >= cutoff) {
-      // Identical content under the same name, so replacing a copy written meanwhile is harmless.
-      renameSync(a.moved, a.path)
-      continue
-    }
-    rmSync(a.moved)
-    objectCount++
-    bytes += s.size
-  }
-  const removedTemps = removeFiles(stale)
-  return { removed: { objects: objectCount, temps: removedTemps.files }, bytesFreed: bytes + removedTemps.bytes, dryRun: false }
+  const removed = await objects.delete(
+    candidates.map((c) => c.location),
+    { olderThanMs: cutoff, referenced: async () => new Set(await storage.listReferencedObjects()) },
+  )
+  const temps = await removeStale(stale)
+  return { removed: { objects: removed.count, temps: temps.files }, bytesFreed: removed.bytes + temps.bytes, dryRun: false }
 }

@@ -1,76 +1,38 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+/**
+ * Values in an object store: serialized by their IO manager, addressed by the
+ * hash of their bytes. `target` is an open store, or a spec the store is
+ * opened from (once per thread): a directory (the home by default) or a
+ * `postgres://` URL.
+ */
+import { createHash } from 'node:crypto'
 import type { DataFormat } from '../storage/types.js'
 import { arrowIO } from './arrow-io.js'
 import { jsonIO } from './json-io.js'
+import { objectLocation } from './object-stores/location.js'
+import { objectStoreFor } from './object-stores/open.js'
+import type { ObjectStore } from './object-stores/types.js'
 import type { IOManager, StoredObject } from './types.js'
 
+export { OBJECT_FILE } from './object-stores/location.js'
+export { TEMP_FILE } from './object-stores/write-file.js'
+
 const managers: Record<DataFormat, IOManager> = { json: jsonIO, arrow: arrowIO }
-
-const madeDirs = new Set<string>()
-
-/** `<object>.tmp-PID-RANDOM`: an object being written by process PID (see storeValue). */
-export const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]+$/
-
-/** `objects/xx/<sha256>.json|arrow`. */
-export const OBJECT_FILE = /^[0-9a-f]{64}\.(json|arrow)$/
-
-/**
- * Whether an identical object is already stored. Reusing it refreshes its
- * mtime: `strata gc` only deletes unreferenced objects older than its grace
- * period, so an old object a step is about to record again must look new.
- * If gc moved it away meanwhile, utimes fails and the object is written anew.
- */
-function reuseStored(path: string, size: number): boolean {
-  try {
-    if (statSync(path, { throwIfNoEntry: false })?.size !== size) return false
-    const now = new Date()
-    utimesSync(path, now, now)
-    return true
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return false
-    // Someone else's file in a shared home: reuse it untouched rather than fail the step.
-    if (code === 'EPERM' || code === 'EACCES') return true
-    throw err
-  }
-}
 
 export function ioManagerFor(value: unknown): IOManager {
   return arrowIO.handles(value) ? arrowIO : jsonIO
 }
 
-/**
- * Writes a value as a new immutable file named by its content hash. The file
- * is written under a temporary name and renamed into place, so a reader (or a
- * crash) never sees a partial object. Identical content is stored once.
- */
-export async function storeValue(home: string, value: unknown): Promise<StoredObject> {
+function storeOf(target: ObjectStore | string): ObjectStore | Promise<ObjectStore> {
+  return typeof target === 'string' ? objectStoreFor(target) : target
+}
+
+/** Stores a value as a new immutable object named by its content hash; identical content is stored once. */
+export async function storeValue(target: ObjectStore | string, value: unknown): Promise<StoredObject> {
   const io = ioManagerFor(value)
   const bytes = await io.serialize(value)
   const contentHash = createHash('sha256').update(bytes).digest('hex')
-  const ext = io.format === 'arrow' ? 'arrow' : 'json'
-  const location = `objects/${contentHash.slice(0, 2)}/${contentHash}.${ext}`
-  const path = join(home, location)
-  // Synchronous file I/O on purpose: steps run on worker threads, where
-  // blocking is free and a sync call is several times cheaper than the
-  // open/stat/write/close round trips of fs/promises.
-  if (!reuseStored(path, bytes.byteLength)) {
-    const dir = join(home, 'objects', contentHash.slice(0, 2))
-    if (!madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true })
-      madeDirs.add(dir)
-    }
-    const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-    try {
-      writeFileSync(tmp, bytes)
-      renameSync(tmp, path)
-    } catch (err) {
-      rmSync(tmp, { force: true })
-      throw err
-    }
-  }
+  const location = objectLocation(contentHash, io.format)
+  await (await storeOf(target)).put(location, bytes)
   return { location, format: io.format, bytes: bytes.byteLength, contentHash }
 }
 
@@ -82,8 +44,10 @@ const ARROW_CACHE_BYTES = 1024 * 1024 * 1024
 const arrowCache = new Map<string, { value: unknown; bytes: number }>()
 let arrowCacheBytes = 0
 
-export async function loadValue(home: string, location: string, format: DataFormat): Promise<unknown> {
-  const cacheKey = `${home}\u0000${location}`
+/** Reads a stored value back. Fails with STRATA_MISSING_OBJECT when the store has no such object. */
+export async function loadValue(target: ObjectStore | string, location: string, format: DataFormat): Promise<unknown> {
+  const store = await storeOf(target)
+  const cacheKey = `${store.spec}\u0000${location}`
   if (format === 'arrow') {
     const hit = arrowCache.get(cacheKey)
     if (hit) {
@@ -92,31 +56,16 @@ export async function loadValue(home: string, location: string, format: DataForm
       return hit.value
     }
   }
-  const value = await readValue(home, location, format)
-  if (format === 'arrow') {
-    const bytes = statSync(join(home, location)).size
-    if (bytes <= ARROW_CACHE_BYTES / 2) {
-      arrowCache.set(cacheKey, { value, bytes })
-      arrowCacheBytes += bytes
-      for (const [k, v] of arrowCache) {
-        if (arrowCacheBytes <= ARROW_CACHE_BYTES) break
-        arrowCache.delete(k)
-        arrowCacheBytes -= v.bytes
-      }
+  const bytes = await store.get(location)
+  const value = await managers[format].deserialize(bytes)
+  if (format === 'arrow' && bytes.byteLength <= ARROW_CACHE_BYTES / 2) {
+    arrowCache.set(cacheKey, { value, bytes: bytes.byteLength })
+    arrowCacheBytes += bytes.byteLength
+    for (const [k, v] of arrowCache) {
+      if (arrowCacheBytes <= ARROW_CACHE_BYTES) break
+      arrowCache.delete(k)
+      arrowCacheBytes -= v.bytes
     }
   }
   return value
-}
-
-async function readValue(home: string, location: string, format: DataFormat): Promise<unknown> {
-  let bytes: Uint8Array
-  try {
-    bytes = readFileSync(join(home, location))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Stored object ${location} is missing from ${home}; re-materialize its asset to recreate it.`)
-    }
-    throw err
-  }
-  return managers[format].deserialize(bytes)
 }

@@ -1,6 +1,6 @@
 import type { DataFormat } from '../storage/types.js'
 
-/** Where a stored value lives; `location` is relative to the home directory. */
+/** Where a stored value lives: `location` (`objects/xx/<sha256>.<ext>`) names it in its object store. */
 export interface StoredObject {
   location: string
   format: DataFormat

@@ -9,6 +9,8 @@
 import { StrataError } from '../../assets/errors.js'
 import type { ModelRegistration, ModelRegistryContext, ModelStage, ModelVersion } from '../../assets/registry.js'
 import { loadValue } from '../io/object-store.js'
+import { OBJECT_LOCATION } from '../io/object-stores/location.js'
+import type { ObjectStore } from '../io/object-stores/types.js'
 import type { Storage } from '../storage/types.js'
 import { checkGate, checkModelName, checkModelVersion, checkNonEmpty, checkStage, jsonObject } from './validate.js'
 
@@ -30,12 +32,13 @@ export type ModelRequest =
 
 const connections = new Map<string, Promise<Storage>>()
 
-function readStorage(home: string): Promise<Storage> {
-  let s = connections.get(home)
+/** `spec`: the storage URL, or the home directory of the embedded SQLite storage. */
+function readStorage(spec: string): Promise<Storage> {
+  let s = connections.get(spec)
   if (!s) {
-    s = import('../storage/index.js').then(({ openStorage }) => openStorage(home))
-    connections.set(home, s)
-    s.catch(() => connections.delete(home))
+    s = import('../storage/index.js').then(({ openStorage }) => openStorage(spec))
+    connections.set(spec, s)
+    s.catch(() => connections.delete(spec))
   }
   return s
 }
@@ -60,18 +63,24 @@ export function registrationRequest(model: ModelRegistration): Extract<ModelRequ
   }
 }
 
-/** Loads a model's artifact when it is a stored object of this home. */
-export async function loadModelArtifact(home: string, model: ModelVersion): Promise<unknown> {
+/** Loads a model's artifact when it is a stored object (`objects/xx/<hash>.<ext>`), from the object store or the spec it opens from. */
+export async function loadModelArtifact(objects: ObjectStore | string, model: ModelVersion): Promise<unknown> {
   const artifact = model?.artifact
-  const m = typeof artifact === 'string' ? /^objects\/[0-9a-f]{2}\/[0-9a-f]{64}\.(json|arrow)$/.exec(artifact) : null
+  const m = typeof artifact === 'string' ? OBJECT_LOCATION.exec(artifact) : null
   if (!m) {
-    throw new StrataError('STRATA_INVALID_MODEL', `Model ${model?.name} version ${model?.version}: artifact ${JSON.stringify(artifact)} is not a stored object of this home; load it yourself.`)
+    throw new StrataError('STRATA_INVALID_MODEL', `Model ${model?.name} version ${model?.version}: artifact ${JSON.stringify(artifact)} is not a stored object; load it yourself.`)
   }
-  return loadValue(home, artifact!, m[1] as 'json' | 'arrow')
+  return loadValue(objects, artifact!, m[3] as 'json' | 'arrow')
+}
+
+/** Where a step's registry reads go: the storage (its URL, or the home of the embedded SQLite storage) and the object store of artifacts. */
+export interface RegistryTargets {
+  storage: string
+  objects: ObjectStore | string
 }
 
 /** The registry handed to one step's compute; `requests` collects its queued writes. */
-export function createRegistryContext(home: string, requests: ModelRequest[]): ModelRegistryContext {
+export function createRegistryContext({ storage, objects }: RegistryTargets, requests: ModelRequest[]): ModelRegistryContext {
   return Object.freeze({
     register(model: ModelRegistration): void {
       requests.push(registrationRequest(model))
@@ -83,16 +92,16 @@ export function createRegistryContext(home: string, requests: ModelRequest[]): M
       requests.push({ kind: 'promote', name, version, stage, ...(reason !== undefined ? { reason: String(reason) } : {}) })
     },
     async get(name: string, version: number) {
-      return (await readStorage(home)).getModel(name, version)
+      return (await readStorage(storage)).getModel(name, version)
     },
     async production(name: string) {
-      return (await (await readStorage(home)).listModels(name)).find((m) => m.stage === 'production')
+      return (await (await readStorage(storage)).listModels(name)).find((m) => m.stage === 'production')
     },
     async list(name?: string) {
-      return (await readStorage(home)).listModels(name)
+      return (await readStorage(storage)).listModels(name)
     },
     loadArtifact(model: ModelVersion) {
-      return loadModelArtifact(home, model)
+      return loadModelArtifact(objects, model)
     },
   })
 }

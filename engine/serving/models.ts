@@ -14,6 +14,7 @@ import type { ModelStage, ModelVersion } from '../../assets/registry.js'
 import type { Prediction, ServedModel, ServingWarning } from '../../assets/serving.js'
 import type { Definitions } from '../../assets/types.js'
 import { loadValue } from '../io/object-store.js'
+import type { ObjectStore } from '../io/object-stores/types.js'
 import { loadModelArtifact } from '../registry/context.js'
 import type { Storage } from '../storage/types.js'
 import { errorMessage } from './http.js'
@@ -79,7 +80,8 @@ export interface Scored {
 
 export interface ModelSetOptions {
   defs: Definitions
-  home: string
+  /** Where artifacts and features are loaded from: an open object store or its spec. */
+  objects: ObjectStore | string
   storage: Storage
   /** Which stage's version fills each role. */
   roles: Array<[ServingRole, ModelStage]>
@@ -87,7 +89,7 @@ export interface ModelSetOptions {
   log: (line: string) => void
 }
 
-export function createModelSet({ defs, home, storage, roles, metrics, log }: ModelSetOptions): ModelSet {
+export function createModelSet({ defs, objects, storage, roles, metrics, log }: ModelSetOptions): ModelSet {
   const served = new Map<string, Served>(Object.entries(defs.serving ?? {}).map(([name, spec]) => [name, { name, spec, slots: new Map() }]))
   let started = false
 
@@ -111,7 +113,7 @@ export function createModelSet({ defs, home, storage, roles, metrics, log }: Mod
       const latest = await storage.getLatest(s.spec.featuresKey)
       if (!latest) throw new StrataError('STRATA_NOT_SERVABLE', `${s.name}: its features asset "${s.spec.featuresKey}" was never materialized. Run strata materialize ${s.spec.featuresKey}.`)
       featuresVersion = latest.dataVersion
-      if (s.features?.version !== featuresVersion) s.features = { value: await loadValue(home, latest.location, latest.format), version: latest.dataVersion }
+      if (s.features?.version !== featuresVersion) s.features = { value: await loadValue(objects, latest.location, latest.format), version: latest.dataVersion }
       features = s.features
     }
     for (const [role, stage] of roles) {
@@ -134,7 +136,7 @@ export function createModelSet({ defs, home, storage, roles, metrics, log }: Mod
         continue
       }
       try {
-        const artifact = await loadModelArtifact(home, target)
+        const artifact = await loadModelArtifact(objects, target)
         const feats = features?.value
         const loaded = await s.spec.load(artifact, { model: target, features: feats, featuresVersion: featuresVersion ?? undefined })
         const slot: Slot = { model: target, loaded, features: feats, featuresVersion, loadedAt: Date.now(), inflight: 0, retired: false }

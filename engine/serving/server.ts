@@ -56,12 +56,16 @@ import type { Storage } from '../storage/types.js'
 import { answerOutsideRoutes, decodeSegment, errorJson, errorMessage, HttpError, readBody, requireJsonBody, sendJson as send } from './http.js'
 import { listen } from './listen.js'
 import { createModelSet, type LoadedInfo, type ServingRole } from './models.js'
+import { PREDICTIONS_FILE, SHADOW_FILE } from './log-reader.js'
+import type { ObjectStore } from '../io/object-stores/types.js'
 import { ServingMetrics } from './metrics.js'
 
 export interface ServeOptions {
   defs: Definitions
   home: string
   storage: Storage
+  /** Where model artifacts and features are loaded from: an open object store or its spec. @defaultValue the home's own objects */
+  objects?: ObjectStore | string
   /** @defaultValue 0 (an ephemeral port) */
   port?: number
   /** @defaultValue '127.0.0.1' */
@@ -131,8 +135,8 @@ export interface ServingServer {
   close(): Promise<void>
 }
 
-export const SHADOW_LOG = 'serving/shadow.jsonl'
-export const PREDICTIONS_LOG = 'serving/predictions.jsonl'
+export const SHADOW_LOG = `serving/${SHADOW_FILE}`
+export const PREDICTIONS_LOG = `serving/${PREDICTIONS_FILE}`
 
 /** Canary bucket of a key, in [0, 100). */
 export function canaryBucket(model: string, key: string): number {
@@ -155,7 +159,7 @@ export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   const roles: Array<[ServingRole, ModelStage]> = [['production', 'production']]
   if (opts.shadow) roles.push(['shadow', opts.shadow])
   if (opts.canary) roles.push(['canary', opts.canary.stage])
-  const models = createModelSet({ defs, home, storage, roles, metrics, log })
+  const models = createModelSet({ defs, objects: opts.objects ?? home, storage, roles, metrics, log })
   const { served } = models
 
   // ------------------------------------------------------------ shadow log

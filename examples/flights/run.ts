@@ -10,11 +10,10 @@
  * A second run with nothing changed does no work and finishes in seconds.
  * Options: --home DIR (default: examples/flights/.strata), --json (summary as JSON on stdout).
  */
-import { readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { listModels, materialize, openWorkspace, type MaterializeResult, type RunEvent, type Workspace } from 'strata-engine/engine'
+import { listModels, loadValue, materialize, openWorkspace, type MaterializeResult, type RunEvent, type Workspace } from 'strata-engine/engine'
 import { RunProgress } from '../../ui-terminal/cli/progress.js'
 import { color, formatDuration } from '../../ui-terminal/cli/output.js'
 import { aucChart } from './chart.js'
@@ -41,7 +40,7 @@ const say = (text: string) => {
 async function latestValue<T>(ws: Workspace, key: string): Promise<{ value: T; runId: string; dataVersion: string } | undefined> {
   const m = await ws.storage.getLatest(key)
   if (!m || m.format !== 'json') return undefined
-  return { value: JSON.parse(readFileSync(join(ws.home, m.location), 'utf8')) as T, runId: m.runId, dataVersion: m.dataVersion }
+  return { value: (await loadValue(ws, m)) as T, runId: m.runId, dataVersion: m.dataVersion }
 }
 
 /** The monitoring summary from the stored daily partitions and the calibration (monitoring-summary.ts). */
@@ -51,9 +50,9 @@ async function monitoringSummary(ws: Workspace): Promise<MonitoringSummary> {
   const perf: DayPerformance[] = []
   for (const k of keys) {
     const d = await ws.storage.getLatest('monitoring/drift', k)
-    if (d) drift.push(JSON.parse(readFileSync(join(ws.home, d.location), 'utf8')) as DayDrift)
+    if (d) drift.push((await loadValue(ws, d)) as DayDrift)
     const p = await ws.storage.getLatest('monitoring/performance', k)
-    if (p) perf.push(JSON.parse(readFileSync(join(ws.home, p.location), 'utf8')) as DayPerformance)
+    if (p) perf.push((await loadValue(ws, p)) as DayPerformance)
   }
   const calibration = await latestValue<Calibration>(ws, 'monitoring/calibration')
   return summarizeMonitoring(drift, perf, calibration?.value ?? null)

@@ -26,10 +26,8 @@
  * `agreementCheck`) are what the tests drive.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Table } from 'apache-arrow'
-import { asset, check, output, type AssetContext, type AssetDefinition, type CheckFnResult } from 'strata-engine'
+import { asset, check, output, type AssetContext, type AssetDefinition, type CheckFnResult, type ServingContext } from 'strata-engine'
 import type { PredictionRecord, ShadowRecord } from '../../engine/serving/server.js'
 import type { TrainingConfig } from './config.js'
 import { keyRangeMapping } from './mappings.js'
@@ -100,13 +98,10 @@ export function parseServingLogs(shadowText: string | undefined, predictionsText
   }
 }
 
-/** Reads `<home>/serving/*.jsonl`. */
-export function readServingLogs(home: string): ServingLogs {
-  const read = (rel: string) => {
-    const path = join(home, rel)
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined
-  }
-  return parseServingLogs(read(SHADOW_LOG_FILE), read(PREDICTIONS_LOG_FILE), { shadow: join(home, SHADOW_LOG_FILE), predictions: join(home, PREDICTIONS_LOG_FILE) })
+/** Reads what `strata serve` logged, through the compute context (`ctx.serving`). */
+export async function readServingLogs(serving: ServingContext): Promise<ServingLogs> {
+  const { shadow, predictions } = await serving.logs()
+  return parseServingLogs(shadow.text, predictions.text, { shadow: shadow.path, predictions: predictions.path })
 }
 
 // ---------------------------------------------------------------- outcomes
@@ -348,8 +343,8 @@ export function shadowComparisonAssets(o: ShadowComparisonOptions) {
   const minAgreement = minAgreementOf(o.config)
   const period = o.monitoring.period
 
-  const observeLogs = (ctx: AssetContext) => {
-    const logs = readServingLogs(ctx.home)
+  const observeLogs = async (ctx: AssetContext) => {
+    const logs = await readServingLogs(ctx.serving)
     const f = logs.files
     return output(logs, {
       dataVersion: logs.sha256,

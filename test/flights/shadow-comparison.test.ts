@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import type { Table } from 'apache-arrow'
 import { DEFS, REPO, useThirtyDays } from './thirty-days.js'
+import { createServingContext } from '../../engine/serving/log-reader.js'
 
 const { TMP, SOURCE } = useThirtyDays('shadow-comparison')
 
@@ -107,8 +108,9 @@ describe('shadow comparison (hand-written logs)', () => {
     assert.match(lenient.message, /lowest 0\.75/)
   })
 
-  it('an empty or missing log: zero counts, says so, the check passes', () => {
-    for (const empty of [sc.parseServingLogs(undefined, undefined), sc.parseServingLogs('', ''), sc.readServingLogs(join(TMP, 'no-such-home'))]) {
+  it('an empty or missing log: zero counts, says so, the check passes', async () => {
+    const missing = await sc.readServingLogs(createServingContext(join(TMP, 'no-such-home', 'serving')))
+    for (const empty of [sc.parseServingLogs(undefined, undefined), sc.parseServingLogs('', ''), missing]) {
       const c = sc.compareServingLogs(empty, outcome, 0.9)
       assert.deepEqual(c.pairs, [])
       assert.deepEqual(c.logged, { shadow: 0, predictions: 0, malformedLines: 0 })

@@ -1,0 +1,6 @@
+export type { ObjectStore, ObjectInfo, DeleteGuard, Removed, Leftover } from './types.js'
+export { FileObjectStore } from './filesystem.js'
+export { openObjectStore, objectStoreFor, closeObjectStores, resolveObjectsSpec, checkObjectsSpec, isPostgresSpec, type OpenObjectStoreOptions, type ObjectsSpecSources } from './open.js'
+export { OBJECT_LOCATION, OBJECT_FILE, objectLocation, formatOfLocation } from './location.js'
+export { TEMP_FILE, writeObjectFile } from './write-file.js'
+export { missingObjectError } from './missing.js'
