@@ -92,7 +92,7 @@ describe('automation in the UI', () => {
     assert.match(f, /features\s+eager\(\)\s+0s ago requested/)
     assert.match(f, /report\s+onCron\("0 6 \* \* \*"\)\s+0s ago/)
     assert.match(f, /Recent ticks[\s\S]*sensor inbox\s+SKIPPED\s+inbox is empty/)
-    assert.match(f, /Recent ticks[\s\S]*conditions\s+REQUESTED\s+1 run request\(s\)/)
+    assert.match(f, /Recent ticks[\s\S]*conditions\s+REQUESTED\s+2 of 2 condition\(s\) evaluated, 1 run\(s\) requested/)
     assert.match(f, /› #1\s+0s ago\s+condition features: features → run [0-9a-f]{8} QUEUED/)
     assert.match(f, /a\/Esc assets/, 'the footer shows the view\'s keys')
 
@@ -139,7 +139,8 @@ describe('automation in the UI', () => {
     assert.match(f, /now: /)
     assert.match(f, /last evaluated 0s ago: requested/)
     assert.match(f, /request #1 → run [0-9a-f]{8} QUEUED/)
-    assert.match(f, /would not request: already requested \(request 1, queued for run [0-9a-f]{8}…\)/, 'now, the queued request is what holds it back')
+    assert.match(f, /now: not requested: already requested \(request 1, queued for run [0-9a-f]{8}…\)/, 'now, the queued request is what holds it back')
+    assert.doesNotMatch(f, /would not request/, 'one partition\'s words are not repeated under the summary that says them')
     assert.doesNotMatch(f, /Freshness/, 'features declares no freshness')
 
     await select(ui, 'raw')

@@ -43,7 +43,7 @@ export function automationLines(a: AssetAutomation, width: number, now: number):
   if (!x) return out
   if (x.now) {
     out.push(<Text wrap="truncate">{clip(`  now: ${esc(x.now.summary)}`, width)}</Text>)
-    out.push(...partitionLines(x.now.partitions, 'would request', 'would not request', width))
+    out.push(...partitionLines(x.now.partitions, x.now.summary, 'would request', 'would not request', width))
   }
   if (a.condition) {
     const last = x.evaluations[0]
@@ -63,11 +63,13 @@ function evaluationLines(v: EvaluationView, width: number, now: number): ReactNo
     </Text>,
   ]
   if (v.request) out.push(<Text dimColor>{clip(`    request #${v.request.requestId} → run ${shortId(v.request.runId)} ${v.request.runStatus ?? v.request.status}`, width)}</Text>)
-  out.push(...partitionLines(v.partitions, 'requested', 'not requested', width))
+  out.push(...partitionLines(v.partitions, v.summary, 'requested', 'not requested', width))
   return out
 }
 
-function partitionLines(lines: EvaluationView['partitions'], yes: string, no: string, width: number): ReactNode[] {
+/** Per-partition lines under a summary; one partition whose words the summary already says is not repeated. */
+function partitionLines(lines: EvaluationView['partitions'], summary: string, yes: string, no: string, width: number): ReactNode[] {
+  if (lines.length === 1 && summary.endsWith(lines[0]!.text)) return []
   const out: ReactNode[] = lines.slice(0, PARTITIONS_SHOWN).map((p) => (
     <Text wrap="truncate">
       {'    '}

@@ -174,7 +174,7 @@ function conditionRow(c: AutomationOverview['conditions'][number], width: number
 const sourceOf = (t: { sourceKind: string; sourceName: string }) => (t.sourceKind === 'conditions' ? 'conditions' : `${t.sourceKind} ${esc(t.sourceName)}`)
 
 function tickRow(t: AutomationTickRecord, width: number, now: number): ReactNode {
-  const what = t.status === 'REQUESTED' ? `${t.requested} run request(s)` : t.message ? esc(t.message) : t.status === 'EVALUATED' ? 'nothing to request' : ''
+  const what = t.message ? esc(t.message) : t.status === 'REQUESTED' ? `${t.requested} run request(s)` : t.status === 'EVALUATED' ? 'nothing to request' : ''
   return (
     <Text wrap="truncate">
       <Text dimColor>{`  ${fit(age(t.evaluatedAt, now), 8)} `}</Text>
