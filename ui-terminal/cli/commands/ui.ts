@@ -13,7 +13,8 @@ Keys: ↑/↓ j/k move · Enter details · / search (or a selection: *key, key+,
 Enter/Space on a group folds it, z all · e checks and metadata in full · ←/→ partition cursor,
 Shift+←/→ or v a range · m materialize · M with downstream · s all stale · b backfill the range ·
 r runs (Enter: a step's whole log; c cancels the selected run) · l lineage · g graph (←/→ along edges) ·
-? help · q quit; the mouse wheel scrolls, a click selects
+a automation (schedules, sensors, conditions, ticks, requested runs) · ? help · q quit;
+the mouse wheel scrolls, a click selects
 
 Options:
       --executor NAME    pool (worker threads, default) or in-process, for runs started from the UI
