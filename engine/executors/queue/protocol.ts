@@ -73,8 +73,8 @@ export const ORCHESTRATOR_TTL_MS = 15_000
  * STALLED_CHECK_MS) puts the job back in the queue once the lock expired:
  * seconds, not BullMQ's default half minute.
  */
-export const LOCK_MS = 5000
-export const STALLED_CHECK_MS = 1500
+export const LOCK_MS = 3000
+export const STALLED_CHECK_MS = 1000
 /** A job whose worker died this many times fails (STRATA_WORKER_DIED) rather than kill another. */
 export const MAX_STALLED = 2
 
