@@ -2,7 +2,7 @@ import { createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmS
 import { join, resolve } from 'node:path'
 import { OBJECT_FILE } from './location.js'
 import { missingObjectError } from './missing.js'
-import type { DeleteGuard, Leftover, ObjectInfo, ObjectStore, Removed } from './types.js'
+import type { DeleteGuard, Leftover, ObjectInfo, ObjectStore, PutOptions, Removed } from './types.js'
 import { TEMP_FILE, tempPathFor, writeObjectFile } from './write-file.js'
 
 const SHARD = /^[0-9a-f]{2}$/
@@ -62,15 +62,15 @@ export class FileObjectStore implements ObjectStore {
     return join(this.spec, location)
   }
 
-  async put(location: string, bytes: Uint8Array): Promise<{ written: boolean }> {
+  async put(location: string, bytes: Uint8Array, opts: PutOptions = {}): Promise<{ written: boolean }> {
     const path = this.pathOf(location)
-    if (reuseStored(path, bytes.byteLength)) return { written: false }
+    if (!opts.replace && reuseStored(path, bytes.byteLength)) return { written: false }
     const dir = join(path, '..')
     if (!this.madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true })
       this.madeDirs.add(dir)
     }
-    writeObjectFile(path, bytes)
+    writeObjectFile(path, bytes, { sync: opts.sync ?? true })
     return { written: true }
   }
 

@@ -1,4 +1,4 @@
-export type { ObjectStore, ObjectInfo, DeleteGuard, Removed, Leftover } from './types.js'
+export type { ObjectStore, ObjectInfo, DeleteGuard, Removed, Leftover, PutOptions } from './types.js'
 export { FileObjectStore } from './filesystem.js'
 export { openObjectStore, objectStoreFor, closeObjectStores, resolveObjectsSpec, checkObjectsSpec, isPostgresSpec, type OpenObjectStoreOptions, type ObjectsSpecSources } from './open.js'
 export { OBJECT_LOCATION, OBJECT_FILE, objectLocation, formatOfLocation } from './location.js'

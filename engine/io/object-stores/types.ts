@@ -42,6 +42,18 @@ export interface Leftover {
   shared: boolean
 }
 
+export interface PutOptions {
+  /**
+   * Make a new object durable before `put` returns, so a materialization
+   * recorded after it survives a power loss with its value (the filesystem
+   * store fsyncs the file, then its directory after the rename; a database
+   * store's committed write already is). See `Durability`. @defaultValue true
+   */
+  sync?: boolean
+  /** Write even if an object is already at the location, replacing it atomically (a copy found damaged). @defaultValue false */
+  replace?: boolean
+}
+
 /** A store of immutable, content-addressed objects. Open one with `openObjectStore(spec)`. */
 export interface ObjectStore {
   /** A plain string that opens this same store in another thread, process or host: a directory path or a `postgres://` URL. */
@@ -55,7 +67,7 @@ export interface ObjectStore {
    * atomic; concurrent puts of the same content are safe.
    * @returns whether the bytes were written (false: reused)
    */
-  put(location: string, bytes: Uint8Array): Promise<{ written: boolean }>
+  put(location: string, bytes: Uint8Array, opts?: PutOptions): Promise<{ written: boolean }>
   /** The whole object. Fails with STRATA_MISSING_OBJECT when there is none. */
   get(location: string): Promise<Uint8Array>
   /** The object in chunks, never holding it all in memory. Fails with STRATA_MISSING_OBJECT when there is none. */
