@@ -9,7 +9,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, it } from 'node:test'
 import { cleanup } from 'ink-testing-library'
-import { asset, eager, onCron, schedule, sensor } from '../../assets/index.js'
+import { asset, eager, onCron, schedule, sensor, staticPartitions } from '../../assets/index.js'
 import type { Definitions } from '../../assets/types.js'
 import { AssetGraph } from '../../engine/index.js'
 import { openStorage } from '../../engine/storage/index.js'
@@ -26,7 +26,8 @@ function automatedDefs(): Definitions {
   const lookup = asset({ key: 'lookup', group: 'ingest', codeVersion: 'l1', freshness: { maxLagMinutes: 60 }, compute: () => 2 })
   const features = asset({ key: 'features', group: 'work', codeVersion: 'f1', ins: { raw }, automation: eager(), compute: (_c, { raw }) => raw })
   const report = asset({ key: 'report', group: 'work', codeVersion: 'p1', deps: [features], automation: onCron('0 6 * * *'), freshness: { maxLagMinutes: 24 * 60 }, compute: () => 3 })
-  return definitions([raw, lookup, features, report], {
+  const events = asset({ key: 'events', group: 'ingest', codeVersion: 'e1', partitions: staticPartitions(['p1', 'p2', 'p3']), freshness: { maxLagMinutes: 60 }, compute: () => 4 })
+  return definitions([raw, lookup, events, features, report], {
     schedules: [schedule({ name: 'nightly', cron: '0 2 * * *', target: 'raw' })],
     sensors: [sensor({ name: 'inbox', intervalSeconds: 60, target: 'lookup', evaluate: () => ({ skipReason: 'inbox is empty' }) })],
   })
@@ -125,11 +126,14 @@ describe('automation in the UI', () => {
     await ui.waitFor((fr) => !fr.includes('Requested runs') && /features/.test(fr), 'the assets again')
   })
 
-  it('the detail pane explains the condition as strata automation why does, and shows freshness: late, never, ok', async () => {
+  it('the detail pane explains the condition as strata automation why does, and shows freshness: late, never, ok, by the latest partition', async () => {
     const defs = automatedDefs()
     const sim = await simulate(defs, NOON)
     await sim.materialize('raw', '', { at: NOON - 150 * MIN })
     await sim.materialize('lookup', '', { at: NOON - 30 * MIN })
+    // The newest materialization is p1's; what counts is the latest partition, p3.
+    await sim.materialize('events', 'p3', { at: NOON - 180 * MIN })
+    await sim.materialize('events', 'p1', { at: NOON - 5 * MIN })
     assert.deepEqual(await sim.tick(), ['features'])
     const { ui } = await startUi(sim, defs)
 
@@ -154,9 +158,13 @@ describe('automation in the UI', () => {
     assert.match(f, /Freshness ✓ ok · last updated 30 min ago, allowed 1 h/)
     assert.match(f, /targeted by sensor inbox/)
 
+    await select(ui, 'events')
+    f = await ui.waitFor(/Freshness/, 'the freshness of events')
+    assert.match(f, /Freshness ! late · latest partition p3: last updated 3 h ago, allowed 1 h/)
+
     await select(ui, 'report')
     f = await ui.waitFor(/Freshness/, 'the freshness of report')
-    assert.match(f, /Freshness ! never materialized · allowed 24 h/)
+    assert.match(f, /Freshness ! missing · never materialized; allowed 24 h/)
     assert.match(f, /Automation onCron\("0 6 \* \* \*"\)/)
   })
 

@@ -6,21 +6,23 @@
  */
 import { Text } from 'ink'
 import type { ReactNode } from 'react'
-import { evaluateFreshness, type FreshnessPolicy } from '../../assets/index.js'
+import { evaluateFreshness } from '../../assets/index.js'
 import type { EvaluationView } from '../../engine/index.js'
 import { escapeForTerminal } from '../cli/output.js'
-import type { AssetAutomation } from './model.js'
+import type { AssetAutomation, FreshnessCheck } from './model.js'
 import { age, clip, shortId } from './theme.js'
 
 const PARTITIONS_SHOWN = 3
 const esc = (s: string) => escapeForTerminal(s)
 
+const FRESHNESS_LABEL = { fresh: '✓ ok', late: '! late', never: '! missing' } as const
+
 /** `Freshness ✓ ok · last updated 10 min ago, allowed 2 h`, or a yellow warning when late or never materialized. */
-export function freshnessLine(policy: FreshnessPolicy, materializedAt: number | undefined, width: number, now: number): ReactNode {
-  const f = evaluateFreshness(policy, materializedAt, now)
+export function freshnessLine(check: FreshnessCheck, width: number, now: number): ReactNode {
+  const f = evaluateFreshness(check.policy, check.lastUpdated, now)
   const ok = f.state === 'fresh'
-  const label = ok ? '✓ ok' : f.state === 'late' ? '! late' : '! never materialized'
-  const reason = f.state === 'never' ? f.reason.replace(/^never materialized; /, '') : f.reason
+  const label = FRESHNESS_LABEL[f.state]
+  const reason = check.partitionKey === null ? f.reason : `latest partition ${esc(check.partitionKey)}: ${f.reason}`
   return (
     <Text wrap="truncate">
       <Text bold>Freshness </Text>

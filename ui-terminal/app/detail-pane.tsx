@@ -122,7 +122,7 @@ function detailLines(d: AssetDetail, partition: PartitionSelection | undefined, 
       </Text>
     ),
   )
-  if (d.freshnessPolicy) out.push(freshnessLine(d.freshnessPolicy, d.materializedAt, width, now))
+  if (d.freshnessCheck) out.push(freshnessLine(d.freshnessCheck, width, now))
   const tags = Object.entries(d.tags)
   if (tags.length) out.push(<Text wrap="truncate">{clip(escapeForTerminal(`tags ${tags.map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ')}`), width)}</Text>)
 

@@ -73,10 +73,19 @@ export interface AssetDetail {
   partitions?: { definition: string; keys: readonly string[]; statuses: readonly PartitionDisplayStatus[] }
   /** The asset's declared checks and their latest results (undefined: it declares none). */
   checks?: ChecksView
-  /** `asset({ freshness })`: judged against `materializedAt` when shown (a warning only, never blocking). */
-  freshnessPolicy?: FreshnessPolicy
+  /** `asset({ freshness })` and the update it judges, judged against the clock when shown (a warning only, never blocking). */
+  freshnessCheck?: FreshnessCheck
   /** What automates the asset and what the daemon last decided (undefined: nothing does). */
   automation?: AssetAutomation
+}
+
+/** A freshness policy and the update that counts for it. */
+export interface FreshnessCheck {
+  policy: FreshnessPolicy
+  /** End of the materialization that counts: the latest one, or for a partitioned asset its latest partition's. */
+  lastUpdated?: number
+  /** That latest partition; null when unpartitioned or when no partition exists yet. */
+  partitionKey: string | null
 }
 
 /** An asset's automation, as `strata automation why` explains it. */
