@@ -32,7 +32,10 @@ export interface OpenObjectStoreOptions {
  */
 export async function openObjectStore(spec: string, opts: OpenObjectStoreOptions = {}): Promise<ObjectStore> {
   checkObjectsSpec(spec)
-  if (isPostgresSpec(spec)) throw invalid(spec.replace(/\/\/[^@/]*@/, '//'), 'is a PostgreSQL URL, which this version cannot store objects in yet')
+  if (isPostgresSpec(spec)) {
+    const { openPostgresObjectStore } = await import('./postgres.js')
+    return openPostgresObjectStore(spec)
+  }
   const root = resolve(spec)
   return new FileObjectStore(root, opts.home === undefined || resolve(opts.home) !== root)
 }
