@@ -1,25 +1,38 @@
 /**
- * The model registry on PostgreSQL. Placeholder: every method throws
- * STRATA_UNSUPPORTED until the registry tables (migration 002) exist.
+ * The model registry on PostgreSQL (migration 002). What to write is decided
+ * by the backend-neutral stage rules (engine/registry/stage-rules.ts) on a
+ * snapshot of the model taken inside the write transaction, under a
+ * per-model advisory lock: two processes registering or promoting the same
+ * model on any hosts take turns, so version numbers never repeat and two
+ * promotions cannot both archive the same production version.
  */
-import type {
-  MaterializationRecord,
-  ModelRegistrationResult,
-  ModelRollbackResult,
-  ModelStage,
-  ModelStageChange,
-  ModelStageResult,
-  ModelVersion,
-  NewModelVersion,
-} from '../types.js'
-import type { PgDb } from './db.js'
-import { notYetOnPostgres } from './unsupported.js'
+import type { ModelRegistrationResult, ModelRollbackResult, ModelStage, ModelStageChange, ModelStageResult, ModelVersion, NewModelVersion } from '../types.js'
+import { registerVersion, registerVersionOnce, rollbackVersion, setVersionStage, type RegistryTx } from '../../registry/stage-rules.js'
+import type { PgDb, Sql } from './db.js'
+import { getModel, listModels, modelArtifacts, modelHistory, productionVersions } from './models-table.js'
+import { lockModel, ModelSnapshot } from './models-snapshot.js'
+import { pgCode } from './db.js'
+import { StrataError } from '../../../assets/errors.js'
+import { storageError } from '../errors.js'
+
+/** Runs `fn`, turning any failure into a STRATA_STORAGE error saying what was being done (StrataErrors pass as they are). */
+export async function usePg<T>(doing: string, where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof StrataError) throw err
+    const code = pgCode(err)
+    const wrapped = storageError(`Storage failed while ${doing} (${where}): ${err instanceof Error ? err.message : String(err)}.`, code ? { pgCode: code } : undefined)
+    ;(wrapped as Error & { cause?: unknown }).cause = err
+    throw wrapped
+  }
+}
 
 /** What the registry needs from the rest of the storage. */
 export interface ModelStoreContext {
   description: string
-  /** A materialization by id (a version's lineage names the one its artifact came from). */
-  getMaterialization(id: number): Promise<MaterializationRecord | undefined>
+  /** Unused: the materializations a version's lineage names are read inside the registering transaction. */
+  getMaterialization?: (id: number) => Promise<unknown>
 }
 
 export class PgModelStore {
@@ -28,37 +41,54 @@ export class PgModelStore {
     private readonly ctx: ModelStoreContext,
   ) {}
 
-  private unsupported(operation: string): never {
-    void this.db
-    throw notYetOnPostgres(operation, this.ctx.description)
+  /** Runs `rules` on a snapshot of model `name` and writes what they changed, in one transaction under the model's lock. */
+  private async write<T>(doing: string, name: string, rules: (tx: RegistryTx) => T, candidate?: NewModelVersion): Promise<T> {
+    return usePg(doing, this.ctx.description, () =>
+      this.db.transaction(async (tx: Sql) => {
+        await lockModel(tx, this.db.schema, name)
+        const snapshot = await ModelSnapshot.load(tx, this.ctx.description, name, candidate)
+        const result = rules(snapshot)
+        await snapshot.flush(tx)
+        return result
+      }),
+    )
   }
 
-  async registerModel(_m: NewModelVersion): Promise<ModelVersion> {
-    return this.unsupported('The model registry')
+  async registerModel(m: NewModelVersion): Promise<ModelVersion> {
+    return this.write(`registering model ${m.name}`, m.name, (tx) => registerVersion(tx, m))
   }
-  async registerModelOnce(_m: NewModelVersion): Promise<ModelRegistrationResult> {
-    return this.unsupported('The model registry')
+
+  async registerModelOnce(m: NewModelVersion): Promise<ModelRegistrationResult> {
+    return this.write(`registering model ${m.name}`, m.name, (tx) => registerVersionOnce(tx, m), m)
   }
-  async getModel(_name: string, _version: number): Promise<ModelVersion | undefined> {
-    return this.unsupported('The model registry')
+
+  async setModelStage(name: string, version: number, stage: ModelStage, now: number, reason?: string): Promise<ModelStageResult> {
+    return this.write(`moving model ${name} version ${version} to ${stage}`, name, (tx) => setVersionStage(tx, name, version, stage, now, reason))
   }
-  async listModels(_name?: string): Promise<ModelVersion[]> {
-    return this.unsupported('The model registry')
+
+  async rollbackModel(name: string, now: number, reason?: string): Promise<ModelRollbackResult> {
+    return this.write(`rolling back model ${name}`, name, (tx) => rollbackVersion(tx, name, now, reason))
   }
-  async getProductionVersions(_names: readonly string[]): Promise<Map<string, number>> {
-    return this.unsupported('The model registry')
+
+  async getModel(name: string, version: number): Promise<ModelVersion | undefined> {
+    return usePg(`reading model ${name} version ${version}`, this.ctx.description, () => getModel(this.db.sql, name, version))
   }
-  async setModelStage(_name: string, _version: number, _stage: ModelStage, _now: number, _reason?: string): Promise<ModelStageResult> {
-    return this.unsupported('The model registry')
+
+  async listModels(name?: string): Promise<ModelVersion[]> {
+    return usePg(name === undefined ? 'listing models' : `listing versions of model ${name}`, this.ctx.description, () => listModels(this.db.sql, name))
   }
-  async rollbackModel(_name: string, _now: number, _reason?: string): Promise<ModelRollbackResult> {
-    return this.unsupported('The model registry')
+
+  async getProductionVersions(names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map()
+    return usePg('reading production model versions', this.ctx.description, () => productionVersions(this.db.sql, names))
   }
-  async getModelHistory(_name: string, _version?: number): Promise<ModelStageChange[]> {
-    return this.unsupported('The model registry')
+
+  async getModelHistory(name: string, version?: number): Promise<ModelStageChange[]> {
+    return usePg(`reading the stage history of model ${name}`, this.ctx.description, () => modelHistory(this.db.sql, name, version))
   }
-  /** Artifact locations of registered models (kept by `strata gc`); none can be registered without the registry tables. */
+
+  /** Artifact locations of registered models (kept by `strata gc`). */
   async listArtifacts(): Promise<string[]> {
-    return []
+    return usePg('listing model artifacts', this.ctx.description, () => modelArtifacts(this.db.sql))
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The automation half of the SQLite storage (see AutomationStorage): the
- * daemon lease, and ticks committed with their cursors, condition states,
+ * daemon lease (how it changes hands: ../automation-rules.ts), and ticks
+ * committed with their cursors, condition states,
  * evaluations and run requests in one IMMEDIATE transaction, so a process
  * killed at any moment leaves either the whole tick or none of it.
  */
@@ -25,6 +26,7 @@ import type {
 } from '../automation-types.js'
 import type { SlotHolder, SlotKey } from '../types.js'
 import { storageError } from './errors.js'
+import { acquireLease, tickOutcome } from '../automation-rules.js'
 import { DaemonLeaseTable } from './automation-lease.js'
 import { AutomationTicksTable } from './automation-ticks.js'
 import { AutomationCursorsTable } from './automation-cursors.js'
@@ -83,20 +85,14 @@ export class SqliteAutomationStore implements AutomationStorage {
   }
 
   async acquireDaemonLease(claim: LeaseClaim, isAlive: (pid: number, host: string) => boolean): Promise<LeaseResult> {
-    // isAlive is a system call on another process: decided outside the write transaction, then compare-and-set.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = this.use('reading the daemon lease', () => this.lease.get())
-      if (current && current.owner !== claim.owner && current.expiresAt > claim.now && isAlive(current.pid, current.host)) {
-        return { acquired: false, holder: current }
-      }
-      if (this.use('taking the daemon lease', () => this.txTake.immediate(claim, current?.owner))) {
-        const lease = this.use('reading the daemon lease', () => this.lease.get())!
-        return current && current.owner !== claim.owner ? { acquired: true, lease, replaced: current } : { acquired: true, lease }
-      }
-    }
-    const holder = this.use('reading the daemon lease', () => this.lease.get())
-    if (holder) return { acquired: false, holder }
-    throw storageError('Could not take the daemon lease: it kept changing hands. Another daemon is starting on this home; retry in a moment.')
+    return acquireLease(
+      {
+        get: () => this.use('reading the daemon lease', () => this.lease.get()),
+        take: (c, previous) => this.use('taking the daemon lease', () => this.txTake.immediate(c, previous)),
+      },
+      claim,
+      isAlive,
+    )
   }
 
   async renewDaemonLease(owner: string, now: number, ttlMs: number): Promise<boolean> {
@@ -149,14 +145,8 @@ export class SqliteAutomationStore implements AutomationStorage {
       outcomes.push({ requestKey: r.requestKey, status: 'QUEUED', requestId })
       queued++
     }
-    const refused = outcomes.filter((o) => o.status !== 'QUEUED')
-    if (queued > 0 || refused.length > 0) {
-      // Every request refused (its run key was used, or it was recorded already): nothing was requested after all.
-      const why = refused.length ? `${refused.length} request(s) not queued: ${[...new Set(refused.map((o) => (o.status === 'RUN_KEY_USED' ? 'run key already used' : 'already recorded')))].join(', ')}` : ''
-      const status = queued > 0 ? c.tick.status : 'SKIPPED'
-      const message = queued > 0 ? [c.tick.message, why].filter(Boolean).join('; ') : why
-      this.ticks.setOutcome(tickId, queued, status, message)
-    }
+    const outcome = tickOutcome(c.tick, queued, outcomes)
+    if (outcome) this.ticks.setOutcome(tickId, queued, outcome.status, outcome.message)
     if (c.cursor) this.cursors.set({ ...c.cursor, sourceKind: c.tick.sourceKind, sourceName: c.tick.sourceName, updatedAt: now })
     for (const s of c.conditions ?? []) this.conditions.set(s)
     const idOf = new Map(outcomes.map((o) => [o.requestKey, o.requestId]))

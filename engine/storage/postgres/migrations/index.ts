@@ -4,6 +4,8 @@
  * `version`, `name` and `sql` (never edit an applied one) and append it here.
  */
 import * as m001 from './001-core.js'
+import * as m002 from './002-model-registry.js'
+import * as m003 from './003-automation.js'
 
 export interface Migration {
   version: number
@@ -12,4 +14,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001]
+export const migrations: readonly Migration[] = [m001, m002, m003]

@@ -1,0 +1,116 @@
+/** The `models` and `model_stage_history` tables on PostgreSQL (migration 002): rows to values and back. */
+import type { ModelStage, ModelStageChange, ModelVersion } from '../types.js'
+import type { Sql } from './db.js'
+import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+
+interface ModelRow {
+  name: string
+  version: number
+  stage: ModelStage
+  metrics: string
+  config: string
+  lineage: string
+  code_version: string
+  artifact: string
+  gate_passed: boolean
+  gate_reasons: string
+  description: string | null
+  created_at: number
+  stage_changed_at: number
+}
+
+interface HistoryRow {
+  id: number
+  name: string
+  version: number
+  from_stage: ModelStage | null
+  to_stage: ModelStage
+  kind: ModelStageChange['kind']
+  reason: string | null
+  at: number
+}
+
+function toModel(row: ModelRow): ModelVersion {
+  const m: ModelVersion = {
+    name: row.name,
+    version: row.version,
+    stage: row.stage,
+    metrics: fromJson(row.metrics, {}),
+    config: fromJson(row.config, {}),
+    lineage: fromJson(row.lineage, {}),
+    codeVersion: row.code_version,
+    artifact: row.artifact,
+    gate: { passed: row.gate_passed, reasons: fromJson<string[]>(row.gate_reasons, []) },
+    createdAt: row.created_at,
+    stageChangedAt: row.stage_changed_at,
+  }
+  setOptional(m, 'description', row.description)
+  return m
+}
+
+function toChange(row: HistoryRow): ModelStageChange {
+  const c: ModelStageChange = { id: row.id, name: row.name, version: row.version, from: row.from_stage, to: row.to_stage, at: row.at, kind: row.kind }
+  setOptional(c, 'reason', row.reason)
+  return c
+}
+
+export async function getModel(sql: Sql, name: string, version: number): Promise<ModelVersion | undefined> {
+  const row = await sql.one<ModelRow>('SELECT * FROM models WHERE name = $1 AND version = $2', [name, version])
+  return row ? toModel(row) : undefined
+}
+
+/** Versions of `name` (every model when undefined), by name then newest version first. */
+export async function listModels(sql: Sql, name?: string): Promise<ModelVersion[]> {
+  const rows =
+    name === undefined
+      ? await sql.rows<ModelRow>('SELECT * FROM models ORDER BY name, version DESC')
+      : await sql.rows<ModelRow>('SELECT * FROM models WHERE name = $1 ORDER BY version DESC', [name])
+  return rows.map(toModel)
+}
+
+export async function productionVersions(sql: Sql, names: readonly string[]): Promise<Map<string, number>> {
+  const rows = await sql.rows<{ name: string; version: number }>(`SELECT name, version FROM models WHERE stage = 'production' AND name = ANY($1::text[])`, [[...names]])
+  return new Map(rows.map((r) => [r.name, r.version]))
+}
+
+/** Stage changes of `name` (one version if given), oldest first. */
+export async function modelHistory(sql: Sql, name: string, version?: number): Promise<ModelStageChange[]> {
+  const rows =
+    version === undefined
+      ? await sql.rows<HistoryRow>('SELECT * FROM model_stage_history WHERE name = $1 ORDER BY id', [name])
+      : await sql.rows<HistoryRow>('SELECT * FROM model_stage_history WHERE name = $1 AND version = $2 ORDER BY id', [name, version])
+  return rows.map(toChange)
+}
+
+export async function modelNames(sql: Sql, limit: number): Promise<string[]> {
+  return (await sql.rows<{ name: string }>('SELECT DISTINCT name FROM models ORDER BY name LIMIT $1', [limit])).map((r) => r.name)
+}
+
+export async function modelArtifacts(sql: Sql): Promise<string[]> {
+  return (await sql.rows<{ artifact: string }>('SELECT DISTINCT artifact FROM models')).map((r) => r.artifact)
+}
+
+/** Inserts a version row as it is (number and stage decided by the stage rules). */
+export async function insertModel(sql: Sql, m: ModelVersion): Promise<void> {
+  await sql.exec(
+    `INSERT INTO models (name, version, stage, metrics, config, lineage, code_version, artifact, gate_passed, gate_reasons, description, created_at, stage_changed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [m.name, m.version, m.stage, toJson(m.metrics), toJson(m.config), toJson(m.lineage), m.codeVersion, m.artifact, m.gate.passed, toJson(m.gate.reasons), m.description ?? null, m.createdAt, m.stageChangedAt],
+  )
+}
+
+export async function updateModelStage(sql: Sql, name: string, version: number, stage: ModelStage, at: number): Promise<void> {
+  await sql.exec('UPDATE models SET stage = $1, stage_changed_at = $2 WHERE name = $3 AND version = $4', [stage, at, name, version])
+}
+
+export async function insertHistory(sql: Sql, c: Omit<ModelStageChange, 'id'>): Promise<void> {
+  await sql.exec('INSERT INTO model_stage_history (name, version, from_stage, to_stage, kind, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    c.name,
+    c.version,
+    c.from,
+    c.to,
+    c.kind,
+    c.reason ?? null,
+    c.at,
+  ])
+}
