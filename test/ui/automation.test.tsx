@@ -137,8 +137,16 @@ describe('automation in the UI', () => {
     assert.deepEqual(await sim.tick(), ['features'])
     const { ui } = await startUi(sim, defs)
 
+    // The list marks the ages of late assets.
+    let f = ui.frame()
+    assert.match(f, /● raw\s+!2h ago/)
+    assert.match(f, /● lookup\s+30m ago/)
+    assert.match(f, /○ events\s+!5m ago/, 'the newest materialization is recent, but the latest partition is late')
+    assert.match(f, /○ report\s+!—/)
+    assert.match(f, /○ features\s+—/, 'no policy, no mark')
+
     await select(ui, 'features')
-    let f = await ui.waitFor(/last evaluated/, 'the explanation of features')
+    f = await ui.waitFor(/last evaluated/, 'the explanation of features')
     assert.match(f, /Automation eager\(\)/)
     assert.match(f, /now: /)
     assert.match(f, /last evaluated 0s ago: requested/)

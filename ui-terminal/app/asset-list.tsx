@@ -1,11 +1,13 @@
 /**
  * The asset list: group headers (▾ open, ▸ folded) and one row per asset
- * (status glyph, key, last materialization age, partition bar). Windowed:
+ * (status glyph, key, last materialization age, yellow with `!` when late
+ * for the asset's freshness policy, partition bar). Windowed:
  * only the lines that fit `height` are rendered. Search results come flat,
  * best first, with the letters that matched highlighted.
  */
 import { Box, Text } from 'ink'
 import { memo } from 'react'
+import { evaluateFreshness } from '../../assets/index.js'
 import { escapeForTerminal } from '../cli/output.js'
 import type { AssetRow } from './model.js'
 import { CountsBar } from './partition-bar.js'
@@ -83,6 +85,8 @@ export const AssetLine = memo(function AssetLine({ row, selected, focused, width
   const barWidth = bars && width >= 50 ? BAR_WIDTH : 0
   const keyWidth = Math.max(1, width - 4 - (showAge ? AGE_WIDTH + 1 : 0) - (barWidth ? barWidth + 1 : 0))
   const when = row.materializedAt !== undefined ? age(row.materializedAt, now) : '—'
+  // A freshness warning marks the age: late (or never materialized) for its policy.
+  const late = row.freshnessCheck !== undefined && evaluateFreshness(row.freshnessCheck.policy, row.freshnessCheck.lastUpdated, now).state !== 'fresh'
   // Columns are Boxes rather than padded strings: Ink's cost per frame grows with the characters written.
   return (
     <Box height={1} width={width}>
@@ -100,7 +104,7 @@ export const AssetLine = memo(function AssetLine({ row, selected, focused, width
       </Box>
       {showAge ? (
         <Box width={AGE_WIDTH + 1} justifyContent="flex-end">
-          <Text dimColor>{clip(when, AGE_WIDTH)}</Text>
+          {late ? <Text color="yellow">{clip(`!${when}`, AGE_WIDTH)}</Text> : <Text dimColor>{clip(when, AGE_WIDTH)}</Text>}
         </Box>
       ) : null}
       {barWidth && row.partitions ? (

@@ -35,6 +35,8 @@ export interface AssetRow {
   /** End of the latest materialization (the newest partition's, when partitioned). */
   materializedAt?: number
   partitions?: { total: number; counts: PartitionCounts }
+  /** `asset({ freshness })` and the update it judges: the list marks the age of a late asset. */
+  freshnessCheck?: FreshnessCheck
 }
 
 /** One line of a staleness explanation, as `strata why` prints it (depth 1: a root cause under an upstream). */

@@ -4,7 +4,7 @@
  * assets and everything downstream of them) unless most of the graph did.
  */
 import { displayStatus, loadStatusIndex, summarize, type AssetSummary, type NodeState, type PartitionDisplayStatus, type Workspace } from '../../engine/index.js'
-import { groupOrder, reasonLines, type AssetDetail, type AssetRow, type LineageEntry, type PartitionInfo, type RowStatus } from './model.js'
+import { groupOrder, reasonLines, type AssetDetail, type AssetRow, type FreshnessCheck, type LineageEntry, type PartitionInfo, type RowStatus } from './model.js'
 
 /** Above this share of the graph, a partial refresh costs about as much as a full one. */
 const PARTIAL_LIMIT = 0.3
@@ -79,7 +79,8 @@ export class StatusCache {
       const cached = this.rowCache.get(key)
       if (cached && cached.status === status) return cached
       const s = this.summaries.get(key)
-      const row: AssetRow = { key, group: this.ws.defs.byKey.get(key)!.group, status, materializedAt: s?.latest?.endedAt, partitions: s?.partitions }
+      const freshnessCheck = this.freshnessCheck(key)
+      const row: AssetRow = { key, group: this.ws.defs.byKey.get(key)!.group, status, materializedAt: s?.latest?.endedAt, partitions: s?.partitions, ...(freshnessCheck ? { freshnessCheck } : {}) }
       this.rowCache.set(key, row)
       return row
     })
@@ -110,7 +111,18 @@ export class StatusCache {
       downstream: this.ws.graph.downstream(key).map(entry),
       consumed: (latest?.consumed ?? []).map((c) => ({ key: c.upstreamAssetKey, partitionKey: c.upstreamPartitionKey, dataVersion: c.upstreamDataVersion })),
       partitions: asset.partitions ? this.partitionsOf(key, asset.partitions.id) : undefined,
+      freshnessCheck: this.freshnessCheck(key),
     }
+  }
+
+  /** The asset's freshness policy and the update it judges, as strata list takes it: a partitioned asset's latest partition, not its newest materialization. */
+  freshnessCheck(key: string): FreshnessCheck | undefined {
+    const asset = this.ws.defs.byKey.get(key)
+    const policy = asset?.freshness
+    if (!policy) return undefined
+    if (!asset.partitions) return { policy, lastUpdated: this.summaries.get(key)?.latest?.endedAt, partitionKey: null }
+    const last = this.nodes.get(key)?.at(-1)
+    return { policy, lastUpdated: last?.latest?.endedAt, partitionKey: last?.partitionKey ?? null }
   }
 
   /** The latest materialization's partition and id, for loading what the index lacks (metadata). */

@@ -97,13 +97,6 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     if (!d.metadata && d.materializedAt !== undefined) d = { ...d, metadata: this.metadataOf(key) }
     const declared = this.ws.defs.byKey.get(key)?.checks ?? []
     if (declared.length) d = { ...d, checks: { declared: declared.map((c) => c.name), results: this.checks.get(this.ws, key) } }
-    const policy = this.ws.defs.byKey.get(key)?.freshness
-    if (policy) {
-      // As strata list judges it: a partitioned asset by its latest partition.
-      const partitionKey = d.partitions ? (d.partitions.keys.at(-1) ?? null) : null
-      const lastUpdated = d.partitions ? (partitionKey === null ? undefined : this.status?.partition(key, partitionKey)?.materializedAt) : d.materializedAt
-      d = { ...d, freshnessCheck: { policy, lastUpdated, partitionKey } }
-    }
     const automation = this.automationFeed?.asset(key)
     if (automation) d = { ...d, automation }
     return d
