@@ -129,7 +129,7 @@ export function HelpScreen({ width, height }: { width: number; height: number })
     for (const [key, text] of rows) lines.push({ key, text })
     lines.push({ text: '' })
   }
-  lines.push({ text: 'Assets: ● fresh  ◐ stale  ○ missing  ▶ running  ✗ failed (last attempt)' })
+  lines.push({ text: 'Assets: ● fresh  ◐ stale  ○ missing  ▶ running  ✗ failed (last attempt); a yellow !age: late for its freshness policy' })
   lines.push({ text: 'Partitions: green materialized, yellow stale, blue running, red failed, grey ░ missing' })
   return (
     <Box flexDirection="column" width={width} height={height}>
