@@ -18,6 +18,7 @@
  */
 import { createRequire } from 'node:module'
 import { hashCode, normalizeTokens } from '../../assets/code-version.js'
+import { withoutOrchestration } from './orchestration.js'
 
 interface Token {
   type: number
@@ -179,7 +180,7 @@ export function scanModule(text: string): ModuleScan {
     }
     return lo
   }
-  const scan: ModuleScan = { statements: [], declared: {}, imports: {}, exports: {}, starExports: [], effectImports: [], mutators: {}, functions: [], hash: hashCode(normalizeTokens(texts)) }
+  const scan: ModuleScan = { statements: [], declared: {}, imports: {}, exports: {}, starExports: [], effectImports: [], mutators: {}, functions: [], hash: hashCode(normalizeTokens(withoutOrchestration(texts))) }
   const stmtIndex: number[] = [] // range index → statement index (-1 for imports and export lists)
   for (const [start, end] of ranges) {
     const first = tokens[start]!
@@ -205,7 +206,8 @@ export function scanModule(text: string): ModuleScan {
     const own = new Set<string>()
     for (const r of refs) if (r.i >= start && r.i < end && r.scope === program) own.add(r.ref)
     const index = scan.statements.length
-    scan.statements.push({ names: [...names], hash: hashCode(normalizeTokens(texts.slice(start, end))), refs: [...own], code })
+    // A statement's automation and freshness declarations are orchestration: they never count (orchestration.ts).
+    scan.statements.push({ names: [...names], hash: hashCode(normalizeTokens(withoutOrchestration(texts.slice(start, end)))), refs: [...own], code })
     stmtIndex.push(index)
     for (const n of names) {
       scan.declared[n] = index

@@ -17,7 +17,7 @@ import { compileOptions } from '../loader/compile-options.mjs'
 import { scanModule, type ModuleScan } from './js-scan.js'
 
 /** Bump when ModuleScan or the scanner's results change: older entries stop matching. */
-const FORMAT = 'strata-code-scan/6'
+const FORMAT = 'strata-code-scan/7'
 
 export interface ModuleEntry {
   /** Absent when the file is data (JSON) or could not be parsed: then only `hash` counts. */
