@@ -8,3 +8,4 @@ export { automationOverview, type AutomationOverview, type RequestView, type Tic
 export { explainAutomation, type AutomationExplanation, type EvaluationView, type PartitionLine } from './explain.js'
 export { automationSources, type AutomationSources, type ScheduleSource, type SensorSource } from './sources.js'
 export { conditionLabel, describeNote } from './describe.js'
+export { freshnessOf, freshnessPartition, freshnessNow, readFreshness, type AssetFreshness } from './freshness.js'

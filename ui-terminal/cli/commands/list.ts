@@ -1,4 +1,4 @@
-import { describeFailure, describeReason, readAssetStates, readCheckCounts, resolveSelection } from '../../../engine/index.js'
+import { describeFailure, describeReason, readAssetStates, readCheckCounts, readFreshness, resolveSelection } from '../../../engine/index.js'
 import { partitionBar } from '../partition-bar.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatAge, paintStatus, printJson, table } from '../output.js'
@@ -9,6 +9,8 @@ export const help = `strata list [SELECTION...] — assets with group, status an
 
 STATUS is FRESH, STALE, MISSING, or FAILED when the last attempt failed (its
 error's first line and run id are shown; the last good materialization stays).
+An asset with a freshness policy whose latest materialization (latest
+partition) is older than it allows is marked "late" (a warning, never a block).
 
 SELECTION uses the asset selection syntax: key, *key (with upstream), key* (with
 downstream), +key / key+ (one level), group:NAME, tag:K=V, * (all; the default).
@@ -24,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     const keys = resolveSelection(positionals, ws.graph, ws.defs)
     const states = await readAssetStates(ws)
     const checkCounts = await readCheckCounts(ws, keys)
+    const freshness = await readFreshness(ws, keys)
     const assets = keys.map((key) => {
       const def = ws.defs.byKey.get(key)!
       const state = states.get(key)!
@@ -34,6 +37,8 @@ export async function run(argv: string[]): Promise<number> {
         status: state.display,
         /** The latest good materialization: FRESH, STALE or MISSING. */
         freshness: state.status,
+        /** Against its freshness policy (null when it declares none). */
+        freshnessCheck: freshness.get(key)!,
         failure: failureJson(state.failure),
         reasons: state.reasons.map(describeReason),
         reasonDetails: state.reasons.map(reasonJson),
@@ -65,13 +70,15 @@ export async function run(argv: string[]): Promise<number> {
       const extra = state.failure ? staleness.length : staleness.length - 1
       const more = extra > 0 ? color.dim(` (+${extra} more, see strata why ${escapeForTerminal(a.key)})`) : ''
       const parts = state.partitions ? ` ${partitionBar(state.partitions.counts, 12)} ${state.partitions.counts.FRESH}/${state.partitions.total}` : ''
-      const checks = a.checks.failed ? color.red(`✗ ${a.checks.failed} check(s) failed `) : a.checks.warned ? color.yellow(`! ${a.checks.warned} check warning(s) `) : ''
+      const late = a.freshnessCheck && a.freshnessCheck.state !== 'fresh' ? color.yellow(`! ${a.freshnessCheck.state === 'late' ? 'late: ' : 'freshness: '}${escapeForTerminal(a.freshnessCheck.reason)} `) : ''
+      const checks = late + (a.checks.failed ? color.red(`✗ ${a.checks.failed} check(s) failed `) : a.checks.warned ? color.yellow(`! ${a.checks.warned} check warning(s) `) : '')
       rows.push([escapeForTerminal(a.group), escapeForTerminal(a.key), paintStatus(a.status) + parts, state.latest ? formatAge(state.latest.endedAt) : color.dim('never'), checks + first + more])
     }
     console.log(table(rows))
     const count = (s: string) => assets.filter((a) => a.status === s).length
     const failed = count('FAILED')
-    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing${failed ? `, ${failed} failed` : ''}`))
+    const late = assets.filter((a) => a.freshnessCheck && a.freshnessCheck.state !== 'fresh').length
+    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing${failed ? `, ${failed} failed` : ''}${late ? `, ${late} late (freshness)` : ''}`))
     return 0
   })
 }

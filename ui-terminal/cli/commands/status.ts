@@ -1,15 +1,17 @@
 import { StrataError } from '../../../assets/index.js'
-import { checkResultJson, describeFailure, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
+import { checkResultJson, describeFailure, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readFreshness, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
 import { upstreamLinks } from '../../../engine/partitions/mapping.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatAge, formatTime, printJson, table } from '../output.js'
 import { PAINT, partitionTimeline } from '../partition-bar.js'
 import { failureJson } from '../json.js'
+import { freshnessLine } from '../freshness.js'
 import { assetKeyArg } from '../suggest.js'
 import { withWorkspace } from '../workspace.js'
 
 export const help = `strata status KEY — status of an asset's partitions: counts and a partition bar
-(green fresh, yellow stale, blue in progress, red failed, grey missing), and its failing checks
+(green fresh, yellow stale, blue in progress, red failed, grey missing), its failing checks,
+and where it stands against its freshness policy, if it declares one
 
 Options:
       --partitions   list every partition with its status
@@ -39,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     const key = assetKeyArg(ws, positionals[0]!)
     const asset = ws.defs.byKey.get(key)!
     const checkResults = await readLatestChecks(ws, key)
+    const freshness = (await readFreshness(ws, [key])).get(key)!
     // Counts alone, for an asset with no upstreams (nor production models), come straight from the state
     // index in the database: no per-partition work for 100,000 partitions.
     if (values.json && !values.partitions && asset.partitions && upstreamLinks(ws.defs, asset).length === 0 && !asset.models.length) {
@@ -53,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
         total,
         counts,
         failure: null,
+        freshnessCheck: freshness,
         partitions: null,
         checks: { passed: checkResults.length - failing.length, failed: failing.filter((r) => r.blocking).length, warned: failing.filter((r) => !r.blocking).length, results: failing.map(checkResultJson) },
       })
@@ -73,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
         counts,
         // The failed last attempt of an unpartitioned asset (failed partitions are counted in counts.FAILED).
         failure: asset.partitions ? null : failureJson(nodes[0]?.failure),
+        freshnessCheck: freshness,
         partitions:
           values.partitions || !asset.partitions
             ? nodes.map((n, i) => ({
@@ -97,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       const n = nodes[0]!
       console.log(`${color.bold(key)} ${PAINT[statuses[0]!](statuses[0]!)}${n.latest ? color.dim(`  data ${n.latest.dataVersion.slice(0, 12)}, ${formatTime(n.latest.endedAt)}`) : ''}`)
       if (n.failure) console.log(color.red(`  • ${escapeForTerminal(describeFailure(n.failure, formatAge(n.failure.at)))}`))
+      if (freshness) console.log(freshnessLine(freshness))
       for (const r of n.reasons) console.log(`  • ${escapeForTerminal(describeReason(r))}`)
       printChecks(checkResults)
       return 0
@@ -108,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(partitionTimeline(statuses, cols))
     }
     console.log((Object.keys(counts) as PartitionDisplayStatus[]).map((s) => `${PAINT[s](s)} ${counts[s]}`).join('   '))
+    if (freshness) console.log(freshnessLine(freshness, ''))
     if (values.partitions) {
       const rows = nodes.map((n, i) => [escapeForTerminal(n.partitionKey), PAINT[statuses[i]!](statuses[i]!), n.latest ? n.latest.dataVersion.slice(0, 12) : '', n.latest ? formatTime(n.latest.endedAt) : '', n.reasons[0] ? escapeForTerminal(describeReason(n.reasons[0])) : ''])
       console.log(table([['PARTITION', 'STATUS', 'DATA', 'MATERIALIZED', 'REASON'].map((h) => color.dim(h)), ...rows]))

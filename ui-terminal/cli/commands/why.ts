@@ -7,6 +7,7 @@ import {
   describeReason,
   displayStatus,
   loadStatusIndex,
+  readFreshness,
   readLatestChecks,
   summarize,
   type CheckResultRecord,
@@ -14,6 +15,7 @@ import {
   type StaleReason,
 } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { freshnessLine } from '../freshness.js'
 import { failureJson, reasonJson } from '../json.js'
 import { assetKeyArg } from '../suggest.js'
 import { color, escapeForTerminal, formatAge, paintStatus, printJson } from '../output.js'
@@ -109,12 +111,14 @@ export async function run(argv: string[]): Promise<number> {
     const summary = summarize(index, key)
     const nodes = index.nodes(key)
     const failing = failingOf(await readLatestChecks(ws, key))
+    const freshness = (await readFreshness(ws, [key])).get(key)!
     if (values.json) {
       const notFresh = nodes.filter((n) => n.status !== 'FRESH' || n.runState)
       printJson({
         key,
         status: summary.display,
         freshness: summary.status,
+        freshnessCheck: freshness,
         failure: failureJson(summary.failure),
         reasons: [...failing.map(checkReason), ...summary.reasons.map(describeReason)],
         reasonDetails: [...failing.map(checkDetail), ...summary.reasons.map(reasonJson)],
@@ -132,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     const last = failure ? 'last good materialization' : 'last materialized'
     const when = summary.latest ? color.dim(` (${last} ${formatAge(summary.latest.endedAt)}, data ${summary.latest.dataVersion.slice(0, 12)})`) : failure ? color.dim(' (never materialized)') : ''
     console.log(`${color.bold(key)} is ${paintStatus(summary.display)}${when}`)
+    if (freshness) console.log(freshnessLine(freshness))
     if (!asset.partitions) {
       if (failure) console.log(color.red(`  • ${escapeForTerminal(describeFailure(failure, formatAge(failure.at)))}`))
       if (summary.status === 'FRESH') {
