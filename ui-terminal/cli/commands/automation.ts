@@ -2,6 +2,7 @@ import { StrataError } from '../../../assets/errors.js'
 import { normalizeKey } from '../../../assets/keys.js'
 import { automationOverview, explainAutomation, suggestKeys, type AutomationOverview, type EvaluationView, type RequestView, type TickView } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { automationWhyJson } from '../automation-json.js'
 import { color, escapeForTerminal, formatTime, printJson, table } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -86,7 +87,7 @@ async function why(values: Record<string, any>, key: string, now: Date | undefin
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StrataError('STRATA_USAGE', `--limit must be a whole number ≥ 1 (got "${values.limit}").`)
     const x = await explainAutomation(ws, k, { partition: values.partition, limit, now })
     if (values.json) {
-      printJson(x)
+      printJson(automationWhyJson(x))
       return 0
     }
     const label = values.partition !== undefined ? `${k}[${values.partition}]` : k

@@ -1,6 +1,7 @@
 import { StrataError } from '../../../assets/errors.js'
 import { offsetClock, startDaemon, systemClock, type DaemonEvent } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
+import { daemonEventJson } from '../automation-json.js'
 import { color, escapeForTerminal } from '../output.js'
 
 export const help = `strata daemon — run automation: conditions, schedules and sensors, with no command typed
@@ -88,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     once,
     onEvent: (e) => {
       if (e.type === 'run-end' && e.status !== 'SUCCESS' && e.status !== 'NOTHING_TO_DO') failedRuns++
-      if (values.json) process.stdout.write(`${JSON.stringify(e)}\n`)
+      if (values.json) process.stdout.write(`${JSON.stringify(daemonEventJson(e))}\n`)
       else {
         const text = line(e, now)
         if (text !== undefined) console.log(text)
