@@ -27,7 +27,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Table } from 'apache-arrow'
-import { asset, check, dailyPartitions, dataContract, defineDefinitions, output, timeWindowMapping, type AssetContext } from 'strata-engine'
+import { asset, check, cronTickPassed, dailyPartitions, dataContract, defineDefinitions, eager, fileSensor, missing, output, schedule, stale, timeWindowMapping, type AssetContext } from 'strata-engine'
 import { daysIn, hashOf, loadConfig, type TrainingConfig } from './config.js'
 import { buildTrainingDataset } from './dataset.js'
 import { hourRatesOf } from './baseline.js'
@@ -64,6 +64,20 @@ for (const [name, range] of [['training', config.training], ['validation', confi
     throw new Error(`The training config's ${name} range ${range.from}..${range.to} includes days outside the data's partitions ${dayKeys[0]}..${dayKeys[dayKeys.length - 1]} (e.g. ${missing[0]}).`)
   }
 }
+
+// ---------------------------------------------------------------- automation (strata daemon; README.md, "Automation")
+
+/** Every daily partition: a revised source file can change any day, and eager() looks at the latest `lookback` only. */
+const everyDay = eager({ lookback: dayKeys.length })
+/**
+ * Weekly training, Mondays 03:00 UTC: the dataset and the model in one run.
+ * They change together: evaluation/report judges the model against a baseline
+ * computed from the training rows, so it must never see a new dataset with
+ * the model trained on the previous one (README.md, "Automation").
+ */
+export const TRAINING_CRON = '0 3 * * 1'
+/** Daily monitoring: 06:00 UTC. */
+export const MONITORING_CRON = '0 6 * * *'
 
 function withoutMonitoring(c: TrainingConfig): TrainingConfig {
   const { monitoring: _monitoring, ...rest } = c as TrainingConfig & { monitoring?: unknown }
@@ -144,6 +158,7 @@ export const landing = asset({
   ],
   // What landing reports depends on the partitions' range.
   versionInputs: { partitions: { from: FIRST_DAY, end: END } },
+  automation: eager(),
   compute: land,
 })
 
@@ -164,6 +179,8 @@ export const rawFlights = asset({
   partitions: days,
   ins: { landed: landing },
   checks: [dataContract({ file: new URL('./flights.contract.yaml', import.meta.url), description: 'flights.contract.yaml: schema, nullability, ranges, daily row count, null rates' })],
+  // Every day is re-sliced from a new landed table; a day whose rows did not change keeps its data version.
+  automation: everyDay,
   compute: slice,
 })
 
@@ -252,6 +269,8 @@ export const features = asset({
       },
     }),
   ],
+  // Only the days whose own rows or 7-day history got a new data version.
+  automation: everyDay,
   compute: buildFeatures,
 })
 
@@ -408,6 +427,8 @@ export const evaluationReport = asset({
   description: `Model vs baseline vs production on ${config.validation.from}..${config.validation.to}, by top origins and hour bands; gate from the training config.`,
   ins: { model: trainedModel, training: trainingDataset, validation: { asset: features, mapping: keyRangeMapping(config.validation, 'validation') } },
   versionInputs: evaluationSettings,
+  // After each training (once the weekly run has ended), and when a validation day gets new data.
+  automation: eager(),
   compute: evaluateModel,
 })
 
@@ -505,6 +526,7 @@ export const modelPackage = asset({
   deps: [trainingDataset],
   // The monitoring section does not determine the model: editing it must not re-register one.
   versionInputs: { config: withoutMonitoring(config) },
+  automation: eager(),
   compute: register,
 })
 
@@ -522,7 +544,7 @@ export const {
   calibration: monitoringCalibration,
   drift: monitoringDrift,
   performance: monitoringPerformance,
-} = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage })
+} = monitoringAssets({ config, monitoring, features, trainingDataset, modelPackage, automation: cronTickPassed(MONITORING_CRON).and(stale().or(missing())) })
 
 /** strata serve's shadow/canary logs (observed) and their comparison on the real outcomes (shadow-comparison.ts). */
 export const { servingLogs, shadowComparison } = shadowComparisonAssets({ config, monitoring, rawFlights })
@@ -533,6 +555,12 @@ const all = [...modelAssets, monitoringReference, monitoringCalibrationDays, mon
 // ---------------------------------------------------------------- 7. serving (serving.ts)
 
 /** The online feature store read by `strata serve`: the last days' aggregates, from the same feature module as training. */
-export const onlineFeatures = onlineFeaturesAsset({ rawFlights, dayKeys })
+export const onlineFeatures = onlineFeaturesAsset({ rawFlights, dayKeys, automation: eager() })
 
-export default defineDefinitions({ assets: [...all, onlineFeatures], serving: { [config.model_name]: flightDelayServing(onlineFeatures) } })
+export default defineDefinitions({
+  assets: [...all, onlineFeatures],
+  serving: { [config.model_name]: flightDelayServing(onlineFeatures) },
+  // A changed file is observed (source/flights_file); eager() takes it from there.
+  sensors: [fileSensor({ name: 'flights_file', path: SOURCE_PATH, target: 'source/flights_file', intervalSeconds: 10 })],
+  schedules: [schedule({ name: 'weekly_training', cron: TRAINING_CRON, target: 'training/dataset training/model' })],
+})

@@ -28,7 +28,7 @@
  * the serving period must start after training ends (checked with the config).
  */
 import type { Table } from 'apache-arrow'
-import { allMapping, asset, check, dailyPartitions, output, type AssetContext, type AssetDefinition } from 'strata-engine'
+import { allMapping, asset, check, dailyPartitions, output, type AssetContext, type AssetDefinition, type AutomationCondition } from 'strata-engine'
 import { baselineScores, hourRatesOf, type HourRates } from './baseline.js'
 import { daysIn, type TrainingConfig } from './config.js'
 import { FEATURE_NAMES } from './features.js'
@@ -71,6 +71,8 @@ export interface MonitoringAssetsOptions {
   trainingDataset: AssetDefinition<any>
   /** models/<name>: monitoring runs after registration. */
   modelPackage: AssetDefinition<any>
+  /** When the daemon rebuilds each monitoring asset (definitions.ts: daily); none when omitted. */
+  automation?: AutomationCondition
 }
 
 const loaded = new Map<string, Promise<LoadedModel>>()
@@ -172,6 +174,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
     deps: [o.modelPackage],
     models: [config.model_name],
     versionInputs: { bins: mon.bins, model_name: config.model_name, ignore_features: mon.ignore_features },
+    automation: o.automation,
     compute: buildReference,
   })
 
@@ -197,6 +200,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
     partitions: trainingDays,
     ins: { day: o.features, reference },
     versionInputs: { scored_flights_per_day: perDay, random_seed: config.random_seed },
+    automation: o.automation,
     compute: measureTrainingDay,
   })
 
@@ -212,6 +216,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
     description: `Warning thresholds from the training days' own daily spread: per feature and for the scores, PSI above median + ${margin} × (q${quantile} − median); AUC, accuracy and lift below the mirror bound.`,
     ins: { days: { asset: calibrationDays, mapping: allMapping() } },
     versionInputs: { quantile, margin },
+    automation: o.automation,
     compute: buildCalibration,
   })
 
@@ -240,6 +245,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
       ...monitored.map((f) => check<DayDrift>({ name: `psi:${f}`, blocking: false, description: `PSI of ${f} against training within what training days show`, fn: (_ctx, d) => featurePsiCheck(f, d) })),
       check<DayDrift>({ name: 'psi:prediction', blocking: false, description: `PSI of the monitored model's scores within what training days show`, fn: (_ctx, d) => predictionPsiCheck(d) }),
     ],
+    automation: o.automation,
     compute: measureDrift,
   })
 
@@ -263,6 +269,7 @@ export function monitoringAssets(o: MonitoringAssetsOptions) {
       check<DayPerformance>({ name: 'realized_accuracy', blocking: false, description: 'realized accuracy within what training days show', fn: (_ctx, p) => realizedCheck('accuracy', p) }),
       check<DayPerformance>({ name: 'realized_lift', blocking: false, description: 'realized AUC lift over the baseline within what training days show', fn: (_ctx, p) => realizedCheck('lift', p) }),
     ],
+    automation: o.automation,
     compute: measurePerformance,
   })
 

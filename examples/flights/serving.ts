@@ -26,7 +26,7 @@
  * `unknown origin` / `unknown destination` (its rates fall back to the prior).
  */
 import type { Table } from 'apache-arrow'
-import { asset, invalidInstance, servedModel, type AssetContext, type AssetDefinition, type PartitionMapping, type ServingWarning } from 'strata-engine'
+import { asset, invalidInstance, servedModel, type AssetContext, type AssetDefinition, type AutomationCondition, type PartitionMapping, type ServingWarning } from 'strata-engine'
 import { aggregateDay, buildHistory, dayStartOf, FEATURE_SET_VERSION, HISTORY_DAYS, type Counter, type DayAggregate, type FlightColumns, type History, type OriginStats } from './features.js'
 import { keyRangeMapping } from './mappings.js'
 import { loadModel, scoreFlights, type LoadedModel, type ModelArtifact } from './model.js'
@@ -80,6 +80,8 @@ const buildOnline = (ctx: AssetContext, inputs: { days: unknown }) => {
 export function onlineFeaturesAsset(opts: {
   rawFlights: AssetDefinition<Table>
   dayKeys: readonly string[]
+  /** When the daemon rebuilds it; none when omitted. */
+  automation?: AutomationCondition
 }): AssetDefinition<OnlineFeatures> {
   const last = opts.dayKeys.slice(-ONLINE_DAYS)
   const range = { from: last[0]!, to: last[last.length - 1]! }
@@ -91,6 +93,7 @@ export function onlineFeaturesAsset(opts: {
     tags: { kind: 'online-features' },
     ins: { days: { asset: opts.rawFlights, mapping } },
     versionInputs: { range },
+    ...(opts.automation ? { automation: opts.automation } : {}),
     compute: buildOnline,
   }) as AssetDefinition<OnlineFeatures>
 }
