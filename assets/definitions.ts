@@ -4,7 +4,7 @@ import { checkMappingCompatible } from './partitions/mappings/default.js'
 import { StrataError } from './errors.js'
 import { isServedModel, type ServedModel } from './serving.js'
 import { normalizeAutomation } from './automation/validate.js'
-import type { AssetDefinition, Definitions, DefinitionsSpec } from './types.js'
+import type { AssetDefinition, Definitions, DefinitionsSpec, ExecutorSpec } from './types.js'
 
 /** Finds one cycle, returned as a key path whose first and last entries are equal. */
 export function findCycle(byKey: ReadonlyMap<string, AssetDefinition<any>>): string[] | undefined {
@@ -96,6 +96,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
       throw new StrataError('STRATA_INVALID_DEFINITIONS', `Pool "${name}" has limit ${limit}; a pool limit must be a whole number ≥ 1.`)
     }
   }
+  const executor = normalizeExecutor(spec.executor)
   const serving: Record<string, ServedModel<any, any, any>> = {}
   for (const [name, served] of Object.entries(spec.serving ?? {})) {
     if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) throw new StrataError('STRATA_INVALID_DEFINITIONS', `serving: "${name}" is not a model name (letters, digits and _ - . /).`)
@@ -111,12 +112,25 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     assets: [...byKey.values()],
     byKey,
     pools,
+    ...(executor ? { executor } : {}),
     resources: { ...(spec.resources ?? {}) },
     serving,
     schedules,
     sensors,
     automation,
   })
+}
+
+function normalizeExecutor(spec: ExecutorSpec | undefined): ExecutorSpec | undefined {
+  if (spec === undefined) return undefined
+  if (spec.queue !== undefined && (typeof spec.queue !== 'string' || !/^rediss?:\/\//.test(spec.queue))) {
+    throw new StrataError('STRATA_INVALID_DEFINITIONS', `executor.queue: ${JSON.stringify(spec.queue)} is not a queue URL; use redis://HOST:6379 (or rediss:// for TLS).`)
+  }
+  const t = spec.workerTimeoutMs
+  if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
+    throw new StrataError('STRATA_INVALID_DEFINITIONS', `executor.workerTimeoutMs: ${JSON.stringify(t)} must be a number of milliseconds > 0.`)
+  }
+  return Object.freeze({ ...spec })
 }
 
 /**

@@ -304,11 +304,24 @@ export interface AssetDefinition<T = unknown> {
   readonly __valueType?: T
 }
 
+/** Settings of the queue executor (`strata materialize --executor queue`, `strata worker`). */
+export interface ExecutorSpec {
+  /** The queue's Redis URL, `redis://HOST:6379[/DB][?prefix=NAME]`. */
+  queue?: string
+  /**
+   * How long a step may wait while no live worker serves its queue before it
+   * fails with STRATA_NO_WORKERS. @defaultValue 30,000
+   */
+  workerTimeoutMs?: number
+}
+
 /** What `defineDefinitions()` accepts. */
 export interface DefinitionsSpec {
   assets: ReadonlyArray<AssetDefinition<any>>
   /** Maximum concurrent steps per pool name. Pools not listed are unlimited. */
   pools?: Record<string, number>
+  /** Where `--executor queue` runs steps (the `--queue` flag and $STRATA_QUEUE_URL take precedence). */
+  executor?: ExecutorSpec
   /** Values or zero-argument factories, created once per worker and exposed as `ctx.resources`. */
   resources?: Record<string, unknown>
   /** Models served online by `strata serve`, by registry model name (see `servedModel()` in assets/serving.ts). */
@@ -327,6 +340,8 @@ export interface Definitions {
   readonly assets: readonly AssetDefinition<any>[]
   readonly byKey: ReadonlyMap<string, AssetDefinition<any>>
   readonly pools: Readonly<Record<string, number>>
+  /** The queue executor's settings, when given. */
+  readonly executor?: ExecutorSpec
   readonly resources: Readonly<Record<string, unknown>>
   /** Served models by registry model name (`defineDefinitions` always sets it, empty when none). */
   readonly serving?: Readonly<Record<string, ServedModel<any, any, any>>>

@@ -120,7 +120,7 @@ export async function pendingJobs(q: TestQueue, name = 'steps'): Promise<number>
   const { Queue } = await import('bullmq')
   const queue = new Queue(name, { connection: q.redis, prefix: q.prefix })
   try {
-    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused')
+    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')
     return Object.values(counts).reduce((a, b) => a + b, 0)
   } finally {
     await queue.close()

@@ -19,7 +19,7 @@ export function executorArg(value: string | undefined): string {
  */
 export function openExecutor(ws: Workspace, name: string, opts: { queue?: string; concurrency?: number }): { executor: string | Executor; close(): Promise<void> } {
   if (name !== 'queue') return { executor: name, close: async () => {} }
-  const fromDefs = (ws.defs as { executor?: { queue?: string } }).executor?.queue
-  const executor = createExecutor('queue', { queue: queueUrlFrom(opts.queue, fromDefs), concurrency: opts.concurrency })
+  const spec = ws.defs.executor
+  const executor = createExecutor('queue', { queue: queueUrlFrom(opts.queue, spec?.queue), concurrency: opts.concurrency, workerTimeoutMs: process.env.STRATA_WORKER_TIMEOUT ? undefined : spec?.workerTimeoutMs })
   return { executor, close: () => executor.close() }
 }

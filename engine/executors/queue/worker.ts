@@ -15,8 +15,8 @@ import { beat, forget } from './workers-registry.js'
 export interface QueueWorkerOptions {
   /** The definitions file (absolute or relative to the current directory). */
   defsPath: string
-  /** The queue's Redis URL (see ExecutorOptions.queue). */
-  queue: string
+  /** The queue's Redis URL (see ExecutorOptions.queue). @defaultValue the definitions' `executor.queue` */
+  queue?: string
   /**
    * The object store shared with the orchestrator and the other workers, as
    * this host opens it: a directory (a shared volume) or a `postgres://` URL.
@@ -38,6 +38,8 @@ export type QueueWorkerEvent =
 
 export interface QueueWorker {
   readonly info: WorkerInfo
+  /** The queue URL it serves. */
+  readonly queue: string
   /**
    * Stops taking steps; with `force` false, running steps finish first (their
    * results reach the orchestrator), else they are stopped and BullMQ hands
@@ -54,14 +56,14 @@ export interface QueueWorker {
  * they are written. A heartbeat key with a TTL says it is alive.
  */
 export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
-  const address = parseQueueUrl(opts.queue)
-  const { prefix } = address
   const defsPath = resolve(opts.defsPath)
   // A directory is made absolute: the pool's threads may not share this process's idea of the current directory.
   const objects = opts.objects === undefined ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(opts.objects) ? opts.objects : resolve(opts.objects)
   if (objects && !objects.includes('://')) mkdirSync(objects, { recursive: true })
   let version = definitionsVersion(defsPath)
   let defs: Definitions = await loadDefinitions(defsPath)
+  const address = parseQueueUrl(opts.queue ?? defs.executor?.queue)
+  const { prefix } = address
   const pool = createPoolExecutor({ concurrency: opts.concurrency, keepAlive: true })
   const redis = connect(address)
   await waitReachable(redis, address).catch(async (err) => {
@@ -174,6 +176,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
 
   return {
     info,
+    queue: opts.queue ?? defs.executor!.queue!,
     async close(force = false) {
       clearInterval(timer)
       await Promise.all(workers.map((w) => w.close(force).catch(() => {})))

@@ -15,7 +15,7 @@ the one the run planned with fails with STRATA_CODE_MISMATCH. The orchestrator
 
 Options:
       --queue URL          the queue's Redis, redis://HOST:6379[/DB][?prefix=NAME]
-                           (default $STRATA_QUEUE_URL)
+                           (default $STRATA_QUEUE_URL, else the definitions' executor.queue)
       --objects DIR|URL    the object store as this host reaches it: a shared directory or
                            postgres://… (default: the store each step names)
       --storage URL        where ctx.registry reads models (default: the storage each step names)
@@ -42,8 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new StrataError('STRATA_USAGE', `strata worker takes no arguments (got "${positionals[0]}"). See strata worker --help.`)
   const quiet = values.quiet === true || values.json === true
   const concurrency = concurrencyArg(values.concurrency, quiet)
-  const queue = values.queue ?? process.env.STRATA_QUEUE_URL
-  if (!queue) throw new StrataError('STRATA_INVALID_QUEUE_URL', 'strata worker needs the queue: pass --queue redis://HOST:6379 or set STRATA_QUEUE_URL (the same the runs use).')
+  const queue: string | undefined = values.queue ?? process.env.STRATA_QUEUE_URL
   const say = (line: string) => !quiet && console.error(line)
   const onEvent = (e: QueueWorkerEvent) => {
     const at = errColor.dim(formatTime(Date.now()))
@@ -53,9 +52,9 @@ export async function run(argv: string[]): Promise<number> {
     else say(`${at} ${e.outcome.error.code === 'STRATA_CANCELED' ? errColor.yellow('stop') : errColor.red('failed')} ${describe(e)} ${errColor.dim(escapeForTerminal(e.outcome.error.code ?? e.outcome.error.name))}`)
   }
   const worker = await startQueueWorker({ defsPath: resolveDefsPath(values.defs), queue, objects: values.objects, storage: values.storage, concurrency, onEvent })
-  const { info } = worker
+  const { info, queue: url } = worker
   say(
-    `Worker pid ${info.pid} on ${hostname()}: ${info.concurrency} step(s) at once from ${info.queues.join(', ')} at ${escapeForTerminal(queue.replace(/\/\/[^@/]*@/, '//'))}. ` +
+    `Worker pid ${info.pid} on ${hostname()}: ${info.concurrency} step(s) at once from ${info.queues.join(', ')} at ${escapeForTerminal(url.replace(/\/\/[^@/]*@/, '//'))}. ` +
       errColor.dim('Ctrl-C stops after the running steps finish.'),
   )
   return new Promise<number>((resolve) => {
