@@ -1,7 +1,8 @@
 import { applyModelRequests, describeApplied, validatePromotions } from '../registry/apply.js'
 import { PRODUCTION_MODELS_KEY } from '../versioning/production-models.js'
-import type { LatestMaterialization, LineageEdge, NewCheckResult, NewEvent, Storage } from '../storage/types.js'
+import type { LatestMaterialization, LineageEdge, MaterializationToRecord, NewCheckResult, NewEvent, NewMaterialization, Storage } from '../storage/types.js'
 import type { EventWriter } from './event-writer.js'
+import type { GroupCommit } from './group-commit.js'
 import type { PlannedStep } from './plan.js'
 import type { StepResult } from './run.js'
 import { serializeError, type CheckResultData, type SerializedError, type StepOutcome } from './step-types.js'
@@ -21,6 +22,24 @@ export function checkRows(runId: string, step: PlannedStep, partitionKey: string
   }))
 }
 
+/** What a successful step stores for one of its target partitions. */
+function materializationOf(ctx: SuccessContext, partitionKey: string, dataVersion: string): NewMaterialization {
+  const { outcome, productionModels } = ctx
+  return {
+    assetKey: ctx.step.assetKey,
+    partitionKey,
+    runId: ctx.runId,
+    codeVersion: outcome.codeVersion,
+    dataVersion,
+    location: outcome.location,
+    format: outcome.format,
+    bytes: outcome.bytes,
+    metadata: productionModels ? { ...outcome.metadata, [PRODUCTION_MODELS_KEY]: productionModels } : outcome.metadata,
+    startedAt: ctx.stepStart,
+    endedAt: Date.now(),
+  }
+}
+
 export interface SuccessContext {
   storage: Storage
   events: EventWriter
@@ -33,6 +52,8 @@ export interface SuccessContext {
   consumed: LineageEdge[]
   /** The production versions of the models the asset reads, as the step was prepared (recorded in the metadata). */
   productionModels?: Record<string, number | null>
+  /** Shares the commit with other steps' (see group-commit.ts); steps that register models are recorded on their own. */
+  commits?: GroupCommit
 }
 
 export type SuccessRecord =
@@ -46,7 +67,7 @@ export type SuccessRecord =
  * promotion that cannot be applied fails the step before anything is recorded.
  */
 export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord> {
-  const { storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed, productionModels } = ctx
+  const { storage, events, runId, step, attempt, durationMs, outcome, consumed } = ctx
   const modelRequests = outcome.models ?? []
   if (modelRequests.length) {
     try {
@@ -55,29 +76,29 @@ export async function recordSuccess(ctx: SuccessContext): Promise<SuccessRecord>
       return { error: serializeError(err) }
     }
   }
-  // The step's start and log events go in with its first materialization.
-  let preceding = await events.take()
   const partitionKey = step.partitionKeys.join(',')
   const successEvent = (dv: string): NewEvent => ({ runId, ts: Date.now(), type: 'STEP_SUCCESS', assetKey: step.assetKey, partitionKey, data: { dataVersion: dv, durationMs, attempt } })
   const targets = step.partitionKeys.length ? step.partitionKeys : ['']
   const last = targets[targets.length - 1]
   const checkedAt = Date.now()
+  if (ctx.commits && modelRequests.length === 0) {
+    const dataVersion = outcome.dataVersion
+    const entries = targets.map((target): MaterializationToRecord => ({
+      materialization: materializationOf(ctx, target, dataVersion),
+      consumed,
+      ...(target === last ? { followingEvents: [successEvent(dataVersion)] } : {}),
+      ...(outcome.checks?.length ? { checkResults: checkRows(runId, step, target, outcome.checks, checkedAt) } : {}),
+    }))
+    const stored = await ctx.commits.record(entries)
+    const records = stored.map((r) => ({ ...r, consumed }))
+    return { records, dataVersion, materializationId: records[records.length - 1]!.id }
+  }
+  // The step's start and log events go in with its first materialization.
+  let preceding = await events.take()
   const records: LatestMaterialization[] = []
   let dataVersion = outcome.dataVersion
   for (const target of targets) {
-    const m = {
-      assetKey: step.assetKey,
-      partitionKey: target,
-      runId,
-      codeVersion: outcome.codeVersion,
-      dataVersion,
-      location: outcome.location,
-      format: outcome.format,
-      bytes: outcome.bytes,
-      metadata: productionModels ? { ...outcome.metadata, [PRODUCTION_MODELS_KEY]: productionModels } : outcome.metadata,
-      startedAt: stepStart,
-      endedAt: Date.now(),
-    }
+    const m = materializationOf(ctx, target, dataVersion)
     const record = await storage
       .recordMaterialization(m, consumed, {
         ...(preceding.length ? { precedingEvents: preceding } : {}),

@@ -4,6 +4,7 @@ import type { SlotHolder } from '../storage/types.js'
 import { nodeLabel } from '../versioning/status-index.js'
 import { codeVersionRecords } from '../versioning/versions.js'
 import { EventWriter } from './event-writer.js'
+import { GroupCommit } from './group-commit.js'
 import { checkRows, recordSuccess } from './record-success.js'
 import { windowOf } from './partition-window.js'
 import type { PlannedStep } from './plan.js'
@@ -38,6 +39,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const runId = opts.runId ?? randomUUID()
   const started = Date.now()
   const events = new EventWriter(storage)
+  const commits = new GroupCommit(storage, events)
   const emit = (e: RunEvent) => opts.onEvent?.(e)
   const keysOptions = opts.keysOptions ?? {}
 
@@ -65,7 +67,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     waitingOn.set(step.id, step.upstream.length)
     if (step.upstream.length === 0) makeReady(step, 1)
   }
+  /** Steps holding an executor slot (preparing or computing). */
   let running = 0
+  /** Steps started and not finished: computing, or waiting for their record's commit. */
+  let inFlight = 0
   const retries = new Map<string, { timer: NodeJS.Timeout; step: PlannedStep; attempt: number }>()
   const poolRunning = new Map<string, number>()
   /** What each step decided on, so its failure is written compare-and-set. */
@@ -139,7 +144,8 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     signal: stopper.cancelSignal,
   }
 
-  const runOne = async (step: PlannedStep, attempt: number) => {
+  /** `release` frees the step's executor slot (and named pool slot) as soon as its compute is over. */
+  const runOne = async (step: PlannedStep, attempt: number, release: () => void) => {
     const asset = defs.byKey.get(step.assetKey)!
     const partitionKey = step.partitionKeys.join(',')
     const onWait = (h: SlotHolder) => {
@@ -195,7 +201,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     const outcome: StepOutcome = await stopper.race(executor.runStep(task, onLog, stopper.stopSignal), stepStart, stopMessage)
     const durationMs = Date.now() - stepStart
     if (outcome.ok) {
-      const recorded = await recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: prepared.resolved.consumed, productionModels: prepared.productionModels })
+      const recording = recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: prepared.resolved.consumed, productionModels: prepared.productionModels, commits })
+      // Queued for its commit (synchronously, above): the slot can take the next step while it waits.
+      release()
+      const recorded = await recording
       if ('error' in recorded) {
         await fail(step, attempt, recorded.error, durationMs, outcome.checks)
         return
@@ -214,6 +223,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       })
       return
     }
+    release()
     if (outcome.error.code === 'STRATA_CANCELED' && stopper.stopSignal.aborted) {
       cancelRunning(step, attempt, outcome.error, durationMs)
       return
@@ -264,19 +274,30 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       const { step, attempt } = next.item
       const poolName = next.pool
       running++
+      inFlight++
       if (poolName !== undefined) poolRunning.set(poolName, (poolRunning.get(poolName) ?? 0) + 1)
-      runOne(step, attempt)
+      let released = false
+      const release = () => {
+        if (released) return
+        released = true
+        running--
+        if (poolName !== undefined) poolRunning.set(poolName, poolRunning.get(poolName)! - 1)
+        pump()
+      }
+      runOne(step, attempt, release)
         .catch(async (err) => {
           // An engine error (e.g. storage) while handling a step fails that step, not the whole process.
           if (!results.has(step.id)) await fail(step, attempt, serializeError(err), 0).catch(() => {})
         })
         .finally(() => {
-          running--
-          if (poolName !== undefined) poolRunning.set(poolName, poolRunning.get(poolName)! - 1)
+          inFlight--
+          release()
           pump()
         })
     }
-    if (running === 0 && retries.size === 0 && ready.size === 0) {
+    // Waiting for more records to share the commit must never leave the executor idle, nor the queue empty when slots free up.
+    if (commits.pending > 0 && (running < executor.concurrency || ready.size === 0)) void commits.flush()
+    if (inFlight === 0 && retries.size === 0 && ready.size === 0) {
       finished = true
       finish()
     }

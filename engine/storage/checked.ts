@@ -47,6 +47,12 @@ const checks: Checks = {
     checkNewMaterialization(m)
     for (const r of opts?.checkResults ?? []) checkNewCheckResult(r)
   },
+  recordMaterializations: (batch) => {
+    for (const r of batch) {
+      checkNewMaterialization(r.materialization)
+      for (const c of r.checkResults ?? []) checkNewCheckResult(c)
+    }
+  },
   recordCheckResults: (results) => {
     for (const r of results) checkNewCheckResult(r)
   },

@@ -103,6 +103,16 @@ export interface LatestMaterialization extends MaterializationRecord {
   consumed: LineageEdge[]
 }
 
+/** One materialization of a `Storage.recordMaterializations` batch, with what `recordMaterialization` stores beside it. */
+export interface MaterializationToRecord {
+  materialization: NewMaterialization
+  consumed: LineageEdge[]
+  /** Appended right after its MATERIALIZATION event (e.g. the step's STEP_SUCCESS). */
+  followingEvents?: NewEvent[]
+  /** Check results of this value (with CHECK events); their `materializationId` is set to the new one. */
+  checkResults?: NewCheckResult[]
+}
+
 /** What a code version is made of: component → hash or version (see engine/versioning/versions.ts). */
 export interface CodeVersionRecord {
   assetKey: string
@@ -383,6 +393,15 @@ export interface Storage extends AutomationStorage {
       checkResults?: NewCheckResult[]
     },
   ): Promise<MaterializationRecord>
+  /**
+   * Group commit: records a batch of materializations, in order, each exactly
+   * as `recordMaterialization` would, in ONE transaction — all of them or
+   * none (a failure rejects and stores nothing, so no latest changes).
+   * `precedingEvents` are appended first. None is latest, nor visible to
+   * another reader, before the transaction commits: report none of them done
+   * before this resolves. Returns the records in batch order.
+   */
+  recordMaterializations(batch: readonly MaterializationToRecord[], opts?: { precedingEvents?: NewEvent[] }): Promise<MaterializationRecord[]>
   getMaterialization(id: number): Promise<MaterializationRecord | undefined>
   /** Latest materialization with the lineage edges it consumed. */
   getLatest(assetKey: string, partitionKey?: string): Promise<LatestMaterialization | undefined>

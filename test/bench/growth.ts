@@ -15,6 +15,8 @@ interface Measured {
   ok: number
   /** Peak resident set of the CLI process (worker threads included), in MiB; undefined without /usr/bin/time. */
   peakMiB?: number
+  /** User + system CPU time of the CLI process, all threads (steadier than wall time on a shared machine). */
+  cpuMs?: number
 }
 
 const TIME = '/usr/bin/time'
@@ -24,7 +26,7 @@ function measureCli(dir: string, args: string[]): Measured {
   const withTime = existsSync(TIME)
   const t = performance.now()
   const r = withTime
-    ? spawnSync(TIME, ['-f', 'STRATA_BENCH_MAXRSS_KB=%M', process.execPath, BIN, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+    ? spawnSync(TIME, ['-f', 'STRATA_BENCH_MAXRSS_KB=%M CPU=%U+%S', process.execPath, BIN, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
     : spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
   const wallMs = performance.now() - t
   if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`)
@@ -32,14 +34,16 @@ function measureCli(dir: string, args: string[]): Measured {
   const steps = out.counts?.total ?? out.steps?.length ?? 0
   const ok = out.counts?.SUCCESS ?? out.steps?.filter((s) => s.status === 'SUCCESS').length ?? 0
   const kb = /STRATA_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1]
-  return { wallMs, runMs: out.durationMs, steps, ok, ...(kb ? { peakMiB: Number(kb) / 1024 } : {}) }
+  const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr)
+  return { wallMs, runMs: out.durationMs, steps, ok, ...(kb ? { peakMiB: Number(kb) / 1024 } : {}), ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}) }
 }
 
 function line(label: string, m: Measured, base?: Measured): string {
   const perStep = m.runMs / m.steps
   const growth = base ? `  ×${(perStep / (base.runMs / base.steps)).toFixed(2)} vs smallest` : ''
   const rss = m.peakMiB !== undefined ? `, peak RSS ${m.peakMiB.toFixed(0)} MiB` : ''
-  return `  ${label.padEnd(22)} ${perStep.toFixed(3)} ms/step (run ${fmt(m.runMs)}, wall ${fmt(m.wallMs)}, ${m.ok}/${m.steps} SUCCESS${rss})${growth}`
+  const cpu = m.cpuMs !== undefined ? `, CPU ${(m.cpuMs / m.steps).toFixed(3)} ms/step` : ''
+  return `  ${label.padEnd(22)} ${perStep.toFixed(3)} ms/step (run ${fmt(m.runMs)}, wall ${fmt(m.wallMs)}, ${m.ok}/${m.steps} SUCCESS${rss}${cpu})${growth}`
 }
 
 /** One asset over `days` daily partitions from 1925-01-01: its definitions and the last key. */

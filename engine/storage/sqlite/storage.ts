@@ -32,6 +32,7 @@ import type {
   NewModelVersion,
   EventType,
   LatestMaterialization,
+  MaterializationToRecord,
   LineageEdge,
   MaterializationRecord,
   NewEvent,
@@ -109,6 +110,7 @@ export class SqliteStorage implements Storage {
   private readonly txRecord: Database.Transaction<
     (m: NewMaterialization, consumed: readonly LineageEdge[], preceding: readonly NewEvent[], following: readonly NewEvent[], checks: readonly NewCheckResult[]) => number
   >
+  private readonly txRecordMany: Database.Transaction<(batch: readonly MaterializationToRecord[], preceding: readonly NewEvent[]) => number[]>
   private readonly txCheckResults: Database.Transaction<(results: readonly NewCheckResult[]) => number[]>
   private readonly txRegisterModel: Database.Transaction<(m: NewModelVersion) => ModelVersion>
   private readonly txRegisterModelOnce: Database.Transaction<(m: NewModelVersion) => ModelRegistrationResult>
@@ -187,22 +189,11 @@ export class SqliteStorage implements Storage {
     this.readSlotsTx = db.transaction((slots, consumed) => ({ latest: this.latest.ofSlots(slots, consumed), inProgress: this.states.holders(slots) }))
     this.txRecord = db.transaction((m, consumed, preceding, following, checks) => {
       for (const e of preceding) this.events.insert(e)
-      const id = this.materializations.insert(m)
-      this.lineage.insert(id, consumed)
-      this.events.insert({
-        runId: m.runId,
-        ts: m.endedAt,
-        type: 'MATERIALIZATION',
-        assetKey: m.assetKey,
-        partitionKey: m.partitionKey,
-        level: 'info',
-        data: { materializationId: id, dataVersion: m.dataVersion, codeVersion: m.codeVersion, location: m.location },
-      })
-      this.latest.set(m.assetKey, m.partitionKey, id)
-      this.states.setMaterialized(m.assetKey, m.partitionKey, m.runId, m.endedAt, id, m.dataVersion, m.codeVersion)
-      for (const r of checks) this.insertCheckResult({ ...r, materializationId: id })
-      for (const e of following) this.events.insert(e)
-      return id
+      return this.insertMaterialization(m, consumed, following, checks)
+    })
+    this.txRecordMany = db.transaction((batch, preceding) => {
+      for (const e of preceding) this.events.insert(e)
+      return batch.map((r) => this.insertMaterialization(r.materialization, r.consumed, r.followingEvents ?? [], r.checkResults ?? []))
     })
     this.txCheckResults = db.transaction((results) => results.map((r) => this.insertCheckResult(r)))
     this.txRegisterModel = db.transaction((m) => registerVersion(this.registry, m))
@@ -265,6 +256,26 @@ export class SqliteStorage implements Storage {
     this.readTargetCounts = db.transaction((backfillId) => (this.backfills.exists(backfillId) ? this.targets.count(backfillId) : undefined))
     this.txAddDynamic = db.transaction((name, keys, now) => this.dynamicPartitions.add(name, keys, now))
     this.txDeleteDynamic = db.transaction((name, keys) => this.dynamicPartitions.delete(name, keys))
+  }
+
+  /** Inserts a materialization with its lineage, events, latest row, state and checks; call inside a write transaction. */
+  private insertMaterialization(m: NewMaterialization, consumed: readonly LineageEdge[], following: readonly NewEvent[], checks: readonly NewCheckResult[]): number {
+    const id = this.materializations.insert(m)
+    this.lineage.insert(id, consumed)
+    this.events.insert({
+      runId: m.runId,
+      ts: m.endedAt,
+      type: 'MATERIALIZATION',
+      assetKey: m.assetKey,
+      partitionKey: m.partitionKey,
+      level: 'info',
+      data: { materializationId: id, dataVersion: m.dataVersion, codeVersion: m.codeVersion, location: m.location },
+    })
+    this.latest.set(m.assetKey, m.partitionKey, id)
+    this.states.setMaterialized(m.assetKey, m.partitionKey, m.runId, m.endedAt, id, m.dataVersion, m.codeVersion)
+    for (const r of checks) this.insertCheckResult({ ...r, materializationId: id })
+    for (const e of following) this.events.insert(e)
+    return id
   }
 
   /** Inserts a check result (latest index included) and its CHECK event; call inside a write transaction. */
@@ -413,6 +424,21 @@ export class SqliteStorage implements Storage {
         this.missingReference(err, runIds, (consumed ?? []).map((e) => e.upstreamMaterializationId))
       }
       return { ...m, id, metadata: m.metadata ?? {} }
+    })
+  }
+
+  async recordMaterializations(batch: readonly MaterializationToRecord[], opts?: { precedingEvents?: NewEvent[] }): Promise<MaterializationRecord[]> {
+    const preceding = opts?.precedingEvents ?? []
+    if (batch.length === 0 && preceding.length === 0) return []
+    return this.use(`recording ${batch.length} materialization(s)`, () => {
+      let ids: number[]
+      try {
+        ids = this.txRecordMany.immediate(batch, preceding)
+      } catch (err) {
+        const runIds = new Set([...preceding.map((e) => e.runId), ...batch.flatMap((r) => [r.materialization.runId, ...(r.followingEvents ?? []).map((e) => e.runId)])])
+        this.missingReference(err, runIds, batch.flatMap((r) => r.consumed.map((e) => e.upstreamMaterializationId)))
+      }
+      return batch.map((r, i) => ({ ...r.materialization, id: ids[i]!, metadata: r.materialization.metadata ?? {} }))
     })
   }
 
