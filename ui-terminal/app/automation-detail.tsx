@@ -39,9 +39,10 @@ export function automationLines(a: AssetAutomation, width: number, now: number):
     <Text wrap="truncate">
       <Text bold>Automation </Text>
       {a.condition ? clip(esc(a.condition), Math.max(1, width - 11)) : <Text dimColor>no condition</Text>}
-      {x ? null : <Text dimColor>  loading…</Text>}
+      {x || a.error ? null : <Text dimColor>  loading…</Text>}
     </Text>,
   ]
+  if (a.error) out.push(<Text color="red">{clip(`  could not read it: ${esc(a.error)}`, width)}</Text>)
   if (!x) return out
   if (x.now) {
     out.push(<Text wrap="truncate">{clip(`  now: ${esc(x.now.summary)}`, width)}</Text>)

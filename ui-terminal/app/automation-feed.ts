@@ -7,7 +7,7 @@
  * lease); when it changes, what is shown is read again.
  */
 import { automationOverview, automationSources, conditionLabel, explainAutomation, type AutomationTickRecord, type Workspace } from '../../engine/index.js'
-import type { AssetAutomation, AutomationView } from './model.js'
+import { errorText, type AssetAutomation, type AutomationView } from './model.js'
 
 /** Ticks listed in the view. */
 const TICKS_LISTED = 20
@@ -128,7 +128,7 @@ export class AutomationFeed {
       (err) => {
         e.reading = false
         if (this.explained.get(key) !== e) return
-        e.value = { condition: this.conditions.get(key) }
+        e.value = { condition: this.conditions.get(key), error: errorText(err) }
         this.opts.failed(`the automation of ${key}`, err)
       },
     )

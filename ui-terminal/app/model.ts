@@ -94,8 +94,10 @@ export interface FreshnessCheck {
 export interface AssetAutomation {
   /** The condition as written, e.g. `eager()`; undefined when only schedules or sensors target it. */
   condition?: string
-  /** The engine's explanation (the condition evaluated now, the daemon's last evaluations); undefined while it loads. */
+  /** The engine's explanation (the condition evaluated now, the daemon's last evaluations); undefined while it loads or when reading it failed. */
   explanation?: AutomationExplanation
+  /** Why the explanation could not be read. */
+  error?: string
 }
 
 /** What the automation view shows, read from storage while it is open. */
