@@ -1,21 +1,40 @@
 /**
- * Storage entry point: `openStorage(home)` opens the SQLite database
- * `home/strata.db`, creating the directory and schema when needed.
+ * Storage entry point: `openStorage(home, { url })` opens the storage a URL
+ * names (see url.ts): by default the SQLite database `home/strata.db`, or a
+ * PostgreSQL schema. Either is created and migrated when needed; the home
+ * directory (which holds the stored objects) is created either way.
  */
 import { join } from 'node:path'
 import type { Storage } from './types.js'
 import { ensureHomeDirectory } from '../home.js'
 import { openSqliteStorage } from './sqlite/index.js'
+import { openPgStorage } from './postgres/index.js'
+import { parseStorageUrl } from './url.js'
 import { checkedStorage } from './checked.js'
 
 export type * from './types.js'
 export { checkedStorage } from './checked.js'
 export { SqliteStorage, openSqliteStorage, orphanMessage, latestSchemaVersion } from './sqlite/index.js'
+export { PgStorage, openPgStorage } from './postgres/index.js'
+export { parseStorageUrl, STORAGE_URL_HELP, type StorageTarget } from './url.js'
 
 export const DATABASE_FILE = 'strata.db'
 
-export async function openStorage(home: string): Promise<Storage> {
+export interface OpenStorageOptions {
+  /**
+   * Where the storage lives: `sqlite` (strata.db in the home) or
+   * `postgres://user@host:5432/db?schema=NAME`. Throws
+   * STRATA_INVALID_STORAGE_URL for anything else, STRATA_STORAGE_UNREACHABLE
+   * when the server cannot be reached.
+   * @defaultValue 'sqlite'
+   */
+  url?: string
+}
+
+export async function openStorage(home: string, opts: OpenStorageOptions = {}): Promise<Storage> {
+  const target = parseStorageUrl(opts.url)
   ensureHomeDirectory(home)
+  if (target.kind === 'postgres') return checkedStorage(await openPgStorage(target.url))
   // Arguments are checked above the backend, so every backend refuses the same input alike.
   return checkedStorage(openSqliteStorage(join(home, DATABASE_FILE)))
 }

@@ -1,4 +1,4 @@
-/** Shared helpers for the storage tests: temp homes and record factories. */
+/** Shared helpers for the storage tests: temp homes, backends (backends.ts) and record factories. */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +9,9 @@ export function tempHome(): { home: string; cleanup: () => void } {
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) }
 }
 
-/** Opens a storage in a fresh temp home, runs `fn`, then closes it and deletes the home. */
+export { forEachBackend, freshSchemaUrl, newInstance, withStorageOn, BACKENDS, TEST_POSTGRES_URL, type BackendName, type StorageInstance, type WithStorage } from './backends.js'
+
+/** Opens a SQLite storage in a fresh temp home, runs `fn`, then closes it and deletes the home (tests of SQLite itself; see forEachBackend). */
 export async function withStorage(fn: (storage: Storage, home: string) => Promise<void>): Promise<void> {
   const { home, cleanup } = tempHome()
   const storage = await openStorage(home)

@@ -14,12 +14,14 @@ import type {
   CheckCounts,
   CheckResultRecord,
   CodeVersionRecord,
+  CorruptObjectRecord,
   EventRecord,
   EventType,
   FailedAttempt,
   LatestMaterialization,
   LineageEdge,
   MaterializationRecord,
+  MaterializationToRecord,
   ModelRegistrationResult,
   ModelRollbackResult,
   ModelStage,
@@ -48,7 +50,28 @@ import { PgDb } from './db.js'
 import { migratePg } from './migrate.js'
 import { PgModelStore } from './models.js'
 import { PgAutomationStore } from './automation.js'
-import { notYetOnPostgres } from './unsupported.js'
+import type { Sql } from './db.js'
+import { pgCode } from './db.js'
+import { storageError } from '../errors.js'
+import { targetName } from '../validate.js'
+import { orphanMessage } from '../sqlite/storage.js'
+import { wrapPgError, FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION } from './errors.js'
+import { lockEvents, lockSlots } from './locks.js'
+import * as runs from './runs.js'
+import { insertEvents, listEvents } from './events.js'
+import * as m from './materializations.js'
+import { insertEdges, listEdges } from './lineage.js'
+import * as latest from './latest.js'
+import * as states from './partition-states.js'
+import { failedAttempts } from './failed-attempts.js'
+import * as bf from './backfills.js'
+import * as targets from './backfill-targets.js'
+import * as dynamic from './dynamic-partitions.js'
+import * as codeVersions from './code-versions.js'
+import * as checksTable from './check-results.js'
+import * as corrupt from './corrupt-objects.js'
+import { upgradeLayouts } from './key-layouts.js'
+import { integrityProblems } from './integrity.js'
 
 type TargetUpdate = { assetKey: string; partitionKey: string; status: BackfillTargetStatus; runId?: string; error?: string }
 
@@ -72,149 +95,471 @@ export class PgStorage implements Storage {
 
   constructor(readonly db: PgDb) {
     this.description = db.target.description
-    this.models = new PgModelStore(db, { description: this.description, getMaterialization: (id) => this.getMaterialization(id) })
+    this.models = new PgModelStore(db, { description: this.description, getMaterialization: (id: number) => this.getMaterialization(id) })
     this.automation = new PgAutomationStore(db, this.description)
   }
 
-  private notYet(operation: string): never {
-    throw notYetOnPostgres(operation, this.description)
+  /** Runs `fn`, turning any failure into a StrataError saying what was being done (StrataErrors pass as they are). */
+  private async use<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw storageError(`Cannot ${doing}: the storage ${this.description} is closed.`)
+    try {
+      return await fn()
+    } catch (err) {
+      throw wrapPgError(err, doing, this.description)
+    }
   }
 
-  async createRun(_run: NewRun): Promise<void> {
-    this.notYet('createRun')
+  /** A consistent multi-query read: one snapshot. */
+  private snapshot<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn, { isolation: 'REPEATABLE READ', readOnly: true })
   }
-  async finishRun(_runId: string, _status: Exclude<RunStatus, 'RUNNING'>, _endedAt: number): Promise<void> {
-    this.notYet('finishRun')
+
+  /** For a foreign-key failure, names the missing run or upstream materialization; rethrows anything else. */
+  private async missingReference(err: unknown, runIds: Iterable<string>, upstreamIds: Iterable<number> = []): Promise<never> {
+    if (pgCode(err) === FOREIGN_KEY_VIOLATION) {
+      for (const runId of runIds) {
+        if (!(await runs.runExists(this.db.sql, runId))) throw storageError(`Run ${runId} does not exist in ${this.description}; call createRun first.`, { runId })
+      }
+      for (const id of upstreamIds) {
+        if (!(await m.materializationExists(this.db.sql, id))) {
+          throw storageError(`Upstream materialization ${id} does not exist in ${this.description}; lineage edges must point at recorded materializations.`, {
+            upstreamMaterializationId: id,
+          })
+        }
+      }
+    }
+    throw err
   }
-  async getRun(_runId: string): Promise<RunRecord | undefined> {
-    this.notYet('getRun')
+
+  private unknownBackfill(doing: string, backfillId: string): Error {
+    return storageError(`Cannot ${doing}: no backfill ${backfillId} in ${this.description}.`, { backfillId })
   }
-  async listRuns(_opts?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]> {
-    this.notYet('listRuns')
+
+  async createRun(run: NewRun): Promise<void> {
+    await this.use('creating a run', async () => {
+      try {
+        await runs.insertRun(this.db.sql, run)
+      } catch (err) {
+        if (pgCode(err) === UNIQUE_VIOLATION) throw storageError(`Run ${run.runId} already exists in ${this.description}; run ids must be unique.`, { runId: run.runId })
+        throw err
+      }
+    })
   }
-  async failOrphanedRuns(_isAlive: (pid: number, host: string) => boolean, _now: number): Promise<string[]> {
-    this.notYet('failOrphanedRuns')
+
+  async finishRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>, endedAt: number): Promise<void> {
+    await this.use(`finishing run ${runId}`, async () => {
+      if (!(await runs.finishRun(this.db.sql, runId, status, endedAt))) throw storageError(`Cannot finish run ${runId}: no such run in ${this.description}.`, { runId })
+    })
   }
-  async interruptOrphanedBackfills(_isAlive: (pid: number, host: string) => boolean, _now: number): Promise<string[]> {
-    this.notYet('interruptOrphanedBackfills')
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.use(`reading run ${runId}`, () => runs.getRun(this.db.sql, runId))
   }
-  async appendEvents(_events: NewEvent[], _states?: { runId: string; now: number; rows: AttemptStateRow[] }): Promise<number[]> {
-    this.notYet('appendEvents')
+
+  async listRuns(opts?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]> {
+    return this.use('listing runs', () => runs.listRuns(this.db.sql, opts))
   }
-  async getEvents(_runId: string, _opts?: { afterId?: number; limit?: number; types?: EventType[] }): Promise<EventRecord[]> {
-    this.notYet('getEvents')
+
+  async failOrphanedRuns(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
+    // isAlive is user code: call it outside the write transaction.
+    const running = await this.use('listing running runs', () => runs.listRuns(this.db.sql, { status: 'RUNNING' }))
+    const dead = running.filter((r) => !isAlive(r.pid, r.host))
+    if (dead.length === 0) return []
+    return this.use('failing orphaned runs', () =>
+      this.db.transaction(async (tx) => {
+        await lockEvents(tx, this.db.schema)
+        const changed: string[] = []
+        for (const run of dead) {
+          // Only if still RUNNING: it may have finished, or another process failed it, meanwhile.
+          if (!(await runs.failRunIfRunning(tx, run.runId, now))) continue
+          await insertEvents(tx, [
+            {
+              runId: run.runId,
+              ts: now,
+              type: 'RUN_FAILURE',
+              level: 'error',
+              message: orphanMessage(run.pid, run.host),
+              data: { pid: run.pid, host: run.host, orphaned: true },
+            },
+          ])
+          await states.failInProgress(tx, run.runId, now)
+          changed.push(run.runId)
+        }
+        return changed
+      }),
+    )
   }
-  async setPartitionStates(_states: AttemptStateRow[], _runId: string, _now: number): Promise<void> {
-    this.notYet('setPartitionStates')
+
+  async interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
+    const running = await this.use('listing running backfills', () => bf.listBackfillsByStatus(this.db.sql, 'RUNNING'))
+    const dead = running.filter((b) => !isAlive(b.pid, b.host))
+    if (dead.length === 0) return []
+    return this.use('interrupting orphaned backfills', () =>
+      this.db.transaction(async (tx) => {
+        const changed: string[] = []
+        for (const b of dead) {
+          // Only if still RUNNING under the same owner: another process may have resumed it meanwhile.
+          if (!(await bf.interruptIfRunning(tx, b.backfillId, b.pid, b.host, now))) continue
+          await targets.resetInProgress(tx, b.backfillId, now)
+          changed.push(b.backfillId)
+        }
+        return changed
+      }),
+    )
   }
-  async readSlots(_slots: readonly SlotKey[], _opts?: { consumed?: boolean }): Promise<SlotsView> {
-    this.notYet('readSlots')
+
+  async appendEvents(events: NewEvent[], withStates?: { runId: string; now: number; rows: AttemptStateRow[] }): Promise<number[]> {
+    const st = withStates !== undefined && withStates.rows.length > 0 ? withStates : undefined
+    if (events.length === 0 && !st) return []
+    return this.use('appending events', async () => {
+      try {
+        return await this.db.transaction(async (tx) => {
+          if (events.length > 0) await lockEvents(tx, this.db.schema)
+          const ids = await insertEvents(tx, events)
+          if (st) {
+            await lockSlots(tx, this.db.schema, st.rows)
+            for (const row of st.rows) await states.setAttemptRow(tx, row, st.runId, st.now)
+          }
+          return ids
+        })
+      } catch (err) {
+        return this.missingReference(err, new Set([...events.map((e) => e.runId), ...(st ? [st.runId] : [])]))
+      }
+    })
   }
-  async claimSlots(_runId: string, _slots: ReadonlyArray<SlotKey & { basis: number }>, _now: number): Promise<SlotConflict[]> {
-    this.notYet('claimSlots')
+
+  async getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): Promise<EventRecord[]> {
+    return this.use(`reading events of run ${runId}`, () => listEvents(this.db.sql, runId, opts))
   }
-  async releaseSlots(_runId: string): Promise<number> {
-    this.notYet('releaseSlots')
+
+  async setPartitionStates(rows: AttemptStateRow[], runId: string, now: number): Promise<void> {
+    if (rows.length === 0) return
+    await this.use('setting partition states', async () => {
+      try {
+        await this.db.transaction(async (tx) => {
+          await lockSlots(tx, this.db.schema, rows)
+          for (const row of rows) await states.setAttemptRow(tx, row, runId, now)
+        })
+      } catch (err) {
+        await this.missingReference(err, [runId])
+      }
+    })
   }
+
+  async readSlots(slots: readonly SlotKey[], opts?: { consumed?: boolean }): Promise<SlotsView> {
+    if (slots.length === 0) return { latest: [], inProgress: [] }
+    return this.use('reading the latest materializations and states of slots', () =>
+      this.snapshot(async (tx) => ({ latest: await latest.latestOfSlots(tx, slots, opts?.consumed !== false), inProgress: await states.holders(tx, slots) })),
+    )
+  }
+
+  async claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
+    if (slots.length === 0) return []
+    return this.use(`claiming slots for run ${runId}`, async () => {
+      try {
+        return await this.db.transaction(async (tx) => {
+          await lockSlots(tx, this.db.schema, slots)
+          return states.claim(tx, runId, slots, now)
+        })
+      } catch (err) {
+        return this.missingReference(err, [runId])
+      }
+    })
+  }
+
+  async releaseSlots(runId: string): Promise<number> {
+    return this.use(`releasing the slots of run ${runId}`, () => this.db.transaction((tx) => states.release(tx, runId)))
+  }
+
+  /** Stores one materialization with its edges, events, latest pointer, state and checks; call holding the events lock. */
+  private async recordOne(tx: Sql, mat: NewMaterialization, consumed: readonly LineageEdge[], following: readonly NewEvent[], checks: readonly NewCheckResult[]): Promise<number> {
+    await lockSlots(tx, this.db.schema, [mat])
+    const id = await m.insertMaterialization(tx, mat)
+    await insertEdges(tx, id, consumed)
+    await insertEvents(tx, [
+      {
+        runId: mat.runId,
+        ts: mat.endedAt,
+        type: 'MATERIALIZATION',
+        assetKey: mat.assetKey,
+        partitionKey: mat.partitionKey,
+        level: 'info',
+        data: { materializationId: id, dataVersion: mat.dataVersion, codeVersion: mat.codeVersion, location: mat.location },
+      },
+    ])
+    await latest.setLatest(tx, mat.assetKey, mat.partitionKey, id)
+    await states.setMaterialized(tx, mat.assetKey, mat.partitionKey, mat.runId, mat.endedAt, id, mat.dataVersion, mat.codeVersion)
+    for (const r of checks) await this.insertCheckResult(tx, { ...r, materializationId: id })
+    await insertEvents(tx, following)
+    return id
+  }
+
   async recordMaterialization(
-    _m: NewMaterialization,
-    _consumed: LineageEdge[],
-    _opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[]; checkResults?: NewCheckResult[] },
+    mat: NewMaterialization,
+    consumed: LineageEdge[],
+    opts?: { precedingEvents?: NewEvent[]; followingEvents?: NewEvent[]; checkResults?: NewCheckResult[] },
   ): Promise<MaterializationRecord> {
-    this.notYet('recordMaterialization')
-  }
-  async getMaterialization(_id: number): Promise<MaterializationRecord | undefined> {
-    this.notYet('getMaterialization')
-  }
-  async getLatest(_assetKey: string, _partitionKey?: string): Promise<LatestMaterialization | undefined> {
-    this.notYet('getLatest')
-  }
-  async getLatestMany(_assetKeys?: readonly string[]): Promise<LatestMaterialization[]> {
-    this.notYet('getLatestMany')
-  }
-  async listMaterializations(_assetKey: string, _opts?: { partitionKey?: string; limit?: number }): Promise<MaterializationRecord[]> {
-    this.notYet('listMaterializations')
-  }
-  async getLineage(_materializationId: number): Promise<LineageEdge[]> {
-    this.notYet('getLineage')
-  }
-  async recordCodeVersions(_records: readonly CodeVersionRecord[]): Promise<void> {
-    this.notYet('recordCodeVersions')
-  }
-  async getCodeVersions(_pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>): Promise<CodeVersionRecord[]> {
-    this.notYet('getCodeVersions')
-  }
-  async getPartitionStates(_assetKey: string): Promise<PartitionStateRecord[]> {
-    this.notYet('getPartitionStates')
-  }
-  async getFailedAttempts(_assetKeys: readonly string[]): Promise<FailedAttempt[]> {
-    this.notYet('getFailedAttempts')
-  }
-  async countPartitionStates(_assetKey: string): Promise<Record<PartitionRunState, number>> {
-    this.notYet('countPartitionStates')
-  }
-  async summarizePartitionStates(_assetKey: string, _codeVersion: string): Promise<{ fresh: number; codeChanged: number; failed: number; inProgress: number }> {
-    this.notYet('summarizePartitionStates')
-  }
-  async createBackfill(_backfill: NewBackfill, _targets: Array<{ assetKey: string; partitionKey: string }>): Promise<void> {
-    this.notYet('createBackfill')
-  }
-  async getBackfill(_backfillId: string): Promise<BackfillRecord | undefined> {
-    this.notYet('getBackfill')
-  }
-  async listBackfills(_opts?: { limit?: number }): Promise<BackfillRecord[]> {
-    this.notYet('listBackfills')
-  }
-  async setBackfillStatus(_backfillId: string, _status: BackfillStatus, _now: number, _owner?: { pid: number; host: string }): Promise<void> {
-    this.notYet('setBackfillStatus')
-  }
-  async addBackfillRun(_backfillId: string, _runId: string): Promise<void> {
-    this.notYet('addBackfillRun')
-  }
-  async requestBackfillCancel(_backfillId: string, _now: number): Promise<boolean> {
-    this.notYet('requestBackfillCancel')
-  }
-  async updateBackfillTargets(_backfillId: string, _updates: TargetUpdate[], _now: number): Promise<void> {
-    this.notYet('updateBackfillTargets')
-  }
-  async getBackfillTargets(_backfillId: string, _opts?: { statuses?: BackfillTargetStatus[] }): Promise<BackfillTarget[]> {
-    this.notYet('getBackfillTargets')
-  }
-  async countBackfillTargets(_backfillId: string): Promise<Record<BackfillTargetStatus, number>> {
-    this.notYet('countBackfillTargets')
-  }
-  async addDynamicPartitions(_name: string, _keys: readonly string[], _now: number): Promise<string[]> {
-    this.notYet('addDynamicPartitions')
-  }
-  async deleteDynamicPartitions(_name: string, _keys: readonly string[]): Promise<string[]> {
-    this.notYet('deleteDynamicPartitions')
-  }
-  async getDynamicPartitions(): Promise<Record<string, string[]>> {
-    this.notYet('getDynamicPartitions')
-  }
-  async upgradePartitionKeyLayouts(
-    _expected: ReadonlyMap<string, readonly string[]>,
-    _plan: (layout: PartitionKeyLayout) => PartitionKeyRewrite | undefined,
-    _now: number,
-  ): Promise<PartitionKeyRewrite[]> {
-    this.notYet('upgradePartitionKeyLayouts')
-  }
-  async recordCheckResults(_results: NewCheckResult[]): Promise<number[]> {
-    this.notYet('recordCheckResults')
-  }
-  async getLatestCheckResults(_assetKey: string, _partitionKey?: string): Promise<CheckResultRecord[]> {
-    this.notYet('getLatestCheckResults')
-  }
-  async countLatestCheckResults(_assetKeys?: readonly string[]): Promise<CheckCounts[]> {
-    this.notYet('countLatestCheckResults')
-  }
-  async listReferencedObjects(): Promise<string[]> {
-    this.notYet('listReferencedObjects')
+    return this.use(`recording a materialization of ${String(mat.assetKey)}`, async () => {
+      const preceding = opts?.precedingEvents ?? []
+      const following = opts?.followingEvents ?? []
+      try {
+        const id = await this.db.transaction(async (tx) => {
+          await lockEvents(tx, this.db.schema)
+          await insertEvents(tx, preceding)
+          return this.recordOne(tx, mat, consumed ?? [], following, opts?.checkResults ?? [])
+        })
+        return { ...mat, id, metadata: mat.metadata ?? {} }
+      } catch (err) {
+        const runIds = new Set([mat.runId, ...preceding.map((e) => e.runId), ...following.map((e) => e.runId)])
+        return this.missingReference(err, runIds, (consumed ?? []).map((e) => e.upstreamMaterializationId))
+      }
+    })
   }
 
-  markCorruptObjects: Storage['markCorruptObjects'] = async () => this.notYet('markCorruptObjects')
-  unmarkCorruptObjects: Storage['unmarkCorruptObjects'] = async () => this.notYet('unmarkCorruptObjects')
-  getCorruptObjects: Storage['getCorruptObjects'] = async () => this.notYet('getCorruptObjects')
+  async recordMaterializations(batch: readonly MaterializationToRecord[], opts?: { precedingEvents?: NewEvent[] }): Promise<MaterializationRecord[]> {
+    const preceding = opts?.precedingEvents ?? []
+    if (batch.length === 0 && preceding.length === 0) return []
+    return this.use(`recording ${batch.length} materialization(s)`, async () => {
+      try {
+        const ids = await this.db.transaction(async (tx) => {
+          await lockEvents(tx, this.db.schema)
+          // All slots at once, in lock order: taking them item by item could deadlock with a claimSlots holding a later one.
+          await lockSlots(tx, this.db.schema, batch.map((r) => r.materialization))
+          await insertEvents(tx, preceding)
+          const out: number[] = []
+          for (const r of batch) out.push(await this.recordOne(tx, r.materialization, r.consumed ?? [], r.followingEvents ?? [], r.checkResults ?? []))
+          return out
+        })
+        return batch.map((r, i) => ({ ...r.materialization, id: ids[i]!, metadata: r.materialization.metadata ?? {} }))
+      } catch (err) {
+        const runIds = new Set([...preceding.map((e) => e.runId), ...batch.flatMap((r) => [r.materialization.runId, ...(r.followingEvents ?? []).map((e) => e.runId)])])
+        return this.missingReference(err, runIds, batch.flatMap((r) => (r.consumed ?? []).map((e) => e.upstreamMaterializationId)))
+      }
+    })
+  }
+
+  /** Inserts a check result (latest index included) and its CHECK event; call holding the events lock. */
+  private async insertCheckResult(tx: Sql, r: NewCheckResult): Promise<number> {
+    const id = await checksTable.insertCheckResult(tx, r)
+    await insertEvents(tx, [
+      {
+        runId: r.runId,
+        ts: r.ts,
+        type: 'CHECK',
+        assetKey: r.assetKey,
+        partitionKey: r.partitionKey,
+        level: r.passed ? 'info' : r.blocking ? 'error' : 'warn',
+        message: `check ${r.checkName} ${r.passed ? 'passed' : r.blocking ? 'FAILED (blocking)' : 'failed (warning)'}${r.message ? `: ${r.message}` : ''}`,
+        data: { checkResultId: id, checkName: r.checkName, passed: r.passed, blocking: r.blocking, ...(r.materializationId !== undefined ? { materializationId: r.materializationId } : {}) },
+      },
+    ])
+    return id
+  }
+
+  async getMaterialization(id: number): Promise<MaterializationRecord | undefined> {
+    return this.use(`reading materialization ${id}`, () => m.getMaterialization(this.db.sql, id))
+  }
+
+  async getLatest(assetKey: string, partitionKey = ''): Promise<LatestMaterialization | undefined> {
+    return this.use(`reading the latest materialization of ${assetKey}`, () => this.snapshot((tx) => latest.getLatest(tx, assetKey, partitionKey)))
+  }
+
+  async getLatestMany(assetKeys?: readonly string[]): Promise<LatestMaterialization[]> {
+    if (assetKeys && assetKeys.length === 0) return []
+    return this.use('reading latest materializations', () => this.snapshot((tx) => latest.getLatestMany(tx, assetKeys)))
+  }
+
+  async listMaterializations(assetKey: string, opts?: { partitionKey?: string; limit?: number }): Promise<MaterializationRecord[]> {
+    return this.use(`listing materializations of ${assetKey}`, () => m.listMaterializations(this.db.sql, assetKey, opts))
+  }
+
+  async getLineage(materializationId: number): Promise<LineageEdge[]> {
+    return this.use(`reading lineage of materialization ${materializationId}`, () => listEdges(this.db.sql, materializationId))
+  }
+
+  async recordCodeVersions(records: readonly CodeVersionRecord[]): Promise<void> {
+    if (records.length === 0) return
+    await this.use('recording code versions', () => codeVersions.insertCodeVersions(this.db.sql, records, Date.now()))
+  }
+
+  async getCodeVersions(pairs: ReadonlyArray<{ assetKey: string; codeVersion: string }>): Promise<CodeVersionRecord[]> {
+    if (pairs.length === 0) return []
+    return this.use('reading code versions', () => codeVersions.getCodeVersions(this.db.sql, pairs))
+  }
+
+  async getPartitionStates(assetKey: string): Promise<PartitionStateRecord[]> {
+    return this.use(`reading partition states of ${assetKey}`, () => states.listStates(this.db.sql, assetKey))
+  }
+
+  async getFailedAttempts(assetKeys: readonly string[]): Promise<FailedAttempt[]> {
+    return this.use('reading failed attempts', () => failedAttempts(this.db.sql, assetKeys))
+  }
+
+  async countPartitionStates(assetKey: string): Promise<Record<PartitionRunState, number>> {
+    return this.use(`counting partition states of ${assetKey}`, () => states.countStates(this.db.sql, assetKey))
+  }
+
+  async summarizePartitionStates(assetKey: string, codeVersion: string): Promise<{ fresh: number; codeChanged: number; failed: number; inProgress: number }> {
+    return this.use(`summarizing partition states of ${assetKey}`, () => states.summarizeStates(this.db.sql, assetKey, codeVersion))
+  }
+
+  async createBackfill(backfill: NewBackfill, list: Array<{ assetKey: string; partitionKey: string }>): Promise<void> {
+    await this.use(`creating backfill ${String(backfill.backfillId)}`, async () => {
+      try {
+        await this.db.transaction(async (tx) => {
+          await bf.insertBackfill(tx, backfill)
+          await targets.insertTargets(tx, backfill.backfillId, list, backfill.createdAt)
+        })
+      } catch (err) {
+        if (pgCode(err) === UNIQUE_VIOLATION && (await bf.backfillExists(this.db.sql, backfill.backfillId))) {
+          throw storageError(`Backfill ${backfill.backfillId} already exists in ${this.description}; backfill ids must be unique.`, { backfillId: backfill.backfillId })
+        }
+        throw err
+      }
+    })
+  }
+
+  async getBackfill(backfillId: string): Promise<BackfillRecord | undefined> {
+    return this.use(`reading backfill ${backfillId}`, () => bf.getBackfill(this.db.sql, backfillId))
+  }
+
+  async listBackfills(opts?: { limit?: number }): Promise<BackfillRecord[]> {
+    return this.use('listing backfills', () => bf.listBackfills(this.db.sql, opts?.limit))
+  }
+
+  async setBackfillStatus(backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): Promise<void> {
+    await this.use(`setting the status of backfill ${backfillId}`, async () => {
+      if (!(await bf.setBackfillStatus(this.db.sql, backfillId, status, now, owner))) throw this.unknownBackfill(`set the status of backfill ${backfillId}`, backfillId)
+    })
+  }
+
+  async addBackfillRun(backfillId: string, runId: string): Promise<void> {
+    await this.use(`adding a run to backfill ${backfillId}`, async () => {
+      if (!(await bf.addBackfillRun(this.db.sql, backfillId, runId))) throw this.unknownBackfill(`add run ${runId} to backfill ${backfillId}`, backfillId)
+    })
+  }
+
+  async requestBackfillCancel(backfillId: string, now: number): Promise<boolean> {
+    return this.use(`requesting cancellation of backfill ${backfillId}`, async () => {
+      if (await bf.requestBackfillCancel(this.db.sql, backfillId, now)) return true
+      if (await bf.backfillExists(this.db.sql, backfillId)) return false
+      throw this.unknownBackfill(`cancel backfill ${backfillId}`, backfillId)
+    })
+  }
+
+  async updateBackfillTargets(backfillId: string, updates: TargetUpdate[], now: number): Promise<void> {
+    await this.use(`updating targets of backfill ${backfillId}`, async () => {
+      if (updates.length === 0) {
+        if (!(await bf.backfillExists(this.db.sql, backfillId))) throw this.unknownBackfill('update backfill targets', backfillId)
+        return
+      }
+      await this.db.transaction(async (tx) => {
+        // Touching the backfill row first locks it, so concurrent updates of one backfill apply one after the other.
+        if (!(await bf.touchBackfill(tx, backfillId, now))) throw this.unknownBackfill('update backfill targets', backfillId)
+        const missing = await targets.updateTargets(tx, backfillId, updates, now)
+        if (missing.length > 0) {
+          const u = missing[0]!
+          // Throwing rolls the whole batch back.
+          throw storageError(`updateBackfillTargets(${backfillId}): the backfill has no target ${targetName(u.assetKey, u.partitionKey)}; nothing was updated.`, {
+            backfillId,
+            assetKey: u.assetKey,
+            partitionKey: u.partitionKey,
+          })
+        }
+      })
+    })
+  }
+
+  async getBackfillTargets(backfillId: string, opts?: { statuses?: BackfillTargetStatus[] }): Promise<BackfillTarget[]> {
+    return this.use(`reading targets of backfill ${backfillId}`, () =>
+      this.snapshot(async (tx) => {
+        if (!(await bf.backfillExists(tx, backfillId))) throw this.unknownBackfill('read backfill targets', backfillId)
+        return targets.listTargets(tx, backfillId, opts?.statuses)
+      }),
+    )
+  }
+
+  async countBackfillTargets(backfillId: string): Promise<Record<BackfillTargetStatus, number>> {
+    return this.use(`counting targets of backfill ${backfillId}`, () =>
+      this.snapshot(async (tx) => {
+        if (!(await bf.backfillExists(tx, backfillId))) throw this.unknownBackfill('count backfill targets', backfillId)
+        return targets.countTargets(tx, backfillId)
+      }),
+    )
+  }
+
+  async addDynamicPartitions(name: string, keys: readonly string[], now: number): Promise<string[]> {
+    if (keys.length === 0) return []
+    return this.use(`adding dynamic partitions to ${String(name)}`, () => dynamic.addDynamicPartitions(this.db.sql, name, keys, now))
+  }
+
+  async deleteDynamicPartitions(name: string, keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return []
+    return this.use(`deleting dynamic partitions from ${String(name)}`, () => dynamic.deleteDynamicPartitions(this.db.sql, name, keys))
+  }
+
+  async getDynamicPartitions(): Promise<Record<string, string[]>> {
+    return this.use('reading dynamic partitions', () => dynamic.allDynamicPartitions(this.db.sql))
+  }
+
+  async upgradePartitionKeyLayouts(
+    expected: ReadonlyMap<string, readonly string[]>,
+    plan: (layout: PartitionKeyLayout) => PartitionKeyRewrite | undefined,
+    now: number,
+  ): Promise<PartitionKeyRewrite[]> {
+    return this.use('rewriting stored multi-partition keys', () => upgradeLayouts(this.db, expected, plan, now))
+  }
+
+  async recordCheckResults(results: NewCheckResult[]): Promise<number[]> {
+    if (results.length === 0) return []
+    return this.use('recording check results', async () => {
+      try {
+        return await this.db.transaction(async (tx) => {
+          await lockEvents(tx, this.db.schema)
+          const ids: number[] = []
+          for (const r of results) ids.push(await this.insertCheckResult(tx, r))
+          return ids
+        })
+      } catch (err) {
+        return this.missingReference(
+          err,
+          new Set(results.map((r) => r.runId)),
+          results.flatMap((r) => (r.materializationId === undefined ? [] : [r.materializationId])),
+        )
+      }
+    })
+  }
+
+  async getLatestCheckResults(assetKey: string, partitionKey?: string): Promise<CheckResultRecord[]> {
+    return this.use(`reading check results of ${assetKey}`, () => checksTable.latestCheckResults(this.db.sql, assetKey, partitionKey))
+  }
+
+  async countLatestCheckResults(assetKeys?: readonly string[]): Promise<CheckCounts[]> {
+    return this.use('counting check results', () => checksTable.countCheckResults(this.db.sql, assetKeys))
+  }
+
+  async listReferencedObjects(): Promise<string[]> {
+    return this.use('listing referenced objects', async () => {
+      const rows = await this.db.sql.rows<{ location: string }>('SELECT DISTINCT location FROM materializations')
+      return [...new Set([...rows.map((r) => r.location), ...(await this.models.listArtifacts())])]
+    })
+  }
+
+  async markCorruptObjects(rows: ReadonlyArray<{ materializationId: number; problem: string }>, now: number): Promise<void> {
+    await this.use('recording corrupt objects', () => corrupt.markCorrupt(this.db.sql, rows, now))
+  }
+
+  async unmarkCorruptObjects(materializationIds: readonly number[]): Promise<number> {
+    return this.use('forgetting corrupt objects', () => corrupt.unmarkCorrupt(this.db.sql, materializationIds))
+  }
+
+  async getCorruptObjects(): Promise<CorruptObjectRecord[]> {
+    return this.use('reading corrupt objects', () => corrupt.latestCorrupt(this.db.sql))
+  }
+
+  async checkIntegrity(): Promise<string[]> {
+    return this.use('checking the storage integrity', () => integrityProblems(this.db.sql))
+  }
 
   // The model registry: see models.ts.
   registerModel = (m: NewModelVersion): Promise<ModelVersion> => this.models.registerModel(m)

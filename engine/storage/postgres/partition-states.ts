@@ -1,0 +1,171 @@
+/**
+ * The `partition_states` table: execution state per (asset, partition).
+ * IN_PROGRESS and FAILED updates keep `materialization_id`/`data_version`, so
+ * a failed or running attempt never hides the last good materialization.
+ * Writers of one slot's state hold its slot lock (locks.ts), so claimSlots
+ * decides and writes without another writer in between.
+ */
+import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotConflict, SlotHolder, SlotKey } from '../types.js'
+import type { Sql } from './db.js'
+import { setOptional } from '../sqlite/json.js'
+import { slotArrays } from './locks.js'
+
+interface StateRow {
+  partition_key: string
+  state: PartitionRunState
+  run_id: string
+  updated_at: number
+  materialization_id: number | null
+  data_version: string | null
+  code_version: string | null
+}
+
+function toRecord(assetKey: string, row: StateRow): PartitionStateRecord {
+  const rec: PartitionStateRecord = { assetKey, partitionKey: row.partition_key, state: row.state, runId: row.run_id, updatedAt: row.updated_at }
+  setOptional(rec, 'materializationId', row.materialization_id)
+  setOptional(rec, 'dataVersion', row.data_version)
+  setOptional(rec, 'codeVersion', row.code_version)
+  return rec
+}
+
+const SET_ATTEMPT = `
+  INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (asset_key, partition_key) DO UPDATE SET
+    state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at`
+
+// Compare-and-set: not over a newer materialization, nor over another live run's attempt.
+const SET_ATTEMPT_IF = `${SET_ATTEMPT}
+  WHERE coalesce(partition_states.materialization_id, 0) <= $6
+    AND NOT (partition_states.state = 'IN_PROGRESS' AND partition_states.run_id <> excluded.run_id
+             AND EXISTS (SELECT 1 FROM runs r WHERE r.run_id = partition_states.run_id AND r.status = 'RUNNING'))`
+
+/** Records an attempt, compare-and-set when the row has a `basis` (see AttemptStateRow); call holding the slot's lock. */
+export async function setAttemptRow(tx: Sql, row: AttemptStateRow, runId: string, now: number): Promise<void> {
+  if (row.basis === undefined) await tx.exec(SET_ATTEMPT, [row.assetKey, row.partitionKey, row.state, runId, now])
+  else await tx.exec(SET_ATTEMPT_IF, [row.assetKey, row.partitionKey, row.state, runId, now, row.basis])
+}
+
+/** Slots of `slots` that a RUNNING run has IN_PROGRESS. */
+export async function holders(sql: Sql, slots: readonly SlotKey[]): Promise<SlotHolder[]> {
+  if (slots.length === 0) return []
+  const [assets, partitions] = slotArrays(slots)
+  return sql.rows<SlotHolder>(
+    `SELECT p.asset_key AS "assetKey", p.partition_key AS "partitionKey", p.run_id AS "runId", r.pid, r.host
+     FROM unnest($1::text[], $2::text[]) AS s(asset_key, partition_key)
+       JOIN partition_states p ON p.asset_key = s.asset_key AND p.partition_key = s.partition_key
+       JOIN runs r ON r.run_id = p.run_id
+     WHERE p.state = 'IN_PROGRESS' AND r.status = 'RUNNING'`,
+    [assets, partitions],
+  )
+}
+
+interface SlotRow {
+  asset_key: string
+  partition_key: string
+  state: PartitionRunState
+  run_id: string
+  materialization_id: number | null
+  run_status: string | null
+  pid: number | null
+  host: string | null
+}
+
+/** Sets every slot IN_PROGRESS for `runId`, or none when one conflicts; call holding the slots' locks. */
+export async function claim(tx: Sql, runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
+  const [assets, partitions] = slotArrays(slots)
+  const rows = await tx.rows<SlotRow>(
+    `SELECT p.asset_key, p.partition_key, p.state, p.run_id, p.materialization_id, r.status AS run_status, r.pid, r.host
+     FROM unnest($1::text[], $2::text[]) AS s(asset_key, partition_key)
+       JOIN partition_states p ON p.asset_key = s.asset_key AND p.partition_key = s.partition_key
+       LEFT JOIN runs r ON r.run_id = p.run_id`,
+    [assets, partitions],
+  )
+  const bySlot = new Map(rows.map((r) => [`${r.asset_key}\u0000${r.partition_key}`, r]))
+  const conflicts: SlotConflict[] = []
+  for (const { assetKey, partitionKey, basis } of slots) {
+    const row = bySlot.get(`${assetKey}\u0000${partitionKey}`)
+    if (!row) continue
+    if (row.state === 'IN_PROGRESS' && row.run_id !== runId && row.run_status === 'RUNNING') {
+      conflicts.push({ assetKey, partitionKey, reason: 'IN_PROGRESS', holder: { assetKey, partitionKey, runId: row.run_id, pid: row.pid!, host: row.host! } })
+    } else if ((row.materialization_id ?? 0) > basis) {
+      conflicts.push({ assetKey, partitionKey, reason: 'NEWER', materializationId: row.materialization_id! })
+    }
+  }
+  if (conflicts.length === 0) {
+    await tx.exec(
+      `INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at)
+       SELECT a, p, 'IN_PROGRESS', $3, $4 FROM unnest($1::text[], $2::text[]) AS s(a, p)
+       ON CONFLICT (asset_key, partition_key) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+      [assets, partitions, runId, now],
+    )
+  }
+  return conflicts
+}
+
+/** IN_PROGRESS slots of `runId` back to their last materialization (as its own run left it), or removed; returns how many changed. */
+export async function release(tx: Sql, runId: string): Promise<number> {
+  const restored = await tx.exec(
+    `UPDATE partition_states p SET state = 'MATERIALIZED', run_id = m.run_id, updated_at = m.ended_at
+     FROM materializations m
+     WHERE m.id = p.materialization_id AND p.run_id = $1 AND p.state = 'IN_PROGRESS'`,
+    [runId],
+  )
+  const forgotten = await tx.exec(`DELETE FROM partition_states WHERE run_id = $1 AND state = 'IN_PROGRESS' AND materialization_id IS NULL`, [runId])
+  return restored + forgotten
+}
+
+/** Records a success; call holding the slot's lock. */
+export async function setMaterialized(
+  tx: Sql,
+  assetKey: string,
+  partitionKey: string,
+  runId: string,
+  now: number,
+  materializationId: number,
+  dataVersion: string,
+  codeVersion: string,
+): Promise<void> {
+  await tx.exec(
+    `INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at, materialization_id, data_version, code_version)
+     VALUES ($1, $2, 'MATERIALIZED', $3, $4, $5, $6, $7)
+     ON CONFLICT (asset_key, partition_key) DO UPDATE SET
+       state = 'MATERIALIZED', run_id = excluded.run_id, updated_at = excluded.updated_at,
+       materialization_id = excluded.materialization_id, data_version = excluded.data_version, code_version = excluded.code_version`,
+    [assetKey, partitionKey, runId, now, materializationId, dataVersion, codeVersion],
+  )
+}
+
+/** IN_PROGRESS states owned by `runId` → FAILED; returns how many changed. */
+export async function failInProgress(tx: Sql, runId: string, now: number): Promise<number> {
+  return tx.exec(`UPDATE partition_states SET state = 'FAILED', updated_at = $1 WHERE run_id = $2 AND state = 'IN_PROGRESS'`, [now, runId])
+}
+
+/** In primary-key order (partition key, byte-wise), as SQLite returns them. */
+export async function listStates(sql: Sql, assetKey: string): Promise<PartitionStateRecord[]> {
+  const rows = await sql.rows<StateRow>(
+    `SELECT partition_key, state, run_id, updated_at, materialization_id, data_version, code_version
+     FROM partition_states WHERE asset_key = $1 ORDER BY partition_key`,
+    [assetKey],
+  )
+  return rows.map((r) => toRecord(assetKey, r))
+}
+
+export async function summarizeStates(sql: Sql, assetKey: string, codeVersion: string): Promise<{ fresh: number; codeChanged: number; failed: number; inProgress: number }> {
+  const row = await sql.one<{ fresh: number; codeChanged: number; failed: number; inProgress: number }>(
+    `SELECT count(*) FILTER (WHERE state = 'MATERIALIZED' AND code_version IS NOT DISTINCT FROM $2)::int AS fresh,
+            count(*) FILTER (WHERE state = 'MATERIALIZED' AND code_version IS DISTINCT FROM $2)::int AS "codeChanged",
+            count(*) FILTER (WHERE state = 'FAILED')::int AS failed,
+            count(*) FILTER (WHERE state = 'IN_PROGRESS')::int AS "inProgress"
+     FROM partition_states WHERE asset_key = $1`,
+    [assetKey, codeVersion],
+  )
+  return row!
+}
+
+export async function countStates(sql: Sql, assetKey: string): Promise<Record<PartitionRunState, number>> {
+  const counts: Record<PartitionRunState, number> = { IN_PROGRESS: 0, FAILED: 0, MATERIALIZED: 0 }
+  for (const row of await sql.rows<{ state: PartitionRunState; n: number }>('SELECT state, count(*)::int AS n FROM partition_states WHERE asset_key = $1 GROUP BY state', [assetKey])) {
+    counts[row.state] = row.n
+  }
+  return counts
+}
