@@ -1,4 +1,4 @@
-// The model registry in SQLite storage and through the engine API:
+// The model registry through the engine API, on every storage backend:
 // versions per name, stages, gates, replacement, history and rollback.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { getModelHistory, getProductionModel, listModels, promoteModel, registerModel, rollbackModel, type RegisterModelInput } from '../../engine/registry/index.js'
 import { openStorage } from '../../engine/storage/index.js'
 import type { Storage } from '../../engine/storage/types.js'
-import { tempHome, withStorage } from '../storage/helpers.js'
+import pg from 'pg'
+import { forEachBackend, newInstance, newMaterialization, newRun, tempHome, type BackendName, type StorageInstance } from '../storage/helpers.js'
 
 const model = (name: string, over: Partial<RegisterModelInput> = {}): RegisterModelInput => ({
   name,
@@ -30,7 +31,42 @@ function errorCode(code: string, message?: RegExp) {
 
 const stages = async (s: Storage, name: string) => Object.fromEntries((await listModels(s, name)).map((m) => [m.version, m.stage]))
 
-describe('model registry storage', () => {
+/** Opens `count` storages on one fresh instance of `backend` (separate connections, as separate processes would have). */
+async function withShared(backend: BackendName, count: number, fn: (storages: Storage[], instance: StorageInstance) => Promise<void>): Promise<void> {
+  const instance = newInstance(backend)
+  const storages: Storage[] = []
+  try {
+    for (let i = 0; i < count; i++) storages.push(await instance.open())
+    await fn(storages, instance)
+  } finally {
+    for (const s of storages) await s.close()
+    await instance.cleanup()
+  }
+}
+
+/** Runs one SQL statement on the instance's database directly, past the storage. */
+async function rawSql(backend: BackendName, instance: StorageInstance, text: string): Promise<void> {
+  if (backend === 'sqlite') {
+    const db = new Database(join(instance.home, 'strata.db'))
+    try {
+      db.prepare(text).run()
+    } finally {
+      db.close()
+    }
+    return
+  }
+  const client = new pg.Client({ connectionString: instance.url!.replace(/[?&]schema=([a-z0-9_]+)/, '') })
+  const schema = /[?&]schema=([a-z0-9_]+)/.exec(instance.url!)![1]
+  await client.connect()
+  try {
+    await client.query(`SET search_path = ${schema}`)
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+forEachBackend((withStorage, backend) => describe('model registry storage', () => {
   it('registers versions numbered per name, round-trips every field, lists newest first', () =>
     withStorage(async (s) => {
       const a1 = await registerModel(s, model('delay', { description: 'first' }), 1000)
@@ -137,7 +173,7 @@ describe('model registry storage', () => {
       await registerModel(s, model('delay'))
       await registerModel(s, model('delay'))
       await assert.rejects(promoteModel(s, 'delay', 7, 'staging'), errorCode('STRATA_UNKNOWN_MODEL', /Model "delay" has no version 7; its versions are 1–2/))
-      await assert.rejects(promoteModel(s, 'churn', 1, 'staging'), errorCode('STRATA_UNKNOWN_MODEL', /No model named "churn" in .*strata\.db\. Registered models: delay\./))
+      await assert.rejects(promoteModel(s, 'churn', 1, 'staging'), errorCode('STRATA_UNKNOWN_MODEL', backend === 'sqlite' ? /No model named "churn" in .*strata\.db\. Registered models: delay\./ : /No model named "churn" in postgres:\/\/.*\?schema=strata_test_\w+\. Registered models: delay\./))
       await assert.rejects(promoteModel(s, 'delay', 1, 'prod' as any), errorCode('STRATA_INVALID_MODEL', /Unknown model stage "prod"/))
       await assert.rejects(s.setModelStage('delay', 1.5, 'staging', 0), errorCode('STRATA_INVALID_MODEL'))
       await assert.rejects(registerModel(s, model('bad name')), errorCode('STRATA_INVALID_MODEL', /model name/))
@@ -147,43 +183,59 @@ describe('model registry storage', () => {
       assert.deepEqual((await listModels(s)).map((m) => m.name), ['delay', 'delay'])
     }))
 
-  it('at most one production version per name, enforced by the schema too', () => {
-    const { home, cleanup } = tempHome()
-    return (async () => {
-      const s = await openStorage(home)
-      try {
-        await registerModel(s, model('delay'))
-        await registerModel(s, model('delay'))
-        await promoteModel(s, 'delay', 1, 'production')
-        const db = new Database(join(home, 'strata.db'))
-        try {
-          assert.throws(() => db.prepare(`UPDATE models SET stage = 'production' WHERE name = 'delay' AND version = 2`).run(), /UNIQUE/)
-        } finally {
-          db.close()
-        }
-      } finally {
-        await s.close()
-        cleanup()
-      }
-    })()
-  })
+  it('at most one production version per name, enforced by the schema too', () =>
+    withShared(backend, 1, async ([s], instance) => {
+      await registerModel(s!, model('delay'))
+      await registerModel(s!, model('delay'))
+      await promoteModel(s!, 'delay', 1, 'production')
+      await assert.rejects(rawSql(backend, instance, `UPDATE models SET stage = 'production' WHERE name = 'delay' AND version = 2`), /UNIQUE|unique constraint "models_one_production"/)
+    }))
 
-  it('two connections register concurrently without duplicate version numbers', () => {
-    const { home, cleanup } = tempHome()
-    return (async () => {
-      const a = await openStorage(home)
-      const b = await openStorage(home)
-      try {
-        await Promise.all(Array.from({ length: 20 }, (_, i) => registerModel(i % 2 ? a : b, model('delay'))))
-        assert.deepEqual((await listModels(a, 'delay')).map((m) => m.version), Array.from({ length: 20 }, (_, i) => 20 - i))
-      } finally {
-        await a.close()
-        await b.close()
-        cleanup()
-      }
-    })()
-  })
-})
+  it('two connections register concurrently without duplicate version numbers', () =>
+    withShared(backend, 2, async ([a, b]) => {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => registerModel(i % 2 ? a! : b!, model('delay'))))
+      assert.deepEqual((await listModels(a!, 'delay')).map((m) => m.version), Array.from({ length: 20 }, (_, i) => 20 - i))
+    }))
+
+  it('concurrent promotions from two connections leave one production version, each having archived the one before', () =>
+    withShared(backend, 2, async ([a, b]) => {
+      for (let i = 0; i < 8; i++) await registerModel(a!, model('delay'))
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => promoteModel(i % 2 ? a! : b!, 'delay', i + 1, 'production', { now: 1000 + i })))
+      const production = (await listModels(a!, 'delay')).filter((m) => m.stage === 'production')
+      assert.equal(production.length, 1)
+      // Each promotion saw the one before it: 7 of the 8 replaced a production version, none the same one twice.
+      const replaced = results.flatMap((r) => (r.replaced ? [r.replaced.version] : []))
+      assert.equal(replaced.length, 7)
+      assert.equal(new Set(replaced).size, 7)
+      assert.ok(!replaced.includes(production[0]!.version))
+      // The history replays to the same state: rollback walks back through the promotions in the order they happened.
+      const order = (await getModelHistory(a!, 'delay')).filter((h) => h.to === 'production').map((h) => h.version)
+      assert.equal(order.at(-1), production[0]!.version)
+      assert.equal((await rollbackModel(b!, 'delay')).restored.version, order.at(-2))
+    }))
+
+  it('registerModelOnce knows a retrain by its stored artifact’s data version; a changed artifact is a new version', () =>
+    withStorage(async (s) => {
+      await s.createRun(newRun('r1'))
+      const stored = (location: string, dataVersion: string) => s.recordMaterialization(newMaterialization('model', 'r1', { location, dataVersion }), [])
+      const [m1, m2, m3] = [await stored('objects/a', 'dv1'), await stored('objects/b', 'dv1'), await stored('objects/c', 'dv2')]
+      const version = (m: { id: number; location: string }, createdAt: number) => ({ ...model('delay'), config: {}, artifact: m.location, lineage: { materializationId: m.id }, createdAt })
+      const first = await s.registerModelOnce(version(m1!, 1))
+      assert.deepEqual([first.model.version, first.existing], [1, false])
+      const same = await s.registerModelOnce(version(m2!, 2))
+      assert.deepEqual([same.model.version, same.existing, same.model.createdAt], [1, true, 1])
+      const changed = await s.registerModelOnce(version(m3!, 3))
+      assert.deepEqual([changed.model.version, changed.existing], [2, false])
+    }))
+
+  it('identical concurrent retrains from two connections register one version', () =>
+    withShared(backend, 2, async ([a, b]) => {
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a! : b!).registerModelOnce({ ...model('delay'), config: { depth: 6 }, lineage: { trainedOn: ['2024-01-01'] }, createdAt: 1000 + i })))
+      assert.deepEqual(new Set(results.map((r) => r.model.version)), new Set([1]))
+      assert.equal(results.filter((r) => !r.existing).length, 1)
+      assert.equal((await listModels(a!, 'delay')).length, 1)
+    }))
+}))
 
 describe('migrations 003-checks and 004-model-registry', () => {
   it('apply on top of a database that has 001–002, keeping its data', async () => {
