@@ -76,7 +76,10 @@ export class GroupCommit {
     if (batch.length === 0) return this.writing
     this.queue = []
     this.queued = 0
-    this.writing = this.writing.then(() => this.write(batch))
+    // write() settles every step of its batch itself; the chain never rejects, so later batches are always written.
+    this.writing = this.writing.then(() => this.write(batch)).catch((err: unknown) => {
+      for (const p of batch) p.reject(err)
+    })
     return this.writing
   }
 
