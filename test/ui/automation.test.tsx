@@ -156,13 +156,13 @@ describe('automation in the UI', () => {
     assert.doesNotMatch(f, /Freshness/, 'features declares no freshness')
 
     await select(ui, 'raw')
-    f = await ui.waitFor(/Freshness/, 'the freshness of raw')
+    f = await ui.waitFor(/targeted by schedule nightly/, 'raw\'s explanation')
     assert.match(f, /Freshness ! late · last updated 2 h 30 min ago, allowed 1 h/)
     assert.match(f, /Automation no condition/)
     assert.match(f, /targeted by schedule nightly/)
 
     await select(ui, 'lookup')
-    f = await ui.waitFor(/Freshness/, 'the freshness of lookup')
+    f = await ui.waitFor(/targeted by sensor inbox/, 'lookup\'s explanation')
     assert.match(f, /Freshness ✓ ok · last updated 30 min ago, allowed 1 h/)
     assert.match(f, /targeted by sensor inbox/)
 
@@ -202,6 +202,18 @@ describe('automation in the UI', () => {
     assert.doesNotMatch(f, /Automation/)
     await ui.press('a')
     await ui.waitFor(/Automation  no automation declared/, 'the view to say nothing is declared')
+  })
+
+  it('with more conditions than the view reads, it reads those of recent requests first and says how many there are', async () => {
+    const all: ReturnType<typeof asset>[] = []
+    for (let i = 0; i < 150; i++) all.push(asset({ key: `c${String(i).padStart(3, '0')}`, group: 'many', codeVersion: 'v1', automation: eager(), compute: () => i }))
+    const defs = definitions(all)
+    const sim = await simulate(defs, NOON)
+    await sim.tick()
+    const { ui } = await startUi(sim, defs, 'c000')
+    await ui.press('a')
+    const f = await ui.waitFor(/Conditions \(150; 100 read, those of recent requests first: strata automation list shows all\)/, 'the capped conditions section')
+    assert.match(f, /Requested runs/)
   })
 
   it('a model without automation (watch mode) has no automation view: a does nothing and the footer does not offer it', async () => {

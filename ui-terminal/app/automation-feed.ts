@@ -5,7 +5,13 @@
  * why` prints (for the asset shown in the detail pane). Each poll compares a
  * cheap signature (the newest tick, recent requests' states, the daemon's
  * lease); when it changes, what is shown is read again.
+ *
+ * Storage reads hold the thread (SQLite answers synchronously), so what is
+ * read is bounded: the overview reads one evaluation per condition, hence at
+ * most CONDITIONS_READ conditions (those of recent requests first: the view
+ * cannot show more); an explanation is read once the cursor rests on an asset.
  */
+import type { Definitions } from '../../assets/types.js'
 import { automationOverview, automationSources, conditionLabel, explainAutomation, type AutomationTickRecord, type Workspace } from '../../engine/index.js'
 import { errorText, type AssetAutomation, type AutomationView } from './model.js'
 
@@ -13,8 +19,12 @@ import { errorText, type AssetAutomation, type AutomationView } from './model.js
 const TICKS_LISTED = 20
 /** Requests listed in the view (and in the signature). */
 const REQUESTS_LISTED = 20
-/** While the view is open, the overview is read at least this often: next ticks and evaluation times move on. */
-const OVERVIEW_MAX_AGE_MS = 5000
+/** While the view is open, the overview is read at least this often (evaluation times move on without a new tick row). */
+const OVERVIEW_MAX_AGE_MS = 30_000
+/** Conditions whose last evaluation the overview reads. */
+export const CONDITIONS_READ = 100
+/** An explanation is read once the cursor has rested this long on an asset (each costs a live evaluation). */
+const EXPLAIN_AFTER_MS = 120
 /** The view counts as open while it asked this recently (it renders at least every second). */
 const WANTED_FOR_MS = 3000
 
@@ -42,6 +52,8 @@ export class AutomationFeed {
   private signature = ''
   private reading = false
   private readonly explained = new Map<string, Explained>()
+  private explainTimer?: NodeJS.Timeout
+  private lastAsked?: string
 
   constructor(
     private readonly ws: Workspace,
@@ -57,7 +69,7 @@ export class AutomationFeed {
   get(): AutomationView {
     this.wantedAt = Date.now()
     if (this.declared && !this.reading && (!this.view || Date.now() - this.readAt > OVERVIEW_MAX_AGE_MS)) void this.readOverview()
-    return this.view ?? { declared: this.declared, ticks: [] }
+    return this.view ?? { declared: this.declared, conditions: this.conditions.size, ticks: [] }
   }
 
   /** The asset's automation for the detail pane; undefined when nothing automates it. Read on first ask and after each change. */
@@ -66,7 +78,7 @@ export class AutomationFeed {
     if (condition === undefined && !this.targeted) return undefined
     let e = this.explained.get(key)
     if (!e) this.explained.set(key, (e = { reading: false, stale: true }))
-    if (e.stale && !e.reading) this.explain(key, e)
+    if (e.stale && !e.reading) this.explainSoon(key)
     if (!e.value) return condition === undefined ? undefined : { condition }
     // Only a schedule or sensor could target it: shown once one does.
     if (condition === undefined && !e.value.explanation?.targetedBy.length) return undefined
@@ -91,7 +103,18 @@ export class AutomationFeed {
     const signature = `${tick?.tickId ?? ''}|${requests.map((r) => `${r.requestId}:${r.status}:${r.runStatus ?? ''}`).join(',')}|${lease?.owner ?? ''}`
     const changed = signature !== this.signature
     this.signature = signature
-    if (changed) for (const e of this.explained.values()) e.stale = true
+    if (changed && this.explained.size) {
+      for (const e of this.explained.values()) e.stale = true
+      // A render asks again for the asset shown.
+      this.opts.changed()
+    }
+    // The heartbeat moves every few seconds: kept current without reading the whole overview.
+    const daemon = this.view?.overview?.daemon
+    if (!changed && daemon && lease && Date.parse(daemon.heartbeat) !== lease.heartbeatAt) {
+      const overview = { ...this.view!.overview!, daemon: { ...daemon, heartbeat: new Date(lease.heartbeatAt).toISOString(), expires: new Date(lease.expiresAt).toISOString(), live: lease.expiresAt > Date.now() } }
+      this.view = { ...this.view!, overview }
+      this.opts.changed()
+    }
     const wanted = Date.now() - this.wantedAt < WANTED_FOR_MS
     if (wanted && (changed || Date.now() - this.readAt > OVERVIEW_MAX_AGE_MS)) await this.readOverview()
     // Not shown now: read when next asked.
@@ -103,9 +126,10 @@ export class AutomationFeed {
     this.reading = true
     try {
       const now = new Date(this.opts.now())
-      const overview = await automationOverview(this.ws, { now, requests: REQUESTS_LISTED })
-      const ticks: AutomationTickRecord[] = this.declared ? await this.ws.storage.listAutomationTicks({ limit: TICKS_LISTED }) : []
-      this.view = { declared: this.declared, overview, ticks }
+      const ws = this.conditions.size > CONDITIONS_READ ? { ...this.ws, defs: await this.fewerConditions() } : this.ws
+      const overview = await automationOverview(ws, { now, requests: REQUESTS_LISTED })
+      const ticks: AutomationTickRecord[] = await this.ws.storage.listAutomationTicks({ limit: TICKS_LISTED })
+      this.view = { declared: this.declared, conditions: this.conditions.size, overview, ticks }
       this.readAt = Date.now()
       this.opts.changed()
     } catch (err) {
@@ -113,6 +137,35 @@ export class AutomationFeed {
     } finally {
       this.reading = false
     }
+  }
+
+  /** The definitions with CONDITIONS_READ conditions: those of the newest requests first, then in definition order. */
+  private async fewerConditions(): Promise<Definitions> {
+    const keep = new Set<string>()
+    for (const r of await this.ws.storage.listAutomationRequests({ sourceKind: 'conditions', limit: CONDITIONS_READ })) if (this.conditions.has(r.sourceName)) keep.add(r.sourceName)
+    for (const key of this.conditions.keys()) {
+      if (keep.size >= CONDITIONS_READ) break
+      keep.add(key)
+    }
+    return { ...this.ws.defs, assets: this.ws.defs.assets.filter((a) => !a.automation || keep.has(a.key)) }
+  }
+
+  /** Explains the asset last asked for once the cursor rests on it. */
+  private explainSoon(key: string): void {
+    if (this.lastAsked === key && this.explainTimer) return
+    this.lastAsked = key
+    clearTimeout(this.explainTimer)
+    this.explainTimer = setTimeout(() => {
+      this.explainTimer = undefined
+      const e = this.explained.get(key)
+      if (e && e.stale && !e.reading && this.lastAsked === key) this.explain(key, e)
+    }, EXPLAIN_AFTER_MS)
+    this.explainTimer.unref()
+  }
+
+  /** Stops a pending read. */
+  close(): void {
+    clearTimeout(this.explainTimer)
   }
 
   private explain(key: string, e: Explained): void {

@@ -84,7 +84,10 @@ function paneLines(data: AutomationView | undefined, selected: number, width: nu
   const sections: Section[] = []
   if (o.schedules.length) sections.push({ title: `Schedules (${o.schedules.length})`, empty: '', rows: o.schedules.map((s) => scheduleRow(s, width, now)) })
   if (o.sensors.length) sections.push({ title: `Sensors (${o.sensors.length})`, empty: '', rows: o.sensors.map((s) => sensorRow(s, width, now)) })
-  if (o.conditions.length) sections.push({ title: `Conditions (${o.conditions.length})`, empty: '', rows: o.conditions.map((c) => conditionRow(c, width, now)) })
+  if (o.conditions.length) {
+    const title = data.conditions > o.conditions.length ? `Conditions (${data.conditions}; ${o.conditions.length} read, those of recent requests first: strata automation list shows all)` : `Conditions (${data.conditions})`
+    sections.push({ title, empty: '', rows: o.conditions.map((c) => conditionRow(c, width, now)) })
+  }
   sections.push(
     { title: 'Recent ticks', empty: 'none yet', rows: data.ticks.map((t) => tickRow(t, width, now)) },
     { title: 'Requested runs  (⏎ opens the run)', empty: 'none yet', rows: o.requests.map((r, i) => requestRow(r, i === selected, width, now)), keep: selected },

@@ -104,6 +104,8 @@ export interface AssetAutomation {
 export interface AutomationView {
   /** Whether the definitions declare any condition, schedule or sensor. */
   declared: boolean
+  /** Conditions declared; the overview lists at most CONDITIONS_READ of them (automation-feed.ts). */
+  conditions: number
   /** Conditions, schedules, sensors, the daemon and recent requests; undefined until first read. */
   overview?: AutomationOverview
   /** Recent ticks of every source, newest first. */

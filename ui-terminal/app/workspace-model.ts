@@ -219,6 +219,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     this.closed = true
     this.stopEmitting()
     clearTimeout(this.refreshTimer)
+    this.automationFeed?.close()
     if (opts.cancelRuns) this.own.abortAll()
     await this.own.waitAll()
     await this.warmPool?.close()
@@ -251,6 +252,7 @@ export class WorkspaceModel extends SnapshotStore implements UiModel {
     this.poller = new StoragePoller(ws, this.tracker, this.backfills)
     this.metadata.clear()
     this.checks.clear()
+    this.automationFeed?.close()
     this.automationFeed = new AutomationFeed(ws, {
       changed: () => this.scheduleEmit(),
       failed: (what, err) => this.setMessage('error', `Reading ${what} failed: ${errorText(err)}`),
