@@ -18,6 +18,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   cron: () => import('./cron.js'),
   package: () => import('./package.js'),
   automation: () => import('./automation.js'),
+  queue: () => import('./queue.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {

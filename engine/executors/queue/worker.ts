@@ -87,8 +87,15 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
   }
   const running = new Map<string, WorkerInfo['steps'][number] & { orchestrator: string }>()
 
-  /** The definitions as they are now: a changed file is imported again (the pool starts new threads for it too). */
+  let versionCheckedAt = Date.now()
+  /**
+   * The definitions as they are now: a changed file is imported again (the
+   * pool starts new threads for it too). Looked at once a second at most:
+   * stat'ing the import graph for every trivial step would cost more than the step.
+   */
   const current = async () => {
+    if (Date.now() - versionCheckedAt < 1000) return defs
+    versionCheckedAt = Date.now()
     const now = definitionsVersion(defsPath)
     if (now !== version) {
       defs = await loadDefinitions(defsPath, now)
@@ -97,10 +104,22 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
     return defs
   }
 
+  /** Orchestrators seen alive in the last second: one round trip per step saved. */
+  const aliveAt = new Map<string, number>()
+  const orchestratorAlive = async (id: string) => {
+    const seen = aliveAt.get(id)
+    if (seen !== undefined && Date.now() - seen < 1000) return true
+    const alive = (await redis.exists(keys.orchestrator(prefix, id))) === 1
+    if (alive) aliveAt.set(id, Date.now())
+    else aliveAt.delete(id)
+    if (aliveAt.size > 1000) aliveAt.clear()
+    return alive
+  }
+
   const process_ = async (job: Job<StepJobData>, _token?: string, signal?: AbortSignal): Promise<StepJobResult> => {
     const { task, codeVersion, orchestrator } = job.data
     const jobId = job.id!
-    if (!(await redis.exists(keys.orchestrator(prefix, orchestrator)))) {
+    if (!(await orchestratorAlive(orchestrator))) {
       opts.onEvent?.({ type: 'orphaned', jobId, assetKey: task.assetKey })
       return { orphaned: true }
     }
