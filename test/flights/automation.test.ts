@@ -21,11 +21,11 @@ const featureInputs = (d: string) => [raw(d), ...[-7, -6, -5, -4, -3, -2, -1].ma
 describe('flights automation: declarations', () => {
   it('a file sensor on the source, a weekly training schedule, eager ingestion and features over every day, daily monitoring', () => {
     assert.deepEqual(
-      defs.sensors.map((s) => [s.name, s.spec, s.target]),
+      (defs.sensors ?? []).map((s) => [s.name, s.spec, s.target]),
       [['flights_file', { kind: 'file', path: SOURCE }, 'source/flights_file']],
     )
     assert.deepEqual(
-      defs.schedules.map((s) => [s.name, s.cron, s.target]),
+      (defs.schedules ?? []).map((s) => [s.name, s.cron, s.target]),
       [['weekly_training', flights.TRAINING_CRON, 'training/dataset training/model']],
     )
     const conditions = Object.fromEntries(defs.assets.map((a) => [a.key, a.automation?.spec ?? null]))
