@@ -24,25 +24,32 @@ export interface TestQueue {
   cleanup(): Promise<void>
 }
 
-/** A fresh queue; fails loudly when Redis does not answer. */
-export async function createTestQueue(): Promise<TestQueue> {
+/** A fresh queue (on the test Redis unless `redisUrl` names another); fails loudly when Redis does not answer. */
+export async function createTestQueue(redisUrl = REDIS_URL): Promise<TestQueue> {
   const prefix = `strata-test-${randomBytes(6).toString('hex')}`
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true })
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true })
+  // Reconnects are expected where a test restarts its Redis; failures surface through the calls.
+  redis.on('error', () => {})
   try {
     await redis.connect()
     await redis.ping()
   } catch (err) {
     redis.disconnect()
-    throw new Error(`Redis is unreachable at ${REDIS_URL} (${(err as Error).message}): the queue tests need it. Start Redis or set STRATA_TEST_REDIS_URL.`)
+    throw new Error(`Redis is unreachable at ${redisUrl} (${(err as Error).message}): the queue tests need it. Start Redis or set STRATA_TEST_REDIS_URL.`)
   }
-  const sep = REDIS_URL.includes('?') ? '&' : '?'
+  const sep = redisUrl.includes('?') ? '&' : '?'
   const objects = mkdtempSync(join(tmpdir(), 'strata-objects-'))
   return {
-    url: `${REDIS_URL}${sep}prefix=${prefix}`,
+    url: `${redisUrl}${sep}prefix=${prefix}`,
     prefix,
     redis,
     objects,
     async cleanup() {
+      if (redis.status !== 'ready') {
+        redis.disconnect()
+        rmSync(objects, { recursive: true, force: true })
+        return
+      }
       let cursor = '0'
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
