@@ -107,6 +107,10 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     serving[name] = served
   }
   const { schedules, sensors, automation } = normalizeAutomation(spec, byKey)
+  const durability = spec.durability ?? 'fsync'
+  if (durability !== 'fsync' && durability !== 'verify') {
+    throw new StrataError('STRATA_INVALID_DEFINITIONS', `durability: ${JSON.stringify(durability)} is not a durability policy; use 'fsync' (the default: values are flushed to disk before they are recorded) or 'verify' (faster; a value lost in a power loss is found when read and rebuilt).`)
+  }
   return Object.freeze({
     __strataDefinitions: true as const,
     assets: [...byKey.values()],
@@ -118,6 +122,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     schedules,
     sensors,
     automation,
+    durability,
   })
 }
 

@@ -332,7 +332,30 @@ export interface DefinitionsSpec {
   sensors?: ReadonlyArray<SensorDefinition>
   /** Daemon limits: runs at once (default 1) and a per-run time limit. */
   automation?: AutomationSpec
+  /**
+   * How stored values survive a power loss (see Durability).
+   * @defaultValue 'fsync'
+   */
+  durability?: Durability
 }
+
+/**
+ * How a stored value survives a power loss or a crash of the machine.
+ *
+ * - `'fsync'`: each new object is flushed to disk (the file, then its
+ *   directory after the rename) before its materialization is recorded, so a
+ *   recorded value is never lost. Costs a few milliseconds per step on most
+ *   disks (`npm run bench -- durability`).
+ * - `'verify'`: objects are not flushed. After a power loss a recorded value
+ *   may be empty or truncated; that is caught when it is read (its content no
+ *   longer hashes to its name): the step needing it fails with
+ *   STRATA_CORRUPT_OBJECT, the asset shows STALE and `materialize --stale`
+ *   rebuilds it.
+ *
+ * Either way every object's content hash is checked when it is first read in
+ * a process, so a damaged value is never handed to a compute.
+ */
+export type Durability = 'fsync' | 'verify'
 
 /** Validated definitions. The default export of a definitions file. */
 export interface Definitions {
@@ -351,4 +374,6 @@ export interface Definitions {
   readonly sensors?: readonly SensorDefinition[]
   /** Daemon settings (`defineDefinitions` always sets it: maxConcurrentRuns 1 unless given). */
   readonly automation?: AutomationSettings
+  /** How stored values survive a power loss (`defineDefinitions` always sets it: 'fsync' unless given). */
+  readonly durability?: Durability
 }

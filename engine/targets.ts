@@ -13,7 +13,8 @@ export interface TargetOptions {
   /**
    * With `stale`: also keep what is fresh but whose last attempt failed (it is
    * not up to date), adding its `nodeLabel` here so that the run does not skip
-   * it as up to date either; so are those whose stored object is corrupt.
+   * it as up to date either; so are stale ones whose last attempt failed, and
+   * those whose stored object is corrupt.
    */
   failed?: Set<string>
   keysOptions: KeysOptions
@@ -38,12 +39,10 @@ export async function resolveTargets(ws: Workspace, keys: readonly string[], opt
   const index = opts.stale ? await loadStatusIndex(ws, { keys, keysOptions: opts.keysOptions }) : undefined
   const failed = opts.failed
   const skip = (n: NodeState) => {
-    // A damaged object: its inputs and code are unchanged, so the run must be told not to skip it as up to date.
-    if (failed && n.reasons.some((r) => r.kind === 'CORRUPT_OBJECT')) failed.add(nodeLabel(n.key, n.partitionKey))
-    if (n.status !== 'FRESH') return false
-    if (!failed || n.runState !== 'FAILED') return true
-    failed.add(nodeLabel(n.key, n.partitionKey))
-    return false
+    // A failed last attempt or a damaged object: the run must not skip them as up to date (their inputs and code may be unchanged).
+    const rebuild = failed !== undefined && (n.runState === 'FAILED' || n.reasons.some((r) => r.kind === 'CORRUPT_OBJECT'))
+    if (rebuild) failed.add(nodeLabel(n.key, n.partitionKey))
+    return n.status === 'FRESH' && !rebuild
   }
   const targets = new Map<string, string[]>()
   for (const asset of selected) {

@@ -4,6 +4,8 @@ import type { SlotHolder } from '../storage/types.js'
 import { nodeLabel } from '../versioning/status-index.js'
 import { codeVersionRecords } from '../versioning/versions.js'
 import { EventWriter } from './event-writer.js'
+import { DAMAGED_INPUT_CODES, recordDamagedInputs } from './damaged-inputs.js'
+import { objectStoreFor } from '../io/object-stores/open.js'
 import { GroupCommit } from './group-commit.js'
 import { checkRows, recordSuccess } from './record-success.js'
 import { windowOf } from './partition-window.js'
@@ -234,8 +236,15 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       const ts = Date.now()
       await storage.recordCheckResults(prepared.basis.flatMap((r) => checkRows(runId, step, r.partitionKey, outcome.checks!, ts)))
     }
+    const damagedInput = DAMAGED_INPUT_CODES.has(outcome.error.code ?? '')
+    if (damagedInput) {
+      // So that the damaged inputs' assets show STALE and --stale rebuilds them; a retry would read the same bytes.
+      await recordDamagedInputs(storage, await objectStoreFor(task.objects), prepared.resolved.consumed, Date.now()).catch((err) =>
+        events.write({ runId, ts: Date.now(), type: 'LOG', assetKey: step.assetKey, partitionKey, level: 'warn', message: `Could not record which input is damaged: ${(err as Error).message}` }),
+      )
+    }
     const policy = asset.retry
-    if (policy && attempt <= policy.maxRetries && !stopper.canceled && !NOT_RETRIED.has(outcome.error.code ?? '')) {
+    if (policy && attempt <= policy.maxRetries && !stopper.canceled && !damagedInput && !NOT_RETRIED.has(outcome.error.code ?? '')) {
       const delayMs = retryDelayMs(policy, attempt)
       events.write({ runId, ts: Date.now(), type: 'STEP_RETRY', assetKey: step.assetKey, partitionKey, level: 'warn', message: `Attempt ${attempt} failed: ${outcome.error.message.replace(/\.$/, '')}. Retrying in ${Math.round(delayMs)} ms (${attempt}/${policy.maxRetries}).`, data: { error: outcome.error, attempt, delayMs } })
       emit({ type: 'step-retry', step, attempt, delayMs, error: outcome.error })

@@ -28,10 +28,12 @@ function definitionsFor(task: StepTask): Promise<Definitions> {
   return defs
 }
 
-async function loadInput(objects: ObjectStore, input: InputLocation): Promise<unknown> {
+/** `upstream`: the asset the input reads, to name it (and the partition) if its stored object is damaged. */
+async function loadInput(objects: ObjectStore, input: InputLocation, upstream?: string): Promise<unknown> {
   if (input.kind === 'none') return undefined
-  if (input.kind === 'single') return loadValue(objects, input.part.location, input.part.format)
-  const values = await Promise.all(input.parts.map((p) => loadValue(objects, p.location, p.format)))
+  const owner = (partitionKey: string) => (upstream === undefined ? undefined : { label: partitionKey ? `${upstream}[${partitionKey}]` : upstream })
+  if (input.kind === 'single') return loadValue(objects, input.part.location, input.part.format, owner(input.part.partitionKey))
+  const values = await Promise.all(input.parts.map((p) => loadValue(objects, p.location, p.format, owner(p.partitionKey))))
   return new Map(input.parts.map((p, i) => [p.partitionKey, values[i]]))
 }
 
@@ -60,7 +62,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void,
     const inputs: Record<string, unknown> = {}
     await Promise.all(
       Object.entries(task.inputs).map(async ([name, loc]) => {
-        inputs[name] = await loadInput(objects, loc)
+        inputs[name] = await loadInput(objects, loc, asset.ins[name]?.assetKey)
       }),
     )
     const keys = task.partitionKeys
@@ -89,7 +91,7 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void,
       const blocked = run.fatal ?? checkFailedError(task.assetKey, run.results)
       if (blocked) return { ok: false, error: serializeError(blocked), durationMs: performance.now() - started, checks }
     }
-    const stored = await storeValue(objects, value)
+    const stored = await storeValue(objects, value, { sync: defs.durability !== 'verify' })
     return {
       ok: true,
       codeVersion: asset.codeVersion,

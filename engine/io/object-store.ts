@@ -12,6 +12,8 @@ import { objectLocation } from './object-stores/location.js'
 import { objectStoreFor } from './object-stores/open.js'
 import type { ObjectStore } from './object-stores/types.js'
 import type { IOManager, StoredObject } from './types.js'
+import { getChecked, putChecked } from './checked-objects.js'
+import type { ObjectOwner } from './object-check.js'
 
 export { OBJECT_FILE } from './object-stores/location.js'
 export { TEMP_FILE } from './object-stores/write-file.js'
@@ -26,13 +28,17 @@ function storeOf(target: ObjectStore | string): ObjectStore | Promise<ObjectStor
   return typeof target === 'string' ? objectStoreFor(target) : target
 }
 
-/** Stores a value as a new immutable object named by its content hash; identical content is stored once. */
-export async function storeValue(target: ObjectStore | string, value: unknown): Promise<StoredObject> {
+/**
+ * Stores a value as a new immutable object named by its content hash;
+ * identical content is stored once (a stored copy found damaged is rewritten).
+ * `sync`: durable before this returns (see Durability). @defaultValue true
+ */
+export async function storeValue(target: ObjectStore | string, value: unknown, opts: { sync?: boolean } = {}): Promise<StoredObject> {
   const io = ioManagerFor(value)
   const bytes = await io.serialize(value)
   const contentHash = createHash('sha256').update(bytes).digest('hex')
   const location = objectLocation(contentHash, io.format)
-  await (await storeOf(target)).put(location, bytes)
+  await putChecked(await storeOf(target), location, bytes, { sync: opts.sync ?? true })
   return { location, format: io.format, bytes: bytes.byteLength, contentHash }
 }
 
@@ -44,8 +50,13 @@ const ARROW_CACHE_BYTES = 1024 * 1024 * 1024
 const arrowCache = new Map<string, { value: unknown; bytes: number }>()
 let arrowCacheBytes = 0
 
-/** Reads a stored value back. Fails with STRATA_MISSING_OBJECT when the store has no such object. */
-export async function loadValue(target: ObjectStore | string, location: string, format: DataFormat): Promise<unknown> {
+/**
+ * Reads a stored value back, its content hash checked on this thread's first
+ * read of it. Fails with STRATA_MISSING_OBJECT when the store has no such
+ * object, STRATA_CORRUPT_OBJECT when its content is not what was stored
+ * (`owner` names whose value it is in that error).
+ */
+export async function loadValue(target: ObjectStore | string, location: string, format: DataFormat, owner?: ObjectOwner): Promise<unknown> {
   const store = await storeOf(target)
   const cacheKey = `${store.spec}\u0000${location}`
   if (format === 'arrow') {
@@ -56,7 +67,7 @@ export async function loadValue(target: ObjectStore | string, location: string, 
       return hit.value
     }
   }
-  const bytes = await store.get(location)
+  const bytes = await getChecked(store, location, owner)
   const value = await managers[format].deserialize(bytes)
   if (format === 'arrow' && bytes.byteLength <= ARROW_CACHE_BYTES / 2) {
     arrowCache.set(cacheKey, { value, bytes: bytes.byteLength })

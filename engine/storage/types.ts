@@ -539,6 +539,8 @@ export interface Storage extends AutomationStorage {
   unmarkCorruptObjects(materializationIds: readonly number[]): Promise<number>
   /** Corrupt-object records of materializations that are still the latest of their (asset, partition), by asset then partition. */
   getCorruptObjects(): Promise<CorruptObjectRecord[]>
+  /** The backend's own consistency check (SQLite: `PRAGMA integrity_check`): the problems it reports, empty when sound. */
+  checkIntegrity(): Promise<string[]>
 
   close(): Promise<void>
 }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   dev: () => import('./commands/dev.js'),
   serve: () => import('./commands/serve.js'),
   gc: () => import('./commands/gc.js'),
+  doctor: () => import('./commands/doctor.js'),
   daemon: () => import('./commands/daemon.js'),
   automation: () => import('./commands/automation.js'),
   worker: () => import('./commands/worker.js'),
@@ -47,6 +48,7 @@ Commands:
   dev [--auto]              watch mode: reload on save, show what is stale (--auto: rebuild it)
   serve [--port N]          HTTP predictions from production models (--shadow STAGE, --canary STAGE:PCT)
   gc [--grace HOURS]        delete objects nothing refers to and temporary files of killed runs
+  doctor [--dry-run]        check the database and stored values; remove stray files, mark damaged values stale
   daemon [--interval S]     run automation: conditions, schedules and sensors launch runs
   automation list|why KEY   what is automated; why an asset did or did not run
   worker --queue URL        run the steps of --executor queue runs on this host

@@ -1,9 +1,9 @@
 import { createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { OBJECT_FILE } from './location.js'
 import { missingObjectError } from './missing.js'
 import type { DeleteGuard, Leftover, ObjectInfo, ObjectStore, PutOptions, Removed } from './types.js'
-import { TEMP_FILE, tempPathFor, writeObjectFile } from './write-file.js'
+import { fsyncPath, TEMP_FILE, tempPathFor, writeObjectFile } from './write-file.js'
 
 const SHARD = /^[0-9a-f]{2}$/
 const CHUNK_BYTES = 1024 * 1024
@@ -66,11 +66,17 @@ export class FileObjectStore implements ObjectStore {
     const path = this.pathOf(location)
     if (!opts.replace && reuseStored(path, bytes.byteLength)) return { written: false }
     const dir = join(path, '..')
+    const sync = opts.sync ?? true
     if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true })
+      const created = mkdirSync(dir, { recursive: true })
+      // New directories are entries in their parents: flushed too, or the object's directory could vanish.
+      if (created !== undefined && sync) for (let d = dirname(dir); ; d = dirname(d)) {
+        fsyncPath(d, 'r')
+        if (d === dirname(created) || d === dirname(d)) break
+      }
       this.madeDirs.add(dir)
     }
-    writeObjectFile(path, bytes, { sync: opts.sync ?? true })
+    writeObjectFile(path, bytes, { sync })
     return { written: true }
   }
 

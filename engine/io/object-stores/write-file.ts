@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 /** `<object>.tmp-PID-RANDOM`: an object being written by process PID (see writeObjectFile). */
 export const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]+$/
@@ -8,21 +9,39 @@ export function tempPathFor(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
 }
 
+/** Flushes a file or directory to disk. */
+export function fsyncPath(path: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(path, flags)
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /**
  * The filesystem store's only write: `bytes` under a temporary name, renamed
  * into place, so a reader (or a crash) never sees a partial object. Rename
  * replaces atomically, so a concurrent writer of the same content is harmless.
+ *
+ * With `sync`, the file's bytes are flushed before the rename and the
+ * directory after it, so once this returns the object survives a power loss
+ * under its name: without the first flush, a file system may persist the
+ * rename before the data (an empty or truncated object under a recorded
+ * name); without the second, the rename itself may be lost.
  */
 // Synchronous file I/O on purpose: steps run on worker threads, where
 // blocking is free and a sync call is several times cheaper than the
 // open/stat/write/close round trips of fs/promises.
-export function writeObjectFile(path: string, bytes: Uint8Array): void {
+export function writeObjectFile(path: string, bytes: Uint8Array, opts: { sync?: boolean } = {}): void {
   const tmp = tempPathFor(path)
   try {
     writeFileSync(tmp, bytes)
+    if (opts.sync) fsyncPath(tmp, 'r+')
     renameSync(tmp, path)
   } catch (err) {
     rmSync(tmp, { force: true })
     throw err
   }
+  if (opts.sync) fsyncPath(dirname(path), 'r')
 }
