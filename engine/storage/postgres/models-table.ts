@@ -68,6 +68,12 @@ export async function listModels(sql: Sql, name?: string): Promise<ModelVersion[
   return rows.map(toModel)
 }
 
+/** The production version of `name` and, when given, version `version`, newest first. */
+export async function listSomeModels(sql: Sql, name: string, version?: number): Promise<ModelVersion[]> {
+  const rows = await sql.rows<ModelRow>(`SELECT * FROM models WHERE name = $1 AND (stage = 'production' OR version = $2) ORDER BY version DESC`, [name, version ?? null])
+  return rows.map(toModel)
+}
+
 export async function productionVersions(sql: Sql, names: readonly string[]): Promise<Map<string, number>> {
   const rows = await sql.rows<{ name: string; version: number }>(`SELECT name, version FROM models WHERE stage = 'production' AND name = ANY($1::text[])`, [[...names]])
   return new Map(rows.map((r) => [r.name, r.version]))

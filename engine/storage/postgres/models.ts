@@ -10,7 +10,7 @@ import type { ModelRegistrationResult, ModelRollbackResult, ModelStage, ModelSta
 import { registerVersion, registerVersionOnce, rollbackVersion, setVersionStage, type RegistryTx } from '../../registry/stage-rules.js'
 import type { PgDb, Sql } from './db.js'
 import { getModel, listModels, modelArtifacts, modelHistory, productionVersions } from './models-table.js'
-import { lockModel, ModelSnapshot } from './models-snapshot.js'
+import { lockModel, ModelSnapshot, NotLoaded, type SnapshotScope } from './models-snapshot.js'
 import { pgCode } from './db.js'
 import { StrataError } from '../../../assets/errors.js'
 import { storageError } from '../errors.js'
@@ -41,13 +41,23 @@ export class PgModelStore {
     private readonly ctx: ModelStoreContext,
   ) {}
 
-  /** Runs `rules` on a snapshot of model `name` and writes what they changed, in one transaction under the model's lock. */
-  private async write<T>(doing: string, name: string, rules: (tx: RegistryTx) => T, candidate?: NewModelVersion): Promise<T> {
+  /**
+   * Runs `rules` on a snapshot of model `name` (`scope`: see models-snapshot.ts)
+   * and writes what they changed, in one transaction under the model's lock.
+   */
+  private async write<T>(doing: string, name: string, scope: SnapshotScope, rules: (tx: RegistryTx) => T): Promise<T> {
     return usePg(doing, this.ctx.description, () =>
       this.db.transaction(async (tx: Sql) => {
         await lockModel(tx, this.db.schema, name)
-        const snapshot = await ModelSnapshot.load(tx, this.ctx.description, name, candidate)
-        const result = rules(snapshot)
+        let snapshot = await ModelSnapshot.load(tx, this.ctx.description, name, scope)
+        let result: T
+        try {
+          result = rules(snapshot)
+        } catch (err) {
+          if (!(err instanceof NotLoaded)) throw err
+          snapshot = await ModelSnapshot.load(tx, this.ctx.description, name, { complete: true })
+          result = rules(snapshot)
+        }
         await snapshot.flush(tx)
         return result
       }),
@@ -55,19 +65,19 @@ export class PgModelStore {
   }
 
   async registerModel(m: NewModelVersion): Promise<ModelVersion> {
-    return this.write(`registering model ${m.name}`, m.name, (tx) => registerVersion(tx, m))
+    return this.write(`registering model ${m.name}`, m.name, { complete: false }, (tx) => registerVersion(tx, m))
   }
 
   async registerModelOnce(m: NewModelVersion): Promise<ModelRegistrationResult> {
-    return this.write(`registering model ${m.name}`, m.name, (tx) => registerVersionOnce(tx, m), m)
+    return this.write(`registering model ${m.name}`, m.name, { complete: true, candidate: m }, (tx) => registerVersionOnce(tx, m))
   }
 
   async setModelStage(name: string, version: number, stage: ModelStage, now: number, reason?: string): Promise<ModelStageResult> {
-    return this.write(`moving model ${name} version ${version} to ${stage}`, name, (tx) => setVersionStage(tx, name, version, stage, now, reason))
+    return this.write(`moving model ${name} version ${version} to ${stage}`, name, { complete: false, version }, (tx) => setVersionStage(tx, name, version, stage, now, reason))
   }
 
   async rollbackModel(name: string, now: number, reason?: string): Promise<ModelRollbackResult> {
-    return this.write(`rolling back model ${name}`, name, (tx) => rollbackVersion(tx, name, now, reason))
+    return this.write(`rolling back model ${name}`, name, { complete: true }, (tx) => rollbackVersion(tx, name, now, reason))
   }
 
   async getModel(name: string, version: number): Promise<ModelVersion | undefined> {
