@@ -17,9 +17,15 @@ export function executorArg(value: string | undefined): string {
  * it), or the queue executor opened here, with its URL from --queue,
  * $STRATA_QUEUE_URL or the definitions, for the caller to close.
  */
-export function openExecutor(ws: Workspace, name: string, opts: { queue?: string; concurrency?: number }): { executor: string | Executor; close(): Promise<void> } {
+export function openExecutor(ws: Workspace, name: string, opts: { queue?: string; concurrency?: number; quiet?: boolean }): { executor: string | Executor; close(): Promise<void> } {
   if (name !== 'queue') return { executor: name, close: async () => {} }
   const spec = ws.defs.executor
   const executor = createExecutor('queue', { queue: queueUrlFrom(opts.queue, spec?.queue), concurrency: opts.concurrency, workerTimeoutMs: process.env.STRATA_WORKER_TIMEOUT ? undefined : spec?.workerTimeoutMs })
+  // Said at once rather than after the worker timeout: steps wait for a worker, which may be starting.
+  if (!opts.quiet) {
+    void executor.health?.().then((h) => {
+      if (!h.ok) process.stderr.write(`strata: ${h.message}\n`)
+    })
+  }
   return { executor, close: () => executor.close() }
 }

@@ -207,7 +207,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
       p.unserved ??= now
       if (!p.warned) {
         p.warned = true
-        p.onLog({ ts: now, level: 'warn', message: `No strata worker is serving queue "${p.queue}" at ${address.where}${prefix === 'strata' ? '' : ` (prefix ${prefix})`}: waiting up to ${Math.round(timeoutMs / 1000)} s for one. ${startHint()}` })
+        p.onLog({ ts: now, level: 'warn', message: `No strata worker is serving queue "${p.queue}" at ${address.where}${prefixText()}: waiting up to ${Math.round(timeoutMs / 1000)} s for one. ${startHint()}` })
       }
       if (now - p.unserved >= timeoutMs) {
         // Removed so that a worker starting later does not run it for nobody.
@@ -225,6 +225,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
     }
   }
 
+  const prefixText = () => (prefix === 'strata' ? '' : ` (prefix ${prefix})`)
   const startHint = () => `Start one with: strata worker -f DEFINITIONS --queue ${url} --objects DIR${queuesHint()}.`
   const queuesHint = () => ([...pending.values()].some((p) => p.queue !== STEPS_QUEUE) ? ' (a worker serves the pools its definitions declare)' : '')
 
@@ -289,7 +290,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
         const slots = workers.reduce((n, w) => n + w.concurrency, 0)
         return workers.length > 0
           ? { ok: true, workers: workers.length, message: `${workers.length} worker(s) on ${address.where} (${slots} step slots)` }
-          : { ok: false, workers: 0, message: `No strata worker is running on ${address.where}. ${startHint()}` }
+          : { ok: false, workers: 0, message: `No strata worker is running on ${address.where}${prefixText()} yet: steps wait up to ${Math.round(timeoutMs / 1000)} s for one. ${startHint()}` }
       } catch (err) {
         return { ok: false, workers: 0, message: (err as Error).message }
       }

@@ -171,7 +171,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
       const stop = interruptible(executor, graceMs)
-      const opened = openExecutor(ws, executor, { queue: values.queue, concurrency })
+      const opened = openExecutor(ws, executor, { queue: values.queue, concurrency, quiet: quiet || values.json === true })
       try {
         const result = await runBackfill(ws, id, sub, { concurrency, executor: opened.executor, onEvent: progress?.handle, signal: stop.signal, stop: stop.stop, graceMs, runTimeoutMs })
         return stop.exitCode(await finish(result, values.json === true, quiet))
@@ -184,7 +184,7 @@ export async function run(argv: string[]): Promise<number> {
     const partitions = values.partitions ? String(values.partitions).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined
     const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
     const stop = interruptible(executor, graceMs)
-    const opened = openExecutor(ws, executor, { queue: values.queue, concurrency })
+    const opened = openExecutor(ws, executor, { queue: values.queue, concurrency, quiet: quiet || values.json === true })
     try {
       const result = await launchBackfill(ws, {
         selection: positionals,

@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
     checkPartitioned(ws, positionals, partitionKeys)
     const progress = values.json ? undefined : new RunProgress(process.stderr, process.stderr.isTTY === true, quiet)
     let result: MaterializeResult
-    const opened = openExecutor(ws, executor, { queue: values.queue, concurrency })
+    const opened = openExecutor(ws, executor, { queue: values.queue, concurrency, quiet: quiet || values.json === true })
     try {
       result = await materialize(ws, {
         selection: positionals,
