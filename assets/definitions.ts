@@ -97,6 +97,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     }
   }
   const executor = normalizeExecutor(spec.executor)
+  const storage = checkStorageUrl(spec.storage)
   const serving: Record<string, ServedModel<any, any, any>> = {}
   for (const [name, served] of Object.entries(spec.serving ?? {})) {
     if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) throw new StrataError('STRATA_INVALID_DEFINITIONS', `serving: "${name}" is not a model name (letters, digits and _ - . /).`)
@@ -117,6 +118,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     byKey,
     pools,
     ...(executor ? { executor } : {}),
+    ...(storage !== undefined ? { storage } : {}),
     resources: { ...(spec.resources ?? {}) },
     serving,
     schedules,
@@ -124,6 +126,26 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     automation,
     durability,
   })
+}
+
+/** `storage`: 'sqlite' or a postgres:// URL that parses (the engine checks the rest when it connects). */
+function checkStorageUrl(url: unknown): string | undefined {
+  if (url === undefined) return undefined
+  const help = `use 'sqlite' (the default) or 'postgres://user@host:5432/database?schema=NAME'.`
+  if (typeof url !== 'string') throw new StrataError('STRATA_INVALID_STORAGE_URL', `defineDefinitions: storage must be a string; ${help}`)
+  if (url === 'sqlite') return url
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(url)
+  } catch {
+    parsed = undefined
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+    // Never echo a URL that may hold a password: only its scheme.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]
+    throw new StrataError('STRATA_INVALID_STORAGE_URL', `defineDefinitions: storage ${scheme ? `"${scheme}…"` : JSON.stringify(url)} is not a storage URL; ${help}`)
+  }
+  return url
 }
 
 function normalizeExecutor(spec: ExecutorSpec | undefined): ExecutorSpec | undefined {

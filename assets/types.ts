@@ -322,6 +322,16 @@ export interface DefinitionsSpec {
   pools?: Record<string, number>
   /** Where `--executor queue` runs steps (the `--queue` flag and $STRATA_QUEUE_URL take precedence). */
   executor?: ExecutorSpec
+  /**
+   * Where runs, events, materializations and state live: `'sqlite'` (the
+   * database `strata.db` in the home) or a PostgreSQL URL,
+   * `postgres://user@host:5432/database?schema=NAME` (`schema` defaults to
+   * `strata`), which several processes and hosts can share. The `--storage`
+   * flag and $STRATA_STORAGE_URL take precedence. Stored values (objects)
+   * stay in the home unless `--objects` says otherwise.
+   * @defaultValue 'sqlite'
+   */
+  storage?: string
   /** Values or zero-argument factories, created once per worker and exposed as `ctx.resources`. */
   resources?: Record<string, unknown>
   /** Models served online by `strata serve`, by registry model name (see `servedModel()` in assets/serving.ts). */
@@ -365,6 +375,8 @@ export interface Definitions {
   readonly pools: Readonly<Record<string, number>>
   /** The queue executor's settings, when given. */
   readonly executor?: ExecutorSpec
+  /** The storage URL, when given (see DefinitionsSpec.storage). */
+  readonly storage?: string
   readonly resources: Readonly<Record<string, unknown>>
   /** Served models by registry model name (`defineDefinitions` always sets it, empty when none). */
   readonly serving?: Readonly<Record<string, ServedModel<any, any, any>>>

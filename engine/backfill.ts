@@ -185,6 +185,7 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       storage: ws.storage,
       home: ws.home,
       objects: ws.objects?.spec,
+      storageUrl: ws.storageUrl,
       executor,
       plan,
       selection: `backfill ${backfillId}: ${record.selection}`,

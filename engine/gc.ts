@@ -16,13 +16,15 @@ export { collectGarbage, DEFAULT_GC_GRACE_MS, type GcOptions, type GcResult } fr
 export interface HomeGcOptions extends Omit<GcOptions, 'objects'> {
   /** The object store's spec (`--objects`): a directory or a `postgres://` URL. @defaultValue `STRATA_OBJECTS`, else the home */
   objects?: string
+  /** The storage URL (`--storage`), when the storage is not the home's embedded SQLite database. */
+  storage?: string
 }
 
 export async function collectHomeGarbage(home: string, opts: HomeGcOptions = {}): Promise<GcResult> {
-  if (!existsSync(join(home, DATABASE_FILE))) {
+  if (opts.storage === undefined && !existsSync(join(home, DATABASE_FILE))) {
     throw new StrataError('STRATA_USAGE', `No Strata home at ${home} (it has no ${DATABASE_FILE}), so there is nothing to collect. Name the home with --home DIR or the definitions with -f FILE.`, { home })
   }
-  const storage = await openStorage(home)
+  const storage = await openStorage(home, { url: opts.storage })
   try {
     const objects = await openObjectStore(resolveObjectsSpec({ flag: opts.objects, home }), { home })
     try {

@@ -1,4 +1,4 @@
-export { openWorkspace, type Workspace, type OpenWorkspaceOptions } from './workspace.js'
+export { openWorkspace, resolveCommandStorageUrl, type Workspace, type OpenWorkspaceOptions } from './workspace.js'
 export { materialize, type MaterializeOptions, type MaterializeResult } from './materialize.js'
 export { readAssetStates } from './status.js'
 export { AssetGraph, parseSelection, resolveSelection, suggestKeys, editDistance, SELECTION_SYNTAX } from './graph/index.js'

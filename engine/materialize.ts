@@ -78,6 +78,7 @@ export async function materialize(ws: Workspace, opts: MaterializeOptions = {}):
       storage: ws.storage,
       home: ws.home,
       objects: ws.objects?.spec,
+      storageUrl: ws.storageUrl,
       executor: await getExecutor(),
       plan: planTargets(ws.defs, order, targets, keysOptions),
       selection,

@@ -9,6 +9,7 @@ import { StrataError } from '../../assets/errors.js'
 import { resolveDefsPath } from '../definitions/load.js'
 import { resolveHome } from '../home.js'
 import { openStorage } from '../storage/index.js'
+import { resolveCommandStorageUrl } from '../workspace.js'
 import type { Storage } from '../storage/types.js'
 import { scanImportGraph } from '../watch/import-graph.js'
 import { createFileWatcher, type FileWatcher } from '../watch/watcher.js'
@@ -23,6 +24,8 @@ export const DEFAULT_INTERVAL_MS = 30_000
 export interface DaemonOptions {
   defsPath?: string
   home?: string
+  /** Storage URL (`--storage`). @defaultValue `STRATA_STORAGE_URL`, else the definitions' `storage`, else SQLite in the home */
+  storage?: string
   cwd?: string
   /** How often conditions are evaluated. @defaultValue 30 s */
   intervalMs?: number
@@ -61,7 +64,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
       // A reporter's failure is not the daemon's.
     }
   }
-  const storage: Storage = await openStorage(home)
+  // Resolved once here, so the lease and every run of every reload use the same storage.
+  const storageUrl = await resolveCommandStorageUrl({ flag: opts.storage, defsPath })
+  const storage: Storage = await openStorage(home, { url: storageUrl })
   let lock: DaemonLock
   try {
     lock = await DaemonLock.acquire(storage, home, opts.lease)
@@ -69,7 +74,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
     await storage.close()
     throw err
   }
-  const newIsolate = () => startDaemonIsolate({ defsPath, home, intervalMs }, emit, opts.output)
+  const newIsolate = () => startDaemonIsolate({ defsPath, home, intervalMs, ...(storageUrl ? { storage: storageUrl } : {}) }, emit, opts.output)
   let current: DaemonIsolate = newIsolate()
   let info: LoadInfo
   try {

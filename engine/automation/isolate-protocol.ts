@@ -10,6 +10,8 @@ import type { TickSummary } from './tick.js'
 export interface DaemonIsolateData {
   defsPath: string
   home: string
+  /** The storage URL the daemon's lease is on, so runs are recorded there too; undefined: SQLite in the home. */
+  storage?: string
   intervalMs: number
 }
 

@@ -36,7 +36,7 @@ const connections = new Map<string, Promise<Storage>>()
 function readStorage(spec: string): Promise<Storage> {
   let s = connections.get(spec)
   if (!s) {
-    s = import('../storage/index.js').then(({ openStorage }) => openStorage(spec))
+    s = import('../storage/index.js').then(({ openStorageSpec }) => openStorageSpec(spec))
     connections.set(spec, s)
     s.catch(() => connections.delete(spec))
   }

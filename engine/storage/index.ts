@@ -1,22 +1,21 @@
 /**
  * Storage entry point: `openStorage(home, { url })` opens the storage a URL
  * names (see url.ts): by default the SQLite database `home/strata.db`, or a
- * PostgreSQL schema. Either is created and migrated when needed; the home
- * directory (which holds the stored objects) is created either way.
+ * PostgreSQL schema. Either is created and migrated when needed.
  */
 import { join } from 'node:path'
 import type { Storage } from './types.js'
 import { ensureHomeDirectory } from '../home.js'
 import { openSqliteStorage } from './sqlite/index.js'
 import { openPgStorage } from './postgres/index.js'
-import { parseStorageUrl } from './url.js'
+import { isStorageUrl, parseStorageUrl } from './url.js'
 import { checkedStorage } from './checked.js'
 
 export type * from './types.js'
 export { checkedStorage } from './checked.js'
 export { SqliteStorage, openSqliteStorage, orphanMessage, latestSchemaVersion } from './sqlite/index.js'
 export { PgStorage, openPgStorage } from './postgres/index.js'
-export { parseStorageUrl, STORAGE_URL_HELP, type StorageTarget } from './url.js'
+export { parseStorageUrl, resolveStorageUrl, isStorageUrl, STORAGE_URL_ENV, STORAGE_URL_HELP, type StorageTarget } from './url.js'
 
 export const DATABASE_FILE = 'strata.db'
 
@@ -33,8 +32,13 @@ export interface OpenStorageOptions {
 
 export async function openStorage(home: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseStorageUrl(opts.url)
-  ensureHomeDirectory(home)
   if (target.kind === 'postgres') return checkedStorage(await openPgStorage(target.url))
+  ensureHomeDirectory(home)
   // Arguments are checked above the backend, so every backend refuses the same input alike.
   return checkedStorage(openSqliteStorage(join(home, DATABASE_FILE)))
+}
+
+/** A storage named by one string, as steps get it: a storage URL, or the home directory of the embedded SQLite storage. */
+export function openStorageSpec(spec: string): Promise<Storage> {
+  return isStorageUrl(spec) ? openStorage('', { url: spec }) : openStorage(spec)
 }

@@ -25,3 +25,35 @@ export function parseStorageUrl(url: string | undefined): StorageTarget {
   }
   throw new StrataError('STRATA_INVALID_STORAGE_URL', `Unknown storage URL ${JSON.stringify(redact(url))}. ${STORAGE_URL_HELP}`, { url: redact(url) })
 }
+
+/** The environment variable naming the storage URL. */
+export const STORAGE_URL_ENV = 'STRATA_STORAGE_URL'
+
+/**
+ * The storage URL in force: the `--storage` flag, else $STRATA_STORAGE_URL,
+ * else `defineDefinitions({ storage })`, else undefined (SQLite in the home).
+ * Checked: an invalid one throws STRATA_INVALID_STORAGE_URL naming where it came from.
+ */
+export function resolveStorageUrl(sources: { flag?: string; definitions?: string; env?: NodeJS.ProcessEnv } = {}): string | undefined {
+  const env = (sources.env ?? process.env)[STORAGE_URL_ENV]
+  const candidates: Array<[string | undefined, string]> = [
+    [sources.flag, '--storage'],
+    [env === '' ? undefined : env, `$${STORAGE_URL_ENV}`],
+    [sources.definitions, 'defineDefinitions({ storage })'],
+  ]
+  for (const [url, from] of candidates) {
+    if (url === undefined) continue
+    try {
+      return parseStorageUrl(url).kind === 'sqlite' ? undefined : url
+    } catch (err) {
+      if (err instanceof StrataError) throw new StrataError(err.code, `${from}: ${err.message}`, err.details)
+      throw err
+    }
+  }
+  return undefined
+}
+
+/** Whether `spec` is a storage URL (rather than a home directory holding the embedded SQLite storage). */
+export function isStorageUrl(spec: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(spec)
+}

@@ -6,7 +6,7 @@
  * loaded: `strata dev` reloads whole module graphs in a fresh worker.
  */
 import { AssetGraph, loadDefinitions, openWorkspace, resolveDefsPath, resolveHome, type OpenWorkspaceOptions, type Workspace } from '../../engine/index.js'
-import { openStorage } from '../../engine/storage/index.js'
+import { openStorage, resolveStorageUrl } from '../../engine/storage/index.js'
 
 export type WorkspaceOpener = (previous?: Workspace) => Promise<Workspace>
 
@@ -19,7 +19,9 @@ export function workspaceOpener(opts: OpenWorkspaceOptions): WorkspaceOpener {
     const defs = await loadDefinitions(defsPath, `ui-reload-${n}-${Date.now()}`)
     const graph = AssetGraph.fromDefinitions(defs)
     const home = resolveHome(defsPath, opts.home)
-    const storage = previous && previous.home === home ? previous.storage : await openStorage(home)
-    return { defs, defsPath, home, graph, storage, close: () => storage.close() }
+    const storageUrl = resolveStorageUrl({ flag: opts.storage, definitions: defs.storage })
+    const same = previous && previous.home === home && previous.storageUrl === storageUrl
+    const storage = same ? previous.storage : await openStorage(home, { url: storageUrl })
+    return { defs, defsPath, home, graph, storage, ...(storageUrl ? { storageUrl } : {}), close: () => storage.close() }
   }
 }

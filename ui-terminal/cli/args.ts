@@ -8,6 +8,7 @@ type Options = NonNullable<ParseArgsConfig['options']>
 export const GLOBAL_OPTIONS = {
   defs: { type: 'string', short: 'f' },
   home: { type: 'string' },
+  storage: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -15,12 +16,15 @@ export const GLOBAL_OPTIONS = {
 
 export const GLOBAL_HELP = `  -f, --defs FILE   definitions file (default ./definitions.ts; its default export)
       --home DIR    state directory (default $STRATA_HOME, else .strata/ beside the definitions)
+      --storage URL where runs, events and materializations are recorded: sqlite (strata.db in
+                    the home) or postgres://user@host:5432/db?schema=NAME, shared by several
+                    processes and hosts (default $STRATA_STORAGE_URL, else the definitions' storage)
       --json        machine-readable output (errors too: {"error": {"code", "message"}} on stderr)
   -q, --quiet       no progress and no summary on success: only errors and the requested JSON
   -h, --help        this help`
 
 export interface Parsed<V> {
-  values: V & { defs?: string; home?: string; json?: boolean; quiet?: boolean; help?: boolean }
+  values: V & { defs?: string; home?: string; storage?: string; json?: boolean; quiet?: boolean; help?: boolean }
   positionals: string[]
 }
 
@@ -78,7 +82,7 @@ export function seconds(name: string, value: string | undefined): number | undef
   return Math.round(n * 1000)
 }
 
-const VALUE_FLAGS = new Set(['-f', '--defs', '--home'])
+const VALUE_FLAGS = new Set(['-f', '--defs', '--home', '--storage'])
 const BARE_FLAGS = new Set(['--json', '-q', '--quiet', '-h', '--help'])
 
 /**

@@ -84,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   const daemon = await startDaemon({
     defsPath: values.defs,
     home: values.home,
+    storage: values.storage,
     intervalMs: intervalMs(values.interval),
     clock,
     once,

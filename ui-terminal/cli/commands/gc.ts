@@ -1,5 +1,5 @@
 import { StrataError } from '../../../assets/index.js'
-import { collectHomeGarbage, DEFAULT_GC_GRACE_MS, resolveDefsPath, resolveHome } from '../../../engine/index.js'
+import { collectHomeGarbage, DEFAULT_GC_GRACE_MS, resolveCommandStorageUrl, resolveDefsPath, resolveHome } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatBytes, printJson } from '../output.js'
 
@@ -33,7 +33,9 @@ export async function run(argv: string[]): Promise<number> {
   const hours = graceHours(values.grace)
   const home = values.home || process.env.STRATA_HOME ? resolveHome('', values.home) : resolveHome(resolveDefsPath(values.defs))
   const dryRun = values['dry-run'] === true
-  const result = await collectHomeGarbage(home, { graceMs: hours * 3_600_000, dryRun })
+  // Definitions that fail to load must not block cleaning up: then only --storage or $STRATA_STORAGE_URL name a storage other than the home's.
+  const storage = await resolveCommandStorageUrl({ flag: values.storage, defsPath: resolveDefsPath(values.defs), tolerateBrokenDefinitions: true })
+  const result = await collectHomeGarbage(home, { graceMs: hours * 3_600_000, dryRun, storage })
   if (values.json) {
     printJson(result)
     return 0

@@ -5,6 +5,7 @@ import { resolveHome } from '../../../engine/home.js'
 import { lineageTree, modelMaterialization } from '../../../engine/index.js'
 import { checkStage, getModel, getModelHistory, listModels, promoteModel, rollbackModel } from '../../../engine/registry/index.js'
 import { openStorage } from '../../../engine/storage/index.js'
+import { resolveCommandStorageUrl } from '../../../engine/workspace.js'
 import type { Storage } from '../../../engine/storage/types.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, formatTime, printJson, table } from '../output.js'
@@ -38,10 +39,11 @@ version or stage, a gate that did not pass, nothing to roll back.`
 
 const usage = (message: string) => new StrataError('STRATA_USAGE', `${message} See strata models --help.`)
 
-/** Opens only the storage: the registry does not need the definitions loaded. */
-async function withRegistry(values: { defs?: string; home?: string }, fn: (storage: Storage) => Promise<number>): Promise<number> {
+/** Opens only the storage (the definitions are loaded only to find their `storage` when neither --storage nor $STRATA_STORAGE_URL is given). */
+async function withRegistry(values: { defs?: string; home?: string; storage?: string }, fn: (storage: Storage) => Promise<number>): Promise<number> {
   const home = values.home || process.env.STRATA_HOME ? resolveHome('', values.home) : resolveHome(resolveDefsPath(values.defs))
-  const storage = await openStorage(home)
+  const url = await resolveCommandStorageUrl({ flag: values.storage, defsPath: resolveDefsPath(values.defs) })
+  const storage = await openStorage(home, { url })
   try {
     return await fn(storage)
   } finally {
