@@ -41,9 +41,10 @@ export interface Sim {
 
 const label = (k: string, p: string) => (p ? `${k}[${p}]` : k)
 
-export async function simulate(defs: Definitions, start: string | number = '2024-01-10T12:00:00Z', opts: { home?: string } = {}): Promise<Sim> {
+/** `url`: the storage to judge on (see openStorage); the home's SQLite database when omitted. */
+export async function simulate(defs: Definitions, start: string | number = '2024-01-10T12:00:00Z', opts: { home?: string; url?: string } = {}): Promise<Sim> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'strata-automation-'))
-  const storage = await openStorage(home)
+  const storage = await openStorage(home, { url: opts.url })
   const clock = manualClock(start)
   const ws: Workspace = { defs, defsPath: join(home, 'definitions.ts'), home, graph: AssetGraph.fromDefinitions(defs), storage, close: () => storage.close() }
   const events: DaemonEvent[] = []
