@@ -176,6 +176,20 @@ describe('automation in the UI', () => {
     assert.match(f, /Automation onCron\("0 6 \* \* \*"\)/)
   })
 
+  it('a daemon holding the home shows with its pid, host and heartbeat', async () => {
+    const defs = automatedDefs()
+    const sim = await simulate(defs, NOON)
+    await sim.tick()
+    const lease = await sim.storage.acquireDaemonLease({ owner: 'ui-test', pid: 4242, host: 'builder', now: NOON - 20_000, ttlMs: 30_000 }, () => true)
+    assert.ok(lease.acquired)
+    const { ui } = await startUi(sim, defs)
+    await ui.press('a')
+    await ui.waitFor(/Automation daemon pid 4242 on builder · heartbeat 20s ago · up to 1 run\(s\) at once/, 'the daemon line')
+    // The daemon renews its lease: the heartbeat follows without a new tick.
+    assert.ok(await sim.storage.renewDaemonLease('ui-test', NOON - 5_000, 30_000))
+    await ui.waitFor(/heartbeat 5s ago/, 'the renewed heartbeat')
+  })
+
   it('a home where no daemon ever ran says so, and how to start one', async () => {
     const defs = automatedDefs()
     const sim = await simulate(defs, NOON)

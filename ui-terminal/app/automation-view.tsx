@@ -99,7 +99,8 @@ function daemonLine(o: AutomationOverview, ticks: readonly AutomationTickRecord[
   const d = o.daemon
   let text: string
   let colour: Colour | undefined
-  if (d?.live) text = `daemon pid ${d.pid} on ${esc(d.host)} · heartbeat ${age(Date.parse(d.heartbeat), now)} · up to ${o.maxConcurrentRuns} run(s) at once`
+  // Judged at render: a daemon killed without releasing its lease shows as gone once the lease expires.
+  if (d && Date.parse(d.expires) > now) text = `daemon pid ${d.pid} on ${esc(d.host)} · heartbeat ${age(Date.parse(d.heartbeat), now)} · up to ${o.maxConcurrentRuns} run(s) at once`
   else if (ticks.length === 0 && !d) {
     text = 'daemon has not run yet: start it with `strata daemon`'
     colour = 'yellow'
