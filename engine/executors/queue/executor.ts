@@ -149,7 +149,15 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
       events.on('error', () => {})
       events.on('completed', ({ jobId, returnvalue }) => {
         const p = pending.get(jobId)
-        if (p) void finish(p, (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as StepJobResult)
+        if (!p) return
+        let result: StepJobResult | undefined
+        try {
+          result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as StepJobResult
+        } catch {
+          // Unreadable here: the next look at the job reads it from the job itself.
+          return
+        }
+        void finish(p, result)
       })
       events.on('failed', ({ jobId, failedReason }) => {
         const p = pending.get(jobId)
@@ -299,7 +307,9 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
       closed = true
       for (const t of timers) clearInterval(t)
       for (const p of [...pending.values()]) {
-        await queues.get(p.queue)?.queue.remove(p.jobId).catch(() => 0)
+        // Queued: removed. Running: stopped on its worker, nobody would record its result.
+        const removed = await queues.get(p.queue)?.queue.remove(p.jobId).catch(() => 0)
+        if (!removed) await redis?.publish(keys.cancel(prefix), p.jobId).catch(() => {})
         settle(p, failure('STRATA_CANCELED', 'Canceled', 'The queue executor was closed while this step was pending.', Date.now() - p.started))
       }
       await started?.catch(() => {})

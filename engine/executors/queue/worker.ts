@@ -35,6 +35,8 @@ export type QueueWorkerEvent =
   | { type: 'step-end'; jobId: string; runId: string; assetKey: string; partitionKeys: string[]; outcome: StepOutcome }
   /** A job whose orchestrator is gone: dropped without running. */
   | { type: 'orphaned'; jobId: string; assetKey: string }
+  /** The connection to the queue's Redis was lost (`up: false`) or is back. */
+  | { type: 'connection'; up: boolean; where: string }
 
 export interface QueueWorker {
   readonly info: WorkerInfo
@@ -73,6 +75,13 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
   })
   const sub = redis.duplicate()
   sub.on('error', () => {})
+  let up = true
+  redis.on('close', () => {
+    if (up) opts.onEvent?.({ type: 'connection', up: (up = false), where: address.where })
+  })
+  redis.on('ready', () => {
+    if (!up) opts.onEvent?.({ type: 'connection', up: (up = true), where: address.where })
+  })
   const host = hostname()
   const info: WorkerInfo = {
     id: randomUUID(),
@@ -197,8 +206,9 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
     info,
     queue: opts.queue ?? defs.executor!.queue!,
     async close(force = false) {
-      clearInterval(timer)
+      // Still beating while running steps finish: an orchestrator would otherwise take the worker for gone.
       await Promise.all(workers.map((w) => w.close(force).catch(() => {})))
+      clearInterval(timer)
       await forget(redis, prefix, info.id).catch(() => {})
       await pool.close()
       sub.disconnect()

@@ -46,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
   const say = (line: string) => !quiet && console.error(line)
   const onEvent = (e: QueueWorkerEvent) => {
     const at = errColor.dim(formatTime(Date.now()))
-    if (e.type === 'orphaned') say(`${at} ${errColor.dim(`dropped ${escapeForTerminal(e.assetKey)}: its run's orchestrator is gone`)}`)
+    if (e.type === 'connection') say(`${at} ${e.up ? errColor.green(`reconnected to ${e.where}`) : errColor.yellow(`lost the queue's Redis at ${e.where}: reconnecting (running steps go on)`)}`)
+    else if (e.type === 'orphaned') say(`${at} ${errColor.dim(`dropped ${escapeForTerminal(e.assetKey)}: its run's orchestrator is gone`)}`)
     else if (e.type === 'step-start') say(`${at} start  ${describe(e)}${e.attempt > 1 ? errColor.dim(` attempt ${e.attempt}`) : ''}`)
     else if (e.outcome.ok) say(`${at} ${errColor.green('done')}   ${describe(e)} ${errColor.dim(`${Math.round(e.outcome.durationMs)} ms`)}`)
     else say(`${at} ${e.outcome.error.code === 'STRATA_CANCELED' ? errColor.yellow('stop') : errColor.red('failed')} ${describe(e)} ${errColor.dim(escapeForTerminal(e.outcome.error.code ?? e.outcome.error.name))}`)
