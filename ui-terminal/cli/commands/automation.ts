@@ -3,6 +3,7 @@ import { normalizeKey } from '../../../assets/keys.js'
 import { automationOverview, explainAutomation, suggestKeys, type AutomationOverview, type EvaluationView, type RequestView, type TickView } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { automationWhyJson } from '../automation-json.js'
+import { partitionList } from '../partition-list.js'
 import { color, escapeForTerminal, formatTime, printJson, table } from '../output.js'
 import { withWorkspace } from '../workspace.js'
 
@@ -32,7 +33,7 @@ function tickText(t: TickView | null): string {
 
 function requestLine(r: RequestView): string {
   const run = r.runStatus ? `${r.runStatus}` : r.status
-  return `#${r.requestId} ${at(r.createdAt)} ${e(r.source)}: ${e(r.selection)}${r.partitionKeys?.length ? ` [${e(r.partitionKeys.join(', '))}]` : ''} → run ${r.runId.slice(0, 8)}… ${run}`
+  return `#${r.requestId} ${at(r.createdAt)} ${e(r.source)}: ${e(r.selection)}${r.partitionKeys?.length ? ` [${e(partitionList(r.partitionKeys))}]` : ''} → run ${r.runId.slice(0, 8)}… ${run}`
 }
 
 function printList(o: AutomationOverview): void {

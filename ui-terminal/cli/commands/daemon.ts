@@ -2,6 +2,7 @@ import { StrataError } from '../../../assets/errors.js'
 import { offsetClock, startDaemon, systemClock, type DaemonEvent } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { daemonEventJson } from '../automation-json.js'
+import { partitionList } from '../partition-list.js'
 import { color, escapeForTerminal } from '../output.js'
 
 export const help = `strata daemon — run automation: conditions, schedules and sensors, with no command typed
@@ -54,7 +55,7 @@ function line(e: DaemonEvent, now: () => string): string | undefined {
       if (e.sourceKind === 'sensor' && e.status === 'SKIPPED') return undefined
       return `${time(e.at)} ${e.sourceKind === 'conditions' ? 'conditions' : `${e.sourceKind} ${escapeForTerminal(e.sourceName)}`}: ${e.status === 'FAILED' ? color.red(e.status) : e.status}${e.message ? ` ${escapeForTerminal(e.message)}` : ''}`
     case 'launch':
-      return `${now()} launched run ${short(e.runId)} (request ${e.requestId}): ${escapeForTerminal(e.selection)}${e.partitionKeys?.length ? ` [${escapeForTerminal(e.partitionKeys.join(', '))}]` : ''} — ${escapeForTerminal(e.reason)}`
+      return `${now()} launched run ${short(e.runId)} (request ${e.requestId}): ${escapeForTerminal(e.selection)}${e.partitionKeys?.length ? ` [${escapeForTerminal(partitionList(e.partitionKeys))}]` : ''} — ${escapeForTerminal(e.reason)}`
     case 'run-end': {
       const status = e.status === 'SUCCESS' ? color.green(e.status) : e.status === 'FAILURE' || e.status.startsWith('NOT_LAUNCHED') ? color.red(e.status) : e.status
       return `${now()} run ${short(e.runId)} ${status}: ${escapeForTerminal(e.selection)}`
