@@ -16,11 +16,12 @@ the one the run planned with fails with STRATA_CODE_MISMATCH. The orchestrator
 Options:
       --queue URL          the queue's Redis, redis://HOST:6379[/DB][?prefix=NAME]
                            (default $STRATA_QUEUE_URL, else the definitions' executor.queue)
-      --objects DIR|URL    the object store as this host reaches it: a shared directory or
-                           postgres://… (default: the store each step names)
-      --storage URL        where ctx.registry reads models (default: the storage each step names)
       --concurrency N      steps at once on this host (default: number of CPUs; at most 4 × CPUs)
 ${GLOBAL_HELP}
+
+--objects is the object store as this host reaches it (a shared directory or postgres://…),
+--storage where ctx.registry reads models; each defaults to $STRATA_OBJECTS / $STRATA_STORAGE_URL,
+else to the store each step names. The worker has no home: --home is not used.
 
 Ctrl-C (or SIGTERM) stops taking steps and lets running ones finish; press it again to
 stop them now (the queue hands them to another worker).
@@ -52,7 +53,9 @@ export async function run(argv: string[]): Promise<number> {
     else if (e.outcome.ok) say(`${at} ${errColor.green('done')}   ${describe(e)} ${errColor.dim(`${Math.round(e.outcome.durationMs)} ms`)}`)
     else say(`${at} ${e.outcome.error.code === 'STRATA_CANCELED' ? errColor.yellow('stop') : errColor.red('failed')} ${describe(e)} ${errColor.dim(escapeForTerminal(e.outcome.error.code ?? e.outcome.error.name))}`)
   }
-  const worker = await startQueueWorker({ defsPath: resolveDefsPath(values.defs), queue, objects: values.objects, storage: values.storage, concurrency, onEvent })
+  const objects: string | undefined = values.objects ?? process.env.STRATA_OBJECTS
+  const storage: string | undefined = values.storage ?? process.env.STRATA_STORAGE_URL
+  const worker = await startQueueWorker({ defsPath: resolveDefsPath(values.defs), queue, objects, storage, concurrency, onEvent })
   const { info, queue: url } = worker
   say(
     `Worker pid ${info.pid} on ${hostname()}: ${info.concurrency} step(s) at once from ${info.queues.join(', ')} at ${escapeForTerminal(url.replace(/\/\/[^@/]*@/, '//'))}. ` +
