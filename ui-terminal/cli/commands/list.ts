@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     const count = (s: string) => assets.filter((a) => a.status === s).length
     const failed = count('FAILED')
     const late = assets.filter((a) => a.freshnessCheck && a.freshnessCheck.state !== 'fresh').length
-    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing${failed ? `, ${failed} failed` : ''}${late ? `, ${late} late (freshness)` : ''}`))
+    console.log(color.dim(`\n${assets.length} assets: ${count('FRESH')} fresh, ${count('STALE')} stale, ${count('MISSING')} missing${failed ? `, ${failed} failed` : ''}${late ? `, ${late} behind their freshness policy` : ''}`))
     return 0
   })
 }
