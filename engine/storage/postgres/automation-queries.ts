@@ -13,7 +13,12 @@ import type { Sql } from './db.js'
  * partition states runs may have changed (runs created since, or RUNNING
  * then and not now). Call in one REPEATABLE READ snapshot, so the watermark
  * and the changes agree. Materialization ids become visible in id order (they
- * are taken under the events lock, see locks.ts), so none is skipped.
+ * are taken under the events lock, see locks.ts), so none is skipped. Run
+ * `seq` numbers are not: a run whose insert commits just after a later-
+ * numbered one was seen is not counted as created since. It is still seen
+ * when it ends if it was RUNNING at the next look, and its materializations
+ * are seen by id; only a run that also failed before that next look would
+ * have its FAILED states noticed late (at the next change of those assets).
  */
 export async function changesSince(tx: Sql, previous: AutomationWatermark | undefined): Promise<{ assets: string[]; watermark: AutomationWatermark }> {
   const top = await tx.one<{ m: number; r: number }>('SELECT (SELECT coalesce(max(id), 0) FROM materializations) AS m, (SELECT coalesce(max(seq), 0) FROM runs) AS r')

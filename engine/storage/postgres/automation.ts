@@ -2,7 +2,9 @@
  * Automation (the daemon's lease, ticks, requests, evaluations) on
  * PostgreSQL (migration 003). The lease changes hands by single-statement
  * compare-and-sets, so two daemons on different hosts sharing one schema
- * cannot both hold it (how it changes hands: ../automation-rules.ts). A tick
+ * cannot both hold it (how it changes hands: ../automation-rules.ts). Its
+ * times are the daemons' own clocks, as on SQLite: hosts sharing a schema
+ * need clocks within a small part of the lease's TTL (30 s) of each other. A tick
  * is committed in one transaction under a per-schema advisory lock, so its
  * tick key, request keys and run keys are checked and written with no other
  * commit in between; a process killed at any moment leaves the whole tick or
