@@ -21,6 +21,7 @@ import { isRunOwnerAlive } from './home.js'
 import { removeStale, staleTemps } from './io/leftovers.js'
 import { findDamage } from './io/checked-objects.js'
 import { FileObjectStore } from './io/object-stores/filesystem.js'
+import { openObjectStore, resolveObjectsSpec } from './io/object-stores/open.js'
 import type { ObjectStore } from './io/object-stores/types.js'
 import { DATABASE_FILE, openStorage } from './storage/index.js'
 import type { Storage } from './storage/types.js'
@@ -127,19 +128,29 @@ export async function checkHome(home: string, storage: Storage, opts: DoctorOpti
   }
 }
 
+export interface HomeDoctorOptions extends Omit<DoctorOptions, 'objects'> {
+  /** The object store's spec (`--objects`): a directory or a `postgres://` URL. @defaultValue `STRATA_OBJECTS`, else the home */
+  objects?: string
+}
+
 /**
  * `strata doctor` on a home: the definitions are not loaded (a broken
  * definitions file must not block checking the home). Unless `dryRun`, runs
  * of dead processes are failed first, as when a home is opened.
  */
-export async function doctorHome(home: string, opts: DoctorOptions = {}): Promise<DoctorReport> {
+export async function doctorHome(home: string, opts: HomeDoctorOptions = {}): Promise<DoctorReport> {
   if (!existsSync(join(home, DATABASE_FILE))) {
     throw new StrataError('STRATA_USAGE', `No Strata home at ${home} (it has no ${DATABASE_FILE}), so there is nothing to check. Name the home with --home DIR or the definitions with -f FILE.`, { home })
   }
   const storage = await openStorage(home)
   try {
-    if (!opts.dryRun) await storage.failOrphanedRuns(isRunOwnerAlive, opts.now ?? Date.now())
-    return await checkHome(home, storage, opts)
+    const objects = await openObjectStore(resolveObjectsSpec({ flag: opts.objects, home }), { home })
+    try {
+      if (!opts.dryRun) await storage.failOrphanedRuns(isRunOwnerAlive, opts.now ?? Date.now())
+      return await checkHome(home, storage, { ...opts, objects })
+    } finally {
+      await objects.close()
+    }
   } finally {
     await storage.close()
   }

@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   package: () => import('./package.js'),
   automation: () => import('./automation.js'),
   queue: () => import('./queue.js'),
+  durability: () => import('./durability.js'),
   registry: () => import('./registry.js'),
 }
 const wanted = process.argv.slice(2)

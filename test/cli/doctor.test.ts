@@ -102,11 +102,13 @@ describe('strata doctor', () => {
     assert.match(text.stdout, /Problems remain: rebuild the damaged values with strata materialize --stale\./)
 
     const list = await p.ok(['list', '--json'])
+    expectSchema('list', list.json, 'strata list --json with a corrupt object')
     const a = list.json.assets.find((x: any) => x.key === 'raw/a')
     assert.equal(a.status, 'STALE')
     assert.deepEqual(a.reasonDetails, [{ kind: 'CORRUPT_OBJECT', location: aLocation, problem: (byAsset.get('raw/a') as any).problem }])
     assert.match(a.reasons[0], new RegExp(`^stored object ${aLocation} is corrupt \\(altered`))
     assert.equal(list.json.assets.find((x: any) => x.key === 'b').status, 'STALE', 'downstream of a damaged value is stale too')
+    expectSchema('why', (await p.ok(['why', 'raw/a', '--json'])).json, 'strata why --json with a corrupt object')
     const why = await p.ok(['why', 'b'])
     assert.match(why.stdout, /root cause: raw\/a: stored object .* is corrupt/)
   })

@@ -206,6 +206,13 @@ describe('--json output matches schemas/', () => {
     assert.equal((await json('gc', ['gc'])).dryRun, false)
   })
 
+  it('doctor, with and without --dry-run (a damaged home: test/cli/doctor.test.ts)', async () => {
+    const dry = await json('doctor', ['doctor', '--dry-run'])
+    assert.deepEqual([dry.dryRun, dry.healthy, dry.objects.corrupt], [true, true, []])
+    assert.ok(dry.objects.checked > 0)
+    assert.equal((await json('doctor', ['doctor'])).dryRun, false)
+  })
+
   it('workers: a live worker of a queue', { timeout: 90_000 }, async () => {
     const q = await createTestQueue()
     const worker = await startWorker(q, DEFS, { concurrency: 1 })

@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('doctor', argv, { 'dry-run': { type: 'boolean' } })
   if (positionals.length > 0) throw new StrataError('STRATA_USAGE', `strata doctor takes no arguments (got "${positionals[0]}"). See strata doctor --help.`)
   const home = values.home || process.env.STRATA_HOME ? resolveHome('', values.home) : resolveHome(resolveDefsPath(values.defs))
-  const report = await doctorHome(home, { dryRun: values['dry-run'] === true })
+  const report = await doctorHome(home, { dryRun: values['dry-run'] === true, objects: values.objects })
   if (values.json) printJson(report)
   else if (!values.quiet) printReport(report)
   return report.healthy ? 0 : 1
