@@ -9,6 +9,7 @@ export const GLOBAL_OPTIONS = {
   defs: { type: 'string', short: 'f' },
   home: { type: 'string' },
   storage: { type: 'string' },
+  objects: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -19,12 +20,14 @@ export const GLOBAL_HELP = `  -f, --defs FILE   definitions file (default ./defi
       --storage URL where runs, events and materializations are recorded: sqlite (strata.db in
                     the home) or postgres://user@host:5432/db?schema=NAME, shared by several
                     processes and hosts (default $STRATA_STORAGE_URL, else the definitions' storage)
+      --objects URL where stored values live: a directory (e.g. a shared volume) or
+                    postgres://user@host:5432/db?schema=NAME (default $STRATA_OBJECTS, else the home)
       --json        machine-readable output (errors too: {"error": {"code", "message"}} on stderr)
   -q, --quiet       no progress and no summary on success: only errors and the requested JSON
   -h, --help        this help`
 
 export interface Parsed<V> {
-  values: V & { defs?: string; home?: string; storage?: string; json?: boolean; quiet?: boolean; help?: boolean }
+  values: V & { defs?: string; home?: string; storage?: string; objects?: string; json?: boolean; quiet?: boolean; help?: boolean }
   positionals: string[]
 }
 
@@ -82,7 +85,7 @@ export function seconds(name: string, value: string | undefined): number | undef
   return Math.round(n * 1000)
 }
 
-const VALUE_FLAGS = new Set(['-f', '--defs', '--home', '--storage'])
+const VALUE_FLAGS = new Set(['-f', '--defs', '--home', '--storage', '--objects'])
 const BARE_FLAGS = new Set(['--json', '-q', '--quiet', '-h', '--help'])
 
 /**

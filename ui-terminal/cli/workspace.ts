@@ -2,8 +2,8 @@ import { openWorkspace, type Workspace } from '../../engine/index.js'
 import { errColor, formatBytes } from './output.js'
 
 /** Opens the workspace named by -f/--home, runs `fn`, and always closes storage. */
-export async function withWorkspace(values: { defs?: string; home?: string; storage?: string; quiet?: boolean }, fn: (ws: Workspace) => Promise<number>): Promise<number> {
-  const ws = await openWorkspace({ defsFile: values.defs, home: values.home, storage: values.storage })
+export async function withWorkspace(values: { defs?: string; home?: string; storage?: string; objects?: string; quiet?: boolean }, fn: (ws: Workspace) => Promise<number>): Promise<number> {
+  const ws = await openWorkspace({ defsFile: values.defs, home: values.home, storage: values.storage, objects: values.objects })
   const removed = ws.leftoversRemoved
   if (removed && removed.files > 0 && !values.quiet) {
     // On stderr, so --json output stays one document.

@@ -180,7 +180,8 @@ export class PgObjectStore implements ObjectStore {
 
 export async function openPostgresObjectStore(spec: string): Promise<ObjectStore> {
   const target = parseObjectsUrl(spec)
-  const pool = new pg.Pool({ connectionString: target.connectionString, max: 4 })
+  // allowExitOnIdle: a CLI process that read or wrote objects exits when done, without waiting for idle connections to time out.
+  const pool = new pg.Pool({ connectionString: target.connectionString, max: 4, allowExitOnIdle: true })
   // An idle connection the server dropped must not crash the process; the next query reconnects.
   pool.on('error', () => {})
   let client: pg.PoolClient

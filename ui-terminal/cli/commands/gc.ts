@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const dryRun = values['dry-run'] === true
   // Definitions that fail to load must not block cleaning up: then only --storage or $STRATA_STORAGE_URL name a storage other than the home's.
   const storage = await resolveCommandStorageUrl({ flag: values.storage, defsPath: resolveDefsPath(values.defs), tolerateBrokenDefinitions: true })
-  const result = await collectHomeGarbage(home, { graceMs: hours * 3_600_000, dryRun, storage })
+  const result = await collectHomeGarbage(home, { graceMs: hours * 3_600_000, dryRun, objects: values.objects, storage })
   if (values.json) {
     printJson(result)
     return 0

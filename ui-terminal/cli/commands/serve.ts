@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     // Operational lines go to stderr even with --json, which only shapes stdout: a fault must never go unseen.
     const log = (line: string) => console.error(`${errColor.dim(new Date().toISOString())} ${line}`)
     const strictFeatures = values['strict-features'] === true
-    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, port, host, shadow, canary, pollMs, strictFeatures, log })
+    const server = await startServer({ defs: ws.defs, home: ws.home, storage: ws.storage, objects: ws.objects, port, host, shadow, canary, pollMs, strictFeatures, log })
     if (values.json) printJsonLine({ url: server.url, models: server.loaded() })
     else if (!values.quiet) {
       console.log(`Serving on ${color.bold(server.url)}`)
