@@ -23,6 +23,9 @@ import { withWorkspace } from '../workspace.js'
 
 export const help = `strata why KEY [--partition P] — why an asset (or one partition) is missing, stale or failed, traced to root causes
 
+An asset with a freshness policy gets a line saying whether it is on time or late
+(a warning only: being late blocks nothing).
+
 Options:
       --partition P   explain one partition of a partitioned asset
 ${GLOBAL_HELP}
