@@ -15,7 +15,8 @@
  *
  * Run it: `npm start` (examples/flights/run.ts). Inspect it:
  * `strata list -f examples/flights/definitions.ts`, `strata models list`,
- * `strata lineage training/model`.
+ * `strata lineage training/model`. Keep it up to date: `strata daemon`
+ * (the automation declared below; README.md, "Automation").
  *
  * Versions are automatic: each asset's version covers its compute function,
  * the code in this folder it uses (only the declarations it reaches, so
@@ -538,6 +539,8 @@ export const monitoring = monitoringConfig(config)
   const missing = daysIn(monitoring.period).filter((d) => !days.has(d))
   if (missing.length > 0) throw new Error(`The training config's monitoring period ${monitoring.period.from}..${monitoring.period.to} includes days outside the data's partitions ${dayKeys[0]}..${dayKeys[dayKeys.length - 1]} (e.g. ${missing[0]}).`)
 }
+// Monitoring each morning: whatever of it is stale or missing. onCron() would wait for every upstream to be updated
+// after the tick, and the reference and the calibration change only with a new model.
 export const {
   reference: monitoringReference,
   calibrationDays: monitoringCalibrationDays,
