@@ -7,7 +7,7 @@
  */
 import { Box, Text } from 'ink'
 import { memo } from 'react'
-import { evaluateFreshness } from '../../assets/index.js'
+import { freshnessOf } from '../../engine/index.js'
 import { escapeForTerminal } from '../cli/output.js'
 import type { AssetRow } from './model.js'
 import { CountsBar } from './partition-bar.js'
@@ -86,7 +86,7 @@ export const AssetLine = memo(function AssetLine({ row, selected, focused, width
   const keyWidth = Math.max(1, width - 4 - (showAge ? AGE_WIDTH + 1 : 0) - (barWidth ? barWidth + 1 : 0))
   const when = row.materializedAt !== undefined ? age(row.materializedAt, now) : '—'
   // A freshness warning marks the age: late (or never materialized) for its policy.
-  const late = row.freshnessCheck !== undefined && evaluateFreshness(row.freshnessCheck.policy, row.freshnessCheck.lastUpdated, now).state !== 'fresh'
+  const late = row.freshnessCheck !== undefined && freshnessOf(row.freshnessCheck.policy, row.freshnessCheck.lastUpdated, row.freshnessCheck.partitionKey, now).state !== 'fresh'
   // Columns are Boxes rather than padded strings: Ink's cost per frame grows with the characters written.
   return (
     <Box height={1} width={width}>

@@ -6,8 +6,7 @@
  */
 import { Text } from 'ink'
 import type { ReactNode } from 'react'
-import { evaluateFreshness } from '../../assets/index.js'
-import type { EvaluationView } from '../../engine/index.js'
+import { freshnessOf, type EvaluationView } from '../../engine/index.js'
 import { escapeForTerminal } from '../cli/output.js'
 import type { AssetAutomation, FreshnessCheck } from './model.js'
 import { age, clip, shortId } from './theme.js'
@@ -19,10 +18,10 @@ const FRESHNESS_LABEL = { fresh: '✓ ok', late: '! late', never: '! missing' } 
 
 /** `Freshness ✓ ok · last updated 10 min ago, allowed 2 h`, or a yellow warning when late or never materialized. */
 export function freshnessLine(check: FreshnessCheck, width: number, now: number): ReactNode {
-  const f = evaluateFreshness(check.policy, check.lastUpdated, now)
+  const f = freshnessOf(check.policy, check.lastUpdated, check.partitionKey, now)
   const ok = f.state === 'fresh'
   const label = FRESHNESS_LABEL[f.state]
-  const reason = check.partitionKey === null ? f.reason : `latest partition ${esc(check.partitionKey)}: ${f.reason}`
+  const reason = esc(f.reason)
   return (
     <Text wrap="truncate">
       <Text bold>Freshness </Text>
