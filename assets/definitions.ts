@@ -98,6 +98,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
   }
   const executor = normalizeExecutor(spec.executor)
   const storage = checkStorageUrl(spec.storage)
+  const objects = checkObjects(spec.objects)
   const serving: Record<string, ServedModel<any, any, any>> = {}
   for (const [name, served] of Object.entries(spec.serving ?? {})) {
     if (!/^[A-Za-z0-9_.\-/]+$/.test(name)) throw new StrataError('STRATA_INVALID_DEFINITIONS', `serving: "${name}" is not a model name (letters, digits and _ - . /).`)
@@ -119,6 +120,7 @@ export function defineDefinitions(spec: DefinitionsSpec): Definitions {
     pools,
     ...(executor ? { executor } : {}),
     ...(storage !== undefined ? { storage } : {}),
+    ...(objects !== undefined ? { objects } : {}),
     resources: { ...(spec.resources ?? {}) },
     serving,
     schedules,
@@ -146,6 +148,18 @@ function checkStorageUrl(url: unknown): string | undefined {
     throw new StrataError('STRATA_INVALID_STORAGE_URL', `defineDefinitions: storage ${scheme ? `"${scheme}…"` : JSON.stringify(url)} is not a storage URL; ${help}`)
   }
   return url
+}
+
+/** `objects`: a directory or a postgres:// URL (the engine checks the rest when it opens the store). */
+function checkObjects(spec: unknown): string | undefined {
+  if (spec === undefined) return undefined
+  const help = `use a directory (e.g. '/mnt/shared/strata') or 'postgres://user@host:5432/database?schema=NAME'.`
+  if (typeof spec !== 'string' || spec.trim() === '') throw new StrataError('STRATA_INVALID_OBJECTS', `defineDefinitions: objects must be a non-empty string; ${help}`)
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)?.[1]
+  if (scheme !== undefined && !/^postgres(ql)?$/i.test(scheme)) {
+    throw new StrataError('STRATA_INVALID_OBJECTS', `defineDefinitions: objects "${scheme}://…" is not supported; ${help}`)
+  }
+  return spec
 }
 
 function normalizeExecutor(spec: ExecutorSpec | undefined): ExecutorSpec | undefined {

@@ -332,6 +332,15 @@ export interface DefinitionsSpec {
    * @defaultValue 'sqlite'
    */
   storage?: string
+  /**
+   * Where stored values (objects) live: a directory (relative paths from
+   * this file's directory; a shared volume makes them reachable from every
+   * host) or `postgres://user@host:5432/database?schema=NAME` (values in the
+   * database, in chunks: no shared volume needed). The `--objects` flag and
+   * $STRATA_OBJECTS take precedence.
+   * @defaultValue the home
+   */
+  objects?: string
   /** Values or zero-argument factories, created once per worker and exposed as `ctx.resources`. */
   resources?: Record<string, unknown>
   /** Models served online by `strata serve`, by registry model name (see `servedModel()` in assets/serving.ts). */
@@ -377,6 +386,8 @@ export interface Definitions {
   readonly executor?: ExecutorSpec
   /** The storage URL, when given (see DefinitionsSpec.storage). */
   readonly storage?: string
+  /** The object store, when given (see DefinitionsSpec.objects). */
+  readonly objects?: string
   readonly resources: Readonly<Record<string, unknown>>
   /** Served models by registry model name (`defineDefinitions` always sets it, empty when none). */
   readonly serving?: Readonly<Record<string, ServedModel<any, any, any>>>

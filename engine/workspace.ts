@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { Definitions } from '../assets/types.js'
 import { loadDefinitions, resolveDefsPath } from './definitions/load.js'
 import { AssetGraph } from './graph/asset-graph.js'
@@ -47,7 +48,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions = {}): Promise<Wo
   const storage = await openStorage(home, { url: storageUrl })
   let objects: ObjectStore | undefined
   try {
-    objects = await openObjectStore(resolveObjectsSpec({ flag: opts.objects, home, cwd: opts.cwd }), { home })
+    objects = await openObjectStore(resolveObjectsSpec({ flag: opts.objects, definitions: defs.objects, definitionsDir: dirname(defsPath), home, cwd: opts.cwd }), { home })
     // A run whose process was killed stays RUNNING forever unless someone notices.
     const orphans = await storage.failOrphanedRuns(isRunOwnerAlive, Date.now())
     await storage.interruptOrphanedBackfills(isRunOwnerAlive, Date.now())
