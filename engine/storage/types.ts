@@ -347,7 +347,15 @@ export interface Storage extends AutomationStorage {
    * so a step start costs one commit.
    */
   appendEvents(events: NewEvent[], states?: { runId: string; now: number; rows: AttemptStateRow[] }): Promise<number[]>
-  /** Events of a run in id order, optionally only those after `afterId`. */
+  /**
+   * Events of a run in id order, optionally only those after `afterId`.
+   * Cursor guarantee, on every backend: events become visible in id order
+   * (no event with a smaller id commits after one with a larger id is
+   * visible), so a reader that polls with `afterId` = the last id it saw
+   * sees every event exactly once, even while other processes append to the
+   * same run. SQLite gets this from its single writer; PostgreSQL from a lock
+   * every event-appending transaction takes before taking ids.
+   */
   getEvents(runId: string, opts?: { afterId?: number; limit?: number; types?: EventType[] }): Promise<EventRecord[]>
 
   /** Sets (asset, partition) states to IN_PROGRESS or FAILED for a run (materialized is set by recordMaterialization). */
