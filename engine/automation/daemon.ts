@@ -26,6 +26,8 @@ export interface DaemonOptions {
   home?: string
   /** Storage URL (`--storage`). @defaultValue `STRATA_STORAGE_URL`, else the definitions' `storage`, else SQLite in the home */
   storage?: string
+  /** Object store (`--objects`): a directory or a `postgres://` URL. @defaultValue `STRATA_OBJECTS`, else the definitions' `objects`, else the home */
+  objects?: string
   cwd?: string
   /** How often conditions are evaluated. @defaultValue 30 s */
   intervalMs?: number
@@ -74,7 +76,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
     await storage.close()
     throw err
   }
-  const newIsolate = () => startDaemonIsolate({ defsPath, home, intervalMs, ...(storageUrl ? { storage: storageUrl } : {}) }, emit, opts.output)
+  const newIsolate = () => startDaemonIsolate({ defsPath, home, intervalMs, ...(storageUrl ? { storage: storageUrl } : {}), ...(opts.objects !== undefined ? { objects: opts.objects } : {}) }, emit, opts.output)
   let current: DaemonIsolate = newIsolate()
   let info: LoadInfo
   try {

@@ -12,6 +12,8 @@ export interface DaemonIsolateData {
   home: string
   /** The storage URL the daemon's lease is on, so runs are recorded there too; undefined: SQLite in the home. */
   storage?: string
+  /** `--objects`, when given (else the environment, the definitions or the home name the store). */
+  objects?: string
   intervalMs: number
 }
 

@@ -25,7 +25,7 @@ async function handle(req: DaemonRequest): Promise<unknown> {
   switch (req.op) {
     case 'load': {
       clock.set(req.now)
-      ws = await openWorkspace({ defsFile: data.defsPath, home: data.home, storage: data.storage ?? 'sqlite' })
+      ws = await openWorkspace({ defsFile: data.defsPath, home: data.home, storage: data.storage ?? 'sqlite', objects: data.objects })
       engine = new AutomationEngine({ ws, clock, intervalMs: data.intervalMs, onEvent: (event) => send({ event }) })
       await engine.start({ recover: req.recover })
       const s = engine.sources

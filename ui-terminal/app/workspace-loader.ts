@@ -5,7 +5,8 @@
  * storage already open. Modules the definitions file imports stay as first
  * loaded: `strata dev` reloads whole module graphs in a fresh worker.
  */
-import { AssetGraph, loadDefinitions, openWorkspace, resolveDefsPath, resolveHome, type OpenWorkspaceOptions, type Workspace } from '../../engine/index.js'
+import { dirname } from 'node:path'
+import { AssetGraph, loadDefinitions, openObjectStore, openWorkspace, resolveDefsPath, resolveHome, resolveObjectsSpec, type OpenWorkspaceOptions, type Workspace } from '../../engine/index.js'
 import { openStorage, resolveStorageUrl } from '../../engine/storage/index.js'
 
 export type WorkspaceOpener = (previous?: Workspace) => Promise<Workspace>
@@ -22,6 +23,8 @@ export function workspaceOpener(opts: OpenWorkspaceOptions): WorkspaceOpener {
     const storageUrl = resolveStorageUrl({ flag: opts.storage, definitions: defs.storage })
     const same = previous && previous.home === home && previous.storageUrl === storageUrl
     const storage = same ? previous.storage : await openStorage(home, { url: storageUrl })
-    return { defs, defsPath, home, graph, storage, ...(storageUrl ? { storageUrl } : {}), close: () => storage.close() }
+    const objectsSpec = resolveObjectsSpec({ flag: opts.objects, definitions: defs.objects, definitionsDir: dirname(defsPath), home, cwd: opts.cwd })
+    const objects = previous?.objects?.spec === objectsSpec ? previous.objects : await openObjectStore(objectsSpec, { home })
+    return { defs, defsPath, home, graph, storage, ...(storageUrl ? { storageUrl } : {}), objects, close: async () => void (await Promise.all([storage.close(), objects.close()])) }
   }
 }

@@ -86,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     defsPath: values.defs,
     home: values.home,
     storage: values.storage,
+    objects: values.objects,
     intervalMs: intervalMs(values.interval),
     clock,
     once,

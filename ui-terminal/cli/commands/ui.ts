@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const defsPath = resolveDefsPath(values.defs)
   const model = new WorkspaceModel({
-    open: workspaceOpener({ defsFile: values.defs, home: values.home, storage: values.storage }),
+    open: workspaceOpener({ defsFile: values.defs, home: values.home, storage: values.storage, objects: values.objects }),
     title: relative(process.cwd(), defsPath) || defsPath,
     executor,
     concurrency,
