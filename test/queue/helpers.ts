@@ -72,18 +72,19 @@ export interface TestWorker {
 }
 
 /** Starts `strata worker` in a project of its own with `defs`, and waits until it serves the queue. */
-export async function startWorker(q: TestQueue, defs: string, opts: { concurrency?: number; env?: Record<string, string> } = {}): Promise<TestWorker> {
+export async function startWorker(q: TestQueue, defs: string, opts: { concurrency?: number; env?: Record<string, string>; objects?: string } = {}): Promise<TestWorker> {
   const project = createProject(defs)
-  const args = ['worker', '-f', join(project.dir, 'definitions.ts'), '--queue', q.url, '--objects', q.objects]
+  const args = ['worker', '-f', join(project.dir, 'definitions.ts'), '--queue', q.url, '--objects', opts.objects ?? q.objects]
   if (opts.concurrency) args.push('--concurrency', String(opts.concurrency))
   const started = startCli(args, { cwd: project.dir, timeoutMs: 15 * 60_000, env: opts.env })
   let stderr = ''
   started.child.stderr!.on('data', (c: Buffer | string) => (stderr += String(c)))
-  const deadline = Date.now() + 30_000
+  // Generous: on a loaded machine several workers importing their definitions at once take a while.
+  const deadline = Date.now() + 120_000
   while (!/Worker pid \d+/.test(stderr)) {
     if (started.child.exitCode !== null || Date.now() > deadline) {
       started.child.kill('SIGKILL')
-      throw new Error(`strata worker did not start:\n${stderr}`)
+      throw new Error(`strata worker did not start within ${Math.round((Date.now() - deadline + 120_000) / 1000)} s (exit ${started.child.exitCode}):\n${stderr}`)
     }
     await new Promise((r) => setTimeout(r, 50))
   }
