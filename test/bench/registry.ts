@@ -43,6 +43,8 @@ async function bench(backend: BackendName): Promise<void> {
   const instance = newInstance(backend)
   const s = await instance.open()
   try {
+    // Warm up the connections and the code paths first, so the first figures are not the pool's start-up.
+    await measure(s, 'warm-up', 10)
     const small = await measure(s, 'small', 10)
     const large = await measure(s, 'large', LARGE)
     const tick = await timed((i) =>

@@ -20,7 +20,7 @@ import type { RegistryTx } from '../../registry/stage-rules.js'
 import type { ArtifactMaterialization } from '../../registry/identity.js'
 import type { ModelStage, ModelStageChange, ModelVersion, NewModelVersion } from '../types.js'
 import type { Sql } from './db.js'
-import { insertHistory, insertModel, listModels, listSomeModels, modelHistory, modelNames, updateModelStage } from './models-table.js'
+import { insertHistory, insertModel, listModels, modelHistory, modelNames, someModels, updateModelStage } from './models-table.js'
 
 /** Enough names for the longest message (engine/registry/stage-rules.ts shows 10, then "…"). */
 const NAMES_LOADED = 11
@@ -65,10 +65,9 @@ export class ModelSnapshot implements RegistryTx {
   /** Loads what `scope` says of model `name`. Call under lockModel. */
   static async load(tx: Sql, description: string, name: string, scope: SnapshotScope): Promise<ModelSnapshot> {
     if (!scope.complete) {
-      const versions = await listSomeModels(tx, name, scope.version)
-      const max = await tx.one<{ max: number | null }>('SELECT max(version) AS max FROM models WHERE name = $1', [name])
+      const { versions, maxVersion } = await someModels(tx, name, scope.version)
       const asked = scope.version
-      return new ModelSnapshot(description, name, versions, max?.max ?? 0, (v) => v === asked, false, [], [], new Map())
+      return new ModelSnapshot(description, name, versions, maxVersion, (v) => v === asked, false, [], [], new Map())
     }
     const versions = await listModels(tx, name)
     const history = await modelHistory(tx, name)

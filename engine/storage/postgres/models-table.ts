@@ -68,10 +68,15 @@ export async function listModels(sql: Sql, name?: string): Promise<ModelVersion[
   return rows.map(toModel)
 }
 
-/** The production version of `name` and, when given, version `version`, newest first. */
-export async function listSomeModels(sql: Sql, name: string, version?: number): Promise<ModelVersion[]> {
-  const rows = await sql.rows<ModelRow>(`SELECT * FROM models WHERE name = $1 AND (stage = 'production' OR version = $2) ORDER BY version DESC`, [name, version ?? null])
-  return rows.map(toModel)
+/** The production version of `name` and, when given, version `version`, newest first; and the highest version number (0: none), in one query. */
+export async function someModels(sql: Sql, name: string, version?: number): Promise<{ versions: ModelVersion[]; maxVersion: number }> {
+  const rows = await sql.rows<Partial<ModelRow> & { max_version: number | null }>(
+    `SELECT m.*, x.max_version FROM (SELECT max(version) AS max_version FROM models WHERE name = $1) x
+     LEFT JOIN models m ON m.name = $1 AND (m.stage = 'production' OR m.version = $2)
+     ORDER BY m.version DESC`,
+    [name, version ?? null],
+  )
+  return { versions: rows.flatMap((r) => (r.name === null || r.name === undefined ? [] : [toModel(r as ModelRow)])), maxVersion: rows[0]?.max_version ?? 0 }
 }
 
 export async function productionVersions(sql: Sql, names: readonly string[]): Promise<Map<string, number>> {
