@@ -1,6 +1,7 @@
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import type { Definitions } from '../../assets/types.js'
 import { isRunOwnerAlive } from '../home.js'
+import { LEASE_RENEW_MS } from '../leases.js'
 import { upstreamKeysFor, upstreamLinks } from '../partitions/mapping.js'
 import type { LatestMaterialization, SlotHolder, SlotKey, Storage } from '../storage/types.js'
 import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
@@ -88,6 +89,7 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
   let pollMs = ctx.pollMs ?? 50
   let told = false
   let conflicts = 0
+  let leasesCheckedAt = Date.now()
   // Lineage is only needed to tell whether the step is up to date.
   let consumed = ctx.skipUpToDate && attempt === 1 && !asset.observe
   for (;;) {
@@ -102,6 +104,11 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
       if (blocking.some((h) => !isAlive(h.pid, h.host))) {
         await storage.failOrphanedRuns(isAlive, Date.now())
         continue
+      }
+      // A holder on another host is gone once its lease expired: looked for now and then while waiting.
+      if (Date.now() - leasesCheckedAt >= LEASE_RENEW_MS) {
+        leasesCheckedAt = Date.now()
+        if ((await storage.failOrphanedRuns(isAlive, leasesCheckedAt)).length > 0) continue
       }
       if (!told) ctx.onWait?.(blocking[0]!)
       told = true

@@ -1,4 +1,5 @@
 /** What a run takes and reports: options, progress events, step and run results (the orchestrator is run.ts). */
+import type { LeaseTiming } from '../leases.js'
 import type { KeysOptions } from '../../assets/partitions/types.js'
 import type { Definitions } from '../../assets/types.js'
 import type { Executor } from '../executors/types.js'
@@ -96,4 +97,6 @@ export interface RunOptions {
   backfillId?: string
   /** `now` and dynamic partition keys, for partition mappings. */
   keysOptions?: KeysOptions
+  /** How long the run's lease lasts and how often it is renewed (engine/leases.ts). @defaultValue 30 s, renewed every 5 s */
+  lease?: LeaseTiming
 }

@@ -4,6 +4,7 @@ import type { SlotHolder } from '../storage/types.js'
 import { nodeLabel } from '../versioning/status-index.js'
 import { codeVersionRecords } from '../versioning/versions.js'
 import { EventWriter } from './event-writer.js'
+import { LEASE_OWNER, newLease, startHeartbeat } from '../leases.js'
 import { DAMAGED_INPUT_CODES, recordDamagedInputs } from './damaged-inputs.js'
 import { objectStoreFor } from '../io/object-stores/open.js'
 import { GroupCommit } from './group-commit.js'
@@ -55,7 +56,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     startedAt: started,
     backfillId: opts.backfillId,
     tags: opts.tags,
+    lease: newLease(started, opts.lease),
   })
+  // Renewed while the run is going, so that a process on another host can tell when this one stopped.
+  const heartbeat = startHeartbeat((expiresAt) => storage.renewRunLease(runId, LEASE_OWNER, expiresAt), opts.lease)
   // So that a later status can say what changed in a version these steps record (versioning/version-diff.ts).
   await storage.recordCodeVersions(codeVersionRecords(defs, [...plan.steps.values()].map((s) => s.assetKey)))
   events.write({ runId, ts: started, type: 'RUN_START', message: `Run of ${plan.steps.size} step(s): ${opts.selection}` })
@@ -341,6 +345,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   await events.flush()
   // Attempts that will never finish (canceled, or cut short by an engine error) neither stay IN_PROGRESS nor hide the last good materialization.
   await storage.releaseSlots(runId)
+  heartbeat.stop()
   await storage.finishRun(runId, status, ended)
   const result: RunResult = { runId, status, steps, durationMs: ended - started, ...(stopper.timedOut ? { timedOut: true as const } : {}) }
   emit({ type: 'run-end', result })

@@ -28,6 +28,20 @@ export interface NewRun {
   startedAt: number
   backfillId?: string
   tags?: Record<string, string>
+  /** The owning process's lease, renewed by heartbeat (engine/leases.ts); absent on runs recorded before leases. */
+  lease?: Lease
+}
+
+/**
+ * Who holds a run or backfill, and until when. The holder renews it every few
+ * seconds; once it has expired, a process on another host (which cannot check
+ * the holder's pid) counts the holder as gone.
+ */
+export interface Lease {
+  /** An id unique to the holding process. */
+  owner: string
+  /** Epoch ms. */
+  expiresAt: number
 }
 
 export interface RunRecord extends NewRun {
@@ -332,9 +346,13 @@ export interface Storage extends AutomationStorage {
   listRuns(opts?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]>
   /**
    * Marks RUNNING runs whose owning process is gone as FAILURE, and their
-   * IN_PROGRESS partition states as FAILED. Returns the run ids it changed.
+   * IN_PROGRESS partition states as FAILED: by `isAlive` on the process's
+   * own host, by an expired lease elsewhere (see engine/storage/leases.ts).
+   * Returns the run ids it changed.
    */
   failOrphanedRuns(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]>
+  /** Extends the lease of a RUNNING run held by `owner`; false when the run is no longer RUNNING or another owner holds it. */
+  renewRunLease(runId: string, owner: string, expiresAt: number): Promise<boolean>
   /**
    * RUNNING backfills whose driving process is gone: set back to REQUESTED with
    * `interrupted` true and their IN_PROGRESS targets to PENDING. Returns their ids.

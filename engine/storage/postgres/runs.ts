@@ -15,6 +15,8 @@ interface RunRow {
   ended_at: number | null
   backfill_id: string | null
   tags: string
+  lease_owner: string | null
+  lease_expires_at: number | null
 }
 
 function toRecord(row: RunRow): RunRecord {
@@ -31,17 +33,23 @@ function toRecord(row: RunRow): RunRecord {
   }
   setOptional(run, 'endedAt', row.ended_at)
   setOptional(run, 'backfillId', row.backfill_id)
+  if (row.lease_owner !== null && row.lease_expires_at !== null) run.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
   return run
 }
 
-const COLUMNS = 'run_id, status, selection, step_keys, defs_path, pid, host, started_at, ended_at, backfill_id, tags'
+const COLUMNS = 'run_id, status, selection, step_keys, defs_path, pid, host, started_at, ended_at, backfill_id, tags, lease_owner, lease_expires_at'
 
 export async function insertRun(sql: Sql, run: NewRun): Promise<void> {
   await sql.exec(
-    `INSERT INTO runs (run_id, status, selection, step_keys, defs_path, pid, host, started_at, backfill_id, tags)
-     VALUES ($1, 'RUNNING', $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [run.runId, run.selection, toJson(run.stepKeys), run.defsPath, run.pid, run.host, run.startedAt, run.backfillId ?? null, toJson(run.tags ?? {})],
+    `INSERT INTO runs (run_id, status, selection, step_keys, defs_path, pid, host, started_at, backfill_id, tags, lease_owner, lease_expires_at)
+     VALUES ($1, 'RUNNING', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [run.runId, run.selection, toJson(run.stepKeys), run.defsPath, run.pid, run.host, run.startedAt, run.backfillId ?? null, toJson(run.tags ?? {}), run.lease?.owner ?? null, run.lease?.expiresAt ?? null],
   )
+}
+
+/** Returns whether the lease was extended (the run is RUNNING and held by `owner`). */
+export async function renewRunLease(sql: Sql, runId: string, owner: string, expiresAt: number): Promise<boolean> {
+  return (await sql.exec(`UPDATE runs SET lease_expires_at = $1 WHERE run_id = $2 AND status = 'RUNNING' AND lease_owner = $3`, [expiresAt, runId, owner])) > 0
 }
 
 /** Returns false when no such run exists. */

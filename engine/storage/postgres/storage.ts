@@ -5,6 +5,7 @@
  * correct under concurrency. The model registry and automation live in
  * models.ts and automation.ts.
  */
+import { isHolderGone, leaseExpiredMessage } from '../leases.js'
 import type {
   AttemptStateRow,
   BackfillRecord,
@@ -163,7 +164,7 @@ export class PgStorage implements Storage {
   async failOrphanedRuns(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
     // isAlive is user code: call it outside the write transaction.
     const running = await this.use('listing running runs', () => runs.listRuns(this.db.sql, { status: 'RUNNING' }))
-    const dead = running.filter((r) => !isAlive(r.pid, r.host))
+    const dead = running.filter((r) => isHolderGone(r, now, isAlive))
     if (dead.length === 0) return []
     return this.use('failing orphaned runs', () =>
       this.db.transaction(async (tx) => {
@@ -178,7 +179,7 @@ export class PgStorage implements Storage {
               ts: now,
               type: 'RUN_FAILURE',
               level: 'error',
-              message: orphanMessage(run.pid, run.host),
+              message: leaseExpiredMessage(run) ?? orphanMessage(run.pid, run.host),
               data: { pid: run.pid, host: run.host, orphaned: true },
             },
           ])
@@ -188,6 +189,10 @@ export class PgStorage implements Storage {
         return changed
       }),
     )
+  }
+
+  async renewRunLease(runId: string, owner: string, expiresAt: number): Promise<boolean> {
+    return this.use(`renewing the lease of run ${runId}`, () => runs.renewRunLease(this.db.sql, runId, owner, expiresAt))
   }
 
   async interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {

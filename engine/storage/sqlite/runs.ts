@@ -15,6 +15,8 @@ interface RunRow {
   ended_at: number | null
   backfill_id: string | null
   tags: string
+  lease_owner: string | null
+  lease_expires_at: number | null
 }
 
 function toRecord(row: RunRow): RunRecord {
@@ -31,6 +33,7 @@ function toRecord(row: RunRow): RunRecord {
   }
   setOptional(run, 'endedAt', row.ended_at)
   setOptional(run, 'backfillId', row.backfill_id)
+  if (row.lease_owner !== null && row.lease_expires_at !== null) run.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
   return run
 }
 
@@ -45,11 +48,13 @@ export class RunsTable {
   private readonly existsStmt: Database.Statement
   private readonly listStmt: Database.Statement
   private readonly listByStatusStmt: Database.Statement
+  private readonly renewStmt: Database.Statement
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(`
-      INSERT INTO runs (run_id, status, selection, step_keys, defs_path, pid, host, started_at, backfill_id, tags)
-      VALUES (@runId, 'RUNNING', @selection, @stepKeys, @defsPath, @pid, @host, @startedAt, @backfillId, @tags)`)
+      INSERT INTO runs (run_id, status, selection, step_keys, defs_path, pid, host, started_at, backfill_id, tags, lease_owner, lease_expires_at)
+      VALUES (@runId, 'RUNNING', @selection, @stepKeys, @defsPath, @pid, @host, @startedAt, @backfillId, @tags, @leaseOwner, @leaseExpiresAt)`)
+    this.renewStmt = db.prepare(`UPDATE runs SET lease_expires_at = ? WHERE run_id = ? AND status = 'RUNNING' AND lease_owner = ?`)
     this.finishStmt = db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?')
     this.failRunningStmt = db.prepare(`UPDATE runs SET status = 'FAILURE', ended_at = ? WHERE run_id = ? AND status = 'RUNNING'`)
     this.getStmt = db.prepare('SELECT * FROM runs WHERE run_id = ?')
@@ -69,7 +74,14 @@ export class RunsTable {
       startedAt: run.startedAt,
       backfillId: run.backfillId ?? null,
       tags: toJson(run.tags ?? {}),
+      leaseOwner: run.lease?.owner ?? null,
+      leaseExpiresAt: run.lease?.expiresAt ?? null,
     })
+  }
+
+  /** Returns whether the lease was extended (the run is RUNNING and held by `owner`). */
+  renewLease(runId: string, owner: string, expiresAt: number): boolean {
+    return this.renewStmt.run(expiresAt, runId, owner).changes > 0
   }
 
   /** Returns false when no such run exists. */

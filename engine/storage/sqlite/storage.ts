@@ -50,6 +50,7 @@ import type {
 } from '../types.js'
 import { registerVersion, registerVersionOnce, rollbackVersion, setVersionStage, type RegistryTx } from '../../registry/stage-rules.js'
 import { openDatabase } from './open.js'
+import { isHolderGone, leaseExpiredMessage } from '../leases.js'
 import { CheckResultsTable } from './check-results.js'
 import { ModelsTable } from './models.js'
 import { sqliteCode, storageError, wrapStorageError } from './errors.js'
@@ -209,7 +210,7 @@ export class SqliteStorage implements Storage {
           ts: now,
           type: 'RUN_FAILURE',
           level: 'error',
-          message: orphanMessage(run.pid, run.host),
+          message: leaseExpiredMessage(run) ?? orphanMessage(run.pid, run.host),
           data: { pid: run.pid, host: run.host, orphaned: true },
         })
         this.states.failInProgress(run.runId, now)
@@ -356,9 +357,13 @@ export class SqliteStorage implements Storage {
   async failOrphanedRuns(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
     // isAlive is user code: call it outside the write transaction.
     const running = this.use('listing running runs', () => this.runs.list({ status: 'RUNNING' }))
-    const dead = running.filter((r) => !isAlive(r.pid, r.host))
+    const dead = running.filter((r) => isHolderGone(r, now, isAlive))
     if (dead.length === 0) return []
     return this.use('failing orphaned runs', () => this.txFailOrphans.immediate(dead, now))
+  }
+
+  async renewRunLease(runId: string, owner: string, expiresAt: number): Promise<boolean> {
+    return this.use(`renewing the lease of run ${runId}`, () => this.runs.renewLease(runId, owner, expiresAt))
   }
 
   async appendEvents(events: NewEvent[], states?: AttemptStates): Promise<number[]> {

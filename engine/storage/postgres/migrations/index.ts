@@ -6,6 +6,7 @@
 import * as m001 from './001-core.js'
 import * as m002 from './002-model-registry.js'
 import * as m003 from './003-automation.js'
+import * as m004 from './004-leases.js'
 
 export interface Migration {
   version: number
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003]
+export const migrations: readonly Migration[] = [m001, m002, m003, m004]

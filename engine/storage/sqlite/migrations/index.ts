@@ -12,6 +12,7 @@ import * as m006 from './006-partition-key-layouts.js'
 import * as m007 from './007-code-versions.js'
 import * as m008 from './008-automation.js'
 import * as m009 from './009-corrupt-objects.js'
+import * as m010 from './010-leases.js'
 
 export interface Migration {
   version: number
@@ -20,4 +21,4 @@ export interface Migration {
   sql: string
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009]
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010]
