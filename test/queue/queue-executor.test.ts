@@ -41,7 +41,7 @@ after(async () => {
   await q.cleanup()
 })
 
-const queueArgs = () => ['--executor', 'queue', '--queue', q.url]
+const queueArgs = () => ['--executor', 'queue', '--queue', q.url, '--objects', q.objects]
 
 describe('--executor queue', () => {
   it('three workers in their own folders run a run; logs name the worker; values land in the shared store', { timeout: 120_000 }, async () => {

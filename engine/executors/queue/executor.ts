@@ -30,6 +30,8 @@ interface Pending {
   warned: boolean
   /** Consecutive looks that found no such job. */
   missing: number
+  /** The job is in the queue (until then, not finding it means nothing). */
+  added: boolean
   settled: boolean
 }
 
@@ -166,6 +168,14 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
       const ready = Promise.all([events.waitUntilReady(), limit !== undefined ? queue.setGlobalConcurrency(limit) : undefined])
       q = { queue, events, connection: eventsConnection, ready }
       queues.set(name, q)
+      // A failed start is not kept: the next step tries again.
+      ready.catch(() => {
+        if (queues.get(name) !== q) return
+        queues.delete(name)
+        void events.close().catch(() => {})
+        void queue.close().catch(() => {})
+        eventsConnection.disconnect()
+      })
     }
     return q
   }
@@ -186,7 +196,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
     unreachableSince = undefined
     const served = new Set((await listWorkers(redis, prefix)).flatMap((w) => w.queues))
     for (const p of [...pending.values()]) {
-      if (p.settled || now - p.started < WATCH_MS) continue
+      if (p.settled || !p.added || now - p.started < WATCH_MS) continue
       const q = queues.get(p.queue)!
       const state = await q.queue.getJobState(p.jobId)
       if (p.settled) continue
@@ -265,7 +275,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
         return { ok: false, durationMs: Date.now() - t0, error: { ...e, code: e.code ?? 'STRATA_QUEUE_UNREACHABLE' } }
       }
       return new Promise<StepOutcome>((resolve) => {
-        const p: Pending = { jobId, queue: queueName, task: queued, onLog, resolve, started: t0, received: 0, expected: Infinity, warned: false, missing: 0, settled: false }
+        const p: Pending = { jobId, queue: queueName, task: queued, onLog, resolve, started: t0, received: 0, expected: Infinity, warned: false, missing: 0, added: false, settled: false }
         const onStop = () => {
           // Still queued: removed, it never runs. Running: its worker stops it (the pool terminates its thread) and reports it CANCELED.
           void q.queue
@@ -285,6 +295,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
         q.queue
           .add('step', data, { jobId, removeOnComplete: { age: 600 }, removeOnFail: { age: 3600 } })
           .then(() => {
+            p.added = true
             stop?.addEventListener('abort', onStop, { once: true })
             if (stop?.aborted) onStop()
           })
