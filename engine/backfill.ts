@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import { LEASE_OWNER, newLease, startHeartbeat } from './leases.js'
 import { StrataError } from '../assets/errors.js'
 import { definitionsVersion } from './executors/defs-version.js'
 import type { Executor, ExecutorName } from './executors/index.js'
@@ -142,6 +143,10 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
 
   const runId = randomUUID()
   await ws.storage.setBackfillStatus(backfillId, 'RUNNING', Date.now(), owner)
+  // Leased while driven, so that a process on another host can tell when this one stopped.
+  const renewLease = (expiresAt: number) => ws.storage.renewBackfillLease(backfillId, owner, { owner: LEASE_OWNER, expiresAt })
+  await renewLease(newLease(Date.now()).expiresAt)
+  const heartbeat = startHeartbeat(renewLease)
   await ws.storage.addBackfillRun(backfillId, runId)
 
   // Target updates go to storage in batches; cancellation requested from another process is polled.
@@ -200,6 +205,7 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       backfillId,
     })
   } finally {
+    heartbeat.stop()
     clearInterval(timer)
     opts.signal?.removeEventListener('abort', forward)
     if (!given) await executor.close()

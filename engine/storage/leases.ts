@@ -17,12 +17,17 @@ export interface Holder {
 }
 
 export function isHolderGone(h: Holder, now: number, isAlive: (pid: number, host: string) => boolean): boolean {
-  if (h.host === hostname() || h.lease === undefined) return !isAlive(h.pid, h.host)
-  return h.lease.expiresAt < now
+  if (h.host === hostname() || !holdsLease(h)) return !isAlive(h.pid, h.host)
+  return h.lease!.expiresAt < now
+}
+
+/** A lease counts only when taken by the holder recorded now (owner ids begin `host:pid:`): a resumed backfill may still carry its previous driver's. */
+function holdsLease(h: Holder): boolean {
+  return h.lease !== undefined && h.lease.owner.startsWith(`${h.host}:${h.pid}:`)
 }
 
 /** Why a holder on another host counts as gone, or undefined when its own host judged it (see isHolderGone). */
 export function leaseExpiredMessage(h: Holder): string | undefined {
-  if (h.host === hostname() || h.lease === undefined) return undefined
-  return `The process running this run (pid ${h.pid} on ${h.host}) stopped renewing its lease, which expired at ${new Date(h.lease.expiresAt).toISOString()}; its unfinished steps were marked failed.`
+  if (h.host === hostname() || !holdsLease(h)) return undefined
+  return `The process running this run (pid ${h.pid} on ${h.host}) stopped renewing its lease, which expired at ${new Date(h.lease!.expiresAt).toISOString()}; its unfinished steps were marked failed.`
 }

@@ -242,6 +242,8 @@ export interface BackfillRecord extends NewBackfill {
   interrupted: boolean
   /** Runs that executed parts of it, oldest first. */
   runIds: string[]
+  /** The driving process's lease while RUNNING, renewed by heartbeat (engine/leases.ts); absent before its first renewal. */
+  lease?: Lease
 }
 
 export interface BackfillTarget {
@@ -358,6 +360,8 @@ export interface Storage extends AutomationStorage {
    * `interrupted` true and their IN_PROGRESS targets to PENDING. Returns their ids.
    */
   interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]>
+  /** Sets the lease of a RUNNING backfill driven by `driver` (its pid and host); false when it is not RUNNING or another process drives it. */
+  renewBackfillLease(backfillId: string, driver: { pid: number; host: string }, lease: Lease): Promise<boolean>
 
   /**
    * Appends events in one transaction; returns their ids in order. `states`

@@ -20,7 +20,7 @@ async function deadPid(): Promise<number> {
 forEachBackend((withStorage) => {
   test('a run on another host is failed once its lease expired, not before; without a lease it is assumed alive', () =>
     withStorage(async (s) => {
-      await s.createRun(newRun('leased', { host: 'far-host', lease: { owner: 'far-host:7:abc', expiresAt: T + 30_000 } }))
+      await s.createRun(newRun('leased', { host: 'far-host', pid: 7, lease: { owner: 'far-host:7:abc', expiresAt: T + 30_000 } }))
       await s.createRun(newRun('old-style', { host: 'far-host' }))
       assert.deepEqual((await s.getRun('leased'))!.lease, { owner: 'far-host:7:abc', expiresAt: T + 30_000 })
       assert.deepEqual(await s.failOrphanedRuns(isRunOwnerAlive, T + 30_000), [], 'the lease still holds')
@@ -28,7 +28,7 @@ forEachBackend((withStorage) => {
       const run = await s.getRun('leased')
       assert.equal(run!.status, 'FAILURE')
       const failure = (await s.getEvents('leased')).find((e) => e.type === 'RUN_FAILURE')!
-      assert.match(failure.message!, /pid 4242 on far-host\) stopped renewing its lease, which expired at /)
+      assert.match(failure.message!, /pid 7 on far-host\) stopped renewing its lease, which expired at /)
       assert.equal((await s.getRun('old-style'))!.status, 'RUNNING', 'no lease, another host: its pid cannot be checked, so it is assumed alive')
     }))
 
@@ -53,11 +53,13 @@ forEachBackend((withStorage) => {
 
   test('the heartbeat renews until stopped; a lease lost to someone else ends it', () =>
     withStorage(async (s) => {
-      await s.createRun(newRun('beat', { host: 'far-host', lease: { owner: LEASE_OWNER, expiresAt: Date.now() + 100 } }))
-      const heartbeat = startHeartbeat((expiresAt) => s.renewRunLease('beat', LEASE_OWNER, expiresAt), { ttlMs: 100, renewMs: 20 })
+      const owner = 'far-host:7:beat'
+      await s.createRun(newRun('beat', { host: 'far-host', pid: 7, lease: { owner, expiresAt: Date.now() + 100 } }))
+      const heartbeat = startHeartbeat((expiresAt) => s.renewRunLease('beat', owner, expiresAt), { ttlMs: 100, renewMs: 20 })
       await sleep(300)
       assert.deepEqual(await s.failOrphanedRuns(isRunOwnerAlive, Date.now()), [], 'renewed: not expired')
       heartbeat.stop()
+      await sleep(50) // a renewal already under way when stopped
       const last = (await s.getRun('beat'))!.lease!.expiresAt
       await sleep(200)
       assert.equal((await s.getRun('beat'))!.lease!.expiresAt, last, 'stopped: no more renewals')
@@ -70,5 +72,35 @@ forEachBackend((withStorage) => {
       await sleep(100)
       again.stop()
       assert.equal(lost, true)
+    }))
+})
+
+forEachBackend((withStorage) => {
+  const backfill = (backfillId: string, host: string, pid: number) => ({
+    backfillId,
+    selection: 'raw/a',
+    assetKeys: ['raw/a'],
+    options: {},
+    defsPath: 'definitions.ts',
+    createdAt: T,
+    pid,
+    host,
+  })
+
+  test('a backfill driven from another host is interrupted once its lease expired; a previous driver lease does not count', () =>
+    withStorage(async (s) => {
+      await s.createBackfill(backfill('bf', 'far-host', 7), [{ assetKey: 'raw/a', partitionKey: '' }])
+      await s.setBackfillStatus('bf', 'RUNNING', T, { pid: 7, host: 'far-host' })
+      assert.equal(await s.renewBackfillLease('bf', { pid: 8, host: 'far-host' }, { owner: 'far-host:8:x', expiresAt: T + 10 }), false, 'another process does not drive it')
+      assert.equal(await s.renewBackfillLease('bf', { pid: 7, host: 'far-host' }, { owner: 'far-host:7:abc', expiresAt: T + 30_000 }), true)
+      assert.deepEqual((await s.getBackfill('bf'))!.lease, { owner: 'far-host:7:abc', expiresAt: T + 30_000 })
+      assert.deepEqual(await s.interruptOrphanedBackfills(isRunOwnerAlive, T + 30_000), [])
+      assert.deepEqual(await s.interruptOrphanedBackfills(isRunOwnerAlive, T + 30_001), ['bf'])
+      assert.equal((await s.getBackfill('bf'))!.interrupted, true)
+
+      // Resumed by another process on that host, which has not renewed yet: the old driver's expired lease is not its.
+      await s.setBackfillStatus('bf', 'RUNNING', T + 40_000, { pid: 9, host: 'far-host' })
+      assert.deepEqual(await s.interruptOrphanedBackfills(isRunOwnerAlive, T + 50_000), [])
+      assert.equal((await s.getBackfill('bf'))!.status, 'RUNNING')
     }))
 })

@@ -28,10 +28,12 @@ interface BackfillRow {
   cancel_requested: boolean
   interrupted: boolean
   run_ids: string
+  lease_owner: string | null
+  lease_expires_at: number | null
 }
 
 const COLUMNS =
-  'backfill_id, status, selection, asset_keys, from_key, to_key, partition_keys, options, defs_path, pid, host, created_at, updated_at, ended_at, cancel_requested, interrupted, run_ids'
+  'backfill_id, status, selection, asset_keys, from_key, to_key, partition_keys, options, defs_path, pid, host, created_at, updated_at, ended_at, cancel_requested, interrupted, run_ids, lease_owner, lease_expires_at'
 
 function toRecord(row: BackfillRow): BackfillRecord {
   const rec: BackfillRecord = {
@@ -53,6 +55,7 @@ function toRecord(row: BackfillRow): BackfillRecord {
   setOptional(rec, 'toKey', row.to_key)
   setOptional(rec, 'partitionKeys', fromJson<string[] | undefined>(row.partition_keys, undefined))
   setOptional(rec, 'endedAt', row.ended_at)
+  if (row.lease_owner !== null && row.lease_expires_at !== null) rec.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
   return rec
 }
 
@@ -139,6 +142,11 @@ export async function requestBackfillCancel(sql: Sql, backfillId: string, now: n
 /** Bumps updated_at (and row-locks the backfill for the rest of the transaction); false when no such backfill exists. */
 export async function touchBackfill(tx: Sql, backfillId: string, now: number): Promise<boolean> {
   return (await tx.exec('UPDATE backfills SET updated_at = $1 WHERE backfill_id = $2', [now, backfillId])) > 0
+}
+
+/** Sets the lease of a RUNNING backfill driven by pid@host; returns whether it changed. */
+export async function renewBackfillLease(sql: Sql, backfillId: string, pid: number, host: string, owner: string, expiresAt: number): Promise<boolean> {
+  return (await sql.exec(`UPDATE backfills SET lease_owner = $1, lease_expires_at = $2 WHERE backfill_id = $3 AND status = 'RUNNING' AND pid = $4 AND host = $5`, [owner, expiresAt, backfillId, pid, host])) > 0
 }
 
 /** RUNNING (still owned by pid@host) → REQUESTED + interrupted; returns whether it changed. */

@@ -6,6 +6,7 @@
  * models.ts and automation.ts.
  */
 import { isHolderGone, leaseExpiredMessage } from '../leases.js'
+import type { Lease } from '../types.js'
 import type {
   AttemptStateRow,
   BackfillRecord,
@@ -195,9 +196,13 @@ export class PgStorage implements Storage {
     return this.use(`renewing the lease of run ${runId}`, () => runs.renewRunLease(this.db.sql, runId, owner, expiresAt))
   }
 
+  async renewBackfillLease(backfillId: string, driver: { pid: number; host: string }, lease: Lease): Promise<boolean> {
+    return this.use(`renewing the lease of backfill ${backfillId}`, () => bf.renewBackfillLease(this.db.sql, backfillId, driver.pid, driver.host, lease.owner, lease.expiresAt))
+  }
+
   async interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
     const running = await this.use('listing running backfills', () => bf.listBackfillsByStatus(this.db.sql, 'RUNNING'))
-    const dead = running.filter((b) => !isAlive(b.pid, b.host))
+    const dead = running.filter((b) => isHolderGone(b, now, isAlive))
     if (dead.length === 0) return []
     return this.use('interrupting orphaned backfills', () =>
       this.db.transaction(async (tx) => {

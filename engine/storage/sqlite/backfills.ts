@@ -21,6 +21,8 @@ interface BackfillRow {
   cancel_requested: number
   interrupted: number
   run_ids: string
+  lease_owner: string | null
+  lease_expires_at: number | null
 }
 
 function toRecord(row: BackfillRow): BackfillRecord {
@@ -43,6 +45,7 @@ function toRecord(row: BackfillRow): BackfillRecord {
   setOptional(rec, 'toKey', row.to_key)
   setOptional(rec, 'partitionKeys', fromJson<string[] | undefined>(row.partition_keys, undefined))
   setOptional(rec, 'endedAt', row.ended_at)
+  if (row.lease_owner !== null && row.lease_expires_at !== null) rec.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
   return rec
 }
 
@@ -61,8 +64,9 @@ export class BackfillsTable {
   private readonly requestCancelStmt: Database.Statement
   private readonly touchStmt: Database.Statement
   private readonly interruptStmt: Database.Statement
+  private renewStmt?: Database.Statement
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(`
       INSERT INTO backfills
         (backfill_id, status, selection, asset_keys, from_key, to_key, partition_keys, options, defs_path, pid, host, created_at, updated_at)
@@ -155,5 +159,11 @@ export class BackfillsTable {
   /** RUNNING (still owned by pid@host) → REQUESTED + interrupted; returns whether it changed. */
   interruptIfRunning(backfillId: string, pid: number, host: string, now: number): boolean {
     return this.interruptStmt.run(now, backfillId, pid, host).changes > 0
+  }
+
+  /** Sets the lease of a RUNNING backfill driven by pid@host; returns whether it changed. */
+  renewLease(backfillId: string, pid: number, host: string, owner: string, expiresAt: number): boolean {
+    this.renewStmt ??= this.db.prepare(`UPDATE backfills SET lease_owner = ?, lease_expires_at = ? WHERE backfill_id = ? AND status = 'RUNNING' AND pid = ? AND host = ?`)
+    return this.renewStmt.run(owner, expiresAt, backfillId, pid, host).changes > 0
   }
 }

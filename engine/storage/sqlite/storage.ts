@@ -18,6 +18,7 @@ import type {
   CheckResultRecord,
   CodeVersionRecord,
   CorruptObjectRecord,
+  Lease,
   EventRecord,
   FailedAttempt,
   ModelRegistrationResult,
@@ -493,10 +494,14 @@ export class SqliteStorage implements Storage {
     return this.use(`counting partition states of ${assetKey}`, () => this.states.count(assetKey))
   }
 
+  async renewBackfillLease(backfillId: string, driver: { pid: number; host: string }, lease: Lease): Promise<boolean> {
+    return this.use(`renewing the lease of backfill ${backfillId}`, () => this.backfills.renewLease(backfillId, driver.pid, driver.host, lease.owner, lease.expiresAt))
+  }
+
   async interruptOrphanedBackfills(isAlive: (pid: number, host: string) => boolean, now: number): Promise<string[]> {
     // isAlive is user code: call it outside the write transaction.
     const running = this.use('listing running backfills', () => this.backfills.listByStatus('RUNNING'))
-    const dead = running.filter((b) => !isAlive(b.pid, b.host))
+    const dead = running.filter((b) => isHolderGone(b, now, isAlive))
     if (dead.length === 0) return []
     return this.use('interrupting orphaned backfills', () => this.txInterruptBackfills.immediate(dead, now))
   }
