@@ -113,6 +113,22 @@ export default defineDefinitions({ assets: [a], objects: ${JSON.stringify(url)} 
       } finally {
         await ws.close()
       }
+      // strata gc too collects the store the definitions name: a dry run counts the orphan planted in it.
+      const store = await openObjectStore(url)
+      try {
+        const orphan = await (await import('../../engine/io/object-store.js')).storeValue(store, 'unreferenced, from the definitions test')
+        const pg = (await import('pg')).default
+        const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+        await client.connect()
+        await client.query(`UPDATE "${schema}".strata_objects SET touched_at = touched_at - 7200000 WHERE location = $1`, [orphan.location])
+        await client.end()
+        const r = await other.ok(['gc', '--grace', '0', '--dry-run', '--json'], 0, { env: { STRATA_OBJECTS: undefined } })
+        // The home holds no objects: anything counted was found in the PostgreSQL store (the orphan, and the first project's old values, which this project's storage does not reference).
+        assert.ok(JSON.parse(r.stdout).removed.objects >= 1)
+        assert.ok(await store.stat(orphan.location), 'a dry run removes nothing')
+      } finally {
+        await store.close()
+      }
     } finally {
       other.cleanup()
     }

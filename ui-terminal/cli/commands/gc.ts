@@ -1,5 +1,6 @@
 import { StrataError } from '../../../assets/index.js'
-import { collectHomeGarbage, DEFAULT_GC_GRACE_MS, resolveCommandStorageUrl, resolveDefsPath, resolveHome } from '../../../engine/index.js'
+import { dirname } from 'node:path'
+import { collectHomeGarbage, DEFAULT_GC_GRACE_MS, loadDefinitions, resolveCommandStorageUrl, resolveDefsPath, resolveHome, resolveObjectsSpec } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatBytes, printJson } from '../output.js'
 
@@ -8,8 +9,10 @@ export const help = `strata gc — delete stored objects nothing refers to, and 
 An object is deleted when no materialization (of any age: history stays
 traceable) and no registered model refers to it, and it is older than the grace
 period and than every running run. Temporary files are deleted once the process
-that wrote them is gone. The definitions file is not loaded; it only locates
-the home (.strata/ beside it) when neither --home nor $STRATA_HOME is set.
+that wrote them is gone. The definitions file locates the home (.strata/
+beside it) when neither --home nor $STRATA_HOME is set, and names the storage
+and object store when no option or variable does; definitions that fail to
+load do not stop the cleanup.
 
 Options:
       --grace HOURS   keep unreferenced objects younger than this (default ${DEFAULT_GC_GRACE_MS / 3_600_000})
@@ -27,6 +30,24 @@ function graceHours(text: string | undefined): number {
   return hours
 }
 
+function definitionsIfAny(file: string | undefined): string | undefined {
+  try {
+    return resolveDefsPath(file)
+  } catch {
+    return undefined
+  }
+}
+
+/** The definitions' `objects`, when they name a store and load; broken definitions must not block cleaning up the home. */
+async function definitionsObjects(defsPath: string, home: string): Promise<string | undefined> {
+  try {
+    const defs = await loadDefinitions(defsPath)
+    return defs.objects === undefined ? undefined : resolveObjectsSpec({ env: '', definitions: defs.objects, definitionsDir: dirname(defsPath), home })
+  } catch {
+    return undefined
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('gc', argv, { grace: { type: 'string' }, 'dry-run': { type: 'boolean' } })
   if (positionals.length > 0) throw new StrataError('STRATA_USAGE', `strata gc takes no arguments (got "${positionals[0]}"). See strata gc --help.`)
@@ -34,8 +55,11 @@ export async function run(argv: string[]): Promise<number> {
   const home = values.home || process.env.STRATA_HOME ? resolveHome('', values.home) : resolveHome(resolveDefsPath(values.defs))
   const dryRun = values['dry-run'] === true
   // Definitions that fail to load must not block cleaning up: then only --storage or $STRATA_STORAGE_URL name a storage other than the home's.
-  const storage = await resolveCommandStorageUrl({ flag: values.storage, defsPath: resolveDefsPath(values.defs), tolerateBrokenDefinitions: true })
-  const result = await collectHomeGarbage(home, { graceMs: hours * 3_600_000, dryRun, objects: values.objects, storage })
+  // With --home, the definitions file is optional: a home is collected even where no definitions are.
+  const defsPath = definitionsIfAny(values.defs)
+  const storage = await resolveCommandStorageUrl({ flag: values.storage, defsPath, tolerateBrokenDefinitions: true })
+  const objectsSpec = values.objects ?? (process.env.STRATA_OBJECTS || (defsPath ? await definitionsObjects(defsPath, home) : undefined))
+  const result = await collectHomeGarbage(home, { graceMs: hours * 3_600_000, dryRun, objects: objectsSpec, storage })
   if (values.json) {
     printJson(result)
     return 0
