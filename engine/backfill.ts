@@ -142,7 +142,13 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
   const plan = planTargets(ws.defs, order, byAsset, keysOptions)
 
   const runId = randomUUID()
-  await ws.storage.setBackfillStatus(backfillId, 'RUNNING', Date.now(), owner)
+  // Atomic: of several processes resuming this backfill at once, one drives it and the others are told who does.
+  const claim = await ws.storage.claimBackfill(backfillId, owner, Date.now())
+  if (!claim.claimed) {
+    const b = claim.backfill
+    if (b.status === 'CANCELED') throw new StrataError('STRATA_USAGE', `Backfill ${backfillId} was canceled; start a new one with strata backfill.`)
+    throw new StrataError('STRATA_USAGE', `Backfill ${backfillId} is running in process ${b.pid} on ${b.host}. Wait for it, or cancel it with: strata backfill cancel ${backfillId}`)
+  }
   // Leased while driven, so that a process on another host can tell when this one stopped.
   const renewLease = (expiresAt: number) => ws.storage.renewBackfillLease(backfillId, owner, { owner: LEASE_OWNER, expiresAt })
   await renewLease(newLease(Date.now()).expiresAt)
@@ -190,6 +196,7 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       storage: ws.storage,
       home: ws.home,
       objects: ws.objects?.spec,
+      storageUrl: ws.storageUrl,
       storageUrl: ws.storageUrl,
       executor,
       plan,

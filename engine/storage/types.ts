@@ -471,6 +471,15 @@ export interface Storage extends AutomationStorage {
   listBackfills(opts?: { limit?: number }): Promise<BackfillRecord[]>
   /** Sets the status (and endedAt for COMPLETED_* / CANCELED); RUNNING also records the driving pid/host and clears `interrupted`. */
   setBackfillStatus(backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): Promise<void>
+  /**
+   * Takes a backfill to drive it: sets it RUNNING for `owner` (as
+   * setBackfillStatus RUNNING does) only if it is neither RUNNING nor
+   * CANCELED, in one atomic step, so of several processes resuming the same
+   * backfill at once exactly one gets `claimed: true`; the others get the
+   * backfill as it is (its driving pid/host when RUNNING). Throws for an
+   * unknown backfill.
+   */
+  claimBackfill(backfillId: string, owner: { pid: number; host: string }, now: number): Promise<{ claimed: true } | { claimed: false; backfill: BackfillRecord }>
   /** Appends a run id to the backfill's runs. */
   addBackfillRun(backfillId: string, runId: string): Promise<void>
   /** Marks cancel requested; returns false if the backfill was already finished. */

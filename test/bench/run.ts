@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   queue: () => import('./queue.js'),
   durability: () => import('./durability.js'),
   registry: () => import('./registry.js'),
+  postgres: () => import('./postgres.js'),
   'object-stores': () => import('./object-stores.js'),
 }
 const wanted = process.argv.slice(2)

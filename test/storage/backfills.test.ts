@@ -335,4 +335,34 @@ forEachBackend((withStorage) => {
         }
       }
     }))
+
+  test('claimBackfill: only one of several concurrent claims wins; RUNNING and CANCELED backfills are not claimed', () =>
+    withStorage(async (s) => {
+      const targets = [{ assetKey: 'raw/daily', partitionKey: '2024-01-01' }]
+      await s.createBackfill(newBackfill('bf'), targets)
+      const owners = [1, 2, 3, 4, 5].map((pid) => ({ pid, host: `h${pid}` }))
+      const claims = await Promise.all(owners.map((o) => s.claimBackfill('bf', o, 10)))
+      const won = claims.flatMap((c, i) => (c.claimed ? [owners[i]!] : []))
+      assert.equal(won.length, 1, 'exactly one claim wins')
+      const b = await s.getBackfill('bf')
+      assert.equal(b?.status, 'RUNNING')
+      assert.deepEqual({ pid: b?.pid, host: b?.host }, won[0])
+      for (const c of claims) if (!c.claimed) assert.deepEqual({ status: c.backfill.status, pid: c.backfill.pid, host: c.backfill.host }, { status: 'RUNNING', ...won[0]! })
+
+      // Interrupted (REQUESTED again) or finished: claimable, and claiming clears `interrupted` and a finished one's end.
+      await s.interruptOrphanedBackfills(() => false, 11)
+      assert.equal((await s.getBackfill('bf'))?.interrupted, true)
+      assert.deepEqual(await s.claimBackfill('bf', { pid: 9, host: 'h9' }, 12), { claimed: true })
+      assert.equal((await s.getBackfill('bf'))?.interrupted, false)
+      await s.setBackfillStatus('bf', 'COMPLETED_FAILED', 13)
+      assert.deepEqual(await s.claimBackfill('bf', { pid: 9, host: 'h9' }, 14), { claimed: true })
+      assert.equal('endedAt' in (await s.getBackfill('bf'))!, false)
+
+      await s.createBackfill(newBackfill('gone'), targets)
+      await s.setBackfillStatus('gone', 'CANCELED', 15)
+      const canceled = await s.claimBackfill('gone', { pid: 9, host: 'h9' }, 16)
+      assert.equal(canceled.claimed, false)
+      assert.equal(!canceled.claimed && canceled.backfill.status, 'CANCELED')
+      await assert.rejects(s.claimBackfill('nope', { pid: 9, host: 'h9' }, 17), storageErrorLike(/no backfill nope/))
+    }))
 })

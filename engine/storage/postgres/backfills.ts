@@ -106,7 +106,7 @@ export async function listBackfillsByStatus(sql: Sql, status: BackfillStatus): P
  * a live status (resumed) forgets its old cancel request; a cancel requested
  * while it was live is kept, so the driver still sees it.
  */
-export async function setBackfillStatus(sql: Sql, backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): Promise<boolean> {
+export async function setBackfillStatus(sql: Sql, backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }, onlyIfClaimable = false): Promise<boolean> {
   const changed = await sql.exec(
     `UPDATE backfills SET
        cancel_requested = CASE WHEN status = ANY($6::text[]) AND NOT ($2 = ANY($6::text[])) THEN FALSE ELSE cancel_requested END,
@@ -116,7 +116,7 @@ export async function setBackfillStatus(sql: Sql, backfillId: string, status: Ba
        interrupted = CASE WHEN $2 = 'RUNNING' THEN FALSE ELSE interrupted END,
        pid = coalesce($4::bigint, pid),
        host = coalesce($5::text, host)
-     WHERE backfill_id = $1`,
+     WHERE backfill_id = $1${onlyIfClaimable ? ` AND status NOT IN ('RUNNING', 'CANCELED')` : ''}`,
     [backfillId, status, now, owner?.pid ?? null, owner?.host ?? null, FINAL],
   )
   return changed > 0
@@ -159,4 +159,13 @@ export async function interruptIfRunning(tx: Sql, backfillId: string, pid: numbe
       host,
     ])) > 0
   )
+}
+
+/**
+ * RUNNING for `owner` unless RUNNING or CANCELED; returns whether it changed.
+ * One UPDATE: a concurrent claimer waits for this row lock, then re-checks
+ * the condition on the committed row and finds it RUNNING.
+ */
+export async function claimBackfill(sql: Sql, backfillId: string, owner: { pid: number; host: string }, now: number): Promise<boolean> {
+  return setBackfillStatus(sql, backfillId, 'RUNNING', now, owner, true)
 }

@@ -443,6 +443,15 @@ export class PgStorage implements Storage {
     })
   }
 
+  async claimBackfill(backfillId: string, owner: { pid: number; host: string }, now: number): Promise<{ claimed: true } | { claimed: false; backfill: BackfillRecord }> {
+    return this.use(`claiming backfill ${backfillId}`, async () => {
+      if (await bf.claimBackfill(this.db.sql, backfillId, owner, now)) return { claimed: true as const }
+      const backfill = await bf.getBackfill(this.db.sql, backfillId)
+      if (!backfill) throw this.unknownBackfill(`claim backfill ${backfillId}`, backfillId)
+      return { claimed: false as const, backfill }
+    })
+  }
+
   async addBackfillRun(backfillId: string, runId: string): Promise<void> {
     await this.use(`adding a run to backfill ${backfillId}`, async () => {
       if (!(await bf.addBackfillRun(this.db.sql, backfillId, runId))) throw this.unknownBackfill(`add run ${runId} to backfill ${backfillId}`, backfillId)

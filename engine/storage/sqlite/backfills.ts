@@ -60,6 +60,7 @@ export class BackfillsTable {
   private readonly listStmt: Database.Statement
   private readonly listByStatusStmt: Database.Statement
   private readonly setStatusStmt: Database.Statement
+  private readonly claimStmt: Database.Statement
   private readonly addRunStmt: Database.Statement
   private readonly requestCancelStmt: Database.Statement
   private readonly touchStmt: Database.Statement
@@ -78,7 +79,7 @@ export class BackfillsTable {
     this.listByStatusStmt = db.prepare('SELECT * FROM backfills WHERE status = ? ORDER BY created_at DESC, rowid DESC')
     // A finished backfill set back to a live status (resumed) forgets its old cancel request;
     // a cancel requested while it was live is kept, so the driver still sees it.
-    this.setStatusStmt = db.prepare(`
+    const setStatusSql = `
       UPDATE backfills SET
         cancel_requested = CASE WHEN status IN (${FINAL_SQL}) AND @status NOT IN (${FINAL_SQL}) THEN 0 ELSE cancel_requested END,
         status = @status,
@@ -87,7 +88,9 @@ export class BackfillsTable {
         interrupted = CASE WHEN @status = 'RUNNING' THEN 0 ELSE interrupted END,
         pid = coalesce(@pid, pid),
         host = coalesce(@host, host)
-      WHERE backfill_id = @backfillId`)
+      WHERE backfill_id = @backfillId`
+    this.setStatusStmt = db.prepare(setStatusSql)
+    this.claimStmt = db.prepare(`${setStatusSql.replace('WHERE backfill_id = @backfillId', '')} WHERE backfill_id = @backfillId AND status NOT IN ('RUNNING', 'CANCELED')`)
     this.addRunStmt = db.prepare(`
       UPDATE backfills SET run_ids = CASE
         WHEN EXISTS (SELECT 1 FROM json_each(run_ids) WHERE value = @runId) THEN run_ids
@@ -139,6 +142,11 @@ export class BackfillsTable {
   /** Returns false when no such backfill exists. */
   setStatus(backfillId: string, status: BackfillStatus, now: number, owner?: { pid: number; host: string }): boolean {
     return this.setStatusStmt.run({ backfillId, status, now, pid: owner?.pid ?? null, host: owner?.host ?? null }).changes > 0
+  }
+
+  /** RUNNING for `owner` unless RUNNING or CANCELED (see Storage.claimBackfill); returns whether it changed. Call inside a write transaction. */
+  claim(backfillId: string, owner: { pid: number; host: string }, now: number): boolean {
+    return this.claimStmt.run({ backfillId, status: 'RUNNING', now, pid: owner.pid, host: owner.host }).changes > 0
   }
 
   /** Appends `runId` unless already listed; returns false when no such backfill exists. */

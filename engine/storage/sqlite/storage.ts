@@ -536,6 +536,17 @@ export class SqliteStorage implements Storage {
     })
   }
 
+  async claimBackfill(backfillId: string, owner: { pid: number; host: string }, now: number): Promise<{ claimed: true } | { claimed: false; backfill: BackfillRecord }> {
+    return this.use(`claiming backfill ${backfillId}`, () => {
+      // One IMMEDIATE transaction: the check and the write see no other writer in between.
+      const claimed = this.db.transaction(() => this.backfills.claim(backfillId, owner, now)).immediate()
+      if (claimed) return { claimed: true as const }
+      const backfill = this.backfills.get(backfillId)
+      if (!backfill) throw this.unknownBackfill(`claim backfill ${backfillId}`, backfillId)
+      return { claimed: false as const, backfill }
+    })
+  }
+
   async addBackfillRun(backfillId: string, runId: string): Promise<void> {
     this.use(`adding a run to backfill ${backfillId}`, () => {
       if (!this.txAddBackfillRun.immediate(backfillId, runId)) throw this.unknownBackfill(`add run ${runId} to backfill ${backfillId}`, backfillId)
