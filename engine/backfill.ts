@@ -197,7 +197,6 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
       home: ws.home,
       objects: ws.objects?.spec,
       storageUrl: ws.storageUrl,
-      storageUrl: ws.storageUrl,
       executor,
       plan,
       selection: `backfill ${backfillId}: ${record.selection}`,
