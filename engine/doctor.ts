@@ -131,6 +131,8 @@ export async function checkHome(home: string, storage: Storage, opts: DoctorOpti
 export interface HomeDoctorOptions extends Omit<DoctorOptions, 'objects'> {
   /** The object store's spec (`--objects`): a directory or a `postgres://` URL. @defaultValue `STRATA_OBJECTS`, else the home */
   objects?: string
+  /** The storage URL (`--storage`), when the storage is not the home's embedded SQLite database. */
+  storage?: string
 }
 
 /**
@@ -139,10 +141,10 @@ export interface HomeDoctorOptions extends Omit<DoctorOptions, 'objects'> {
  * of dead processes are failed first, as when a home is opened.
  */
 export async function doctorHome(home: string, opts: HomeDoctorOptions = {}): Promise<DoctorReport> {
-  if (!existsSync(join(home, DATABASE_FILE))) {
+  if (opts.storage === undefined && !existsSync(join(home, DATABASE_FILE))) {
     throw new StrataError('STRATA_USAGE', `No Strata home at ${home} (it has no ${DATABASE_FILE}), so there is nothing to check. Name the home with --home DIR or the definitions with -f FILE.`, { home })
   }
-  const storage = await openStorage(home)
+  const storage = await openStorage(home, { url: opts.storage })
   try {
     const objects = await openObjectStore(resolveObjectsSpec({ flag: opts.objects, home }), { home })
     try {

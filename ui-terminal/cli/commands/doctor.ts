@@ -1,5 +1,5 @@
 import { StrataError } from '../../../assets/index.js'
-import { doctorHome, resolveDefsPath, resolveHome, type DoctorReport } from '../../../engine/index.js'
+import { doctorHome, resolveCommandStorageUrl, resolveDefsPath, resolveHome, type DoctorReport } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatBytes, printJson } from '../output.js'
 
@@ -69,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('doctor', argv, { 'dry-run': { type: 'boolean' } })
   if (positionals.length > 0) throw new StrataError('STRATA_USAGE', `strata doctor takes no arguments (got "${positionals[0]}"). See strata doctor --help.`)
   const home = values.home || process.env.STRATA_HOME ? resolveHome('', values.home) : resolveHome(resolveDefsPath(values.defs))
-  const report = await doctorHome(home, { dryRun: values['dry-run'] === true, objects: values.objects })
+  // As for gc: definitions that fail to load must not block checking the home.
+  const storage = await resolveCommandStorageUrl({ flag: values.storage, defsPath: resolveDefsPath(values.defs), tolerateBrokenDefinitions: true })
+  const report = await doctorHome(home, { dryRun: values['dry-run'] === true, objects: values.objects, storage })
   if (values.json) printJson(report)
   else if (!values.quiet) printReport(report)
   return report.healthy ? 0 : 1
