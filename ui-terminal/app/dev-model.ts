@@ -35,6 +35,8 @@ export interface DevModelOptions {
   pollMs?: number
   /** Storage to read instead of opening `home` (tests). */
   storage?: Storage
+  /** Storage URL to open instead of the home's SQLite database. */
+  storageUrl?: string
 }
 
 const RUNS_HINT = 'strata dev runs what is stale itself with --auto; to run by hand use strata materialize in another terminal.'
@@ -75,7 +77,7 @@ export class DevModel extends SnapshotStore implements UiModel {
   /** Opens storage and starts polling. Never throws: errors go to the status line. */
   async start(): Promise<void> {
     try {
-      this.storage = this.opts.storage ?? (await openStorage(this.opts.home))
+      this.storage = this.opts.storage ?? (await openStorage(this.opts.home, { url: this.opts.storageUrl }))
       this.ownStorage = !this.opts.storage
       this.poller = new StoragePoller({ storage: this.storage } as Workspace, this.tracker, this.backfills)
       await this.pollLoop.now()

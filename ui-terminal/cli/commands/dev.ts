@@ -4,6 +4,7 @@ import { resolveDefsPath, resolveHome } from '../../../engine/index.js'
 import { loadTerminalUi } from '../../app/load.js'
 import { DevLines } from '../../app/dev-feed.js'
 import { DevModel } from '../../app/dev-model.js'
+import { resolveStorageUrl } from '../../../engine/storage/index.js'
 import { StrataError } from '../../../assets/errors.js'
 import { startDevSession, DEFAULT_DEBOUNCE_MS, type DevEvent, type DevSession } from '../../../engine/watch/index.js'
 import { GLOBAL_HELP, parseCommandArgs, positiveInt } from '../args.js'
@@ -41,6 +42,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new StrataError('STRATA_USAGE', `--debounce must be a whole number of milliseconds ≥ 0 (got "${values.debounce}").`)
   }
   const concurrency = positiveInt('concurrency', values.concurrency)
+  // The session's isolates open their workspace from the environment: --storage reaches them (and wins over the definitions) this way.
+  if (values.storage !== undefined) process.env.STRATA_STORAGE_URL = values.storage
   if (!values.json && process.stdin.isTTY && process.stdout.isTTY) {
     return runInTerminal({ defsPath: values.defs, home: values.home, auto: values.auto, debounceMs, concurrency })
   }
@@ -82,7 +85,7 @@ async function runInTerminal(opts: { defsPath?: string; home?: string; auto?: bo
   const { createElement, render, DevApp } = await loadTerminalUi()
   const lines = new DevLines({ base: dirname(defsPath) })
   let session: DevSession | undefined
-  const model = new DevModel({ home, title: `${relative(process.cwd(), defsPath) || defsPath}  (strata dev${opts.auto ? ' --auto' : ''})`, reload: () => void session?.reload() })
+  const model = new DevModel({ home, storageUrl: resolveStorageUrl(), title: `${relative(process.cwd(), defsPath) || defsPath}  (strata dev${opts.auto ? ' --auto' : ''})`, reload: () => void session?.reload() })
   // What the user's code prints (in the session's workers) goes to the panel, not over the screen.
   let partial = ''
   const output = new Writable({
