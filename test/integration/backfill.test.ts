@@ -175,14 +175,16 @@ export default defineDefinitions({ assets: [total] })
       assert.equal(resumed.status, 'COMPLETED_SUCCESS')
       assertCounts(resumed.counts, { SUCCESS: total }, 'resumed')
 
-      // Every (asset, partition) ran; only steps in flight at the kill ran twice.
+      // Every (asset, partition) ran; only steps in flight at the kill ran twice: computing, or computed
+      // and waiting for their group commit (never reported done), so started but not SUCCESS when killed.
       const lines = logLines(p)
       const counts = countLines(lines)
       const expected = dayKeys(120).flatMap((k) => [`a ${k}`, `b ${k}`])
       assert.deepEqual([...counts.keys()].sort(), expected.sort())
       const twice = [...counts].filter(([, n]) => n > 1)
       assert.ok(twice.every(([, n]) => n === 2), `ran more than twice: ${JSON.stringify(twice)}`)
-      assert.ok(twice.length <= CONCURRENCY, `more steps re-ran than could have been in flight (${CONCURRENCY}): ${JSON.stringify(twice)}`)
+      const inFlight = firstLines.length - after.counts.SUCCESS
+      assert.ok(twice.length <= inFlight, `more steps re-ran than were in flight at the kill (${inFlight}: started, not recorded done): ${JSON.stringify(twice)}`)
       for (const [line] of twice) {
         assert.ok(firstLines.includes(line), `${line} ran twice but not before the kill`)
       }
