@@ -41,8 +41,11 @@ const usage = (message: string) => new StrataError('STRATA_USAGE', `${message} S
 
 /** Opens only the storage (the definitions are loaded only to find their `storage` when neither --storage nor $STRATA_STORAGE_URL is given). */
 async function withRegistry(values: { defs?: string; home?: string; storage?: string }, fn: (storage: Storage) => Promise<number>): Promise<number> {
-  const home = values.home || process.env.STRATA_HOME ? resolveHome('', values.home) : resolveHome(resolveDefsPath(values.defs))
-  const url = await resolveCommandStorageUrl({ flag: values.storage, defsPath: resolveDefsPath(values.defs) })
+  const explicitHome = Boolean(values.home || process.env.STRATA_HOME)
+  // With --home (or $STRATA_HOME) and no -f, no definitions file is needed at all.
+  const defsPath = explicitHome && !values.defs ? undefined : resolveDefsPath(values.defs)
+  const home = explicitHome ? resolveHome('', values.home) : resolveHome(defsPath!)
+  const url = await resolveCommandStorageUrl({ flag: values.storage, defsPath })
   const storage = await openStorage(home, { url })
   try {
     return await fn(storage)
