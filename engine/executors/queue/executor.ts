@@ -15,6 +15,12 @@ export const DEFAULT_WORKER_TIMEOUT_MS = 30_000
 /** How often pending jobs are looked at directly, in case an event was missed (a reconnect, a trimmed stream). */
 const WATCH_MS = 1000
 
+function objectsArg(spec: string | undefined): string {
+  if (!spec) return 'DIR|URL'
+  const shown = spec.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+  return /[\s'"$?&*]/.test(shown) ? `'${shown}'` : shown
+}
+
 interface Pending {
   jobId: string
   queue: string
@@ -225,7 +231,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
       p.unserved ??= now
       if (!p.warned) {
         p.warned = true
-        p.onLog({ ts: now, level: 'warn', message: `No strata worker is serving queue "${p.queue}" at ${address.where}${prefixText()}: waiting up to ${Math.round(timeoutMs / 1000)} s for one. ${startHint()}` })
+        p.onLog({ ts: now, level: 'warn', message: `No strata worker is serving queue "${p.queue}" at ${address.where}${prefixText()}: waiting up to ${Math.round(timeoutMs / 1000)} s for one. ${startHint(p)}` })
       }
       if (now - p.unserved >= timeoutMs) {
         // Removed so that a worker starting later does not run it for nobody.
@@ -235,7 +241,7 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
           failure(
             'STRATA_NO_WORKERS',
             'NoWorkers',
-            `No strata worker served queue "${p.queue}" at ${address.where} for ${Math.round(timeoutMs / 1000)} s${state === 'active' ? ' (the worker that took the step is gone)' : ''}. ${startHint()} Check running workers with strata workers --queue ${url}.`,
+            `No strata worker served queue "${p.queue}" at ${address.where} for ${Math.round(timeoutMs / 1000)} s${state === 'active' ? ' (the worker that took the step is gone)' : ''}. ${startHint(p)} Check running workers with strata workers --queue ${url}.`,
             now - p.started,
           ),
         )
@@ -244,7 +250,8 @@ export function createQueueExecutor(opts: ExecutorOptions = {}): Executor {
   }
 
   const prefixText = () => (prefix === 'strata' ? '' : ` (prefix ${prefix})`)
-  const startHint = () => `Start one with: strata worker -f DEFINITIONS --queue ${url} --objects DIR${queuesHint()}.`
+  // Names the object store this run writes to: a worker must share it.
+  const startHint = (p?: Pending) => `Start one with: strata worker -f DEFINITIONS --queue ${url} --objects ${objectsArg(p?.task.objects)}${queuesHint()}.`
   const queuesHint = () => ([...pending.values()].some((p) => p.queue !== STEPS_QUEUE) ? ' (a worker serves the pools its definitions declare)' : '')
 
   const ensureStarted = () => {
