@@ -6,7 +6,7 @@
 import type { AutomationRequestRecord, AutomationRequestStatus, AutomationSourceKind, NewAutomationRequest } from '../automation-types.js'
 import type { SlotKey } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface RequestRow {
   request_id: number

@@ -15,7 +15,7 @@ import type {
   NewAutomationTick,
 } from '../automation-types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 // The daemon lease: one row, changed only by single-statement compare-and-sets, atomic across hosts.
 

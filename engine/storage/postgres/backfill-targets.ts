@@ -5,7 +5,7 @@
  */
 import type { BackfillTarget, BackfillTargetStatus } from '../types.js'
 import type { Sql } from './db.js'
-import { setOptional } from '../sqlite/json.js'
+import { setOptional } from '../json.js'
 
 interface TargetRow {
   asset_key: string

@@ -8,7 +8,7 @@
  */
 import type { BackfillRecord, BackfillStatus, NewBackfill } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface BackfillRow {
   backfill_id: string

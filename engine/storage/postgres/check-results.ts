@@ -1,7 +1,7 @@
 /** The `check_results` history and its `latest_check_results` index. */
 import type { CheckCounts, CheckResultRecord, NewCheckResult } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface CheckResultRow {
   id: number

@@ -1,7 +1,7 @@
 /** The `code_versions` table: the components of each recorded (asset, code version). */
 import type { CodeVersionRecord } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, toJson } from '../sqlite/json.js'
+import { fromJson, toJson } from '../json.js'
 
 /** Keeps the first record of each (asset, version): a version is a hash of its components, so later ones are the same. */
 export async function insertCodeVersions(sql: Sql, records: readonly CodeVersionRecord[], now: number): Promise<void> {

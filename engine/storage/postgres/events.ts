@@ -1,7 +1,7 @@
 /** The append-only `events` table. Appending takes the events lock (see locks.ts), so `afterId` never skips an event. */
 import type { EventRecord, EventType, NewEvent } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface EventRow {
   id: number

@@ -1,7 +1,7 @@
 /** The `lineage_edges` table: which upstream materializations a materialization consumed. */
 import type { LineageEdge } from '../types.js'
 import type { Sql } from './db.js'
-import { setOptional } from '../sqlite/json.js'
+import { setOptional } from '../json.js'
 
 export interface EdgeRow {
   materialization_id: number

@@ -1,7 +1,7 @@
 /** The `materializations` table: every stored output, newest ids last. */
 import type { DataFormat, MaterializationRecord, NewMaterialization } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, toJson } from '../sqlite/json.js'
+import { fromJson, toJson } from '../json.js'
 
 export interface MaterializationRow {
   id: number

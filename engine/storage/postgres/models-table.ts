@@ -1,7 +1,7 @@
 /** The `models` and `model_stage_history` tables on PostgreSQL (migration 002): rows to values and back. */
 import type { ModelStage, ModelStageChange, ModelVersion } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface ModelRow {
   name: string

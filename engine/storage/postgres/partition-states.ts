@@ -7,7 +7,7 @@
  */
 import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotConflict, SlotHolder, SlotKey } from '../types.js'
 import type { Sql } from './db.js'
-import { setOptional } from '../sqlite/json.js'
+import { setOptional } from '../json.js'
 import { slotArrays } from './locks.js'
 
 interface StateRow {

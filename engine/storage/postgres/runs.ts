@@ -1,7 +1,7 @@
 /** The `runs` table: one row per run, with JSON step keys and tags. */
 import type { NewRun, RunRecord, RunStatus } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../sqlite/json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface RunRow {
   run_id: string

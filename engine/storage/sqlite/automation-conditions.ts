@@ -1,7 +1,7 @@
 /** The `automation_conditions` table: per asset and condition, its first and last evaluation. */
 import type Database from 'better-sqlite3'
 import type { ConditionState } from '../automation-types.js'
-import { setOptional } from './json.js'
+import { setOptional } from '../json.js'
 
 interface ConditionRow {
   asset_key: string

@@ -1,7 +1,7 @@
 /** The `automation_cursors` table: where each schedule and sensor resumes. */
 import type Database from 'better-sqlite3'
 import type { AutomationCursor } from '../automation-types.js'
-import { setOptional } from './json.js'
+import { setOptional } from '../json.js'
 
 interface CursorRow {
   source_kind: AutomationCursor['sourceKind']

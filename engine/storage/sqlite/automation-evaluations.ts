@@ -1,7 +1,7 @@
 /** The `automation_evaluations` table: what a condition evaluation found, when it changed or requested something. */
 import type Database from 'better-sqlite3'
 import type { AutomationEvaluationRecord, NewAutomationEvaluation } from '../automation-types.js'
-import { fromJson, setOptional, toJson } from './json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface EvaluationRow {
   evaluation_id: number

@@ -1,7 +1,7 @@
 /** The `automation_ticks` table: one row per evaluation of the conditions, a schedule tick or a sensor. */
 import type Database from 'better-sqlite3'
 import type { AutomationSourceKind, AutomationTickRecord, NewAutomationTick } from '../automation-types.js'
-import { setOptional } from './json.js'
+import { setOptional } from '../json.js'
 
 interface TickRow {
   tick_id: number

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { BackfillTarget, BackfillTargetStatus } from '../types.js'
-import { setOptional, toJson } from './json.js'
+import { setOptional, toJson } from '../json.js'
 
 interface TargetRow {
   asset_key: string

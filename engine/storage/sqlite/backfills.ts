@@ -1,7 +1,7 @@
 /** The `backfills` table: one row per backfill, with JSON asset keys, options and run ids. */
 import type Database from 'better-sqlite3'
 import type { BackfillRecord, BackfillStatus, NewBackfill } from '../types.js'
-import { fromJson, setOptional, toJson } from './json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface BackfillRow {
   backfill_id: string

@@ -1,7 +1,7 @@
 /** The `check_results` history and its `latest_check_results` index. */
 import type Database from 'better-sqlite3'
 import type { CheckCounts, CheckResultRecord, NewCheckResult } from '../types.js'
-import { fromJson, setOptional, toJson } from './json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface CheckResultRow {
   id: number

@@ -1,7 +1,7 @@
 /** The `code_versions` table: the components of each recorded (asset, code version). */
 import type Database from 'better-sqlite3'
 import type { CodeVersionRecord } from '../types.js'
-import { fromJson, toJson } from './json.js'
+import { fromJson, toJson } from '../json.js'
 
 export class CodeVersionsTable {
   private readonly insertStmt: Database.Statement

@@ -1,7 +1,7 @@
 /** The append-only `events` table. */
 import type Database from 'better-sqlite3'
 import type { EventRecord, EventType, NewEvent } from '../types.js'
-import { fromJson, setOptional, toJson } from './json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface EventRow {
   id: number

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { FailedAttempt } from '../types.js'
-import { toJson } from './json.js'
+import { toJson } from '../json.js'
 
 interface FailureRow {
   assetKey: string

@@ -16,7 +16,7 @@ import type Database from 'better-sqlite3'
 import type { DataFormat, LatestMaterialization, LineageEdge, SlotKey } from '../types.js'
 import { EDGE_COLUMNS, toEdge, type EdgeRow } from './lineage.js'
 import { toMaterialization, type MaterializationRow } from './materializations.js'
-import { toJson } from './json.js'
+import { toJson } from '../json.js'
 import { JOIN_SLOTS, slotsJson } from './partition-states.js'
 
 type MaterializationTuple = [number, string, string, string, string, string, string, DataFormat, number, Record<string, unknown>, number, number]

@@ -1,7 +1,7 @@
 /** The `lineage_edges` table: which upstream materializations a materialization consumed. */
 import type Database from 'better-sqlite3'
 import type { LineageEdge } from '../types.js'
-import { setOptional } from './json.js'
+import { setOptional } from '../json.js'
 
 export interface EdgeRow {
   materialization_id: number

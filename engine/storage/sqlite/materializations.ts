@@ -1,7 +1,7 @@
 /** The `materializations` table: every stored output, newest ids last. */
 import type Database from 'better-sqlite3'
 import type { DataFormat, MaterializationRecord, NewMaterialization } from '../types.js'
-import { fromJson, toJson } from './json.js'
+import { fromJson, toJson } from '../json.js'
 
 export interface MaterializationRow {
   id: number

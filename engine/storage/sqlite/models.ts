@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { ModelStage, ModelStageChange, ModelVersion, NewModelVersion } from '../types.js'
-import { fromJson, setOptional, toJson } from './json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface ModelRow {
   name: string

@@ -11,7 +11,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotConflict, SlotHolder, SlotKey } from '../types.js'
-import { setOptional, toJson } from './json.js'
+import { setOptional, toJson } from '../json.js'
 
 /** partition_key, state, run_id, updated_at, materialization_id, data_version, code_version. */
 type StateTuple = [string, PartitionRunState, string, number, number | null, string | null, string | null]

@@ -1,7 +1,7 @@
 /** The `runs` table: one row per run, with JSON step keys and tags. */
 import type Database from 'better-sqlite3'
 import type { NewRun, RunRecord, RunStatus } from '../types.js'
-import { fromJson, setOptional, toJson } from './json.js'
+import { fromJson, setOptional, toJson } from '../json.js'
 
 interface RunRow {
   run_id: string
