@@ -202,7 +202,7 @@ export const day = asset({
 export default defineDefinitions({ assets: [day] })
 `,
       async (p) => {
-        const r = expectExit(await p.run(['backfill', 'day', '--from', '2024-01-01', '--to', '2024-01-03', '--json', '--timeout', '1', '--grace', '0', '--concurrency', '1']), 1)
+        const r = expectExit(await p.run(['backfill', 'day', '--from', '2024-01-01', '--to', '2024-01-03', '--json', '--timeout', '4', '--grace', '0', '--concurrency', '1']), 1)
         assert.equal(r.json.status, 'CANCELED')
         assert.equal(r.json.timedOut, true)
         assert.equal(r.json.counts.SUCCESS, 1)
