@@ -5,23 +5,7 @@
  */
 import type { BackfillTarget, BackfillTargetStatus } from '../types.js'
 import type { Sql } from './db.js'
-import { setOptional } from '../json.js'
-
-interface TargetRow {
-  asset_key: string
-  partition_key: string
-  status: BackfillTargetStatus
-  run_id: string | null
-  updated_at: number
-  error: string | null
-}
-
-function toTarget(row: TargetRow): BackfillTarget {
-  const t: BackfillTarget = { assetKey: row.asset_key, partitionKey: row.partition_key, status: row.status, updatedAt: row.updated_at }
-  setOptional(t, 'runId', row.run_id)
-  setOptional(t, 'error', row.error)
-  return t
-}
+import { type TargetRow, toTarget } from '../rows/backfill-targets.js'
 
 const STATUSES: readonly BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
 /** Rows per INSERT: a backfill of 100,000 partitions goes in a few statements, not 100,000. */

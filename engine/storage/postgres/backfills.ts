@@ -8,56 +8,15 @@
  */
 import type { BackfillRecord, BackfillStatus, NewBackfill } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../json.js'
-
-interface BackfillRow {
-  backfill_id: string
-  status: BackfillStatus
-  selection: string
-  asset_keys: string
-  from_key: string | null
-  to_key: string | null
-  partition_keys: string | null
-  options: string
-  defs_path: string
-  pid: number
-  host: string
-  created_at: number
-  updated_at: number
-  ended_at: number | null
-  cancel_requested: boolean
-  interrupted: boolean
-  run_ids: string
-  lease_owner: string | null
-  lease_expires_at: number | null
-}
+import { toJson } from '../json.js'
+import { type BackfillRow as SharedBackfillRow, toBackfillRecord } from '../rows/backfills.js'
 
 const COLUMNS =
   'backfill_id, status, selection, asset_keys, from_key, to_key, partition_keys, options, defs_path, pid, host, created_at, updated_at, ended_at, cancel_requested, interrupted, run_ids, lease_owner, lease_expires_at'
 
-function toRecord(row: BackfillRow): BackfillRecord {
-  const rec: BackfillRecord = {
-    backfillId: row.backfill_id,
-    status: row.status,
-    selection: row.selection,
-    assetKeys: fromJson<string[]>(row.asset_keys, []),
-    options: fromJson<Record<string, unknown>>(row.options, {}),
-    defsPath: row.defs_path,
-    createdAt: row.created_at,
-    pid: row.pid,
-    host: row.host,
-    updatedAt: row.updated_at,
-    cancelRequested: row.cancel_requested,
-    interrupted: row.interrupted,
-    runIds: fromJson<string[]>(row.run_ids, []),
-  }
-  setOptional(rec, 'fromKey', row.from_key)
-  setOptional(rec, 'toKey', row.to_key)
-  setOptional(rec, 'partitionKeys', fromJson<string[] | undefined>(row.partition_keys, undefined))
-  setOptional(rec, 'endedAt', row.ended_at)
-  if (row.lease_owner !== null && row.lease_expires_at !== null) rec.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
-  return rec
-}
+/** PostgreSQL returns boolean columns as booleans. */
+type BackfillRow = SharedBackfillRow<boolean>
+const toRecord = (row: BackfillRow): BackfillRecord => toBackfillRecord(row, (value) => value)
 
 /** Statuses after which a backfill is finished (endedAt set, cancel no longer possible). */
 const FINAL = ['COMPLETED_SUCCESS', 'COMPLETED_FAILED', 'CANCELED']

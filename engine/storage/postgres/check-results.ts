@@ -1,38 +1,12 @@
 /** The `check_results` history and its `latest_check_results` index. */
 import type { CheckCounts, CheckResultRecord, NewCheckResult } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../json.js'
+import { toJson } from '../json.js'
+import { type CheckResultRow as SharedCheckResultRow, toCheckResult } from '../rows/check-results.js'
 
-interface CheckResultRow {
-  id: number
-  asset_key: string
-  partition_key: string
-  check_name: string
-  passed: boolean
-  blocking: boolean
-  message: string | null
-  metadata: string
-  run_id: string
-  materialization_id: number | null
-  ts: number
-}
-
-function toRecord(row: CheckResultRow): CheckResultRecord {
-  const r: CheckResultRecord = {
-    id: row.id,
-    assetKey: row.asset_key,
-    partitionKey: row.partition_key,
-    checkName: row.check_name,
-    passed: row.passed,
-    blocking: row.blocking,
-    metadata: fromJson<Record<string, unknown>>(row.metadata, {}),
-    runId: row.run_id,
-    ts: row.ts,
-  }
-  setOptional(r, 'message', row.message)
-  setOptional(r, 'materializationId', row.materialization_id)
-  return r
-}
+/** PostgreSQL returns boolean columns as booleans. */
+type CheckResultRow = SharedCheckResultRow<boolean>
+const toRecord = (row: CheckResultRow): CheckResultRecord => toCheckResult(row, (value) => value)
 
 const R_COLUMNS = 'r.id, r.asset_key, r.partition_key, r.check_name, r.passed, r.blocking, r.message, r.metadata, r.run_id, r.materialization_id, r.ts'
 

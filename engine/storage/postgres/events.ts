@@ -1,29 +1,8 @@
 /** The append-only `events` table. Appending takes the events lock (see locks.ts), so `afterId` never skips an event. */
 import type { EventRecord, EventType, NewEvent } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../json.js'
-
-interface EventRow {
-  id: number
-  run_id: string
-  ts: number
-  type: EventType
-  asset_key: string | null
-  partition_key: string | null
-  level: NewEvent['level'] | null
-  message: string | null
-  data: string | null
-}
-
-function toRecord(row: EventRow): EventRecord {
-  const event: EventRecord = { id: row.id, runId: row.run_id, ts: row.ts, type: row.type }
-  setOptional(event, 'assetKey', row.asset_key)
-  setOptional(event, 'partitionKey', row.partition_key)
-  setOptional(event, 'level', row.level)
-  setOptional(event, 'message', row.message)
-  setOptional(event, 'data', fromJson<Record<string, unknown> | undefined>(row.data, undefined))
-  return event
-}
+import { toJson } from '../json.js'
+import { type EventRow, toEventRecord } from '../rows/events.js'
 
 /**
  * Inserts events in one statement, ids in the given order; call inside a
@@ -63,5 +42,5 @@ export async function listEvents(sql: Sql, runId: string, opts: { afterId?: numb
      LIMIT $4`,
     [runId, opts.afterId ?? 0, opts.types ?? null, opts.limit ?? null],
   )
-  return rows.map(toRecord)
+  return rows.map(toEventRecord)
 }

@@ -9,22 +9,7 @@
 import type { PartitionKeyLayout, PartitionKeyRewrite } from '../types.js'
 import type { PgDb, Sql } from './db.js'
 import { lockEvents } from './locks.js'
-
-const HISTORY = [
-  { table: 'materializations', asset: 'asset_key', key: 'partition_key' },
-  { table: 'check_results', asset: 'asset_key', key: 'partition_key' },
-  { table: 'events', asset: 'asset_key', key: 'partition_key' },
-  { table: 'lineage_edges', asset: 'upstream_asset_key', key: 'upstream_partition_key' },
-] as const
-
-const UNIQUE = [
-  { table: 'latest_materializations', group: '', recency: 'materialization_id' },
-  { table: 'partition_states', group: '', recency: 'updated_at' },
-  { table: 'latest_check_results', group: ', check_name', recency: 'result_id' },
-  { table: 'backfill_targets', group: ', backfill_id', recency: 'updated_at' },
-] as const
-
-const SOURCES = [...HISTORY, { table: 'partition_states', asset: 'asset_key', key: 'partition_key' }, { table: 'backfill_targets', asset: 'asset_key', key: 'partition_key' }]
+import { KEY_SOURCES, KEYED_HISTORY, KEYED_UNIQUE } from '../rows/key-layouts.js'
 
 const renamed = (asset: string, key: string): string => `SELECT r.new_key FROM partition_key_renames r WHERE r.asset_key = ${asset} AND r.old_key = ${key}`
 /** Parks a row under a key no real key can have (keys have no control characters). */
@@ -46,7 +31,7 @@ async function pending(sql: Sql, expected: ReadonlyMap<string, readonly string[]
 
 async function storedKeys(tx: Sql, assetKeys: readonly string[]): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>(assetKeys.map((a) => [a, new Set<string>()]))
-  for (const s of SOURCES) {
+  for (const s of KEY_SOURCES) {
     const rows = await tx.rows<{ a: string; k: string }>(
       `SELECT DISTINCT ${s.asset} AS a, ${s.key} AS k FROM ${s.table} WHERE ${s.asset} = ANY($1::text[]) AND strpos(${s.key}, '|') > 0`,
       [[...assetKeys]],
@@ -74,13 +59,13 @@ async function rename(tx: Sql, renames: ReadonlyArray<readonly [string, string, 
     renames.map((r) => r[2]),
   ])
   const assets = 'SELECT DISTINCT asset_key FROM partition_key_renames'
-  for (const { table, asset, key } of HISTORY) {
+  for (const { table, asset, key } of KEYED_HISTORY) {
     const to = renamed(`${table}.${asset}`, `${table}.${key}`)
     await tx.exec(`UPDATE ${table} SET ${key} = (${to}) WHERE ${asset} IN (${assets}) AND EXISTS (${to})`)
   }
   const chained = (await tx.one('SELECT 1 FROM partition_key_renames a JOIN partition_key_renames b ON b.asset_key = a.asset_key AND b.old_key = a.new_key LIMIT 1')) !== undefined
   const merged = (await tx.one('SELECT 1 FROM partition_key_renames GROUP BY asset_key, new_key HAVING count(*) > 1 LIMIT 1')) !== undefined
-  for (const { table, group, recency } of UNIQUE) {
+  for (const { table, group, recency } of KEYED_UNIQUE) {
     const to = renamed(`${table}.asset_key`, `${table}.partition_key`)
     const taken =
       (await tx.one(

@@ -6,8 +6,9 @@
  */
 import type { LatestMaterialization, SlotKey } from '../types.js'
 import type { Sql } from './db.js'
-import { EDGE_COLUMNS, groupEdges, type EdgeRow } from './lineage.js'
-import { toMaterialization, type MaterializationRow } from './materializations.js'
+import { groupEdges } from './lineage.js'
+import { EDGE_COLUMNS, type EdgeRow } from '../rows/lineage.js'
+import { toMaterialization, type MaterializationRow } from '../rows/materializations.js'
 import { slotArrays } from './locks.js'
 
 const M_COLUMNS = 'm.id, m.asset_key, m.partition_key, m.run_id, m.code_version, m.data_version, m.location, m.format, m.bytes, m.metadata, m.started_at, m.ended_at'

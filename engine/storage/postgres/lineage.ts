@@ -1,30 +1,7 @@
 /** The `lineage_edges` table: which upstream materializations a materialization consumed. */
 import type { LineageEdge } from '../types.js'
 import type { Sql } from './db.js'
-import { setOptional } from '../json.js'
-
-export interface EdgeRow {
-  materialization_id: number
-  upstream_materialization_id: number
-  upstream_asset_key: string
-  upstream_partition_key: string
-  upstream_data_version: string
-  input_name: string | null
-}
-
-export const EDGE_COLUMNS =
-  'materialization_id, upstream_materialization_id, upstream_asset_key, upstream_partition_key, upstream_data_version, input_name'
-
-export function toEdge(row: EdgeRow): LineageEdge {
-  const edge: LineageEdge = {
-    upstreamMaterializationId: row.upstream_materialization_id,
-    upstreamAssetKey: row.upstream_asset_key,
-    upstreamPartitionKey: row.upstream_partition_key,
-    upstreamDataVersion: row.upstream_data_version,
-  }
-  setOptional(edge, 'inputName', row.input_name)
-  return edge
-}
+import { EDGE_COLUMNS, type EdgeRow, toEdge } from '../rows/lineage.js'
 
 /** Edges grouped by the materialization that consumed them, each list in insertion order. */
 export function groupEdges(rows: readonly EdgeRow[]): Map<number, LineageEdge[]> {

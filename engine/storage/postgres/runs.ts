@@ -1,41 +1,8 @@
 /** The `runs` table: one row per run, with JSON step keys and tags. */
 import type { NewRun, RunRecord, RunStatus } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../json.js'
-
-interface RunRow {
-  run_id: string
-  status: RunStatus
-  selection: string
-  step_keys: string
-  defs_path: string
-  pid: number
-  host: string
-  started_at: number
-  ended_at: number | null
-  backfill_id: string | null
-  tags: string
-  lease_owner: string | null
-  lease_expires_at: number | null
-}
-
-function toRecord(row: RunRow): RunRecord {
-  const run: RunRecord = {
-    runId: row.run_id,
-    status: row.status,
-    selection: row.selection,
-    stepKeys: fromJson<string[]>(row.step_keys, []),
-    defsPath: row.defs_path,
-    pid: row.pid,
-    host: row.host,
-    startedAt: row.started_at,
-    tags: fromJson<Record<string, string>>(row.tags, {}),
-  }
-  setOptional(run, 'endedAt', row.ended_at)
-  setOptional(run, 'backfillId', row.backfill_id)
-  if (row.lease_owner !== null && row.lease_expires_at !== null) run.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
-  return run
-}
+import { toJson } from '../json.js'
+import { type RunRow, toRunRecord } from '../rows/runs.js'
 
 const COLUMNS = 'run_id, status, selection, step_keys, defs_path, pid, host, started_at, ended_at, backfill_id, tags, lease_owner, lease_expires_at'
 
@@ -64,7 +31,7 @@ export async function failRunIfRunning(sql: Sql, runId: string, endedAt: number)
 
 export async function getRun(sql: Sql, runId: string): Promise<RunRecord | undefined> {
   const row = await sql.one<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE run_id = $1`, [runId])
-  return row ? toRecord(row) : undefined
+  return row ? toRunRecord(row) : undefined
 }
 
 export async function runExists(sql: Sql, runId: string): Promise<boolean> {
@@ -77,5 +44,5 @@ export async function listRuns(sql: Sql, opts: { limit?: number; status?: RunSta
   const rows = opts.status
     ? await sql.rows<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE status = $1 ORDER BY started_at DESC, seq DESC LIMIT $2`, [opts.status, limit])
     : await sql.rows<RunRow>(`SELECT ${COLUMNS} FROM runs ORDER BY started_at DESC, seq DESC LIMIT $1`, [limit])
-  return rows.map(toRecord)
+  return rows.map(toRunRecord)
 }

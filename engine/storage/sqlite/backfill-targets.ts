@@ -5,23 +5,8 @@
  */
 import type Database from 'better-sqlite3'
 import type { BackfillTarget, BackfillTargetStatus } from '../types.js'
-import { setOptional, toJson } from '../json.js'
-
-interface TargetRow {
-  asset_key: string
-  partition_key: string
-  status: BackfillTargetStatus
-  run_id: string | null
-  updated_at: number
-  error: string | null
-}
-
-function toTarget(row: TargetRow): BackfillTarget {
-  const t: BackfillTarget = { assetKey: row.asset_key, partitionKey: row.partition_key, status: row.status, updatedAt: row.updated_at }
-  setOptional(t, 'runId', row.run_id)
-  setOptional(t, 'error', row.error)
-  return t
-}
+import { toJson } from '../json.js'
+import { type TargetRow, toTarget } from '../rows/backfill-targets.js'
 
 export const BACKFILL_TARGET_STATUSES: readonly BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
 

@@ -1,53 +1,12 @@
 /** The `backfills` table: one row per backfill, with JSON asset keys, options and run ids. */
 import type Database from 'better-sqlite3'
 import type { BackfillRecord, BackfillStatus, NewBackfill } from '../types.js'
-import { fromJson, setOptional, toJson } from '../json.js'
+import { toJson } from '../json.js'
+import { type BackfillRow as SharedBackfillRow, toBackfillRecord } from '../rows/backfills.js'
 
-interface BackfillRow {
-  backfill_id: string
-  status: BackfillStatus
-  selection: string
-  asset_keys: string
-  from_key: string | null
-  to_key: string | null
-  partition_keys: string | null
-  options: string
-  defs_path: string
-  pid: number
-  host: string
-  created_at: number
-  updated_at: number
-  ended_at: number | null
-  cancel_requested: number
-  interrupted: number
-  run_ids: string
-  lease_owner: string | null
-  lease_expires_at: number | null
-}
-
-function toRecord(row: BackfillRow): BackfillRecord {
-  const rec: BackfillRecord = {
-    backfillId: row.backfill_id,
-    status: row.status,
-    selection: row.selection,
-    assetKeys: fromJson<string[]>(row.asset_keys, []),
-    options: fromJson<Record<string, unknown>>(row.options, {}),
-    defsPath: row.defs_path,
-    createdAt: row.created_at,
-    pid: row.pid,
-    host: row.host,
-    updatedAt: row.updated_at,
-    cancelRequested: row.cancel_requested === 1,
-    interrupted: row.interrupted === 1,
-    runIds: fromJson<string[]>(row.run_ids, []),
-  }
-  setOptional(rec, 'fromKey', row.from_key)
-  setOptional(rec, 'toKey', row.to_key)
-  setOptional(rec, 'partitionKeys', fromJson<string[] | undefined>(row.partition_keys, undefined))
-  setOptional(rec, 'endedAt', row.ended_at)
-  if (row.lease_owner !== null && row.lease_expires_at !== null) rec.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
-  return rec
-}
+/** SQLite stores booleans as 0/1. */
+type BackfillRow = SharedBackfillRow<0 | 1>
+const toRecord = (row: BackfillRow): BackfillRecord => toBackfillRecord(row, (value) => value === 1)
 
 /** Statuses after which a backfill is finished (endedAt set, cancel no longer possible). */
 export const FINAL_BACKFILL_STATUSES: readonly BackfillStatus[] = ['COMPLETED_SUCCESS', 'COMPLETED_FAILED', 'CANCELED']

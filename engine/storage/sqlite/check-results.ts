@@ -1,38 +1,12 @@
 /** The `check_results` history and its `latest_check_results` index. */
 import type Database from 'better-sqlite3'
 import type { CheckCounts, CheckResultRecord, NewCheckResult } from '../types.js'
-import { fromJson, setOptional, toJson } from '../json.js'
+import { toJson } from '../json.js'
+import { type CheckResultRow as SharedCheckResultRow, toCheckResult } from '../rows/check-results.js'
 
-interface CheckResultRow {
-  id: number
-  asset_key: string
-  partition_key: string
-  check_name: string
-  passed: 0 | 1
-  blocking: 0 | 1
-  message: string | null
-  metadata: string
-  run_id: string
-  materialization_id: number | null
-  ts: number
-}
-
-function toRecord(row: CheckResultRow): CheckResultRecord {
-  const r: CheckResultRecord = {
-    id: row.id,
-    assetKey: row.asset_key,
-    partitionKey: row.partition_key,
-    checkName: row.check_name,
-    passed: row.passed === 1,
-    blocking: row.blocking === 1,
-    metadata: fromJson<Record<string, unknown>>(row.metadata, {}),
-    runId: row.run_id,
-    ts: row.ts,
-  }
-  setOptional(r, 'message', row.message)
-  setOptional(r, 'materializationId', row.materialization_id)
-  return r
-}
+/** SQLite stores booleans as 0/1. */
+type CheckResultRow = SharedCheckResultRow<0 | 1>
+const toRecord = (row: CheckResultRow): CheckResultRecord => toCheckResult(row, (value) => value === 1)
 
 export class CheckResultsTable {
   private readonly insertStmt: Database.Statement

@@ -1,29 +1,8 @@
 /** The append-only `events` table. */
 import type Database from 'better-sqlite3'
 import type { EventRecord, EventType, NewEvent } from '../types.js'
-import { fromJson, setOptional, toJson } from '../json.js'
-
-interface EventRow {
-  id: number
-  run_id: string
-  ts: number
-  type: EventType
-  asset_key: string | null
-  partition_key: string | null
-  level: NewEvent['level'] | null
-  message: string | null
-  data: string | null
-}
-
-function toRecord(row: EventRow): EventRecord {
-  const event: EventRecord = { id: row.id, runId: row.run_id, ts: row.ts, type: row.type }
-  setOptional(event, 'assetKey', row.asset_key)
-  setOptional(event, 'partitionKey', row.partition_key)
-  setOptional(event, 'level', row.level)
-  setOptional(event, 'message', row.message)
-  setOptional(event, 'data', fromJson<Record<string, unknown> | undefined>(row.data, undefined))
-  return event
-}
+import { toJson } from '../json.js'
+import { type EventRow, toEventRecord } from '../rows/events.js'
 
 export class EventsTable {
   private readonly insertStmt: Database.Statement
@@ -64,6 +43,6 @@ export class EventsTable {
       types: opts.types ? toJson(opts.types) : null,
       limit: opts.limit ?? -1,
     }) as EventRow[]
-    return rows.map(toRecord)
+    return rows.map(toEventRecord)
   }
 }

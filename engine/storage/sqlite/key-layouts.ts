@@ -12,29 +12,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { PartitionKeyLayout, PartitionKeyRewrite } from '../types.js'
-
-/** Tables that record (asset, key) pairs without a uniqueness constraint on them. */
-const HISTORY = [
-  { table: 'materializations', asset: 'asset_key', key: 'partition_key' },
-  { table: 'check_results', asset: 'asset_key', key: 'partition_key' },
-  { table: 'events', asset: 'asset_key', key: 'partition_key' },
-  { table: 'lineage_edges', asset: 'upstream_asset_key', key: 'upstream_partition_key' },
-] as const
-
-/**
- * Tables where the key is part of a unique key (with `group`). Two stored
- * keys could name the same partition in different orders; after the rewrite
- * only the most recent row (by `recency`) of such a pair stays.
- */
-const UNIQUE = [
-  { table: 'latest_materializations', group: '', recency: 'materialization_id' },
-  { table: 'partition_states', group: '', recency: 'updated_at' },
-  { table: 'latest_check_results', group: ', check_name', recency: 'result_id' },
-  { table: 'backfill_targets', group: ', backfill_id', recency: 'updated_at' },
-] as const
-
-/** Where stored keys are read from (the latest_* tables only point into the history). */
-const SOURCES = [...HISTORY, { table: 'partition_states', asset: 'asset_key', key: 'partition_key' }, { table: 'backfill_targets', asset: 'asset_key', key: 'partition_key' }]
+import { KEY_SOURCES, KEYED_HISTORY, KEYED_UNIQUE } from '../rows/key-layouts.js'
 
 const RENAMED = `SELECT r.new_key FROM temp.partition_key_renames r WHERE r.asset_key = %A AND r.old_key = %K`
 const renamed = (asset: string, key: string): string => RENAMED.replace('%A', asset).replace('%K', key)
@@ -61,7 +39,7 @@ export class PartitionKeyLayouts {
   private storedKeys(assetKeys: readonly string[]): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>(assetKeys.map((a) => [a, new Set<string>()]))
     const json = JSON.stringify(assetKeys)
-    for (const s of SOURCES) {
+    for (const s of KEY_SOURCES) {
       const rows = this.db
         .prepare(`SELECT DISTINCT ${s.asset}, ${s.key} FROM ${s.table} WHERE ${s.asset} IN (SELECT value FROM json_each(?)) AND instr(${s.key}, '|') > 0`)
         .raw()
@@ -90,7 +68,7 @@ export class PartitionKeyLayouts {
     for (const [asset, oldKey, newKey] of renames) insert.run(asset, oldKey, newKey)
     const assets = 'SELECT DISTINCT asset_key FROM temp.partition_key_renames'
 
-    for (const { table, asset, key } of HISTORY) {
+    for (const { table, asset, key } of KEYED_HISTORY) {
       const to = renamed(`${table}.${asset}`, `${table}.${key}`)
       db.prepare(`UPDATE ${table} SET ${key} = (${to}) WHERE ${asset} IN (${assets}) AND EXISTS (${to})`).run()
     }
@@ -99,7 +77,7 @@ export class PartitionKeyLayouts {
     // per table suffices, without the de-duplication or the parking pass.
     const chained = db.prepare('SELECT 1 FROM temp.partition_key_renames a JOIN temp.partition_key_renames b ON b.asset_key = a.asset_key AND b.old_key = a.new_key LIMIT 1').get() !== undefined
     const merged = db.prepare('SELECT 1 FROM temp.partition_key_renames GROUP BY asset_key, new_key HAVING count(*) > 1 LIMIT 1').get() !== undefined
-    for (const { table, group, recency } of UNIQUE) {
+    for (const { table, group, recency } of KEYED_UNIQUE) {
       const to = renamed(`${table}.asset_key`, `${table}.partition_key`)
       const taken =
         db.prepare(`SELECT 1 FROM ${table} t WHERE t.asset_key IN (${assets}) AND EXISTS (SELECT 1 FROM temp.partition_key_renames r WHERE r.asset_key = t.asset_key AND r.new_key = t.partition_key) LIMIT 1`).get() !== undefined

@@ -14,8 +14,8 @@
  */
 import type Database from 'better-sqlite3'
 import type { DataFormat, LatestMaterialization, LineageEdge, SlotKey } from '../types.js'
-import { EDGE_COLUMNS, toEdge, type EdgeRow } from './lineage.js'
-import { toMaterialization, type MaterializationRow } from './materializations.js'
+import { EDGE_COLUMNS, toEdge, type EdgeRow } from '../rows/lineage.js'
+import { toMaterialization, type MaterializationRow } from '../rows/materializations.js'
 import { toJson } from '../json.js'
 import { JOIN_SLOTS, slotsJson } from './partition-states.js'
 

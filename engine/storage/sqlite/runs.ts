@@ -1,41 +1,8 @@
 /** The `runs` table: one row per run, with JSON step keys and tags. */
 import type Database from 'better-sqlite3'
 import type { NewRun, RunRecord, RunStatus } from '../types.js'
-import { fromJson, setOptional, toJson } from '../json.js'
-
-interface RunRow {
-  run_id: string
-  status: RunStatus
-  selection: string
-  step_keys: string
-  defs_path: string
-  pid: number
-  host: string
-  started_at: number
-  ended_at: number | null
-  backfill_id: string | null
-  tags: string
-  lease_owner: string | null
-  lease_expires_at: number | null
-}
-
-function toRecord(row: RunRow): RunRecord {
-  const run: RunRecord = {
-    runId: row.run_id,
-    status: row.status,
-    selection: row.selection,
-    stepKeys: fromJson<string[]>(row.step_keys, []),
-    defsPath: row.defs_path,
-    pid: row.pid,
-    host: row.host,
-    startedAt: row.started_at,
-    tags: fromJson<Record<string, string>>(row.tags, {}),
-  }
-  setOptional(run, 'endedAt', row.ended_at)
-  setOptional(run, 'backfillId', row.backfill_id)
-  if (row.lease_owner !== null && row.lease_expires_at !== null) run.lease = { owner: row.lease_owner, expiresAt: row.lease_expires_at }
-  return run
-}
+import { toJson } from '../json.js'
+import { type RunRow, toRunRecord } from '../rows/runs.js'
 
 /** Largest LIMIT value; SQLite treats a negative LIMIT as "no limit" too, but this reads clearer. */
 const NO_LIMIT = -1
@@ -96,7 +63,7 @@ export class RunsTable {
 
   get(runId: string): RunRecord | undefined {
     const row = this.getStmt.get(runId) as RunRow | undefined
-    return row ? toRecord(row) : undefined
+    return row ? toRunRecord(row) : undefined
   }
 
   exists(runId: string): boolean {
@@ -106,6 +73,6 @@ export class RunsTable {
   list(opts: { limit?: number; status?: RunStatus } = {}): RunRecord[] {
     const limit = opts.limit ?? NO_LIMIT
     const rows = (opts.status ? this.listByStatusStmt.all(opts.status, limit) : this.listStmt.all(limit)) as RunRow[]
-    return rows.map(toRecord)
+    return rows.map(toRunRecord)
   }
 }
