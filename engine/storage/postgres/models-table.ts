@@ -1,58 +1,12 @@
 /** The `models` and `model_stage_history` tables on PostgreSQL (migration 002): rows to values and back. */
 import type { ModelStage, ModelStageChange, ModelVersion } from '../types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../json.js'
+import { toJson } from '../json.js'
+import { type HistoryRow, type ModelRow as SharedModelRow, toChange, toModelVersion } from '../rows/models.js'
 
-interface ModelRow {
-  name: string
-  version: number
-  stage: ModelStage
-  metrics: string
-  config: string
-  lineage: string
-  code_version: string
-  artifact: string
-  gate_passed: boolean
-  gate_reasons: string
-  description: string | null
-  created_at: number
-  stage_changed_at: number
-}
-
-interface HistoryRow {
-  id: number
-  name: string
-  version: number
-  from_stage: ModelStage | null
-  to_stage: ModelStage
-  kind: ModelStageChange['kind']
-  reason: string | null
-  at: number
-}
-
-function toModel(row: ModelRow): ModelVersion {
-  const m: ModelVersion = {
-    name: row.name,
-    version: row.version,
-    stage: row.stage,
-    metrics: fromJson(row.metrics, {}),
-    config: fromJson(row.config, {}),
-    lineage: fromJson(row.lineage, {}),
-    codeVersion: row.code_version,
-    artifact: row.artifact,
-    gate: { passed: row.gate_passed, reasons: fromJson<string[]>(row.gate_reasons, []) },
-    createdAt: row.created_at,
-    stageChangedAt: row.stage_changed_at,
-  }
-  setOptional(m, 'description', row.description)
-  return m
-}
-
-function toChange(row: HistoryRow): ModelStageChange {
-  const c: ModelStageChange = { id: row.id, name: row.name, version: row.version, from: row.from_stage, to: row.to_stage, at: row.at, kind: row.kind }
-  setOptional(c, 'reason', row.reason)
-  return c
-}
+/** PostgreSQL returns boolean columns as booleans. */
+type ModelRow = SharedModelRow<boolean>
+const toModel = (row: ModelRow): ModelVersion => toModelVersion(row, (value) => value)
 
 export async function getModel(sql: Sql, name: string, version: number): Promise<ModelVersion | undefined> {
   const row = await sql.one<ModelRow>('SELECT * FROM models WHERE name = $1 AND version = $2', [name, version])

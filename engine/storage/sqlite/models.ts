@@ -5,58 +5,12 @@
  */
 import type Database from 'better-sqlite3'
 import type { ModelStage, ModelStageChange, ModelVersion, NewModelVersion } from '../types.js'
-import { fromJson, setOptional, toJson } from '../json.js'
+import { toJson } from '../json.js'
+import { type HistoryRow, type ModelRow as SharedModelRow, toChange, toModelVersion } from '../rows/models.js'
 
-interface ModelRow {
-  name: string
-  version: number
-  stage: ModelStage
-  metrics: string
-  config: string
-  lineage: string
-  code_version: string
-  artifact: string
-  gate_passed: 0 | 1
-  gate_reasons: string
-  description: string | null
-  created_at: number
-  stage_changed_at: number
-}
-
-interface HistoryRow {
-  id: number
-  name: string
-  version: number
-  from_stage: ModelStage | null
-  to_stage: ModelStage
-  kind: ModelStageChange['kind']
-  reason: string | null
-  at: number
-}
-
-function toModel(row: ModelRow): ModelVersion {
-  const m: ModelVersion = {
-    name: row.name,
-    version: row.version,
-    stage: row.stage,
-    metrics: fromJson(row.metrics, {}),
-    config: fromJson(row.config, {}),
-    lineage: fromJson(row.lineage, {}),
-    codeVersion: row.code_version,
-    artifact: row.artifact,
-    gate: { passed: row.gate_passed === 1, reasons: fromJson<string[]>(row.gate_reasons, []) },
-    createdAt: row.created_at,
-    stageChangedAt: row.stage_changed_at,
-  }
-  setOptional(m, 'description', row.description)
-  return m
-}
-
-function toChange(row: HistoryRow): ModelStageChange {
-  const c: ModelStageChange = { id: row.id, name: row.name, version: row.version, from: row.from_stage, to: row.to_stage, at: row.at, kind: row.kind }
-  setOptional(c, 'reason', row.reason)
-  return c
-}
+/** SQLite stores booleans as 0/1. */
+type ModelRow = SharedModelRow<0 | 1>
+const toModel = (row: ModelRow): ModelVersion => toModelVersion(row, (value) => value === 1)
 
 export class ModelsTable {
   private readonly nextVersionStmt: Database.Statement
