@@ -16,6 +16,7 @@ import type {
 } from '../automation-types.js'
 import type { Sql } from './db.js'
 import { fromJson, setOptional, toJson } from '../json.js'
+import { type TickRow, toTick } from '../rows/automation-ticks.js'
 
 // The daemon lease: one row, changed only by single-statement compare-and-sets, atomic across hosts.
 
@@ -56,28 +57,6 @@ export async function releaseLease(sql: Sql, owner: string): Promise<void> {
 }
 
 // Ticks.
-
-interface TickRow {
-  tick_id: number
-  source_kind: AutomationSourceKind
-  source_name: string
-  tick_key: string | null
-  scheduled_for: number | null
-  evaluated_at: number
-  status: AutomationTickRecord['status']
-  message: string | null
-  requested: number
-  duration_ms: number | null
-}
-
-function toTick(r: TickRow): AutomationTickRecord {
-  const t: AutomationTickRecord = { tickId: r.tick_id, sourceKind: r.source_kind, sourceName: r.source_name, evaluatedAt: r.evaluated_at, status: r.status, requested: r.requested }
-  setOptional(t, 'tickKey', r.tick_key)
-  setOptional(t, 'scheduledFor', r.scheduled_for)
-  setOptional(t, 'message', r.message)
-  setOptional(t, 'durationMs', r.duration_ms)
-  return t
-}
 
 export async function tickExists(sql: Sql, t: NewAutomationTick): Promise<boolean> {
   if (t.tickKey === undefined) return false

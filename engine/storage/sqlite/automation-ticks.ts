@@ -1,29 +1,7 @@
 /** The `automation_ticks` table: one row per evaluation of the conditions, a schedule tick or a sensor. */
 import type Database from 'better-sqlite3'
 import type { AutomationSourceKind, AutomationTickRecord, NewAutomationTick } from '../automation-types.js'
-import { setOptional } from '../json.js'
-
-interface TickRow {
-  tick_id: number
-  source_kind: AutomationSourceKind
-  source_name: string
-  tick_key: string | null
-  scheduled_for: number | null
-  evaluated_at: number
-  status: AutomationTickRecord['status']
-  message: string | null
-  requested: number
-  duration_ms: number | null
-}
-
-function toRecord(r: TickRow): AutomationTickRecord {
-  const t: AutomationTickRecord = { tickId: r.tick_id, sourceKind: r.source_kind, sourceName: r.source_name, evaluatedAt: r.evaluated_at, status: r.status, requested: r.requested }
-  setOptional(t, 'tickKey', r.tick_key)
-  setOptional(t, 'scheduledFor', r.scheduled_for)
-  setOptional(t, 'message', r.message)
-  setOptional(t, 'durationMs', r.duration_ms)
-  return t
-}
+import { type TickRow, toTick } from '../rows/automation-ticks.js'
 
 export class AutomationTicksTable {
   private readonly insertStmt: Database.Statement
@@ -101,6 +79,6 @@ export class AutomationTicksTable {
         : opts.sourceName === undefined
           ? this.listKindStmt.all(opts.sourceKind, limit)
           : this.listSourceStmt.all(opts.sourceKind, opts.sourceName, limit)
-    return (rows as TickRow[]).map(toRecord)
+    return (rows as TickRow[]).map(toTick)
   }
 }
