@@ -1,5 +1,5 @@
 export { createQueueExecutor, DEFAULT_QUEUE_CONCURRENCY, DEFAULT_WORKER_TIMEOUT_MS } from './executor.js'
 export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './worker.js'
-export { listQueueWorkers } from './workers-registry.js'
-export { parseQueueUrl, queueUrlFrom, type QueueAddress } from './connection.js'
+export { listQueueWorkers } from './list-workers.js'
+export { parseQueueUrl, queueUrlFrom, type QueueAddress } from './url.js'
 export type { WorkerInfo } from './protocol.js'

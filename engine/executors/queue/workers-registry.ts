@@ -30,16 +30,3 @@ export async function listWorkers(redis: Redis, prefix: string): Promise<WorkerI
   }
   return workers.sort((a, b) => a.host.localeCompare(b.host) || a.pid - b.pid)
 }
-
-/** The live workers of the queue at `url`, for `strata workers`. Fails with STRATA_QUEUE_UNREACHABLE when Redis does not answer. */
-export async function listQueueWorkers(url: string): Promise<{ where: string; prefix: string; workers: WorkerInfo[] }> {
-  const { connect, parseQueueUrl, waitReachable } = await import('./connection.js')
-  const address = parseQueueUrl(url)
-  const redis = connect(address)
-  try {
-    await waitReachable(redis, address)
-    return { where: address.where, prefix: address.prefix, workers: await listWorkers(redis, address.prefix) }
-  } finally {
-    redis.disconnect()
-  }
-}
