@@ -17,6 +17,7 @@ import type {
 import type { Sql } from './db.js'
 import { fromJson, setOptional, toJson } from '../json.js'
 import { type TickRow, toTick } from '../rows/automation-ticks.js'
+import type { CursorRow } from '../rows/automation-cursors.js'
 
 // The daemon lease: one row, changed only by single-statement compare-and-sets, atomic across hosts.
 
@@ -109,17 +110,6 @@ export async function pruneTicks(tx: Sql, keep: number): Promise<number> {
 }
 
 // Cursors.
-
-interface CursorRow {
-  source_kind: AutomationCursor['sourceKind']
-  source_name: string
-  cursor: string | null
-  last_run_key: string | null
-  last_tick_at: number | null
-  failures: number
-  next_at: number | null
-  updated_at: number
-}
 
 export async function setCursor(sql: Sql, c: AutomationCursor): Promise<void> {
   await sql.exec(

@@ -2,17 +2,7 @@
 import type Database from 'better-sqlite3'
 import type { AutomationCursor } from '../automation-types.js'
 import { setOptional } from '../json.js'
-
-interface CursorRow {
-  source_kind: AutomationCursor['sourceKind']
-  source_name: string
-  cursor: string | null
-  last_run_key: string | null
-  last_tick_at: number | null
-  failures: number
-  next_at: number | null
-  updated_at: number
-}
+import type { CursorRow } from '../rows/automation-cursors.js'
 
 export class AutomationCursorsTable {
   private readonly upsertStmt: Database.Statement
