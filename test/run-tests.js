@@ -29,9 +29,9 @@ if (files.length === 0) {
   process.exit(1)
 }
 
-// Two files at a time: most tests wait on child processes, servers or timers,
-// so even 2 cores finish the suite in well under half the serial time.
-const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? 2)
+// Three files at a time: most tests wait on child processes, servers or
+// timers, so even 2 cores finish the suite in well under half the serial time.
+const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? 3)
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error(`STRATA_TEST_CONCURRENCY must be a positive integer, got ${JSON.stringify(process.env.STRATA_TEST_CONCURRENCY)}.`)
   process.exit(1)
@@ -49,14 +49,22 @@ const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', '
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
 })
-let tail = ''
+// The summary line can be followed by pages of failure details, so the count
+// is taken from the stream as it passes (a line may span two chunks).
+let pending = ''
+let count = 0
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk)
-  tail = (tail + chunk.toString()).slice(-4000)
+  const lines = (pending + chunk.toString()).split('\n')
+  pending = lines.pop() ?? ''
+  for (const line of lines) {
+    const tests = /^ℹ tests (\d+)$/.exec(line.trim())
+    if (tests) count = Number(tests[1])
+  }
 })
 child.on('close', (code) => {
-  const tests = /tests (\d+)/.exec(tail)
-  const count = tests ? Number(tests[1]) : 0
+  const last = /^ℹ tests (\d+)$/.exec(pending.trim())
+  if (last) count = Number(last[1])
   if (count === 0) {
     console.error('No tests ran: failing on purpose.')
     process.exit(1)
