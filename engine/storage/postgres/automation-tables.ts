@@ -15,9 +15,11 @@ import type {
   NewAutomationTick,
 } from '../automation-types.js'
 import type { Sql } from './db.js'
-import { fromJson, setOptional, toJson } from '../json.js'
+import { setOptional, toJson } from '../json.js'
 import { type TickRow, toTick } from '../rows/automation-ticks.js'
 import type { CursorRow } from '../rows/automation-cursors.js'
+import { type ConditionRow, toConditionState } from '../rows/automation-conditions.js'
+import { type EvaluationRow, toEvaluation } from '../rows/automation-evaluations.js'
 
 // The daemon lease: one row, changed only by single-statement compare-and-sets, atomic across hosts.
 
@@ -135,17 +137,6 @@ export async function allCursors(sql: Sql): Promise<AutomationCursor[]> {
 
 // Condition states: the first evaluation is kept as it was (what "since" is measured from).
 
-interface ConditionRow {
-  asset_key: string
-  condition: string
-  spec: string
-  first_evaluated_at: number
-  first_code_version: string
-  last_evaluated_at: number
-  code_version: string
-  fingerprint: string | null
-}
-
 export async function setCondition(sql: Sql, s: ConditionState): Promise<void> {
   await sql.exec(
     `INSERT INTO automation_conditions (asset_key, condition, spec, first_evaluated_at, first_code_version, last_evaluated_at, code_version, fingerprint)
@@ -158,37 +149,10 @@ export async function setCondition(sql: Sql, s: ConditionState): Promise<void> {
 }
 
 export async function allConditions(sql: Sql): Promise<ConditionState[]> {
-  return (await sql.rows<ConditionRow>('SELECT * FROM automation_conditions')).map((r) => {
-    const s: ConditionState = {
-      assetKey: r.asset_key,
-      condition: r.condition,
-      spec: r.spec,
-      firstEvaluatedAt: r.first_evaluated_at,
-      firstCodeVersion: r.first_code_version,
-      lastEvaluatedAt: r.last_evaluated_at,
-      codeVersion: r.code_version,
-    }
-    setOptional(s, 'fingerprint', r.fingerprint)
-    return s
-  })
+  return (await sql.rows<ConditionRow>('SELECT * FROM automation_conditions')).map(toConditionState)
 }
 
 // Evaluations.
-
-interface EvaluationRow {
-  evaluation_id: number
-  tick_id: number
-  asset_key: string
-  condition: string
-  evaluated_at: number
-  partitions: number
-  true_count: number
-  requested: number
-  request_id: number | null
-  summary: string
-  detail: string
-  fingerprint: string
-}
 
 export async function insertEvaluation(sql: Sql, e: NewAutomationEvaluation, tickId: number, requestId: number | undefined): Promise<void> {
   await sql.exec(
@@ -200,21 +164,5 @@ export async function insertEvaluation(sql: Sql, e: NewAutomationEvaluation, tic
 
 export async function listEvaluations(sql: Sql, assetKey: string, limit: number): Promise<AutomationEvaluationRecord[]> {
   const rows = await sql.rows<EvaluationRow>('SELECT * FROM automation_evaluations WHERE asset_key = $1 ORDER BY evaluation_id DESC LIMIT $2', [assetKey, limit])
-  return rows.map((r) => {
-    const e: AutomationEvaluationRecord = {
-      evaluationId: r.evaluation_id,
-      tickId: r.tick_id,
-      assetKey: r.asset_key,
-      condition: r.condition,
-      evaluatedAt: r.evaluated_at,
-      partitions: r.partitions,
-      trueCount: r.true_count,
-      requested: r.requested,
-      summary: r.summary,
-      detail: fromJson<unknown>(r.detail, null),
-      fingerprint: r.fingerprint,
-    }
-    setOptional(e, 'requestId', r.request_id)
-    return e
-  })
+  return rows.map(toEvaluation)
 }

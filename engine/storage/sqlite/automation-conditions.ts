@@ -1,18 +1,7 @@
 /** The `automation_conditions` table: per asset and condition, its first and last evaluation. */
 import type Database from 'better-sqlite3'
 import type { ConditionState } from '../automation-types.js'
-import { setOptional } from '../json.js'
-
-interface ConditionRow {
-  asset_key: string
-  condition: string
-  spec: string
-  first_evaluated_at: number
-  first_code_version: string
-  last_evaluated_at: number
-  code_version: string
-  fingerprint: string | null
-}
+import { type ConditionRow, toConditionState } from '../rows/automation-conditions.js'
 
 export class AutomationConditionsTable {
   private readonly upsertStmt: Database.Statement
@@ -35,18 +24,6 @@ export class AutomationConditionsTable {
   }
 
   all(): ConditionState[] {
-    return (this.allStmt.all() as ConditionRow[]).map((r) => {
-      const s: ConditionState = {
-        assetKey: r.asset_key,
-        condition: r.condition,
-        spec: r.spec,
-        firstEvaluatedAt: r.first_evaluated_at,
-        firstCodeVersion: r.first_code_version,
-        lastEvaluatedAt: r.last_evaluated_at,
-        codeVersion: r.code_version,
-      }
-      setOptional(s, 'fingerprint', r.fingerprint)
-      return s
-    })
+    return (this.allStmt.all() as ConditionRow[]).map(toConditionState)
   }
 }

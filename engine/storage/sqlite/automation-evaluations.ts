@@ -1,22 +1,8 @@
 /** The `automation_evaluations` table: what a condition evaluation found, when it changed or requested something. */
 import type Database from 'better-sqlite3'
 import type { AutomationEvaluationRecord, NewAutomationEvaluation } from '../automation-types.js'
-import { fromJson, setOptional, toJson } from '../json.js'
-
-interface EvaluationRow {
-  evaluation_id: number
-  tick_id: number
-  asset_key: string
-  condition: string
-  evaluated_at: number
-  partitions: number
-  true_count: number
-  requested: number
-  request_id: number | null
-  summary: string
-  detail: string
-  fingerprint: string
-}
+import { toJson } from '../json.js'
+import { type EvaluationRow, toEvaluation } from '../rows/automation-evaluations.js'
 
 export class AutomationEvaluationsTable {
   private readonly insertStmt: Database.Statement
@@ -47,22 +33,6 @@ export class AutomationEvaluationsTable {
   }
 
   list(assetKey: string, limit: number): AutomationEvaluationRecord[] {
-    return (this.listStmt.all(assetKey, limit) as EvaluationRow[]).map((r) => {
-      const e: AutomationEvaluationRecord = {
-        evaluationId: r.evaluation_id,
-        tickId: r.tick_id,
-        assetKey: r.asset_key,
-        condition: r.condition,
-        evaluatedAt: r.evaluated_at,
-        partitions: r.partitions,
-        trueCount: r.true_count,
-        requested: r.requested,
-        summary: r.summary,
-        detail: fromJson<unknown>(r.detail, null),
-        fingerprint: r.fingerprint,
-      }
-      setOptional(e, 'requestId', r.request_id)
-      return e
-    })
+    return (this.listStmt.all(assetKey, limit) as EvaluationRow[]).map(toEvaluation)
   }
 }
