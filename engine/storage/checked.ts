@@ -20,6 +20,7 @@ import {
   checkNewRun,
   checkPruneKeep,
   checkRequestStatus,
+  checkSlotClaims,
   checkTargetStatus,
   checkTickCommit,
   targetName,
@@ -43,6 +44,7 @@ const checks: Checks = {
   claimSlots: (_runId, slots) => {
     for (const s of slots) checkAttemptState(s.assetKey, s.partitionKey, 'IN_PROGRESS', 'claimSlots', s.basis)
   },
+  claimSlotsMany: (claims) => checkSlotClaims(claims),
   recordMaterialization: (m, _consumed, opts) => {
     checkNewMaterialization(m)
     for (const r of opts?.checkResults ?? []) checkNewCheckResult(r)

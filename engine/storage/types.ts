@@ -204,6 +204,11 @@ export interface SlotsView {
   inProgress: SlotHolder[]
 }
 
+/** One all-or-nothing claim of `claimSlotsMany`: the slots of one step, each with the basis it decided on (see AttemptStateRow). */
+export interface SlotClaim {
+  slots: ReadonlyArray<SlotKey & { basis: number }>
+}
+
 /** Why `claimSlots` could not claim a slot. */
 export type SlotConflict =
   | (SlotKey & { reason: 'IN_PROGRESS'; holder: SlotHolder })
@@ -398,6 +403,15 @@ export interface Storage extends AutomationStorage {
    * Returns those conflicts; empty when the slots were claimed.
    */
   claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]>
+  /**
+   * Many claims of `runId` in one write transaction: each claim is
+   * all-or-nothing under the same rules as `claimSlots`, independently of the
+   * others (a conflicting claim leaves the others claimed), decided in order
+   * as if `claimSlots` were called once per claim. Result `i` is the
+   * conflicts of `claims[i]`; empty when it was claimed. For a caller
+   * starting many steps at once, it saves a transaction per step.
+   */
+  claimSlotsMany(claims: ReadonlyArray<SlotClaim>, runId: string, now: number): Promise<SlotConflict[][]>
   /**
    * Ends attempts of `runId` that will never finish (a canceled run): its
    * IN_PROGRESS slots go back to their last materialization (MATERIALIZED,

@@ -3,7 +3,7 @@
  * Backend-neutral: `checkedStorage` (checked.ts) applies them above every
  * backend, so SQLite and PostgreSQL refuse the same input with the same error.
  */
-import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewCheckResult, NewMaterialization, NewModelVersion, NewRun, RunStatus } from './types.js'
+import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, NewCheckResult, NewMaterialization, NewModelVersion, NewRun, RunStatus, SlotClaim } from './types.js'
 import type { AutomationTickCommit } from './automation-types.js'
 import { checkGate, checkModelName, checkNonEmpty, checkStage, jsonObject } from '../registry/validate.js'
 import { storageError } from './errors.js'
@@ -43,6 +43,19 @@ export function checkAttemptState(assetKey: string, partitionKey: string, state:
     )
   }
   if (typeof partitionKey !== 'string') throw storageError(`${what}: partitionKey of ${assetKey} must be a string ('' when unpartitioned).`)
+}
+
+/** Claims for claimSlotsMany: an array of `{ slots }`, each slot an IN_PROGRESS attempt with a basis. */
+export function checkSlotClaims(claims: ReadonlyArray<SlotClaim>): void {
+  if (!Array.isArray(claims)) throw storageError('claimSlotsMany: claims must be an array of { slots: [{ assetKey, partitionKey, basis }] }.')
+  claims.forEach((c, i) => {
+    if (!Array.isArray(c?.slots)) throw storageError(`claimSlotsMany: claim ${i} must be { slots: [{ assetKey, partitionKey, basis }] }.`)
+    for (const s of c.slots) {
+      // A claim's decision rests on its basis: without one, a newer materialization would go unnoticed.
+      if (s.basis === undefined) throw storageError(`claimSlotsMany: ${targetName(s.assetKey, s.partitionKey)} in claim ${i} needs a basis (the latest materialization id it decided on, 0 when none).`)
+      checkAttemptState(s.assetKey, s.partitionKey, 'IN_PROGRESS', 'claimSlotsMany', s.basis)
+    }
+  })
 }
 
 export function checkNewMaterialization(m: NewMaterialization): void {

@@ -64,6 +64,73 @@ forEachBackend((withStorage) => {
       ])
     }))
 
+  test('claimSlotsMany decides each claim all-or-nothing as claimSlots would, one after the other, in one call', () =>
+    withStorage(async (s) => {
+      await s.createRun(newRun('r0'))
+      await s.createRun(newRun('a', { pid: 111, host: 'h1' }))
+      await s.createRun(newRun('b', { pid: 222, host: 'h2' }))
+      const m = await s.recordMaterialization(newMaterialization('x', 'r0', { partitionKey: 'p2' }), [])
+      assert.deepEqual(await s.claimSlots('a', [{ assetKey: 'x', partitionKey: 'p1', basis: 0 }], 10), [])
+
+      const result = await s.claimSlotsMany(
+        [
+          // p3 is free but p1 is held by a: neither is claimed, and the other claims go on.
+          { slots: [{ assetKey: 'x', partitionKey: 'p3', basis: 0 }, { assetKey: 'x', partitionKey: 'p1', basis: 0 }] },
+          { slots: [{ assetKey: 'x', partitionKey: 'p2', basis: 0 }] },
+          { slots: [{ assetKey: 'x', partitionKey: 'p4', basis: 0 }, { assetKey: 'x', partitionKey: 'p2', basis: m.id }] },
+          { slots: [] },
+          // A slot an earlier claim of the same run just took is still claimable (as a retry's re-claim is).
+          { slots: [{ assetKey: 'x', partitionKey: 'p4', basis: 0 }, { assetKey: 'y', partitionKey: '', basis: 0 }] },
+        ],
+        'b',
+        11,
+      )
+      assert.deepEqual(result, [
+        [{ assetKey: 'x', partitionKey: 'p1', reason: 'IN_PROGRESS', holder: { assetKey: 'x', partitionKey: 'p1', runId: 'a', pid: 111, host: 'h1' } }],
+        [{ assetKey: 'x', partitionKey: 'p2', reason: 'NEWER', materializationId: m.id }],
+        [],
+        [],
+        [],
+      ])
+      assert.deepEqual((await s.getPartitionStates('x')).map((r) => [r.partitionKey, r.state, r.runId, r.updatedAt]), [
+        ['p1', 'IN_PROGRESS', 'a', 10],
+        ['p2', 'IN_PROGRESS', 'b', 11],
+        ['p4', 'IN_PROGRESS', 'b', 11],
+      ])
+      assert.deepEqual((await s.getPartitionStates('y')).map((r) => [r.state, r.runId]), [['IN_PROGRESS', 'b']])
+      // What it claimed now conflicts for another live run, exactly as a claimSlots claim would.
+      assert.deepEqual((await s.claimSlotsMany([{ slots: [{ assetKey: 'x', partitionKey: 'p4', basis: 0 }] }], 'a', 12))[0]?.map((c) => [c.reason, c.partitionKey]), [['IN_PROGRESS', 'p4']])
+      assert.deepEqual(await s.claimSlotsMany([], 'b', 13), [])
+      assert.deepEqual(await s.claimSlotsMany([{ slots: [] }, { slots: [] }], 'ghost', 13), [[], []], 'nothing to claim writes nothing, so names no run')
+    }))
+
+  test('claimSlotsMany over more slots than the per-slot locks cover, with one claim conflicting', () =>
+    withStorage(async (s) => {
+      for (const id of ['a', 'b']) await s.createRun(newRun(id))
+      const keys = Array.from({ length: 80 }, (_, i) => `2024-01-${String(i).padStart(3, '0')}`)
+      assert.deepEqual(await s.claimSlots('a', [{ assetKey: 'x', partitionKey: keys[40]!, basis: 0 }], 1), [])
+      const result = await s.claimSlotsMany(keys.map((partitionKey) => ({ slots: [{ assetKey: 'x', partitionKey, basis: 0 }] })), 'b', 2)
+      assert.deepEqual(result.map((c, i) => (c.length ? i : -1)).filter((i) => i >= 0), [40])
+      const states = await s.getPartitionStates('x')
+      assert.equal(states.length, 80)
+      assert.deepEqual(states.filter((r) => r.runId === 'a').map((r) => r.partitionKey), [keys[40]])
+    }))
+
+  test('concurrent claimSlotsMany of two runs over the same slots in opposite orders give each slot to exactly one run', () =>
+    withStorage(async (s) => {
+      for (const id of ['a', 'b']) await s.createRun(newRun(id))
+      for (let round = 0; round < 5; round++) {
+        const keys = Array.from({ length: 12 }, (_, i) => `r${round}-${i}`)
+        const claims = (order: string[]) => order.map((partitionKey) => ({ slots: [{ assetKey: 'x', partitionKey, basis: 0 }] }))
+        const [a, b] = await Promise.all([s.claimSlotsMany(claims(keys), 'a', round), s.claimSlotsMany(claims([...keys].reverse()), 'b', round)])
+        const byA = new Set(keys.filter((_, i) => a[i]!.length === 0))
+        const byB = new Set([...keys].reverse().filter((_, i) => b[i]!.length === 0))
+        for (const k of keys) assert.ok(byA.has(k) !== byB.has(k), `slot ${k} is claimed by exactly one run`)
+        const states = new Map((await s.getPartitionStates('x')).map((r) => [r.partitionKey, r.runId]))
+        for (const k of keys) assert.equal(states.get(k), byA.has(k) ? 'a' : 'b')
+      }
+    }))
+
   test('readSlots reads the latest of exact slots with their edges, and which a RUNNING run holds', () =>
     withStorage(async (s) => {
       for (const id of ['r0', 'a']) await s.createRun(newRun(id))
@@ -119,6 +186,16 @@ forEachBackend((withStorage) => {
       await assert.rejects(s.setPartitionStates([{ assetKey: 'x', partitionKey: '', state: 'FAILED', basis: -1 }], 'a', 1), storageErrorLike(/basis of x must be a materialization id/))
       await assert.rejects(s.claimSlots('a', [{ assetKey: 'x', partitionKey: 'p', basis: 1.5 }], 1), storageErrorLike(/claimSlots: basis of x\[p\]/))
       await assert.rejects(s.claimSlots('ghost', [{ assetKey: 'x', partitionKey: 'p', basis: 0 }], 1), storageErrorLike(/Run ghost does not exist/))
+      await assert.rejects(
+        s.claimSlotsMany([{ slots: [{ assetKey: 'x', partitionKey: 'q', basis: 0 }] }, { slots: [{ assetKey: 'x', partitionKey: 'p', basis: 1.5 }] }], 'a', 1),
+        storageErrorLike(/claimSlotsMany: basis of x\[p\]/),
+      )
+      await assert.rejects(
+        s.claimSlotsMany([{ slots: [{ assetKey: 'x', partitionKey: 'p' } as { assetKey: string; partitionKey: string; basis: number }] }], 'a', 1),
+        storageErrorLike(/claimSlotsMany: x\[p\] in claim 0 needs a basis/),
+      )
+      await assert.rejects(s.claimSlotsMany({} as never, 'a', 1), storageErrorLike(/claimSlotsMany: claims must be an array/))
+      await assert.rejects(s.claimSlotsMany([{ slots: [{ assetKey: 'x', partitionKey: 'p', basis: 0 }] }], 'ghost', 1), storageErrorLike(/Run ghost does not exist/))
       assert.deepEqual(await s.getPartitionStates('x'), [])
     }))
 })

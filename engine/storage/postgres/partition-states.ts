@@ -5,7 +5,7 @@
  * Writers of one slot's state hold its slot lock (locks.ts), so claimSlots
  * decides and writes without another writer in between.
  */
-import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotConflict, SlotHolder, SlotKey } from '../types.js'
+import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotClaim, SlotConflict, SlotHolder, SlotKey } from '../types.js'
 import type { Sql } from './db.js'
 import { setOptional } from '../json.js'
 import { slotArrays } from './locks.js'
@@ -70,9 +70,16 @@ interface SlotRow {
   host: string | null
 }
 
-/** Sets every slot IN_PROGRESS for `runId`, or none when one conflicts; call holding the slots' locks. */
-export async function claim(tx: Sql, runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
-  const [assets, partitions] = slotArrays(slots)
+/**
+ * Each claim sets all its slots IN_PROGRESS for `runId`, or none when one
+ * conflicts; one read and one write for all claims. Call holding the locks
+ * of every slot of every claim. Deciding every claim on the rows as read
+ * gives what claiming one after the other would: a claim only ever writes
+ * `runId`'s IN_PROGRESS, which never conflicts with a later claim of the same
+ * run (the materialization it keeps is the one read).
+ */
+export async function claimMany(tx: Sql, runId: string, claims: ReadonlyArray<SlotClaim>, now: number): Promise<SlotConflict[][]> {
+  const [assets, partitions] = slotArrays(claims.flatMap((c) => c.slots))
   const rows = await tx.rows<SlotRow>(
     `SELECT p.asset_key, p.partition_key, p.state, p.run_id, p.materialization_id, r.status AS run_status, r.pid, r.host
      FROM unnest($1::text[], $2::text[]) AS s(asset_key, partition_key)
@@ -81,25 +88,32 @@ export async function claim(tx: Sql, runId: string, slots: ReadonlyArray<SlotKey
     [assets, partitions],
   )
   const bySlot = new Map(rows.map((r) => [`${r.asset_key}\u0000${r.partition_key}`, r]))
-  const conflicts: SlotConflict[] = []
-  for (const { assetKey, partitionKey, basis } of slots) {
-    const row = bySlot.get(`${assetKey}\u0000${partitionKey}`)
-    if (!row) continue
-    if (row.state === 'IN_PROGRESS' && row.run_id !== runId && row.run_status === 'RUNNING') {
-      conflicts.push({ assetKey, partitionKey, reason: 'IN_PROGRESS', holder: { assetKey, partitionKey, runId: row.run_id, pid: row.pid!, host: row.host! } })
-    } else if ((row.materialization_id ?? 0) > basis) {
-      conflicts.push({ assetKey, partitionKey, reason: 'NEWER', materializationId: row.materialization_id! })
+  const claimed: SlotKey[] = []
+  const out = claims.map(({ slots }) => {
+    const conflicts: SlotConflict[] = []
+    for (const { assetKey, partitionKey, basis } of slots) {
+      const row = bySlot.get(`${assetKey}\u0000${partitionKey}`)
+      if (!row) continue
+      if (row.state === 'IN_PROGRESS' && row.run_id !== runId && row.run_status === 'RUNNING') {
+        conflicts.push({ assetKey, partitionKey, reason: 'IN_PROGRESS', holder: { assetKey, partitionKey, runId: row.run_id, pid: row.pid!, host: row.host! } })
+      } else if ((row.materialization_id ?? 0) > basis) {
+        conflicts.push({ assetKey, partitionKey, reason: 'NEWER', materializationId: row.materialization_id! })
+      }
     }
-  }
-  if (conflicts.length === 0) {
+    if (conflicts.length === 0) claimed.push(...slots)
+    return conflicts
+  })
+  if (claimed.length > 0) {
+    // Without duplicates: one INSERT … ON CONFLICT cannot update the same row twice.
+    const [a, p] = slotArrays(claimed)
     await tx.exec(
       `INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at)
        SELECT a, p, 'IN_PROGRESS', $3, $4 FROM unnest($1::text[], $2::text[]) AS s(a, p)
        ON CONFLICT (asset_key, partition_key) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at`,
-      [assets, partitions, runId, now],
+      [a, p, runId, now],
     )
   }
-  return conflicts
+  return out
 }
 
 /** IN_PROGRESS slots of `runId` back to their last materialization (as its own run left it), or removed; returns how many changed. */

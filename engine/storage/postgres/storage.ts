@@ -42,6 +42,7 @@ import type {
   PartitionStateRecord,
   RunRecord,
   RunStatus,
+  SlotClaim,
   SlotConflict,
   SlotKey,
   SlotsView,
@@ -264,12 +265,17 @@ export class PgStorage implements Storage {
   }
 
   async claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
-    if (slots.length === 0) return []
+    return (await this.claimSlotsMany([{ slots }], runId, now))[0]!
+  }
+
+  async claimSlotsMany(claims: ReadonlyArray<SlotClaim>, runId: string, now: number): Promise<SlotConflict[][]> {
+    if (claims.every((c) => c.slots.length === 0)) return claims.map(() => [])
     return this.use(`claiming slots for run ${runId}`, async () => {
       try {
         return await this.db.transaction(async (tx) => {
-          await lockSlots(tx, this.db.schema, slots)
-          return states.claim(tx, runId, slots, now)
+          // Every slot of every claim at once, in lock order: claim by claim could deadlock with another run's claim holding a later one.
+          await lockSlots(tx, this.db.schema, claims.flatMap((c) => c.slots))
+          return states.claimMany(tx, runId, claims, now)
         })
       } catch (err) {
         return this.missingReference(err, [runId])

@@ -44,6 +44,7 @@ import type {
   PartitionStateRecord,
   RunRecord,
   RunStatus,
+  SlotClaim,
   SlotConflict,
   SlotKey,
   SlotsView,
@@ -107,7 +108,7 @@ export class SqliteStorage implements Storage {
   // Write transactions, built once; always invoked with `.immediate(...)`.
   private readonly txAppendEvents: Database.Transaction<(events: readonly NewEvent[], states?: AttemptStates) => number[]>
   private readonly txSetStates: Database.Transaction<(states: readonly AttemptStateRow[], runId: string, now: number) => void>
-  private readonly txClaimSlots: Database.Transaction<(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number) => SlotConflict[]>
+  private readonly txClaimSlots: Database.Transaction<(claims: ReadonlyArray<SlotClaim>, runId: string, now: number) => SlotConflict[][]>
   private readonly txReleaseSlots: Database.Transaction<(runId: string) => number>
   private readonly txRecord: Database.Transaction<
     (m: NewMaterialization, consumed: readonly LineageEdge[], preceding: readonly NewEvent[], following: readonly NewEvent[], checks: readonly NewCheckResult[]) => number
@@ -186,7 +187,8 @@ export class SqliteStorage implements Storage {
     this.txSetStates = db.transaction((states, runId, now) => {
       for (const s of states) this.states.setAttemptRow(s, runId, now)
     })
-    this.txClaimSlots = db.transaction((runId, slots, now) => this.states.claim(runId, slots, now))
+    // One claim after the other in the same transaction: a later claim sees what an earlier one wrote, as separate claimSlots calls would.
+    this.txClaimSlots = db.transaction((claims, runId, now) => claims.map((c) => this.states.claim(runId, c.slots, now)))
     this.txReleaseSlots = db.transaction((runId) => this.states.release(runId))
     this.readSlotsTx = db.transaction((slots, consumed) => ({ latest: this.latest.ofSlots(slots, consumed), inProgress: this.states.holders(slots) }))
     this.txRecord = db.transaction((m, consumed, preceding, following, checks) => {
@@ -400,10 +402,14 @@ export class SqliteStorage implements Storage {
   }
 
   async claimSlots(runId: string, slots: ReadonlyArray<SlotKey & { basis: number }>, now: number): Promise<SlotConflict[]> {
-    if (slots.length === 0) return []
+    return (await this.claimSlotsMany([{ slots }], runId, now))[0]!
+  }
+
+  async claimSlotsMany(claims: ReadonlyArray<SlotClaim>, runId: string, now: number): Promise<SlotConflict[][]> {
+    if (claims.every((c) => c.slots.length === 0)) return claims.map(() => [])
     return this.use(`claiming slots for run ${runId}`, () => {
       try {
-        return this.txClaimSlots.immediate(runId, slots, now)
+        return this.txClaimSlots.immediate(claims, runId, now)
       } catch (err) {
         this.missingReference(err, [runId])
       }
