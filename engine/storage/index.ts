@@ -7,17 +7,27 @@ import { join } from 'node:path'
 import type { Storage } from './types.js'
 import { ensureHomeDirectory } from '../home.js'
 import { openSqliteStorage } from './sqlite/index.js'
-import { openPgStorage } from './postgres/index.js'
+import type { PgStorage } from './postgres/index.js'
 import { isStorageUrl, parseStorageUrl } from './url.js'
 import { checkedStorage } from './checked.js'
 
 export type * from './types.js'
 export { checkedStorage } from './checked.js'
 export { SqliteStorage, openSqliteStorage, orphanMessage, latestSchemaVersion } from './sqlite/index.js'
-export { PgStorage, openPgStorage } from './postgres/index.js'
+export type { PgStorage } from './postgres/index.js'
 export { parseStorageUrl, resolveStorageUrl, isStorageUrl, STORAGE_URL_ENV, STORAGE_URL_HELP, type StorageTarget } from './url.js'
 
 export const DATABASE_FILE = 'strata.db'
+
+/**
+ * Opens (creating and migrating) the PostgreSQL storage at `url`. The
+ * PostgreSQL backend and the `pg` driver load on the first call: commands on
+ * the default SQLite storage never pay for them.
+ */
+export async function openPgStorage(url: string): Promise<PgStorage> {
+  const postgres = await import('./postgres/index.js')
+  return postgres.openPgStorage(url)
+}
 
 export interface OpenStorageOptions {
   /**

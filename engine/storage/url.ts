@@ -7,7 +7,7 @@
  *   separates instances sharing one database.
  */
 import { StrataError } from '../../assets/errors.js'
-import { parsePgUrl, redact } from './postgres/db.js'
+import { parsePgUrl, redact } from './postgres-url.js'
 
 export type StorageTarget = { kind: 'sqlite' } | { kind: 'postgres'; url: string; description: string }
 
