@@ -1,8 +1,9 @@
-import { createReadStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs'
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, type Stats } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { OBJECT_FILE } from './location.js'
 import { missingObjectError } from './missing.js'
 import type { DeleteGuard, Leftover, ObjectInfo, ObjectStore, PutOptions, Removed } from './types.js'
+import { currentSyncBatch } from './sync-batch.js'
 import { fsyncPath, TEMP_FILE, tempPathFor, writeObjectFile } from './write-file.js'
 
 const SHARD = /^[0-9a-f]{2}$/
@@ -38,6 +39,12 @@ function reuseStored(path: string, size: number): boolean {
   }
 }
 
+/** This thread's own reads see the objects its open sync batch has yet to rename into place. */
+function pendingStat(path: string): Stats | undefined {
+  const pending = currentSyncBatch()?.pending(path)
+  return pending ? statSync(pending.tmp, { throwIfNoEntry: false }) : undefined
+}
+
 /**
  * Objects as files under a root directory: location `objects/xx/<hash>.<ext>`
  * is the file `<root>/objects/xx/<hash>.<ext>`. The root is the home by
@@ -47,7 +54,10 @@ function reuseStored(path: string, size: number): boolean {
 export class FileObjectStore implements ObjectStore {
   readonly spec: string
   readonly description: string
+  /** Directories known to exist durably: puts into them skip mkdir. */
   private readonly madeDirs = new Set<string>()
+  /** Directories created here whose parents' fsync has not succeeded yet, with the topmost one created. */
+  private readonly unflushedDirs = new Map<string, string>()
 
   /** `shared`: other hosts may write here, so a temporary file is judged by its age, not by whether its process runs on this host. */
   constructor(
@@ -64,34 +74,54 @@ export class FileObjectStore implements ObjectStore {
 
   async put(location: string, bytes: Uint8Array, opts: PutOptions = {}): Promise<{ written: boolean }> {
     const path = this.pathOf(location)
+    const sync = opts.sync ?? true
+    const batch = sync ? currentSyncBatch() : undefined
+    // Already written by this batch (same name, so same content): once is enough.
+    if (!opts.replace && batch?.pending(path)?.bytes === bytes.byteLength) return { written: true }
     if (!opts.replace && reuseStored(path, bytes.byteLength)) return { written: false }
     const dir = join(path, '..')
-    const sync = opts.sync ?? true
     if (!this.madeDirs.has(dir)) {
-      const created = mkdirSync(dir, { recursive: true })
+      // A directory this store created but whose parents were never flushed (a batch pending or failed) is still new.
+      const created = mkdirSync(dir, { recursive: true }) ?? this.unflushedDirs.get(dir)
       // New directories are entries in their parents: flushed too, or the object's directory could vanish.
-      if (created !== undefined && sync) for (let d = dirname(dir); ; d = dirname(d)) {
-        fsyncPath(d, 'r')
-        if (d === dirname(created) || d === dirname(d)) break
+      if (created !== undefined && sync) {
+        this.unflushedDirs.set(dir, created)
+        for (let d = dirname(dir); ; d = dirname(d)) {
+          if (batch) batch.addDirectory(d)
+          else fsyncPath(d, 'r')
+          if (d === dirname(created) || d === dirname(d)) break
+        }
       }
-      this.madeDirs.add(dir)
+      const made = () => {
+        this.unflushedDirs.delete(dir)
+        this.madeDirs.add(dir)
+      }
+      if (batch) batch.onFlushed(made)
+      else made()
     }
     writeObjectFile(path, bytes, { sync })
     return { written: true }
   }
 
   async get(location: string): Promise<Uint8Array> {
+    const path = this.pathOf(location)
     try {
-      return readFileSync(this.pathOf(location))
+      return readFileSync(path)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missingObjectError(location, this.description)
-      throw err
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      const pending = currentSyncBatch()?.pending(path)
+      if (pending) return readFileSync(pending.tmp)
+      throw missingObjectError(location, this.description)
     }
   }
 
   async *stream(location: string): AsyncIterable<Uint8Array> {
+    const path = this.pathOf(location)
+    // Chosen before reading: a stream cannot start over from the pending copy once it has yielded.
+    const pending = currentSyncBatch()?.pending(path)
+    const file = pending && !existsSync(path) ? pending.tmp : path
     try {
-      for await (const chunk of createReadStream(this.pathOf(location), { highWaterMark: CHUNK_BYTES })) yield chunk as Uint8Array
+      for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) yield chunk as Uint8Array
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missingObjectError(location, this.description)
       throw err
@@ -99,7 +129,8 @@ export class FileObjectStore implements ObjectStore {
   }
 
   async stat(location: string): Promise<ObjectInfo | undefined> {
-    const s = statSync(this.pathOf(location), { throwIfNoEntry: false })
+    const path = this.pathOf(location)
+    const s = statSync(path, { throwIfNoEntry: false }) ?? pendingStat(path)
     return s?.isFile() ? { location, bytes: s.size, modifiedMs: s.mtimeMs } : undefined
   }
 

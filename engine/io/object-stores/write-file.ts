@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { currentSyncBatch } from './sync-batch.js'
 
 /** `<object>.tmp-PID-RANDOM`: an object being written by process PID (see writeObjectFile). */
 export const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]+$/
@@ -28,15 +29,22 @@ export function fsyncPath(path: string, flags: 'r' | 'r+'): void {
  * directory after it, so once this returns the object survives a power loss
  * under its name: without the first flush, a file system may persist the
  * rename before the data (an empty or truncated object under a recorded
- * name); without the second, the rename itself may be lost.
+ * name); without the second, the rename itself may be lost. Inside a sync
+ * batch (see withSyncBatch) a `sync` write stops after the temporary file:
+ * the batch's flush does the rest, for all its objects together.
  */
 // Synchronous file I/O on purpose: steps run on worker threads, where
 // blocking is free and a sync call is several times cheaper than the
 // open/stat/write/close round trips of fs/promises.
 export function writeObjectFile(path: string, bytes: Uint8Array, opts: { sync?: boolean } = {}): void {
   const tmp = tempPathFor(path)
+  const batch = opts.sync ? currentSyncBatch() : undefined
   try {
     writeFileSync(tmp, bytes)
+    if (batch) {
+      batch.addObject(tmp, path, dirname(path), bytes.byteLength)
+      return
+    }
     if (opts.sync) fsyncPath(tmp, 'r+')
     renameSync(tmp, path)
   } catch (err) {
