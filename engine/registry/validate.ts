@@ -20,6 +20,7 @@ export function checkModelVersion(name: string, version: unknown): number {
   return version as number
 }
 
+/** `stage` as a ModelStage, or STRATA_INVALID_MODEL naming the stages there are (for stages typed by a user). */
 export function checkStage(stage: unknown): ModelStage {
   if (typeof stage !== 'string' || !MODEL_STAGES.includes(stage as ModelStage)) {
     throw invalid(`Unknown model stage ${JSON.stringify(stage)}; use one of ${MODEL_STAGES.join(', ')}.`)

@@ -11,6 +11,10 @@ import type { ServingContext, ServingLogFile } from '../../assets/serving-logs.j
 /** Inside servingLogsDir: `--shadow` answers side by side, and `--canary`'s record of who answered. */
 export const SHADOW_FILE = 'shadow.jsonl'
 export const PREDICTIONS_FILE = 'predictions.jsonl'
+/** Where shadow records go, relative to the home: one `ShadowRecord` per line. */
+export const SHADOW_LOG = `serving/${SHADOW_FILE}`
+/** Where prediction records go when a canary is configured, relative to the home: one `PredictionRecord` per line. */
+export const PREDICTIONS_LOG = `serving/${PREDICTIONS_FILE}`
 
 /** The directory `strata serve` writes its logs to, for a home. */
 export function servingLogsDir(home: string): string {

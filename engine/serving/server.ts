@@ -56,10 +56,11 @@ import type { Storage } from '../storage/types.js'
 import { answerOutsideRoutes, decodeSegment, errorJson, errorMessage, HttpError, readBody, requireJsonBody, sendJson as send } from './http.js'
 import { listen } from './listen.js'
 import { createModelSet, type LoadedInfo, type ServingRole } from './models.js'
-import { PREDICTIONS_FILE, SHADOW_FILE } from './log-reader.js'
+import { PREDICTIONS_LOG, SHADOW_LOG } from './log-reader.js'
 import type { ObjectStore } from '../io/object-stores/types.js'
 import { ServingMetrics } from './metrics.js'
 
+/** What `startServer` serves and how: the definitions' served models, read from this home's storage and objects. */
 export interface ServeOptions {
   defs: Definitions
   home: string
@@ -119,11 +120,15 @@ export interface PredictionRecord {
   predictions: Prediction[]
 }
 
+/** A running model server (`startServer`). */
 export interface ServingServer {
+  /** `http://HOST:PORT`, with the port actually bound. */
   readonly url: string
+  /** The port actually bound (the ephemeral one chosen when `port` was 0). */
   readonly port: number
   /** Re-reads the registry now and swaps versions that changed (what SIGHUP does). */
   refresh(): Promise<void>
+  /** The model versions loaded now, one per served model and role. */
   loaded(): LoadedInfo[]
   /** Resolves when pending shadow and prediction records are written. */
   flush(): Promise<void>
@@ -132,11 +137,11 @@ export interface ServingServer {
    * process's uncaught exceptions and unhandled rejections here); serving goes on.
    */
   fault(origin: string, err: unknown): void
+  /** Stops the server (open connections are dropped), waits for a registry refresh in progress and for pending records, then unloads the models. */
   close(): Promise<void>
 }
 
-export const SHADOW_LOG = `serving/${SHADOW_FILE}`
-export const PREDICTIONS_LOG = `serving/${PREDICTIONS_FILE}`
+export { SHADOW_LOG, PREDICTIONS_LOG }
 
 /** Canary bucket of a key, in [0, 100). */
 export function canaryBucket(model: string, key: string): number {
@@ -144,6 +149,7 @@ export function canaryBucket(model: string, key: string): number {
   return (h.readUInt32BE(0) / 2 ** 32) * 100
 }
 
+/** Starts serving (see the top of this file); engine/serve.ts is its public, lazily loading face. */
 export async function startServer(opts: ServeOptions): Promise<ServingServer> {
   const { defs, home, storage } = opts
   const log = opts.log ?? (() => {})

@@ -1,3 +1,6 @@
+/** Quiet period, in milliseconds, after the last file change before a dev session reloads (`DevSessionOptions.debounceMs`). */
+export const DEFAULT_DEBOUNCE_MS = 200
+
 export interface Debouncer<T> {
   /** Adds an item and restarts the quiet period. */
   push(item: T): void

@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
 import type { RunEvent } from '../execution/run.js'
 import type { Executor } from '../executors/types.js'
 import type { IsolateData, LoadError, Replies, Reply, Request, StepReply, StepRequest } from './protocol.js'
+import type { DevOutput } from './types.js'
 
 type Op = Request['op']
 type Params<O extends Op> = Omit<Extract<Request, { op: O }>, 'id' | 'op'>
@@ -48,6 +50,19 @@ export interface Isolate {
 const CLOSE_GRACE_MS = 2000
 
 /**
+ * Copies a worker's stdio to `output` as `pipe` would (never ending it, and
+ * pausing the worker's stream while `output` is full), without requiring
+ * `output` to be a whole Node stream.
+ */
+function relay(from: Readable, output: DevOutput): void {
+  from.on('data', (chunk: Uint8Array) => {
+    if (output.write(chunk) !== false || !output.once) return
+    from.pause()
+    output.once('drain', () => from.resume())
+  })
+}
+
+/**
  * `output` receives what the definitions and the steps print (console.log in
  * a compute function, in the definitions module): it must not mix with the
  * session's own output, e.g. `strata dev --json` lines.
@@ -56,7 +71,7 @@ const CLOSE_GRACE_MS = 2000
  * (a warm pool the session keeps across reloads); steps still running when
  * the isolate goes are stopped, as its own pool's would have been.
  */
-export function startIsolate(data: IsolateData, output: NodeJS.WritableStream = process.stderr, pool?: Executor): Isolate {
+export function startIsolate(data: IsolateData, output: DevOutput = process.stderr, pool?: Executor): Isolate {
   const worker = new Worker(new URL('./isolate-worker.mjs', import.meta.url), {
     workerData: pool ? { ...data, sessionPool: { concurrency: pool.concurrency } } : data,
     stdout: true,
@@ -64,8 +79,8 @@ export function startIsolate(data: IsolateData, output: NodeJS.WritableStream = 
     // Workers inherit node's flags; `--input-type` (from `node --input-type=module -e`) makes a worker from a file fail.
     execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
   })
-  worker.stdout.pipe(output, { end: false })
-  worker.stderr.pipe(output, { end: false })
+  relay(worker.stdout, output)
+  relay(worker.stderr, output)
   let nextId = 1
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?: (e: RunEvent) => void }>()
   let gone: LoadError | undefined

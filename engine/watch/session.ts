@@ -1,7 +1,7 @@
 import { resolveDefsPath } from '../definitions/load.js'
 import { createPoolExecutor } from '../executors/pool.js'
 import { resolveHome } from '../home.js'
-import { createDebouncer } from './debounce.js'
+import { createDebouncer, DEFAULT_DEBOUNCE_MS } from './debounce.js'
 import { diffDefinitions, type DefinitionsSnapshot } from './diff.js'
 import { locateLoadError } from './error-location.js'
 import { scanImportGraph } from './import-graph.js'
@@ -10,7 +10,7 @@ import type { StaleReport } from './protocol.js'
 import type { DevEvent, DevSession, DevSessionOptions, ReloadReason } from './types.js'
 import { createFileWatcher } from './watcher.js'
 
-export const DEFAULT_DEBOUNCE_MS = 200
+export { DEFAULT_DEBOUNCE_MS }
 
 type Emit = (event: DevEvent) => void
 /** Distributes over the union, so each event type keeps its own fields. */

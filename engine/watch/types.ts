@@ -23,9 +23,21 @@ export interface DevSessionOptions {
    * modules and of compute functions, which run in worker threads).
    * @defaultValue process.stderr
    */
-  output?: NodeJS.WritableStream
+  output?: DevOutput
   /** Called synchronously for every event, in order. Exceptions thrown here are ignored. */
   onEvent?: (event: DevEvent) => void
+}
+
+/**
+ * Where a dev session writes what the user's code prints. `process.stderr`
+ * and any `stream.Writable` are ones; so is an object whose `write` collects
+ * the text. Declared here rather than as Node's `NodeJS.WritableStream` so
+ * that the published declarations type-check without `@types/node`.
+ */
+export interface DevOutput {
+  /** Receives each chunk as printed. Returning `false` means "full": printing pauses until `drain`, when `once` is there to report it. */
+  write(chunk: string | Uint8Array): unknown
+  once?(event: 'drain', listener: () => void): unknown
 }
 
 export interface DevSession {
