@@ -38,3 +38,30 @@ export { validateContract, describeReport, type ContractReport } from './checks/
 export { loadContractFile } from './checks/contract-file.js'
 export { readCheckCounts, readLatestChecks, describeCheckResult, checkResultJson, type CheckCountsSummary } from './checks/status.js'
 export * from './automation/index.js'
+export { openStorage, resolveStorageUrl, type OpenStorageOptions, type StorageUrlSources } from './open-storage.js'
+export { checkStage } from './registry/index.js'
+export { startDevSession, DEFAULT_DEBOUNCE_MS } from './dev-session.js'
+export type {
+  DevSessionOptions,
+  DevSession,
+  DevOutput,
+  DevEvent,
+  DevEventType,
+  DevAsset,
+  StaleAsset,
+  RunCounts,
+  CodeVersionChange,
+  SourceLocation,
+  ReloadReason,
+} from './watch/types.js'
+export {
+  startServer,
+  SHADOW_LOG,
+  PREDICTIONS_LOG,
+  type ServeOptions,
+  type ServingServer,
+  type ShadowRecord,
+  type PredictionRecord,
+  type LoadedInfo,
+  type ServingRole,
+} from './serve.js'

@@ -3,7 +3,7 @@
  * a terminal) and the UI's dev-events panel: the same words in both places.
  */
 import { basename } from 'node:path'
-import type { DevEvent } from '../engine/watch/types.js'
+import type { DevEvent } from '../engine/index.js'
 import { formatDuration } from './cli/output.js'
 
 type Of<T extends DevEvent['type']> = Extract<DevEvent, { type: T }>

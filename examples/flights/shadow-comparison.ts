@@ -28,7 +28,7 @@
 import { createHash } from 'node:crypto'
 import type { Table } from 'apache-arrow'
 import { asset, check, output, type AssetContext, type AssetDefinition, type CheckFnResult, type ServingContext } from 'strata-engine'
-import type { PredictionRecord, ShadowRecord } from '../../engine/serving/server.js'
+import type { PredictionRecord, ShadowRecord } from 'strata-engine/engine'
 import type { TrainingConfig } from './config.js'
 import { keyRangeMapping } from './mappings.js'
 import { accuracy, auc } from './metrics.js'

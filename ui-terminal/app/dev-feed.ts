@@ -4,7 +4,7 @@
  * errors with file:line, and auto-run progress (one line updated in place).
  */
 import { dirname, relative } from 'node:path'
-import type { DevEvent as SessionEvent } from '../../engine/watch/types.js'
+import type { DevEvent as SessionEvent } from '../../engine/index.js'
 import type { DevEvent as PanelLine } from './dev-events.js'
 import { codeChangeText, list, reloadedText, reloadErrorText, runCanceledText, runEndText, runStartText, staleText, watchingLines, type Level } from '../dev-text.js'
 import { shortId } from './theme.js'

@@ -14,10 +14,7 @@
  */
 import { hostname } from 'node:os'
 import type { Definitions } from '../../assets/types.js'
-import { AssetGraph, type Workspace } from '../../engine/index.js'
-import { openStorage } from '../../engine/storage/index.js'
-import type { LatestMaterialization, Storage } from '../../engine/storage/types.js'
-import type { DevAsset, DevEvent as SessionEvent } from '../../engine/watch/types.js'
+import { AssetGraph, openStorage, type DevAsset, type DevEvent as SessionEvent, type LatestMaterialization, type Storage, type Workspace } from '../../engine/index.js'
 import { BackfillTracker } from './backfill-tracker.js'
 import { graphDataOf, type GraphData } from './graph/graph-data.js'
 import { PollLoop } from './poll-loop.js'

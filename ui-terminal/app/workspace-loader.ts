@@ -6,8 +6,19 @@
  * loaded: `strata dev` reloads whole module graphs in a fresh worker.
  */
 import { dirname } from 'node:path'
-import { AssetGraph, loadDefinitions, openObjectStore, openWorkspace, resolveDefsPath, resolveHome, resolveObjectsSpec, type OpenWorkspaceOptions, type Workspace } from '../../engine/index.js'
-import { openStorage, resolveStorageUrl } from '../../engine/storage/index.js'
+import {
+  AssetGraph,
+  loadDefinitions,
+  openObjectStore,
+  openStorage,
+  openWorkspace,
+  resolveDefsPath,
+  resolveHome,
+  resolveObjectsSpec,
+  resolveStorageUrl,
+  type OpenWorkspaceOptions,
+  type Workspace,
+} from '../../engine/index.js'
 
 export type WorkspaceOpener = (previous?: Workspace) => Promise<Workspace>
 

@@ -3,8 +3,7 @@
  * The session's events leave out what does not apply; here every documented
  * field is written, null when it does not apply, as in every --json shape.
  */
-import type { RunEvent, StepResult } from '../../engine/index.js'
-import type { DevEvent } from '../../engine/watch/index.js'
+import type { DevEvent, RunEvent, StepResult } from '../../engine/index.js'
 
 type SerializedError = { name: string; message: string; stack?: string; code?: string }
 

@@ -1,12 +1,20 @@
 import { StrataError } from '../../../assets/errors.js'
 import { MODEL_STAGES, type ModelStage, type ModelVersion } from '../../../assets/registry.js'
-import { resolveDefsPath } from '../../../engine/definitions/load.js'
-import { resolveHome } from '../../../engine/home.js'
-import { lineageTree, modelMaterialization } from '../../../engine/index.js'
-import { checkStage, getModel, getModelHistory, listModels, promoteModel, rollbackModel } from '../../../engine/registry/index.js'
-import { openStorage } from '../../../engine/storage/index.js'
-import { resolveCommandStorageUrl } from '../../../engine/workspace.js'
-import type { Storage } from '../../../engine/storage/types.js'
+import {
+  checkStage,
+  getModel,
+  getModelHistory,
+  lineageTree,
+  listModels,
+  modelMaterialization,
+  openStorage,
+  promoteModel,
+  resolveCommandStorageUrl,
+  resolveDefsPath,
+  resolveHome,
+  rollbackModel,
+  type Storage,
+} from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, formatAge, formatTime, printJson, table } from '../output.js'
 import { partitionKeyJson } from '../json.js'

@@ -1,7 +1,6 @@
 import { StrataError } from '../../../assets/errors.js'
 import { MODEL_STAGES, type ModelStage } from '../../../assets/registry.js'
-import { checkStage } from '../../../engine/registry/index.js'
-import { SHADOW_LOG, startServer } from '../../../engine/serving/server.js'
+import { checkStage, SHADOW_LOG, startServer } from '../../../engine/index.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, errColor, printJsonLine } from '../output.js'
 import { withWorkspace } from '../workspace.js'

@@ -1,6 +1,5 @@
 import { StrataError } from '../../../assets/index.js'
 import { checkResultJson, describeFailure, describeReason, displayStatus, keysOptionsFor, loadStatusIndex, readFreshness, readLatestChecks, type CheckResultRecord, type PartitionDisplayStatus } from '../../../engine/index.js'
-import { upstreamLinks } from '../../../engine/partitions/mapping.js'
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js'
 import { color, escapeForTerminal, formatAge, formatTime, printJson, table } from '../output.js'
 import { PAINT, partitionTimeline } from '../partition-bar.js'
@@ -43,8 +42,9 @@ export async function run(argv: string[]): Promise<number> {
     const checkResults = await readLatestChecks(ws, key)
     const freshness = (await readFreshness(ws, [key])).get(key)!
     // Counts alone, for an asset with no upstreams (nor production models), come straight from the state
-    // index in the database: no per-partition work for 100,000 partitions.
-    if (values.json && !values.partitions && asset.partitions && upstreamLinks(ws.defs, asset).length === 0 && !asset.models.length) {
+    // index in the database: no per-partition work for 100,000 partitions. A self input is an upstream
+    // here (its partitions depend on each other), hence `ins` and `deps` rather than `upstreamKeys`.
+    if (values.json && !values.partitions && asset.partitions && Object.keys(asset.ins).length === 0 && asset.deps.length === 0 && !asset.models.length) {
       const total = asset.partitions.keys(await keysOptionsFor(ws)).length
       const s = await ws.storage.summarizePartitionStates(key, asset.codeVersion)
       const counts = { FRESH: s.fresh, STALE: s.codeChanged, MISSING: Math.max(0, total - s.fresh - s.codeChanged - s.failed - s.inProgress), FAILED: s.failed, IN_PROGRESS: s.inProgress }
