@@ -106,6 +106,15 @@ export class ReadyQueue<T> {
     return (best as MinHeap<Ready<T>>).pop()!.item
   }
 
+  /** Removes and returns the lowest-ordered step of no named pool if `accept` takes it, else undefined. */
+  takeUnpooled(accept: (r: Ready<T>) => boolean): Ready<T> | undefined {
+    const heap = this.heaps.get('')
+    const head = heap?.peek()
+    if (!head || !accept(head.item)) return undefined
+    this.count--
+    return heap!.pop()!.item
+  }
+
   /** Removes and returns everything, lowest order first. */
   drain(): Ready<T>[] {
     const out: Ready<T>[] = []

@@ -11,7 +11,8 @@ import { GroupCommit } from './group-commit.js'
 import { checkRows, recordSuccess } from './record-success.js'
 import { windowOf } from './partition-window.js'
 import type { PlannedStep } from './plan.js'
-import { prepareStep, type Basis, type PrepareContext } from './prepare-step.js'
+import { prepareStep, type Basis, type PrepareContext, type Prepared } from './prepare-step.js'
+import { StepTimes } from './step-times.js'
 import { ReadyQueue } from './ready-queue.js'
 import { retryDelayMs } from './retry.js'
 import { servingLogsDir } from '../serving/log-reader.js'
@@ -22,6 +23,21 @@ import { serializeError, type CheckResultData, type SerializedError, type StepLo
 import type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult } from './run-types.js'
 
 export type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult, StepStatus } from './run-types.js'
+
+/** A batch of short steps is sized to take about this long on its thread (see batchSize in executeRun). */
+const BATCH_BUDGET_MS = 25
+/** At most this many steps per hand-off. */
+const MAX_BATCH = 64
+
+/** A step prepared, announced and handed to the executor. */
+interface Started {
+  step: PlannedStep
+  attempt: number
+  prepared: Extract<Prepared, { kind: 'ready' }>
+  task: StepTask
+  stepStart: number
+  onLog: (line: StepLogLine) => void
+}
 
 /** Errors a retry cannot fix: the same value would fail the same checks. */
 const NOT_RETRIED = new Set(['STRATA_CHECK_FAILED', 'STRATA_INVALID_CONTRACT', 'STRATA_GATE_FAILED', 'STRATA_UNKNOWN_MODEL', 'STRATA_UNSUPPORTED_VALUE', 'STRATA_INVALID_METADATA'])
@@ -81,6 +97,10 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   const poolRunning = new Map<string, number>()
   /** What each step decided on, so its failure is written compare-and-set. */
   const basisOf = new Map<string, Basis>()
+  const stepTimes = new StepTimes()
+  /** Hand-offs to the executor, and how many of them carried several steps. */
+  let handOffs = 0
+  let batches = 0
   const limitText = opts.runTimeoutMs !== undefined ? formatLimit(opts.runTimeoutMs) : ''
   const onTimeout = () =>
     events.write({ runId, ts: Date.now(), type: 'LOG', level: 'warn', message: `The run passed its time limit of ${limitText}: canceling it (nothing new starts; running steps get the grace period).`, data: { runTimeoutMs: opts.runTimeoutMs } })
@@ -150,8 +170,12 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     signal: stopper.cancelSignal,
   }
 
-  /** `release` frees the step's executor slot (and named pool slot) as soon as its compute is over. */
-  const runOne = async (step: PlannedStep, attempt: number, release: () => void) => {
+  /**
+   * Prepares a step and announces its start. Returns what its compute needs,
+   * or undefined when it needs none (up to date, canceled, failed to resolve
+   * its inputs): then it is finished here.
+   */
+  const begin = async (step: PlannedStep, attempt: number): Promise<Started | undefined> => {
     const asset = defs.byKey.get(step.assetKey)!
     const partitionKey = step.partitionKeys.join(',')
     const onWait = (h: SlotHolder) => {
@@ -162,23 +186,23 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     const prepared = await prepareStep({ ...prepareBase, onWait }, step, attempt)
     if (prepared.kind === 'canceled') {
       finishStep(step, canceled(step))
-      return
+      return undefined
     }
     if (prepared.kind === 'up-to-date') {
       events.write({ runId, ts: Date.now(), type: 'STEP_UP_TO_DATE', assetKey: step.assetKey, partitionKey, message: prepared.message })
       finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'SKIPPED', attempts: 0, durationMs: 0, skipReason: 'UP_TO_DATE', dataVersion: prepared.dataVersion })
-      return
+      return undefined
     }
     basisOf.set(step.id, prepared.basis)
     if (prepared.kind === 'failed') {
       // Missing inputs are not transient: retrying cannot help.
       await fail(step, attempt, prepared.error, 0)
-      return
+      return undefined
     }
     if (stopper.canceled) {
       // Canceled while claiming: the claim is released with the run's other slots.
       finishStep(step, canceled(step))
-      return
+      return undefined
     }
     const stepStart = Date.now()
     events.write({ runId, ts: stepStart, type: 'STEP_START', assetKey: step.assetKey, partitionKey, message: attempt > 1 ? `Attempt ${attempt}` : undefined, data: { attempt } })
@@ -204,8 +228,17 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey, level: line.level, message: line.message })
       emit({ type: 'step-log', step, line })
     }
-    const outcome: StepOutcome = await stopper.race(executor.runStep(task, onLog, stopper.stopSignal), stepStart, stopMessage)
+    return { step, attempt, prepared, task, stepStart, onLog }
+  }
+
+  /** Records a started step's outcome; `release` frees its share of the executor slot as soon as its compute is over. */
+  const complete = async (started: Started, running: Promise<StepOutcome>, release: () => void) => {
+    const { step, attempt, prepared, task, stepStart } = started
+    const asset = defs.byKey.get(step.assetKey)!
+    const partitionKey = step.partitionKeys.join(',')
+    const outcome: StepOutcome = await stopper.race(running, stepStart, stopMessage)
     const durationMs = Date.now() - stepStart
+    stepTimes.observe(outcome.durationMs)
     if (outcome.ok) {
       const recording = recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: prepared.resolved.consumed, productionModels: prepared.productionModels, commits })
       // Queued for its commit (synchronously, above): the slot can take the next step while it waits.
@@ -263,6 +296,64 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     await fail(step, attempt, outcome.error, durationMs, outcome.checks)
   }
 
+  /** An engine error (e.g. storage) while handling a step fails that step, not the whole process. */
+  const failOnError = (step: PlannedStep, attempt: number) => async (err: unknown) => {
+    if (!results.has(step.id)) await fail(step, attempt, serializeError(err), 0).catch(() => {})
+  }
+
+  /**
+   * Runs steps that share one executor slot: one step, or a batch of short
+   * independent ones handed over together (see `batchSize`). `release` frees
+   * the slot once every compute of the group is over.
+   */
+  const runGroup = async (items: ReadonlyArray<{ step: PlannedStep; attempt: number }>, release: () => void) => {
+    const started: Started[] = []
+    for (const { step, attempt } of items) {
+      const s = await begin(step, attempt).catch(failOnError(step, attempt))
+      if (s) started.push(s)
+    }
+    if (started.length === 0) return
+    handOffs += started.length > 1 && executor.runBatch ? 1 : started.length
+    if (started.length > 1 && executor.runBatch) batches++
+    const outcomes =
+      started.length > 1 && executor.runBatch
+        ? executor.runBatch(started.map((s) => ({ task: s.task, onLog: s.onLog })), stopper.stopSignal)
+        : started.map((s) => executor.runStep(s.task, s.onLog, stopper.stopSignal))
+    let computing = started.length
+    await Promise.all(
+      started.map((s, i) => {
+        let released = false
+        const releaseOne = () => {
+          if (released) return
+          released = true
+          if (--computing === 0) release()
+        }
+        return complete(s, outcomes[i]!, releaseOne)
+          .catch(failOnError(s.step, s.attempt))
+          .finally(releaseOne)
+      }),
+    )
+  }
+
+  /** Whether a step may share a hand-off with others: no time limit to enforce per step, no named pool to count it in. */
+  const batchable = (step: PlannedStep) => {
+    const asset = defs.byKey.get(step.assetKey)!
+    return asset.timeoutMs === undefined && asset.pool === undefined
+  }
+  /**
+   * How many ready steps the next hand-off takes: as many as keep a batch
+   * within ~BATCH_BUDGET_MS of compute at this run's recent step duration,
+   * never more than a fair share of what is ready among the free slots (so
+   * no thread idles while another has a long batch), and one until a step
+   * duration is known.
+   */
+  const batchSize = () => {
+    const mean = stepTimes.mean
+    if (!executor.runBatch || mean === undefined) return 1
+    const share = Math.ceil((ready.size + 1) / Math.max(1, executor.concurrency - running))
+    return Math.max(1, Math.min(MAX_BATCH, share, Math.floor(BATCH_BUDGET_MS / Math.max(mean, 0.01))))
+  }
+
   let finish!: () => void
   const done = new Promise<void>((resolve) => (finish = resolve))
   let finished = false
@@ -284,7 +375,15 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     while (running < executor.concurrency) {
       const next = ready.take(hasRoom)
       if (!next) break
-      const { step, attempt } = next.item
+      const items = [next.item]
+      if (next.pool === undefined && batchable(next.item.step)) {
+        const size = batchSize()
+        while (items.length < size) {
+          const more = ready.takeUnpooled((r) => batchable(r.item.step))
+          if (!more) break
+          items.push(more.item)
+        }
+      }
       const poolName = next.pool
       running++
       inFlight++
@@ -297,16 +396,11 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
         if (poolName !== undefined) poolRunning.set(poolName, poolRunning.get(poolName)! - 1)
         pump()
       }
-      runOne(step, attempt, release)
-        .catch(async (err) => {
-          // An engine error (e.g. storage) while handling a step fails that step, not the whole process.
-          if (!results.has(step.id)) await fail(step, attempt, serializeError(err), 0).catch(() => {})
-        })
-        .finally(() => {
-          inFlight--
-          release()
-          pump()
-        })
+      runGroup(items, release).finally(() => {
+        inFlight--
+        release()
+        pump()
+      })
     }
     // Waiting for more records to share the commit must never leave the executor idle, nor the queue empty when slots free up.
     if (commits.pending > 0 && (running < executor.concurrency || ready.size === 0)) void commits.flush()
@@ -340,7 +434,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
             ? `Run canceled: it ran past its time limit of ${limitText}. Raise it with --timeout SECONDS (or automation.runTimeoutMs for runs the daemon launches).`
             : 'Run canceled'
           : `${failed} step(s) failed`,
-    data: { executor: executor.name, concurrency: executor.concurrency, threadsStarted: executor.threadsStarted, ...(stopper.timedOut ? { timedOut: true, runTimeoutMs: opts.runTimeoutMs } : {}) },
+    data: { executor: executor.name, concurrency: executor.concurrency, threadsStarted: executor.threadsStarted, handOffs, batches, ...(stopper.timedOut ? { timedOut: true, runTimeoutMs: opts.runTimeoutMs } : {}) },
   })
   await events.flush()
   // Attempts that will never finish (canceled, or cut short by an engine error) neither stay IN_PROGRESS nor hide the last good materialization.

@@ -49,15 +49,16 @@ function makeLogger(emit: (line: StepLogLine) => void): AssetLogger {
  * `onStart` is called once the definitions are loaded, before the inputs.
  */
 export async function runStep(task: StepTask, emit: (line: StepLogLine) => void, onStart?: () => void): Promise<StepOutcome> {
-  const started = performance.now()
+  let started = performance.now()
   try {
     const defs = await definitionsFor(task)
     const asset = defs.byKey.get(task.assetKey)
     if (!asset) {
       throw new StrataError('STRATA_UNKNOWN_ASSET', `Asset "${task.assetKey}" is no longer in ${task.defsPath}; it was removed or renamed after the run was planned.`)
     }
-    // The step's time limit counts from here: importing the definitions on a new thread is not the step's doing.
+    // The step's time limit and duration count from here: importing the definitions on a new thread is not the step's doing.
     onStart?.()
+    started = performance.now()
     const objects = await objectStoreFor(task.objects)
     const inputs: Record<string, unknown> = {}
     await Promise.all(

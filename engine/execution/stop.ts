@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { StepOutcome } from './step-types.js'
 import type { StrataErrorCode } from '../../assets/errors.js'
 
@@ -27,6 +28,8 @@ export class RunStopper {
     opts: { signal?: AbortSignal; stop?: AbortSignal; graceMs?: number; canStopSteps: boolean; timeoutMs?: number; onTimeout?: () => void },
     private readonly onChange: () => void,
   ) {
+    // Every step in flight listens for a stop, and batches put many in flight at once.
+    setMaxListeners(0, this.stopCtl.signal)
     const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS
     const onCancel = () => {
       if (this.cancelCtl.signal.aborted) return

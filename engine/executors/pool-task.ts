@@ -1,6 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads'
 import { runStep } from '../execution/step-runner.js'
-import { LOG_CHANNEL, type StepBroadcast, type StepOutcome, type StepTask } from '../execution/step-types.js'
+import { LOG_CHANNEL, serializeError, type StepBroadcast, type StepOutcome, type StepTask } from '../execution/step-types.js'
+import { withSyncBatch } from '../io/object-stores/sync-batch.js'
 
 // One channel per worker thread rather than a MessageChannel per step: creating
 // and transferring a port for every step costs more than a trivial step itself.
@@ -11,6 +12,17 @@ export interface PoolTaskResult {
   outcome: StepOutcome
   /** How many log lines were broadcast, so the main thread knows when it has them all. */
   logLines: number
+}
+
+/** The fields every step of a batch shares: sent once per batch, not once per step. */
+export type BatchCommon = Pick<StepTask, 'runId' | 'defsPath' | 'defsVersion' | 'objects' | 'storage' | 'servingLogs'>
+
+/** Several independent steps handed to one thread as one task (see `Executor.runBatch`). */
+export interface PoolBatch {
+  common: BatchCommon
+  steps: Array<{ task: Omit<StepTask, keyof BatchCommon>; token: string }>
+  /** Element 0: the index of the step running now, so that when the thread dies the main thread knows which step it was. */
+  progress: SharedArrayBuffer
 }
 
 /** Runs inside a pool worker. */
@@ -26,4 +38,31 @@ export async function runPoolTask({ task, token }: { task: StepTask; token: stri
     task.timeoutMs !== undefined ? () => logs.postMessage({ token, started: Date.now() } satisfies StepBroadcast) : undefined,
   )
   return { outcome, logLines }
+}
+
+/**
+ * Runs a batch inside a pool worker, one step after the other. Their stored
+ * values are made durable together when the last step is done (one round of
+ * flushes instead of one per step), before any outcome is reported: a step is
+ * reported done only once its value is durable.
+ */
+export async function runPoolBatch({ common, steps, progress }: PoolBatch): Promise<PoolTaskResult[]> {
+  const current = new Int32Array(progress)
+  const results: PoolTaskResult[] = []
+  try {
+    await withSyncBatch(async () => {
+      for (let i = 0; i < steps.length; i++) {
+        Atomics.store(current, 0, i)
+        const { task, token } = steps[i]!
+        results.push(await runPoolTask({ task: { ...common, ...task }, token }))
+      }
+    })
+  } catch (err) {
+    // The batch's values could not be made durable: none of its steps may be recorded as done.
+    const error = serializeError(err)
+    return results.map((r) =>
+      r.outcome.ok ? { ...r, outcome: { ok: false, durationMs: r.outcome.durationMs, error: { ...error, message: `Its stored value could not be made durable: ${error.message}` } } } : r,
+    )
+  }
+  return results
 }

@@ -7,5 +7,6 @@ import { FROM_SOURCE } from '../loader/layout.mjs'
 import { registerTypeScript } from '../loader/register.mjs'
 
 registerTypeScript()
-const { runPoolTask } = await (FROM_SOURCE ? import('./pool-task.ts') : import('./pool-task.js'))
+const { runPoolTask, runPoolBatch } = await (FROM_SOURCE ? import('./pool-task.ts') : import('./pool-task.js'))
 export default runPoolTask
+export { runPoolBatch }

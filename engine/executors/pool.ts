@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
 import { LOG_CHANNEL, type StepBroadcast, type StepLogLine, type StepOutcome } from '../execution/step-types.js'
 import { chooseConcurrency } from './concurrency.js'
 import { Generations } from './pool-generations.js'
-import type { PoolTaskResult } from './pool-task.js'
+import type { BatchCommon, PoolBatch, PoolTaskResult } from './pool-task.js'
 import { timeoutOutcome } from './timeout.js'
 import type { Executor, ExecutorOptions } from './types.js'
 import type { StrataErrorCode } from '../../assets/errors.js'
@@ -112,19 +112,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         const { outcome, logLines } = (await generation.pool.run({ task, token }, { signal: abort.signal })) as PoolTaskResult
         finished = true
         clearTimeout(limit)
-        // Log lines and the result travel on different channels: wait for the stragglers.
-        if (sink.received < logLines) {
-          sink.expected = logLines
-          // A referenced timer: with the channel unreferenced and the thread idle, nothing else may keep
-          // the event loop alive while the last lines are in flight (the process would exit mid-run).
-          await new Promise<void>((resolve) => {
-            const giveUp = setTimeout(resolve, 2000)
-            sink.done = () => {
-              clearTimeout(giveUp)
-              resolve()
-            }
-          })
-        }
+        await allLogs(sink, logLines)
         return outcome
       } catch (err) {
         finished = true
@@ -132,23 +120,62 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         const durationMs = performance.now() - started
         if (timedOut) return timeoutOutcome(task, performance.now() - computeStarted, 'its worker thread was terminated')
         if (stop?.aborted) return stoppedOutcome(durationMs)
-        // The worker died (process.exit in the thread, out of memory, a crash outside the step's try).
-        const e = err as Error
-        return {
-          ok: false,
-          durationMs,
-          error: {
-            name: 'WorkerDied',
-            code: 'STRATA_WORKER_DIED',
-            message: `The worker running this step died: ${e.message}`,
-            stack: e.stack,
-          },
-        }
+        return diedOutcome(err, durationMs)
       } finally {
         stop?.removeEventListener('abort', onStop)
         generations.release(generation)
         sinks.delete(token)
       }
+    },
+    runBatch(steps, stop) {
+      if (steps.length === 1) return [this.runStep(steps[0]!.task, steps[0]!.onLog, stop)]
+      if (closed) throw new Error('This pool executor was closed; create another to run steps.')
+      const run = async (): Promise<StepOutcome[]> => {
+        const first = steps[0]!.task
+        const common: BatchCommon = { runId: first.runId, defsPath: first.defsPath, defsVersion: first.defsVersion, objects: first.objects, storage: first.storage, servingLogs: first.servingLogs }
+        const tokens = steps.map(() => randomUUID())
+        const batchSinks = steps.map((s, i) => {
+          const sink: StepSink = { onLog: s.onLog, received: 0, expected: Infinity }
+          sinks.set(tokens[i]!, sink)
+          return sink
+        })
+        const batch: PoolBatch = {
+          common,
+          steps: steps.map(({ task }, i) => {
+            const { runId, defsPath, defsVersion, objects, storage, servingLogs, ...own } = task
+            return { task: own, token: tokens[i]! }
+          }),
+          progress: new SharedArrayBuffer(4),
+        }
+        const started = performance.now()
+        const abort = new AbortController()
+        const onStop = () => abort.abort()
+        stop?.addEventListener('abort', onStop, { once: true })
+        if (stop?.aborted) abort.abort()
+        const generation = generations.acquire(first.defsVersion)
+        try {
+          const results = (await generation.pool.run(batch, { name: 'runPoolBatch', signal: abort.signal })) as PoolTaskResult[]
+          await Promise.all(results.map((r, i) => allLogs(batchSinks[i]!, r.logLines)))
+          return results.map((r) => r.outcome)
+        } catch (err) {
+          const durationMs = performance.now() - started
+          if (stop?.aborted) return steps.map(() => stoppedOutcome(durationMs))
+          // The thread died: the step it was running fails, as it would alone; the others (done but not
+          // reported, or not started) run again, each on its own, so a crash never fails a bystander.
+          const crashed = Atomics.load(new Int32Array(batch.progress), 0)
+          const outcomes: StepOutcome[] = []
+          for (let i = 0; i < steps.length; i++) {
+            outcomes.push(i === crashed ? diedOutcome(err, durationMs) : await this.runStep(steps[i]!.task, steps[i]!.onLog, stop))
+          }
+          return outcomes
+        } finally {
+          stop?.removeEventListener('abort', onStop)
+          generations.release(generation)
+          for (const token of tokens) sinks.delete(token)
+        }
+      }
+      const all = run()
+      return steps.map((_, i) => all.then((outcomes) => outcomes[i]!))
     },
     async close() {
       closed = true
@@ -156,6 +183,27 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
       await generations.close()
     },
   }
+}
+
+/** Log lines and the result travel on different channels: waits for the stragglers. */
+async function allLogs(sink: StepSink, logLines: number): Promise<void> {
+  if (sink.received >= logLines) return
+  sink.expected = logLines
+  // A referenced timer: with the channel unreferenced and the thread idle, nothing else may keep
+  // the event loop alive while the last lines are in flight (the process would exit mid-run).
+  await new Promise<void>((resolve) => {
+    const giveUp = setTimeout(resolve, 2000)
+    sink.done = () => {
+      clearTimeout(giveUp)
+      resolve()
+    }
+  })
+}
+
+/** The worker died (process.exit in the thread, out of memory, a crash outside the step's try). */
+function diedOutcome(err: unknown, durationMs: number): StepOutcome {
+  const e = err as Error
+  return { ok: false, durationMs, error: { name: 'WorkerDied', code: 'STRATA_WORKER_DIED', message: `The worker running this step died: ${e.message}`, stack: e.stack } }
 }
 
 function stoppedOutcome(durationMs: number): StepOutcome {

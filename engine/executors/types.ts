@@ -22,6 +22,17 @@ export interface Executor {
    */
   runStep(task: StepTask, onLog: (line: StepLogLine) => void, stop?: AbortSignal): Promise<StepOutcome>
   /**
+   * Runs several independent steps of one run as one unit of work (one
+   * hand-off to a thread), one after the other: for steps of a millisecond
+   * or less, the hand-off costs more than the step. Returns one promise per
+   * step, in order, each resolving as `runStep`'s would (never rejecting).
+   * A step whose thread dies fails alone: the others are run again. When
+   * `stop` fires, the steps not finished resolve as STRATA_CANCELED.
+   * The orchestrator batches only steps without a time limit or named pool.
+   * @defaultValue absent: each step is handed over on its own
+   */
+  runBatch?(steps: ReadonlyArray<{ task: StepTask; onLog: (line: StepLogLine) => void }>, stop?: AbortSignal): Array<Promise<StepOutcome>>
+  /**
    * Whether steps can run now, and why not: a remote executor reports its
    * workers (none alive, its queue unreachable). Local executors are always
    * healthy. The `stop` signal of `runStep` is how a running step is
