@@ -37,6 +37,7 @@ export interface DevSessionOptions {
 export interface DevOutput {
   /** Receives each chunk as printed. Returning `false` means "full": printing pauses until `drain`, when `once` is there to report it. */
   write(chunk: string | Uint8Array): unknown
+  /** Calls `listener` once when the output can take more (a Node stream's `once('drain')`). */
   once?(event: 'drain', listener: () => void): unknown
 }
 
