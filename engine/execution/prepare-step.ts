@@ -1,12 +1,12 @@
 import type { KeysOptions } from '../../assets/partitions/types.js'
-import type { Definitions } from '../../assets/types.js'
+import type { AssetDefinition, Definitions } from '../../assets/types.js'
 import { isRunOwnerAlive } from '../home.js'
 import { LEASE_RENEW_MS } from '../leases.js'
-import { upstreamKeysFor, upstreamLinks } from '../partitions/mapping.js'
+import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions/mapping.js'
 import type { LatestMaterialization, SlotHolder, SlotKey, Storage } from '../storage/types.js'
 import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
-import { productionModelsToRecord } from '../versioning/production-models.js'
-import { resolveInputs, type ResolvedInputs } from './inputs.js'
+import { productionModelsToRecord, type ProductionVersions } from '../versioning/production-models.js'
+import { resolveInputs, type LatestLookup, type ResolvedInputs } from './inputs.js'
 import type { PlannedStep } from './plan.js'
 import { serializeError, type SerializedError } from './step-types.js'
 
@@ -39,7 +39,8 @@ export type Prepared =
   | { kind: 'failed'; error: SerializedError; basis: Basis }
   | { kind: 'canceled' }
 
-const slotId = (assetKey: string, partitionKey: string) => `${assetKey}\u0000${partitionKey}`
+/** A slot as one map key. */
+export const slotId = (assetKey: string, partitionKey: string): string => `${assetKey}\u0000${partitionKey}`
 
 /** The slots a step reads before it runs: its own, and every upstream slot its mappings select. */
 export function slotsOf(defs: Definitions, step: PlannedStep, keysOptions: KeysOptions): { own: SlotKey[]; all: SlotKey[] } {
@@ -64,6 +65,95 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
+/** What a step reads, worked out once per step: its asset, upstream links and slots. */
+export interface StepSlots {
+  asset: AssetDefinition<any>
+  links: UpstreamLink[]
+  own: SlotKey[]
+  all: SlotKey[]
+  ownIds: ReadonlySet<string>
+}
+
+export function stepSlots(defs: Definitions, step: PlannedStep, keysOptions: KeysOptions): StepSlots {
+  const asset = defs.byKey.get(step.assetKey)!
+  const { own, all } = slotsOf(defs, step, keysOptions)
+  return { asset, links: upstreamLinks(defs, asset), own, all, ownIds: new Set(own.map((s) => slotId(s.assetKey, s.partitionKey))) }
+}
+
+/** Whether the lineage of the step's slots must be read for its first decision (only an up-to-date decision needs it). */
+export function wantsLineage(ctx: PrepareContext, slots: StepSlots, attempt: number): boolean {
+  return ctx.skipUpToDate && attempt === 1 && !slots.asset.observe
+}
+
+/**
+ * The holders that make the step wait: another run's attempt on a slot it
+ * writes, or on an input that was never materialized (an input with a
+ * materialization is read as it is, whatever another run is doing to it).
+ * `inProgress`: the holders of the step's slots only.
+ */
+export function blockingHolders(runId: string, slots: StepSlots, inProgress: readonly SlotHolder[], latestOf: LatestLookup): SlotHolder[] {
+  return inProgress.filter((h) => h.runId !== runId && (slots.ownIds.has(slotId(h.assetKey, h.partitionKey)) || latestOf(h.assetKey, h.partitionKey) === undefined))
+}
+
+/** What to do with a step nobody else is working on, from what was read. */
+export type Decision =
+  /** The step may have been built meanwhile by another run: read again with lineage to tell. */
+  | { kind: 'read-lineage' }
+  | Extract<Prepared, { kind: 'up-to-date' } | { kind: 'failed' }>
+  /** Claim `basis`; once claimed, the step is ready with `resolved`. */
+  | { kind: 'claim'; resolved: ResolvedInputs; basis: Basis }
+
+/**
+ * Decides a step no other run blocks (see blockingHolders) on the latest
+ * materializations read (`lineage`: whether they were read with their
+ * consumed edges) and the production versions of the models it reads.
+ */
+export function decide(
+  ctx: PrepareContext,
+  step: PlannedStep,
+  slots: StepSlots,
+  attempt: number,
+  latestOf: LatestLookup,
+  lineage: boolean,
+  production: ProductionVersions | undefined,
+): Decision {
+  const { defs, runId, keysOptions } = ctx
+  const { asset, links, own } = slots
+  if (attempt === 1 && !asset.observe) {
+    const builtMeanwhile = own.every((s) => {
+      const m = latestOf(s.assetKey, s.partitionKey)
+      return m !== undefined && m.runId !== runId && m.endedAt >= ctx.runStarted
+    })
+    const cutOff = ctx.skipUpToDate && !own.some((s) => ctx.rebuild?.has(nodeLabel(s.assetKey, s.partitionKey)))
+    if (builtMeanwhile && !lineage) return { kind: 'read-lineage' }
+    if ((builtMeanwhile || cutOff) && own.every((s) => directReasonsOf(asset, s.partitionKey, links, latestOf(s.assetKey, s.partitionKey), latestOf, keysOptions, undefined, production).direct.length === 0)) {
+      const mine = latestOf(step.assetKey, own[0]!.partitionKey)!
+      const message = builtMeanwhile
+        ? `Up to date: run ${mine.runId} materialized it during this run, with the same code and inputs`
+        : 'Up to date: inputs and code unchanged (early cut-off)'
+      return { kind: 'up-to-date', dataVersion: mine.dataVersion, message }
+    }
+  }
+  const basis: Basis = own.map((s) => ({ ...s, basis: latestOf(s.assetKey, s.partitionKey)?.id ?? 0 }))
+  try {
+    return { kind: 'claim', resolved: resolveInputs(defs, asset, step.partitionKeys, latestOf, keysOptions), basis }
+  } catch (err) {
+    return { kind: 'failed', error: serializeError(err), basis }
+  }
+}
+
+/** A claimed step, ready to run. */
+export function readyOf(asset: AssetDefinition<any>, d: Extract<Decision, { kind: 'claim' }>, production: ProductionVersions | undefined): Prepared {
+  return production ? { kind: 'ready', resolved: d.resolved, basis: d.basis, productionModels: productionModelsToRecord(asset, production) } : { kind: 'ready', resolved: d.resolved, basis: d.basis }
+}
+
+/** The latest materialization of each slot of a read, by slot. */
+export function latestIndex(latest: readonly LatestMaterialization[]): Map<string, LatestMaterialization> {
+  const out = new Map<string, LatestMaterialization>()
+  for (const m of latest) out.set(slotId(m.assetKey, m.partitionKey), m)
+  return out
+}
+
 /**
  * Decides a step against storage as it is now, not as it was when the run
  * started (other processes may have materialized its inputs, or the step
@@ -81,25 +171,22 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attempt: number): Promise<Prepared> {
   const { defs, storage, runId, keysOptions } = ctx
-  const asset = defs.byKey.get(step.assetKey)!
-  const links = upstreamLinks(defs, asset)
-  const { own, all } = slotsOf(defs, step, keysOptions)
-  const ownIds = new Set(own.map((s) => slotId(s.assetKey, s.partitionKey)))
+  const slots = stepSlots(defs, step, keysOptions)
+  const { asset } = slots
   const isAlive = ctx.isAlive ?? isRunOwnerAlive
   let pollMs = ctx.pollMs ?? 50
   let told = false
   let conflicts = 0
   let leasesCheckedAt = Date.now()
   // Lineage is only needed to tell whether the step is up to date.
-  let consumed = ctx.skipUpToDate && attempt === 1 && !asset.observe
+  let lineage = wantsLineage(ctx, slots, attempt)
   for (;;) {
     if (ctx.signal?.aborted) return { kind: 'canceled' }
-    const view = await storage.readSlots(all, { consumed })
-    const latest = new Map<string, LatestMaterialization>()
-    for (const m of view.latest) latest.set(slotId(m.assetKey, m.partitionKey), m)
-    const latestOf = (key: string, partitionKey: string) => latest.get(slotId(key, partitionKey))
+    const view = await storage.readSlots(slots.all, { consumed: lineage })
+    const latest = latestIndex(view.latest)
+    const latestOf: LatestLookup = (key, partitionKey) => latest.get(slotId(key, partitionKey))
 
-    const blocking = view.inProgress.filter((h) => h.runId !== runId && (ownIds.has(slotId(h.assetKey, h.partitionKey)) || !latest.has(slotId(h.assetKey, h.partitionKey))))
+    const blocking = blockingHolders(runId, slots, view.inProgress, latestOf)
     if (blocking.length > 0) {
       if (blocking.some((h) => !isAlive(h.pid, h.host))) {
         await storage.failOrphanedRuns(isAlive, Date.now())
@@ -119,35 +206,13 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
 
     // Read before the step runs: a promotion during its compute leaves it recorded with the older version, so stale (never falsely fresh).
     const production = asset.models?.length ? await storage.getProductionVersions(asset.models) : undefined
-    if (attempt === 1 && !asset.observe) {
-      const builtMeanwhile = own.every((s) => {
-        const m = latestOf(s.assetKey, s.partitionKey)
-        return m !== undefined && m.runId !== runId && m.endedAt >= ctx.runStarted
-      })
-      const cutOff = ctx.skipUpToDate && !own.some((s) => ctx.rebuild?.has(nodeLabel(s.assetKey, s.partitionKey)))
-      if (builtMeanwhile && !consumed) {
-        consumed = true
-        continue
-      }
-      if ((builtMeanwhile || cutOff) && own.every((s) => directReasonsOf(asset, s.partitionKey, links, latestOf(s.assetKey, s.partitionKey), latestOf, keysOptions, undefined, production).direct.length === 0)) {
-        const mine = latestOf(step.assetKey, own[0]!.partitionKey)!
-        const message = builtMeanwhile
-          ? `Up to date: run ${mine.runId} materialized it during this run, with the same code and inputs`
-          : 'Up to date: inputs and code unchanged (early cut-off)'
-        return { kind: 'up-to-date', dataVersion: mine.dataVersion, message }
-      }
+    const d = decide(ctx, step, slots, attempt, latestOf, lineage, production)
+    if (d.kind === 'read-lineage') {
+      lineage = true
+      continue
     }
-
-    const basis: Basis = own.map((s) => ({ ...s, basis: latestOf(s.assetKey, s.partitionKey)?.id ?? 0 }))
-    let resolved: ResolvedInputs
-    try {
-      resolved = resolveInputs(defs, asset, step.partitionKeys, latestOf, keysOptions)
-    } catch (err) {
-      return { kind: 'failed', error: serializeError(err), basis }
-    }
-    if ((await storage.claimSlots(runId, basis, Date.now())).length === 0) {
-      return production ? { kind: 'ready', resolved, basis, productionModels: productionModelsToRecord(asset, production) } : { kind: 'ready', resolved, basis }
-    }
+    if (d.kind !== 'claim') return d
+    if ((await storage.claimSlots(runId, d.basis, Date.now())).length === 0) return readyOf(asset, d, production)
     // Another run claimed or materialized a slot between the read and the claim: decide again on what it did.
     if (++conflicts > 1) await sleep(pollMs, ctx.signal)
   }
