@@ -23,6 +23,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   registry: () => import('./registry.js'),
   postgres: () => import('./postgres.js'),
   'object-stores': () => import('./object-stores.js'),
+  claims: () => import('./claims.js'),
 }
 const wanted = process.argv.slice(2)
 for (const [name, load] of Object.entries(suites)) {
