@@ -4,7 +4,7 @@
 // rejects; nested batches join the outer one; outside a batch, and on a
 // database store, a put is complete when it returns.
 import assert from 'node:assert/strict'
-import { fsync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, fsyncSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, it } from 'node:test'
 import { putChecked } from '../../engine/io/checked-objects.js'
@@ -14,8 +14,6 @@ import { currentSyncBatch, setBatchFsyncForTests, withSyncBatch } from '../../en
 import type { ObjectStore } from '../../engine/io/object-stores/types.js'
 import { TEMP_FILE } from '../../engine/io/object-stores/write-file.js'
 import { seededBytes, sha256, withStore } from './object-store-helpers.js'
-
-const realFsync = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())))
 
 function object(seed: string, size = 100): { location: string; bytes: Buffer } {
   const bytes = seededBytes(size, seed)
@@ -52,10 +50,10 @@ afterEach(() => {
 /** Counts the flush's fsyncs (and fails the `failAt`-th one, 1-based, with EIO). */
 function instrumentFsync(failAt?: number): { calls: () => number } {
   let calls = 0
-  restoreFsync = setBatchFsyncForTests(async (fd) => {
+  restoreFsync = setBatchFsyncForTests((fd) => {
     calls++
     if (calls === failAt) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })
-    await realFsync(fd)
+    fsyncSync(fd)
   })
   return { calls: () => calls }
 }

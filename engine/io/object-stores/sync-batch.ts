@@ -14,7 +14,7 @@
  * every object of the batch is durable before `withSyncBatch` resolves —
  * before the caller reports its steps done and their records commit.
  */
-import { closeSync, fsync, openSync, renameSync, rmSync } from 'node:fs'
+import { closeSync, fsync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs'
 
 interface PendingObject {
   tmp: string
@@ -59,12 +59,12 @@ export class SyncBatch {
     const unrenamed = new Set(objects.map((o) => o.tmp))
     try {
       for (const tmp of this.extraTemps) rmSync(tmp, { force: true })
-      await allOrFirstError(objects.map((o) => fsyncPathAsync(o.tmp, 'r+')))
+      await fsyncAll(objects.map((o) => o.tmp), 'r+')
       for (const o of objects) {
         renameSync(o.tmp, o.path)
         unrenamed.delete(o.tmp)
       }
-      await allOrFirstError([...this.dirs].map((d) => fsyncPathAsync(d, 'r')))
+      await fsyncAll([...this.dirs], 'r')
     } catch (err) {
       for (const tmp of unrenamed) rmSync(tmp, { force: true })
       throw err
@@ -73,35 +73,43 @@ export class SyncBatch {
   }
 }
 
-/** Waits for every operation (none is left running on a file about to be removed), then fails with the first error. */
-async function allOrFirstError(ops: Array<Promise<void>>): Promise<void> {
-  const results = await Promise.allSettled(ops)
+/**
+ * Flushes files or directories: several concurrently on libuv's threadpool,
+ * a single one right here (a round trip through the threadpool only costs
+ * when there is nothing to overlap it with, as in a batch of one step).
+ * Waits for every fsync to end, so none is still running on a file about to
+ * be removed, then fails with the first error.
+ */
+async function fsyncAll(paths: readonly string[], flags: 'r' | 'r+'): Promise<void> {
+  if (paths.length === 1) return fsyncPath(paths[0]!, flags, batchFsync)
+  const results = await Promise.allSettled(paths.map((path) => fsyncPath(path, flags, batchFsyncAsync)))
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) throw failed.reason
 }
 
-/**
- * Test seam: replaces the fsync of the batch flush (to make it fail). Returns
- * a function restoring the real one.
- */
-export function setBatchFsyncForTests(fn: (fd: number) => Promise<void>): () => void {
-  const previous = batchFsync
-  batchFsync = fn
-  return () => {
-    batchFsync = previous
+async function fsyncPath(path: string, flags: 'r' | 'r+', flush: (fd: number) => void | Promise<void>): Promise<void> {
+  const fd = openSync(path, flags)
+  try {
+    await flush(fd)
+  } finally {
+    closeSync(fd)
   }
 }
 
-// Opening and closing are cheap and stay on this thread; only the fsync, the
-// slow part, goes to the threadpool so that several are in flight at once.
-let batchFsync = (fd: number): Promise<void> => new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())))
+let batchFsync: (fd: number) => void = fsyncSync
+const realFsyncAsync = (fd: number): Promise<void> => new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())))
+let batchFsyncAsync = realFsyncAsync
 
-async function fsyncPathAsync(path: string, flags: 'r' | 'r+'): Promise<void> {
-  const fd = openSync(path, flags)
-  try {
-    await batchFsync(fd)
-  } finally {
-    closeSync(fd)
+/**
+ * Test seam: replaces the flush's fsync, run here or on the threadpool (to
+ * count or fail them). Returns a function restoring the real one.
+ */
+export function setBatchFsyncForTests(fn: (fd: number) => void): () => void {
+  batchFsync = fn
+  batchFsyncAsync = async (fd) => fn(fd)
+  return () => {
+    batchFsync = fsyncSync
+    batchFsyncAsync = realFsyncAsync
   }
 }
 
