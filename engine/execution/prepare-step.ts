@@ -23,7 +23,7 @@ export interface PrepareContext {
   rebuild?: ReadonlySet<string>
   signal?: AbortSignal
   /** Told once per step that waits for another run. */
-  onWait?: (holder: SlotHolder) => void
+  onWait?: (holder: SlotHolder, step: PlannedStep) => void
   isAlive?: (pid: number, host: string) => boolean
   /** First poll interval while waiting for another run; it grows to 1 s. */
   pollMs?: number
@@ -197,7 +197,7 @@ export async function prepareStep(ctx: PrepareContext, step: PlannedStep, attemp
         leasesCheckedAt = Date.now()
         if ((await storage.failOrphanedRuns(isAlive, leasesCheckedAt)).length > 0) continue
       }
-      if (!told) ctx.onWait?.(blocking[0]!)
+      if (!told) ctx.onWait?.(blocking[0]!, step)
       told = true
       await sleep(pollMs, ctx.signal)
       pollMs = Math.min(pollMs * 1.5, 1000)

@@ -12,6 +12,7 @@ import { checkRows, recordSuccess } from './record-success.js'
 import { windowOf } from './partition-window.js'
 import type { PlannedStep } from './plan.js'
 import { prepareStep, type Basis, type PrepareContext, type Prepared } from './prepare-step.js'
+import { prepareSteps } from './prepare-steps.js'
 import { StepTimes } from './step-times.js'
 import { ReadyQueue } from './ready-queue.js'
 import { retryDelayMs } from './retry.js'
@@ -159,7 +160,12 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     finishStep(step, { id: step.id, key: step.assetKey, partitionKeys: step.partitionKeys, status: 'FAILURE', attempts: attempt, durationMs, error, ...(checks?.length ? { checks: checkSummary(checks) } : {}) })
   }
 
-  const prepareBase: Omit<PrepareContext, 'onWait'> = {
+  const onWait = (h: SlotHolder, step: PlannedStep) => {
+    const line: StepLogLine = { ts: Date.now(), level: 'info', message: `Waiting for run ${h.runId} (pid ${h.pid} on ${h.host}), which is materializing ${nodeLabel(h.assetKey, h.partitionKey)}` }
+    events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey: step.partitionKeys.join(','), level: line.level, message: line.message })
+    emit({ type: 'step-log', step, line })
+  }
+  const prepareContext: PrepareContext = {
     defs,
     storage,
     runId,
@@ -168,22 +174,17 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     skipUpToDate: opts.skipUpToDate === true,
     rebuild: opts.rebuild,
     signal: stopper.cancelSignal,
+    onWait,
   }
 
   /**
-   * Prepares a step and announces its start. Returns what its compute needs,
+   * Announces the start of a prepared step. Returns what its compute needs,
    * or undefined when it needs none (up to date, canceled, failed to resolve
    * its inputs): then it is finished here.
    */
-  const begin = async (step: PlannedStep, attempt: number): Promise<Started | undefined> => {
+  const begin = async (step: PlannedStep, attempt: number, prepared: Prepared): Promise<Started | undefined> => {
     const asset = defs.byKey.get(step.assetKey)!
     const partitionKey = step.partitionKeys.join(',')
-    const onWait = (h: SlotHolder) => {
-      const line: StepLogLine = { ts: Date.now(), level: 'info', message: `Waiting for run ${h.runId} (pid ${h.pid} on ${h.host}), which is materializing ${nodeLabel(h.assetKey, h.partitionKey)}` }
-      events.write({ runId, ts: line.ts, type: 'LOG', assetKey: step.assetKey, partitionKey, level: line.level, message: line.message })
-      emit({ type: 'step-log', step, line })
-    }
-    const prepared = await prepareStep({ ...prepareBase, onWait }, step, attempt)
     if (prepared.kind === 'canceled') {
       finishStep(step, canceled(step))
       return undefined
@@ -307,9 +308,17 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
    * the slot once every compute of the group is over.
    */
   const runGroup = async (items: ReadonlyArray<{ step: PlannedStep; attempt: number }>, release: () => void) => {
+    // Decided and claimed together: one read and one write transaction for the whole group.
+    let prepared: Prepared[]
+    try {
+      prepared = items.length === 1 ? [await prepareStep(prepareContext, items[0]!.step, items[0]!.attempt)] : await prepareSteps(prepareContext, items)
+    } catch (err) {
+      await Promise.all(items.map(({ step, attempt }) => failOnError(step, attempt)(err)))
+      return
+    }
     const started: Started[] = []
-    for (const { step, attempt } of items) {
-      const s = await begin(step, attempt).catch(failOnError(step, attempt))
+    for (const [i, { step, attempt }] of items.entries()) {
+      const s = await begin(step, attempt, prepared[i]!).catch(failOnError(step, attempt))
       if (s) started.push(s)
     }
     if (started.length === 0) return
