@@ -99,7 +99,7 @@ test('a database from a newer Strata is refused with STRATA_STORAGE', async () =
   }
 })
 
-test('connection pragmas: WAL, synchronous NORMAL, foreign keys, busy timeout', () => {
+test('connection pragmas: WAL, synchronous NORMAL, foreign keys, busy timeout, a 16 MiB page cache', () => {
   const { home, cleanup } = tempHome()
   try {
     const db = openDatabase(join(home, 'strata.db'))
@@ -109,6 +109,8 @@ test('connection pragmas: WAL, synchronous NORMAL, foreign keys, busy timeout', 
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1)
       assert.equal(db.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS)
       assert.ok(BUSY_TIMEOUT_MS >= 5000)
+      // Negative means KiB: a long run fills the cache to this limit and keeps it resident, so it bounds peak memory.
+      assert.equal(db.pragma('cache_size', { simple: true }), -16384)
     } finally {
       db.close()
     }
