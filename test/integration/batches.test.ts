@@ -2,9 +2,9 @@
 // outcomes, logs and guarantees as one step per hand-off.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createPoolExecutor, executeRun, loadValue, openWorkspace, type RunEvent, type Workspace } from '../../engine/index.js'
+import { createPoolExecutor, executeRun, loadValue, type RunEvent, type Workspace } from '../../engine/index.js'
 import { planTargets } from '../../engine/partitions/plan.js'
-import { createProject } from './helpers.js'
+import { withWorkspace } from './workspace.js'
 
 /** 300 daily partitions of a trivial asset; `extra` goes inside its compute, before the return. */
 const daily = (extra = '') => `import { asset, defineDefinitions, dailyPartitions } from 'strata-engine'
@@ -12,17 +12,6 @@ const days = dailyPartitions({ start: '2024-01-01', end: '2024-10-27' })
 export const daily = asset({ key: 'daily', partitions: days, compute: (ctx) => { ${extra}; ctx.log.info('day ' + ctx.partitionKey); return { day: ctx.partitionKey } } })
 export default defineDefinitions({ assets: [daily] })
 `
-
-async function withWorkspace(defs: string, fn: (ws: Workspace) => Promise<void>): Promise<void> {
-  const p = createProject(defs)
-  const ws = await openWorkspace({ cwd: p.dir })
-  try {
-    await fn(ws)
-  } finally {
-    await ws.close()
-    p.cleanup()
-  }
-}
 
 async function backfill(ws: Workspace, opts: { signal?: AbortSignal; stop?: AbortSignal; onEvent?: (e: RunEvent) => void } = {}) {
   const executor = createPoolExecutor({ concurrency: 2 })

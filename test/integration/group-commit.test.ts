@@ -3,9 +3,9 @@
 // that cannot be stored fails its own step only.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createInProcessExecutor, executeRun, openWorkspace, planAssets, type RunEvent, type Workspace } from '../../engine/index.js'
+import { createInProcessExecutor, executeRun, planAssets, type RunEvent, type Workspace } from '../../engine/index.js'
 import type { MaterializationToRecord, NewEvent, Storage } from '../../engine/storage/types.js'
-import { createProject } from './helpers.js'
+import { withWorkspace } from './workspace.js'
 
 const WIDE = `import { asset, defineDefinitions } from 'strata-engine'
 const assets = Array.from({ length: 30 }, (_, i) => asset({ key: 'w' + i, compute: () => i }))
@@ -48,17 +48,6 @@ function spy(ws: Workspace, failOn?: string): Spy {
   return { storage, log }
 }
 
-async function withWorkspace(fn: (ws: Workspace) => Promise<void>): Promise<void> {
-  const p = createProject(WIDE)
-  const ws = await openWorkspace({ cwd: p.dir })
-  try {
-    await fn(ws)
-  } finally {
-    await ws.close()
-    p.cleanup()
-  }
-}
-
 function run(ws: Workspace, storage: Storage, keys: string[], onEvent?: (e: RunEvent) => void) {
   return executeRun({ defs: ws.defs, defsPath: ws.defsPath, storage, home: ws.home, executor: createInProcessExecutor(), plan: planAssets(ws.defs, keys), selection: keys.join(' '), onEvent })
 }
@@ -67,7 +56,7 @@ const wide = Array.from({ length: 30 }, (_, i) => `w${i}`)
 
 describe('group commit', () => {
   it('independent steps share commits, and each is latest by the time it is reported done', () =>
-    withWorkspace(async (ws) => {
+    withWorkspace(WIDE, async (ws) => {
       const { storage, log } = spy(ws)
       const reported: Array<Promise<[string, number | undefined, number | undefined]>> = []
       const result = await run(ws, storage, wide, (e) => {
@@ -92,7 +81,7 @@ describe('group commit', () => {
     }))
 
   it('a downstream step reads its inputs only after its upstream record is committed', () =>
-    withWorkspace(async (ws) => {
+    withWorkspace(WIDE, async (ws) => {
       const { storage, log } = spy(ws)
       const result = await run(ws, storage, ['a', 'b', 'c'])
       assert.equal(result.status, 'SUCCESS')
@@ -108,7 +97,7 @@ describe('group commit', () => {
     }))
 
   it('a record that cannot be stored fails its own step only; the batch it shared is stored without it', () =>
-    withWorkspace(async (ws) => {
+    withWorkspace(WIDE, async (ws) => {
       const { storage } = spy(ws, 'w7')
       const result = await run(ws, storage, wide)
       assert.equal(result.status, 'FAILURE')

@@ -4,27 +4,16 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
 import { describe, it } from 'node:test'
-import { createInProcessExecutor, executeRun, openWorkspace, planAssets, type RunEvent, type Workspace } from '../../engine/index.js'
+import { createInProcessExecutor, executeRun, planAssets, type RunEvent, type Workspace } from '../../engine/index.js'
 import { storeValue } from '../../engine/io/object-store.js'
 import { waitFor } from './db.js'
-import { createProject } from './helpers.js'
+import { withWorkspace } from './workspace.js'
 
 const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
 export const a = asset({ key: 'a', compute: () => 1 })
 export const b = asset({ key: 'b', ins: { a }, compute: (_ctx, { a }) => a + 1 })
 export default defineDefinitions({ assets: [a, b] })
 `
-
-async function withWorkspace(fn: (ws: Workspace) => Promise<void>): Promise<void> {
-  const p = createProject(DEFS)
-  const ws = await openWorkspace({ cwd: p.dir })
-  try {
-    await fn(ws)
-  } finally {
-    await ws.close()
-    p.cleanup()
-  }
-}
 
 function run(ws: Workspace, keys: string[], onEvent?: (e: RunEvent) => void) {
   return executeRun({ defs: ws.defs, defsPath: ws.defsPath, storage: ws.storage, home: ws.home, executor: createInProcessExecutor(), plan: planAssets(ws.defs, keys), selection: keys.join(' '), onEvent })
@@ -44,7 +33,7 @@ const otherRun = (runId: string, pid = process.pid) => ({ runId, selection: 'a',
 
 describe('slots held by other runs', () => {
   it('a target another live run is materializing is waited for, then up to date', () =>
-    withWorkspace(async (ws) => {
+    withWorkspace(DEFS, async (ws) => {
       await ws.storage.createRun(otherRun('other'))
       assert.deepEqual(await ws.storage.claimSlots('other', [{ assetKey: 'a', partitionKey: '', basis: 0 }], Date.now()), [])
       const logs: string[] = []
@@ -60,7 +49,7 @@ describe('slots held by other runs', () => {
     }))
 
   it('an input another live run is materializing for the first time is waited for, not a missing input', () =>
-    withWorkspace(async (ws) => {
+    withWorkspace(DEFS, async (ws) => {
       await ws.storage.createRun(otherRun('other'))
       await ws.storage.claimSlots('other', [{ assetKey: 'a', partitionKey: '', basis: 0 }], Date.now())
       let waiting = false
@@ -74,7 +63,7 @@ describe('slots held by other runs', () => {
     }))
 
   it('a slot held by a run whose process died is not waited for: that run is marked failed and the step runs', () =>
-    withWorkspace(async (ws) => {
+    withWorkspace(DEFS, async (ws) => {
       const dead = spawnSync(process.execPath, ['-e', '']).pid!
       await ws.storage.createRun(otherRun('ghost', dead))
       await ws.storage.claimSlots('ghost', [{ assetKey: 'a', partitionKey: '', basis: 0 }], Date.now())
