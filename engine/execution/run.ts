@@ -117,6 +117,8 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
 
   const finishStep = (step: PlannedStep, result: StepResult) => {
     results.set(step.id, result)
+    // Only a failure still to be written needs what the step decided on: a long backfill must not keep one per step.
+    basisOf.delete(step.id)
     emit({ type: 'step-end', step, result })
     if (result.status === 'SUCCESS' || result.skipReason === 'UP_TO_DATE') {
       for (const downId of step.downstream) {
