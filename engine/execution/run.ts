@@ -27,6 +27,8 @@ export type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult
 
 /** A batch of short steps is sized to take about this long on its thread (see batchSize in executeRun). */
 const BATCH_BUDGET_MS = 25
+/** Ready work shorter than this is not split across threads (see batchSize in executeRun). */
+const MIN_SPLIT_MS = 2
 /** At most this many steps per hand-off. */
 const MAX_BATCH = 64
 
@@ -353,16 +355,20 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   }
   /**
    * How many ready steps the next hand-off takes: as many as keep a batch
-   * within ~BATCH_BUDGET_MS of compute at this run's recent step duration,
-   * never more than a fair share of what is ready among the free slots (so
-   * no thread idles while another has a long batch), and one until a step
-   * duration is known.
+   * within ~BATCH_BUDGET_MS of compute at this run's recent step duration;
+   * no more than a fair share of what is ready among the free slots (so no
+   * thread idles while another has a long batch), unless that share would
+   * be under ~MIN_SPLIT_MS of compute: splitting such a little work across
+   * threads costs the main thread a hand-off, a claim and a commit more
+   * than it saves (a deep graph of tiny steps then runs on one thread at a
+   * time). One until a step duration is known.
    */
   const batchSize = () => {
     const mean = stepTimes.mean
     if (!executor.runBatch || mean === undefined) return 1
-    const share = Math.ceil((ready.size + 1) / Math.max(1, executor.concurrency - running))
-    return Math.max(1, Math.min(MAX_BATCH, share, Math.floor(BATCH_BUDGET_MS / Math.max(mean, 0.01))))
+    const perStep = Math.max(mean, 0.01)
+    const share = Math.max(Math.ceil((ready.size + 1) / Math.max(1, executor.concurrency - running)), Math.floor(MIN_SPLIT_MS / perStep))
+    return Math.max(1, Math.min(MAX_BATCH, share, Math.floor(BATCH_BUDGET_MS / perStep)))
   }
 
   let finish!: () => void
