@@ -13,7 +13,7 @@ import { windowOf } from './partition-window.js'
 import type { PlannedStep } from './plan.js'
 import { prepareStep, type Basis, type PrepareContext, type Prepared } from './prepare-step.js'
 import { prepareSteps } from './prepare-steps.js'
-import { StepTimes } from './step-times.js'
+import { batchSize, StepTimes } from './batching.js'
 import { ReadyQueue } from './ready-queue.js'
 import { retryDelayMs } from './retry.js'
 import { servingLogsDir } from '../serving/log-reader.js'
@@ -24,13 +24,6 @@ import { serializeError, type CheckResultData, type SerializedError, type StepLo
 import type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult } from './run-types.js'
 
 export type { RunEvent, RunOptions, RunResult, RunStatus, SkipReason, StepResult, StepStatus } from './run-types.js'
-
-/** A batch of short steps is sized to take about this long on its thread (see batchSize in executeRun). */
-const BATCH_BUDGET_MS = 25
-/** Ready work shorter than this is not split across threads (see batchSize in executeRun). */
-const MIN_SPLIT_MS = 2
-/** At most this many steps per hand-off. */
-const MAX_BATCH = 64
 
 /** A step prepared, announced and handed to the executor. */
 interface Started {
@@ -308,7 +301,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
 
   /**
    * Runs steps that share one executor slot: one step, or a batch of short
-   * independent ones handed over together (see `batchSize`). `release` frees
+   * independent ones handed over together (see batching.ts). `release` frees
    * the slot once every compute of the group is over.
    */
   const runGroup = async (items: ReadonlyArray<{ step: PlannedStep; attempt: number }>, release: () => void) => {
@@ -353,23 +346,6 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     const asset = defs.byKey.get(step.assetKey)!
     return asset.timeoutMs === undefined && asset.pool === undefined
   }
-  /**
-   * How many ready steps the next hand-off takes: as many as keep a batch
-   * within ~BATCH_BUDGET_MS of compute at this run's recent step duration;
-   * no more than a fair share of what is ready among the free slots (so no
-   * thread idles while another has a long batch), unless that share would
-   * be under ~MIN_SPLIT_MS of compute: splitting such a little work across
-   * threads costs the main thread a hand-off, a claim and a commit more
-   * than it saves (a deep graph of tiny steps then runs on one thread at a
-   * time). One until a step duration is known.
-   */
-  const batchSize = () => {
-    const mean = stepTimes.mean
-    if (!executor.runBatch || mean === undefined) return 1
-    const perStep = Math.max(mean, 0.01)
-    const share = Math.max(Math.ceil((ready.size + 1) / Math.max(1, executor.concurrency - running)), Math.floor(MIN_SPLIT_MS / perStep))
-    return Math.max(1, Math.min(MAX_BATCH, share, Math.floor(BATCH_BUDGET_MS / perStep)))
-  }
 
   let finish!: () => void
   const done = new Promise<void>((resolve) => (finish = resolve))
@@ -394,7 +370,8 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       if (!next) break
       const items = [next.item]
       if (next.pool === undefined && batchable(next.item.step)) {
-        const size = batchSize()
+        // The step just taken counts as ready, its slot as free.
+        const size = executor.runBatch ? batchSize(stepTimes.mean, ready.size + 1, executor.concurrency - running) : 1
         while (items.length < size) {
           const more = ready.takeUnpooled((r) => batchable(r.item.step))
           if (!more) break

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { batchSize, MAX_BATCH, StepTimes } from '../../engine/execution/batching.js'
+
+describe('batchSize', () => {
+  it('is one while no step duration is known', () => {
+    assert.equal(batchSize(undefined, 36_525, 2), 1)
+  })
+
+  it('fills batches up to the cap when thousands of tiny steps are ready', () => {
+    assert.equal(batchSize(0.1, 36_525, 2), MAX_BATCH)
+  })
+
+  it('keeps a little tiny work together instead of splitting it across threads', () => {
+    // 10 ready steps of 0.1 ms: 1 ms in all, not worth a second hand-off.
+    assert.ok(batchSize(0.1, 10, 2) >= 10)
+  })
+
+  it('shares millisecond steps fairly among the free threads', () => {
+    assert.equal(batchSize(1, 10, 2), 5)
+    assert.equal(batchSize(1, 10, 1), 10)
+  })
+
+  it('keeps a batch within its time budget, and long steps alone', () => {
+    assert.equal(batchSize(10, 100, 2), 2)
+    assert.equal(batchSize(50, 100, 2), 1)
+    assert.equal(batchSize(5_000, 100, 2), 1)
+  })
+})
+
+describe('StepTimes', () => {
+  it('follows recent durations and ignores nonsense', () => {
+    const t = new StepTimes()
+    assert.equal(t.mean, undefined)
+    t.observe(300)
+    assert.equal(t.mean, 300)
+    for (let i = 0; i < 40; i++) t.observe(0.2)
+    assert.ok(t.mean! < 1, `mean ${t.mean}`)
+    t.observe(Number.NaN)
+    t.observe(-5)
+    assert.ok(t.mean! > 0 && t.mean! < 1)
+  })
+})
