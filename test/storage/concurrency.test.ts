@@ -1,36 +1,16 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
+import { startGatedChild, type GatedChild } from './gated-child.js'
 import { forEachBackend, newInstance, type BackendName } from './helpers.js'
 
 const WRITER = fileURLToPath(new URL('./fixtures/concurrent-writer.ts', import.meta.url))
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const COUNT = 300
 
-interface Child {
-  ready: Promise<void>
-  go: () => void
-  done: Promise<{ code: number | null; stderr: string }>
-}
-
-function startWriter(home: string, tag: string, url: string | undefined): Child {
-  const args = ['--import', './engine/loader/auto.mjs', WRITER, home, tag, String(COUNT), ...(url ? [url] : [])]
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()))
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk.toString()
-      if (out.includes('ready\n')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`writer ${tag} exited (${code}) before it was ready: ${stderr}`)))
-  })
-  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stderr })))
-  return { ready, go: () => child.stdin.end('go\n'), done }
+function startWriter(home: string, tag: string, url: string | undefined): GatedChild {
+  return startGatedChild(WRITER, [home, tag, String(COUNT), ...(url ? [url] : [])], `writer ${tag}`)
 }
 
 function concurrentWriters(backend: BackendName): void {

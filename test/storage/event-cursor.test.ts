@@ -6,33 +6,17 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as delay } from 'node:timers/promises'
+import { startGatedChild } from './gated-child.js'
 import { forEachBackend, newInstance, newRun, type BackendName } from './helpers.js'
 
 const APPENDER = fileURLToPath(new URL('./fixtures/event-appender.ts', import.meta.url))
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const WRITERS = 4
 const COUNT = 150
 
 function startAppender(home: string, url: string | undefined, runId: string, tag: string) {
-  const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', APPENDER, home, runId, tag, String(COUNT), ...(url ? [url] : [])], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()))
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk.toString()
-      if (out.includes('ready\n')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`appender ${tag} exited (${code}) before it was ready: ${stderr}`)))
-  })
-  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stderr })))
-  return { ready, go: () => child.stdin.end('go\n'), done }
+  return startGatedChild(APPENDER, [home, runId, tag, String(COUNT), ...(url ? [url] : [])], `appender ${tag}`)
 }
 
 function cursorTest(backend: BackendName): void {
