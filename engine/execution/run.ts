@@ -11,7 +11,7 @@ import { GroupCommit } from './group-commit.js'
 import { checkRows, recordSuccess } from './record-success.js'
 import { windowOf } from './partition-window.js'
 import type { PlannedStep } from './plan.js'
-import { prepareStep, type Basis, type PrepareContext, type Prepared } from './prepare-step.js'
+import type { Basis, PrepareContext, Prepared } from './prepare-step.js'
 import { prepareSteps } from './prepare-steps.js'
 import { batchSize, StepTimes } from './batching.js'
 import { ReadyQueue } from './ready-queue.js'
@@ -308,7 +308,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     // Decided and claimed together: one read and one write transaction for the whole group.
     let prepared: Prepared[]
     try {
-      prepared = items.length === 1 ? [await prepareStep(prepareContext, items[0]!.step, items[0]!.attempt)] : await prepareSteps(prepareContext, items)
+      prepared = await prepareSteps(prepareContext, items)
     } catch (err) {
       await Promise.all(items.map(({ step, attempt }) => failOnError(step, attempt)(err)))
       return
@@ -319,12 +319,12 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       if (s) started.push(s)
     }
     if (started.length === 0) return
-    handOffs += started.length > 1 && executor.runBatch ? 1 : started.length
-    if (started.length > 1 && executor.runBatch) batches++
-    const outcomes =
-      started.length > 1 && executor.runBatch
-        ? executor.runBatch(started.map((s) => ({ task: s.task, onLog: s.onLog })), stopper.stopSignal)
-        : started.map((s) => executor.runStep(s.task, s.onLog, stopper.stopSignal))
+    const batch = started.length > 1 && executor.runBatch !== undefined
+    handOffs += batch ? 1 : started.length
+    if (batch) batches++
+    const outcomes = batch
+      ? executor.runBatch!(started.map((s) => ({ task: s.task, onLog: s.onLog })), stopper.stopSignal)
+      : started.map((s) => executor.runStep(s.task, s.onLog, stopper.stopSignal))
     let computing = started.length
     await Promise.all(
       started.map((s, i) => {

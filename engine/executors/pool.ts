@@ -70,6 +70,13 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
   // The channel must not keep a process alive on its own (a warm pool left open by a script).
   ;(logs as unknown as { unref(): void }).unref()
   let closed = false
+  /** Where a step's log lines, broadcast by its worker under `token`, are delivered. */
+  const openSink = (onLog: (line: StepLogLine) => void) => {
+    const token = randomUUID()
+    const sink: StepSink = { onLog, received: 0, expected: Infinity }
+    sinks.set(token, sink)
+    return { token, sink }
+  }
   return {
     name: 'pool',
     concurrency,
@@ -82,15 +89,9 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
     },
     async runStep(task, onLog, stop) {
       if (closed) throw new Error('This pool executor was closed; create another to run steps.')
-      const token = randomUUID()
-      const sink: StepSink = { onLog, received: 0, expected: Infinity }
-      sinks.set(token, sink)
+      const { token, sink } = openSink(onLog)
       const started = performance.now()
-      // Aborting makes piscina terminate the thread running the step (a loop that never yields included) and start another if one must stay.
-      const abort = new AbortController()
-      const onStop = () => abort.abort()
-      stop?.addEventListener('abort', onStop, { once: true })
-      if (stop?.aborted) abort.abort()
+      const abort = followStop(stop)
       let limit: NodeJS.Timeout | undefined
       let timedOut = false
       let computeStarted = started
@@ -103,13 +104,13 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
           computeStarted = performance.now() - late
           limit = setTimeout(() => {
             timedOut = true
-            abort.abort()
+            abort.controller.abort()
           }, Math.max(0, task.timeoutMs! - late))
         }
       }
       const generation = generations.acquire(task.defsVersion)
       try {
-        const { outcome, logLines } = (await generation.pool.run({ task, token }, { signal: abort.signal })) as PoolTaskResult
+        const { outcome, logLines } = (await generation.pool.run({ task, token }, { signal: abort.controller.signal })) as PoolTaskResult
         finished = true
         clearTimeout(limit)
         await allLogs(sink, logLines)
@@ -122,7 +123,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         if (stop?.aborted) return stoppedOutcome(durationMs)
         return diedOutcome(err, durationMs)
       } finally {
-        stop?.removeEventListener('abort', onStop)
+        abort.dispose()
         generations.release(generation)
         sinks.delete(token)
       }
@@ -133,29 +134,21 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
       const run = async (): Promise<StepOutcome[]> => {
         const first = steps[0]!.task
         const common: BatchCommon = { runId: first.runId, defsPath: first.defsPath, defsVersion: first.defsVersion, objects: first.objects, storage: first.storage, servingLogs: first.servingLogs }
-        const tokens = steps.map(() => randomUUID())
-        const batchSinks = steps.map((s, i) => {
-          const sink: StepSink = { onLog: s.onLog, received: 0, expected: Infinity }
-          sinks.set(tokens[i]!, sink)
-          return sink
-        })
+        const opened = steps.map((s) => openSink(s.onLog))
         const batch: PoolBatch = {
           common,
           steps: steps.map(({ task }, i) => {
             const { runId, defsPath, defsVersion, objects, storage, servingLogs, ...own } = task
-            return { task: own, token: tokens[i]! }
+            return { task: own, token: opened[i]!.token }
           }),
           progress: new SharedArrayBuffer(4),
         }
         const started = performance.now()
-        const abort = new AbortController()
-        const onStop = () => abort.abort()
-        stop?.addEventListener('abort', onStop, { once: true })
-        if (stop?.aborted) abort.abort()
+        const abort = followStop(stop)
         const generation = generations.acquire(first.defsVersion)
         try {
-          const results = (await generation.pool.run(batch, { name: 'runPoolBatch', signal: abort.signal })) as PoolTaskResult[]
-          await Promise.all(results.map((r, i) => allLogs(batchSinks[i]!, r.logLines)))
+          const results = (await generation.pool.run(batch, { name: 'runPoolBatch', signal: abort.controller.signal })) as PoolTaskResult[]
+          await Promise.all(results.map((r, i) => allLogs(opened[i]!.sink, r.logLines)))
           return results.map((r) => r.outcome)
         } catch (err) {
           const durationMs = performance.now() - started
@@ -169,9 +162,9 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
           }
           return outcomes
         } finally {
-          stop?.removeEventListener('abort', onStop)
+          abort.dispose()
           generations.release(generation)
-          for (const token of tokens) sinks.delete(token)
+          for (const { token } of opened) sinks.delete(token)
         }
       }
       const all = run()
@@ -183,6 +176,19 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
       await generations.close()
     },
   }
+}
+
+/**
+ * An abort controller that follows the run's `stop` signal until disposed:
+ * aborting makes piscina terminate the thread running the task (a loop that
+ * never yields included) and start another if one must stay.
+ */
+function followStop(stop?: AbortSignal): { controller: AbortController; dispose: () => void } {
+  const controller = new AbortController()
+  const onStop = () => controller.abort()
+  stop?.addEventListener('abort', onStop, { once: true })
+  if (stop?.aborted) controller.abort()
+  return { controller, dispose: () => stop?.removeEventListener('abort', onStop) }
 }
 
 /** Log lines and the result travel on different channels: waits for the stragglers. */
