@@ -229,13 +229,18 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     return { step, attempt, prepared, task, stepStart, onLog }
   }
 
-  /** Records a started step's outcome; `release` frees its share of the executor slot as soon as its compute is over. */
-  const complete = async (started: Started, running: Promise<StepOutcome>, release: () => void) => {
+  /**
+   * Records a started step's outcome; `release` frees its share of the
+   * executor slot as soon as its compute is over. A step that shared its
+   * hand-off (`batched`) reports its own time on the worker, not the wait
+   * behind the steps before it in the batch.
+   */
+  const complete = async (started: Started, running: Promise<StepOutcome>, release: () => void, batched: boolean) => {
     const { step, attempt, prepared, task, stepStart } = started
     const asset = defs.byKey.get(step.assetKey)!
     const partitionKey = step.partitionKeys.join(',')
     const outcome: StepOutcome = await stopper.race(running, stepStart, stopMessage)
-    const durationMs = Date.now() - stepStart
+    const durationMs = batched ? Math.round(outcome.durationMs) : Date.now() - stepStart
     stepTimes.observe(outcome.durationMs)
     if (outcome.ok) {
       const recording = recordSuccess({ storage, events, runId, step, attempt, stepStart, durationMs, outcome, consumed: prepared.resolved.consumed, productionModels: prepared.productionModels, commits })
@@ -334,7 +339,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
           released = true
           if (--computing === 0) release()
         }
-        return complete(s, outcomes[i]!, releaseOne)
+        return complete(s, outcomes[i]!, releaseOne, batch)
           .catch(failOnError(s.step, s.attempt))
           .finally(releaseOne)
       }),

@@ -34,6 +34,9 @@ describe('batched hand-offs', () => {
       assert.equal(result.status, 'SUCCESS')
       assert.equal(result.steps.length, 300)
       assert.ok(batches > 0 && handOffs < 300 - batches, `${handOffs} hand-offs (${batches} batches) for 300 steps`)
+      // Each step reports its own time, not its wait behind the steps before it in its batch: on 2 threads, together at most twice the run.
+      const stepTime = result.steps.reduce((sum, s) => sum + s.durationMs, 0)
+      assert.ok(stepTime <= 2 * result.durationMs, `steps report ${stepTime} ms in all for a run of ${result.durationMs} ms`)
       // Every step's log line is attributed to its own partition.
       const logs = events.filter((e) => e.type === 'LOG' && e.message?.startsWith('day '))
       assert.equal(logs.length, 300)
