@@ -8,8 +8,13 @@
 
 /** A batch is sized to take about this long on its thread. */
 export const BATCH_BUDGET_MS = 25
-/** Ready work shorter than this is not split across threads. */
-export const MIN_SPLIT_MS = 2
+/**
+ * Ready work shorter than this is not split across threads. Equal to the
+ * pool's GROW_AFTER_MS (executors/thread-growth.ts): a share smaller than
+ * that would not start a thread, it would only wait for the busy one, one
+ * hand-off later.
+ */
+export const MIN_SPLIT_MS = 10
 /** At most this many steps per hand-off. */
 export const MAX_BATCH = 64
 
@@ -39,7 +44,7 @@ export class StepTimes {
  * unless that share would be under ~MIN_SPLIT_MS of compute: splitting so
  * little work across threads costs the main thread a hand-off, a claim and
  * a commit more than it saves (a deep graph of tiny steps then runs on one
- * thread at a time). One while no duration is known.
+ * thread). One while no duration is known.
  */
 export function batchSize(meanMs: number | undefined, ready: number, freeSlots: number): number {
   if (meanMs === undefined) return 1

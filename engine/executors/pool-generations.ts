@@ -1,9 +1,12 @@
 import type { Piscina } from 'piscina'
+import { ThreadGrowth } from './thread-growth.js'
 
 /** The threads that imported one version of the definitions. */
 export interface Generation {
   readonly version: string
   readonly pool: Piscina
+  /** When this pool may start another thread (thread-growth.ts). */
+  readonly growth: ThreadGrowth
   /** Steps handed to it and not finished yet. */
   running: number
 }
@@ -26,14 +29,18 @@ export class Generations {
   private readonly seen = new Set<string>()
   threadsStarted = 0
 
-  constructor(private readonly create: () => Piscina) {}
+  /** `maxThreads`: the limit each pool was created with. */
+  constructor(
+    private readonly create: () => Piscina,
+    private readonly maxThreads: number,
+  ) {}
 
   acquire(version = ''): Generation {
     let g = this.byVersion.get(version)
     if (!g) {
       const pool = this.create()
       pool.on('workerCreate', () => this.threadsStarted++)
-      g = { version, pool, running: 0 }
+      g = { version, pool, growth: new ThreadGrowth(() => pool.threads.length, this.maxThreads), running: 0 }
       this.byVersion.set(version, g)
       if (!this.seen.has(version)) this.makeCurrent(version)
     }
@@ -56,6 +63,7 @@ export class Generations {
   async close(): Promise<void> {
     const all = [...this.byVersion.values()]
     this.byVersion.clear()
+    for (const g of all) g.growth.releaseAll()
     await Promise.all(all.map((g) => g.pool.destroy()))
   }
 

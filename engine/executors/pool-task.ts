@@ -2,6 +2,7 @@ import { BroadcastChannel } from 'node:worker_threads'
 import { runStep } from '../execution/step-runner.js'
 import { LOG_CHANNEL, serializeError, type StepBroadcast, type StepOutcome, type StepTask } from '../execution/step-types.js'
 import { withSyncBatch } from '../io/object-stores/sync-batch.js'
+import { markRunning, markStarted, type TaskProbe } from './task-probe.js'
 
 // One channel per worker thread rather than a MessageChannel per step: creating
 // and transferring a port for every step costs more than a trivial step itself.
@@ -21,12 +22,12 @@ export type BatchCommon = Pick<StepTask, 'runId' | 'defsPath' | 'defsVersion' | 
 export interface PoolBatch {
   common: BatchCommon
   steps: Array<{ task: Omit<StepTask, keyof BatchCommon>; token: string }>
-  /** Element 0: the index of the step running now, so that when the thread dies the main thread knows which step it was. */
-  progress: SharedArrayBuffer
+  /** Which step is running, and since when the batch computes (task-probe.ts). */
+  probe: TaskProbe
 }
 
 /** Runs inside a pool worker. */
-export async function runPoolTask({ task, token }: { task: StepTask; token: string }): Promise<PoolTaskResult> {
+export async function runPoolTask({ task, token, probe }: { task: StepTask; token: string; probe: TaskProbe }): Promise<PoolTaskResult> {
   let logLines = 0
   const outcome = await runStep(
     task,
@@ -34,8 +35,11 @@ export async function runPoolTask({ task, token }: { task: StepTask; token: stri
       logLines++
       logs.postMessage({ token, line } satisfies StepBroadcast)
     },
-    // Only a step with a time limit needs to say when its clock starts.
-    task.timeoutMs !== undefined ? () => logs.postMessage({ token, started: Date.now() } satisfies StepBroadcast) : undefined,
+    () => {
+      markStarted(probe)
+      // Only a step with a time limit needs a message when its clock starts.
+      if (task.timeoutMs !== undefined) logs.postMessage({ token, started: Date.now() } satisfies StepBroadcast)
+    },
   )
   return { outcome, logLines }
 }
@@ -46,15 +50,14 @@ export async function runPoolTask({ task, token }: { task: StepTask; token: stri
  * flushes instead of one per step), before any outcome is reported: a step is
  * reported done only once its value is durable.
  */
-export async function runPoolBatch({ common, steps, progress }: PoolBatch): Promise<PoolTaskResult[]> {
-  const current = new Int32Array(progress)
+export async function runPoolBatch({ common, steps, probe }: PoolBatch): Promise<PoolTaskResult[]> {
   const results: PoolTaskResult[] = []
   try {
     await withSyncBatch(async () => {
       for (let i = 0; i < steps.length; i++) {
-        Atomics.store(current, 0, i)
+        markRunning(probe, i)
         const { task, token } = steps[i]!
-        results.push(await runPoolTask({ task: { ...common, ...task }, token }))
+        results.push(await runPoolTask({ task: { ...common, ...task }, token, probe }))
       }
     })
   } catch (err) {

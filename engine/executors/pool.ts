@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import { LOG_CHANNEL, type StepBroadcast, type StepLogLine, type StepOutcome } from '../execution/step-types.js'
 import { chooseConcurrency } from './concurrency.js'
 import { Generations } from './pool-generations.js'
+import { newTaskProbe, runningIndex } from './task-probe.js'
 import type { BatchCommon, PoolBatch, PoolTaskResult } from './pool-task.js'
 import { timeoutOutcome } from './timeout.js'
 import type { Executor, ExecutorOptions } from './types.js'
@@ -55,6 +56,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         concurrentTasksPerWorker: 1,
         idleTimeout: IDLE_MS,
       }),
+    concurrency,
   )
   const sinks = new Map<string, StepSink>()
   const logs = new BroadcastChannel(LOG_CHANNEL)
@@ -108,9 +110,12 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
           }, Math.max(0, task.timeoutMs! - late))
         }
       }
+      const probe = newTaskProbe()
       const generation = generations.acquire(task.defsVersion)
       try {
-        const { outcome, logLines } = (await generation.pool.run({ task, token }, { signal: abort.controller.signal })) as PoolTaskResult
+        await generation.growth.enter(probe, 1, abort.controller.signal)
+        const { outcome, logLines } = (await generation.pool.run({ task, token, probe }, { signal: abort.controller.signal })) as PoolTaskResult
+        generation.growth.observe(outcome.durationMs)
         finished = true
         clearTimeout(limit)
         await allLogs(sink, logLines)
@@ -124,6 +129,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
         return diedOutcome(err, durationMs)
       } finally {
         abort.dispose()
+        generation.growth.leave(probe)
         generations.release(generation)
         sinks.delete(token)
       }
@@ -141,13 +147,15 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
             const { runId, defsPath, defsVersion, objects, storage, servingLogs, ...own } = task
             return { task: own, token: opened[i]!.token }
           }),
-          progress: new SharedArrayBuffer(4),
+          probe: newTaskProbe(),
         }
         const started = performance.now()
         const abort = followStop(stop)
         const generation = generations.acquire(first.defsVersion)
         try {
+          await generation.growth.enter(batch.probe, steps.length, abort.controller.signal)
           const results = (await generation.pool.run(batch, { name: 'runPoolBatch', signal: abort.controller.signal })) as PoolTaskResult[]
+          for (const r of results) generation.growth.observe(r.outcome.durationMs)
           await Promise.all(results.map((r, i) => allLogs(opened[i]!.sink, r.logLines)))
           return results.map((r) => r.outcome)
         } catch (err) {
@@ -155,7 +163,8 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
           if (stop?.aborted) return steps.map(() => stoppedOutcome(durationMs))
           // The thread died: the step it was running fails, as it would alone; the others (done but not
           // reported, or not started) run again, each on its own, so a crash never fails a bystander.
-          const crashed = Atomics.load(new Int32Array(batch.progress), 0)
+          const crashed = runningIndex(batch.probe)
+          generation.growth.leave(batch.probe)
           const outcomes: StepOutcome[] = []
           for (let i = 0; i < steps.length; i++) {
             outcomes.push(i === crashed ? diedOutcome(err, durationMs) : await this.runStep(steps[i]!.task, steps[i]!.onLog, stop))
@@ -163,6 +172,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
           return outcomes
         } finally {
           abort.dispose()
+          generation.growth.leave(batch.probe)
           generations.release(generation)
           for (const { token } of opened) sinks.delete(token)
         }

@@ -197,7 +197,7 @@ describe('Generations (one piscina pool per version of the files)', () => {
       const f = new FakePool()
       made.push(f)
       return f as unknown as Piscina
-    })
+    }, 2)
     return { gens, made }
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { batchSize, MAX_BATCH, StepTimes } from '../../engine/execution/batching.js'
+import { batchSize, MAX_BATCH, MIN_SPLIT_MS, StepTimes } from '../../engine/execution/batching.js'
+import { GROW_AFTER_MS } from '../../engine/executors/thread-growth.js'
 
 describe('batchSize', () => {
   it('is one while no step duration is known', () => {
@@ -16,9 +17,17 @@ describe('batchSize', () => {
     assert.ok(batchSize(0.1, 10, 2) >= 10)
   })
 
-  it('shares millisecond steps fairly among the free threads', () => {
-    assert.equal(batchSize(1, 10, 2), 5)
-    assert.equal(batchSize(1, 10, 1), 10)
+  it('shares steps fairly among the free threads once each share is worth a thread', () => {
+    assert.equal(batchSize(5, 10, 2), 5)
+    assert.equal(batchSize(1, 40, 2), 20)
+    assert.equal(batchSize(5, 4, 1), 4)
+  })
+
+  it('does not split under MIN_SPLIT_MS of work: it would only wait for the busy thread', () => {
+    assert.equal(MIN_SPLIT_MS, GROW_AFTER_MS)
+    // A size is an upper bound: all 10 ready steps go in one batch.
+    assert.ok(batchSize(1, 10, 2) >= 10)
+    assert.ok(batchSize(0.4, 10, 2) >= 10)
   })
 
   it('keeps a batch within its time budget, and long steps alone', () => {

@@ -1,0 +1,70 @@
+// The pool starts a second thread only when the work shows it pays
+// (engine/executors/thread-growth.ts): a deep graph of tiny steps runs on one
+// thread, while long independent steps still run side by side.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createPoolExecutor, materialize, openWorkspace, type Workspace } from '../../engine/index.js'
+import { loadValue } from '../../engine/io/object-store.js'
+import { createProject } from './helpers.js'
+
+async function withPool(defs: string, fn: (ws: Workspace, pool: ReturnType<typeof createPoolExecutor>) => Promise<void>): Promise<void> {
+  const p = createProject(defs)
+  const ws = await openWorkspace({ cwd: p.dir })
+  const pool = createPoolExecutor({ concurrency: 2 })
+  try {
+    await fn(ws, pool)
+  } finally {
+    await pool.close()
+    await ws.close()
+    p.cleanup()
+  }
+}
+
+// 40 layers of 5 trivial assets, each reading 2 of the layer above.
+const DEEP = `import { asset, defineDefinitions } from 'strata-engine'
+const assets: any[] = []
+for (let l = 0; l < 40; l++) {
+  for (let i = 0; i < 5; i++) {
+    const ins = l === 0 ? {} : { x: assets[(l - 1) * 5 + i], y: assets[(l - 1) * 5 + ((i + 1) % 5)] }
+    assets.push(asset({ key: \`l\${l}/a\${i}\`, ins, compute: (_c: unknown, v: any) => (v.x ?? 0) + (v.y ?? 0) + 1 }))
+  }
+}
+export default defineDefinitions({ assets })
+`
+
+// Two independent steps of 1.5 s each, saying when they ran.
+const LONG = `import { asset, defineDefinitions } from 'strata-engine'
+const slow = (key: string) => asset({ key, compute: () => {
+  const start = Date.now()
+  while (Date.now() - start < 1500) {}
+  return { start, end: Date.now() }
+} })
+export default defineDefinitions({ assets: [slow('left'), slow('right')] })
+`
+
+describe('pool thread growth', { concurrency: 1 }, () => {
+  it('runs 200 tiny steps, 5 ready at a time, on one thread even with --concurrency 2', () =>
+    withPool(DEEP, async (ws, pool) => {
+      const r = await materialize(ws, { executor: pool })
+      assert.equal(r.status, 'SUCCESS')
+      assert.equal(r.steps.length, 200)
+      assert.equal(pool.threadsStarted, 1, 'a second thread would have cost more than the work it could take')
+      const latest = await ws.storage.getLatest('l39/a0', '')
+      assert.equal(await loadValue(ws.home, latest!.location, latest!.format), 2 ** 40 - 1, 'every value computed from its inputs')
+    }))
+
+  it('runs two long steps side by side on two threads', () =>
+    withPool(LONG, async (ws, pool) => {
+      const r = await materialize(ws, { executor: pool })
+      assert.equal(r.status, 'SUCCESS')
+      assert.equal(pool.threadsStarted, 2)
+      const spans: Array<{ start: number; end: number }> = []
+      for (const key of ['left', 'right']) {
+        const latest = await ws.storage.getLatest(key, '')
+        spans.push((await loadValue(ws.home, latest!.location, latest!.format)) as { start: number; end: number })
+      }
+      const [a, b] = spans.sort((x, y) => x.start - y.start)
+      // The second starts once the first has computed LONG_TASK_MS, plus its own thread's start-up: well before the first ends.
+      assert.ok(b!.start < a!.end, `they overlapped: ${JSON.stringify(spans)}`)
+    }))
+})
