@@ -102,6 +102,36 @@ describe('withSyncBatch on a filesystem store', () => {
     })
   })
 
+  it('flushes each temp file through the descriptor its write left open, and closes every one, also when a flush fails', async () => {
+    await withFileStore(async (store) => {
+      mkdirSync(join(store.spec, 'objects', 'ab'), { recursive: true })
+      const openFds = () => readdirSync('/proc/self/fd').length
+      for (const failAt of [undefined, 2]) {
+        const objs = sameShard(5, failAt ? 'cd' : 'ab')
+        const before = openFds()
+        const flushed: number[] = []
+        let opened = 0
+        restoreFsync = setBatchFsyncForTests((fd) => {
+          flushed.push(fd)
+          if (flushed.length === failAt) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })
+          fsyncSync(fd)
+        })
+        const batch = withSyncBatch(async () => {
+          for (const o of objs) await store.put(o.location, o.bytes, { sync: true })
+          opened = openFds() - before
+        })
+        if (failAt) await assert.rejects(batch, { code: 'EIO' })
+        else await batch
+        restoreFsync()
+        restoreFsync = undefined
+        assert.equal(opened, objs.length, 'each temp file stays open from its write to its fsync')
+        assert.equal(openFds(), before, 'no descriptor is left open')
+        if (!failAt) assert.equal(new Set(flushed.slice(0, objs.length)).size, objs.length)
+      }
+      assert.deepEqual(temps(store.spec), [])
+    })
+  })
+
   it('writes an object put twice in one batch once, and putChecked needs no read back of it', async () => {
     await withFileStore(async (store) => {
       const o = object('twice')

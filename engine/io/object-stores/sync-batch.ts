@@ -20,7 +20,12 @@ interface PendingObject {
   tmp: string
   path: string
   bytes: number
+  /** The temp file, still open from its write (undefined once too many are open): fsynced, then closed, at the flush. */
+  fd: number | undefined
 }
+
+/** Temp files kept open per batch at most; later ones are closed after their write and opened again to be flushed. */
+const MAX_OPEN = 256
 
 /** Writes waiting for the flush of the batch open on this thread. */
 export class SyncBatch {
@@ -31,12 +36,34 @@ export class SyncBatch {
   private readonly dirs = new Set<string>()
   private readonly flushed: Array<() => void> = []
 
-  /** Registers `tmp` (written, not yet flushed) to be fsynced and renamed to `path`, then `path`'s directory fsynced. */
-  addObject(tmp: string, path: string, dir: string, bytes: number): void {
+  private open = 0
+
+  /**
+   * Registers `tmp` (written, not yet flushed) to be fsynced and renamed to
+   * `path`, then `path`'s directory fsynced. `fd`: the temp file's open
+   * descriptor, which the batch now owns (it closes it).
+   */
+  addObject(tmp: string, path: string, dir: string, bytes: number, fd?: number): void {
+    if (fd !== undefined && this.open >= MAX_OPEN) {
+      closeSync(fd)
+      fd = undefined
+    }
+    if (fd !== undefined) this.open++
     const earlier = this.objects.get(path)
-    if (earlier) this.extraTemps.push(earlier.tmp)
-    this.objects.set(path, { tmp, path, bytes })
+    if (earlier) {
+      this.closeTemp(earlier)
+      this.extraTemps.push(earlier.tmp)
+    }
+    this.objects.set(path, { tmp, path, bytes, fd })
     this.dirs.add(dir)
+  }
+
+  private closeTemp(o: PendingObject): void {
+    if (o.fd === undefined) return
+    const fd = o.fd
+    o.fd = undefined
+    this.open--
+    closeSync(fd)
   }
 
   /** A directory whose entries changed (a parent of a new shard directory), fsynced after the renames. */
@@ -59,7 +86,11 @@ export class SyncBatch {
     const unrenamed = new Set(objects.map((o) => o.tmp))
     try {
       for (const tmp of this.extraTemps) rmSync(tmp, { force: true })
-      await fsyncAll(objects.map((o) => o.tmp), 'r+')
+      try {
+        await fsyncAll(objects.map((o) => o.fd ?? o.tmp), 'r+')
+      } finally {
+        for (const o of objects) this.closeTemp(o)
+      }
       for (const o of objects) {
         renameSync(o.tmp, o.path)
         unrenamed.delete(o.tmp)
@@ -80,15 +111,17 @@ export class SyncBatch {
  * Waits for every fsync to end, so none is still running on a file about to
  * be removed, then fails with the first error.
  */
-async function fsyncAll(paths: readonly string[], flags: 'r' | 'r+'): Promise<void> {
-  if (paths.length === 1) return fsyncPath(paths[0]!, flags, batchFsync)
-  const results = await Promise.allSettled(paths.map((path) => fsyncPath(path, flags, batchFsyncAsync)))
+async function fsyncAll(targets: ReadonlyArray<string | number>, flags: 'r' | 'r+'): Promise<void> {
+  if (targets.length === 1) return fsyncTarget(targets[0]!, flags, batchFsync)
+  const results = await Promise.allSettled(targets.map((target) => fsyncTarget(target, flags, batchFsyncAsync)))
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) throw failed.reason
 }
 
-async function fsyncPath(path: string, flags: 'r' | 'r+', flush: (fd: number) => void | Promise<void>): Promise<void> {
-  const fd = openSync(path, flags)
+/** `target`: a path, opened and closed here, or a descriptor its owner closes. */
+async function fsyncTarget(target: string | number, flags: 'r' | 'r+', flush: (fd: number) => void | Promise<void>): Promise<void> {
+  if (typeof target === 'number') return flush(target)
+  const fd = openSync(target, flags)
   try {
     await flush(fd)
   } finally {

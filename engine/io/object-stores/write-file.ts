@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { currentSyncBatch } from './sync-batch.js'
 
@@ -40,11 +40,19 @@ export function writeObjectFile(path: string, bytes: Uint8Array, opts: { sync?: 
   const tmp = tempPathFor(path)
   const batch = opts.sync ? currentSyncBatch() : undefined
   try {
-    writeFileSync(tmp, bytes)
     if (batch) {
-      batch.addObject(tmp, path, dirname(path), bytes.byteLength)
+      // Left open for the batch's fsync: opening the file again costs as much as its write on a busy journal.
+      const fd = openSync(tmp, 'w')
+      try {
+        writeAll(fd, bytes)
+      } catch (err) {
+        closeSync(fd)
+        throw err
+      }
+      batch.addObject(tmp, path, dirname(path), bytes.byteLength, fd)
       return
     }
+    writeFileSync(tmp, bytes)
     if (opts.sync) fsyncPath(tmp, 'r+')
     renameSync(tmp, path)
   } catch (err) {
@@ -52,4 +60,8 @@ export function writeObjectFile(path: string, bytes: Uint8Array, opts: { sync?: 
     throw err
   }
   if (opts.sync) fsyncPath(dirname(path), 'r')
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done)
 }
