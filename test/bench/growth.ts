@@ -17,6 +17,18 @@ interface Measured {
   peakMiB?: number
   /** User + system CPU time of the CLI process, all threads (steadier than wall time on a shared machine). */
   cpuMs?: number
+  /** What the executor did, from the run's end event: worker threads started and hand-offs to them. */
+  threads?: number
+  handOffs?: number
+}
+
+/** The executor figures of a run's end event (`strata logs RUN_ID --json`). */
+function executorFigures(dir: string, runId: string): { threads?: number; handOffs?: number } {
+  const r = spawnSync(process.execPath, [BIN, 'logs', runId, '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  if (r.status !== 0) return {}
+  const events = (JSON.parse(r.stdout) as { events: Array<{ type: string; data?: { threadsStarted?: number; handOffs?: number } }> }).events
+  const end = events.find((e) => e.type.startsWith('RUN_') && e.type !== 'RUN_START')?.data
+  return { threads: end?.threadsStarted, handOffs: end?.handOffs }
 }
 
 const TIME = '/usr/bin/time'
@@ -30,12 +42,12 @@ function measureCli(dir: string, args: string[]): Measured {
     : spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
   const wallMs = performance.now() - t
   if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`)
-  const out = JSON.parse(r.stdout) as { durationMs: number; steps?: Array<{ status: string }>; counts?: { total: number; SUCCESS: number } }
+  const out = JSON.parse(r.stdout) as { runId?: string; durationMs: number; steps?: Array<{ status: string }>; counts?: { total: number; SUCCESS: number } }
   const steps = out.counts?.total ?? out.steps?.length ?? 0
   const ok = out.counts?.SUCCESS ?? out.steps?.filter((s) => s.status === 'SUCCESS').length ?? 0
   const kb = /STRATA_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1]
   const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr)
-  return { wallMs, runMs: out.durationMs, steps, ok, ...(kb ? { peakMiB: Number(kb) / 1024 } : {}), ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}) }
+  return { wallMs, runMs: out.durationMs, steps, ok, ...(out.runId ? executorFigures(dir, out.runId) : {}), ...(kb ? { peakMiB: Number(kb) / 1024 } : {}), ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}) }
 }
 
 function line(label: string, m: Measured, base?: Measured): string {
@@ -43,7 +55,8 @@ function line(label: string, m: Measured, base?: Measured): string {
   const growth = base ? `  ×${(perStep / (base.runMs / base.steps)).toFixed(2)} vs smallest` : ''
   const rss = m.peakMiB !== undefined ? `, peak RSS ${m.peakMiB.toFixed(0)} MiB` : ''
   const cpu = m.cpuMs !== undefined ? `, CPU ${(m.cpuMs / m.steps).toFixed(3)} ms/step` : ''
-  return `  ${label.padEnd(22)} ${perStep.toFixed(3)} ms/step (run ${fmt(m.runMs)}, wall ${fmt(m.wallMs)}, ${m.ok}/${m.steps} SUCCESS${rss}${cpu})${growth}`
+  const executor = m.threads !== undefined ? `, ${m.threads} thread(s), ${m.handOffs} hand-offs` : ''
+  return `  ${label.padEnd(22)} ${perStep.toFixed(3)} ms/step (run ${fmt(m.runMs)}, wall ${fmt(m.wallMs)}, ${m.ok}/${m.steps} SUCCESS${rss}${cpu}${executor})${growth}`
 }
 
 /** One asset over `days` daily partitions from 1925-01-01: its definitions and the last key. */
