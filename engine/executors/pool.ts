@@ -46,18 +46,22 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
   const { concurrency } = chooseConcurrency(opts.concurrency, availableParallelism())
   // Required on first use: commands that never run steps (list, why, status) do not load it.
   const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina')
-  const generations = new Generations(
-    () =>
-      new Piscina({
-        filename: new URL('./pool-worker.mjs', import.meta.url).href,
-        minThreads: opts.keepAlive ? 1 : 0,
-        maxThreads: concurrency,
-        // Queue in the orchestrator, not here: it knows dependencies and pool limits.
-        concurrentTasksPerWorker: 1,
-        idleTimeout: IDLE_MS,
-      }),
-    concurrency,
-  )
+  const generations = new Generations(() => {
+    const pool = new Piscina({
+      filename: new URL('./pool-worker.mjs', import.meta.url).href,
+      minThreads: opts.keepAlive ? 1 : 0,
+      maxThreads: concurrency,
+      // Queue in the orchestrator, not here: it knows dependencies and pool limits.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: IDLE_MS,
+    })
+    // A thread that fails with no step on it (one kept warm that could not start, say) has no step to fail:
+    // piscina emits the error here, and unheard it would end the process. The next step starts a new thread.
+    pool.on('error', (err: Error) => {
+      process.stderr.write(`strata: a worker thread failed between steps: ${err?.message ?? String(err)} (the next step starts on a new thread)\n`)
+    })
+    return pool
+  }, concurrency)
   const sinks = new Map<string, StepSink>()
   const logs = new BroadcastChannel(LOG_CHANNEL)
   logs.onmessage = (event) => {
