@@ -22,7 +22,8 @@ async function withPool(defs: string, fn: (ws: Workspace, pool: ReturnType<typeo
 
 // 100 layers of 2 trivial assets, each reading both of the layer above. Two at a
 // time is little enough to stay on one thread even when the steps run slowly
-// on a loaded machine (a second thread pays from ~10 ms of waiting work).
+// on a loaded machine (a second thread pays from ~10 ms of waiting work); no
+// fsync in a step's time either ('verify'), as a busy disk could stretch it.
 const DEEP = `import { asset, defineDefinitions } from 'strata-engine'
 const assets: any[] = []
 for (let l = 0; l < 100; l++) {
@@ -31,7 +32,7 @@ for (let l = 0; l < 100; l++) {
     assets.push(asset({ key: \`l\${l}/a\${i}\`, ins, compute: (_c: unknown, v: any) => (v.x ?? 0) + (v.y ?? 0) + 1 }))
   }
 }
-export default defineDefinitions({ assets })
+export default defineDefinitions({ assets, durability: 'verify' })
 `
 
 // Two independent steps of 1.5 s each, saying when they ran.
