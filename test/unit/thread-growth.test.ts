@@ -30,13 +30,19 @@ function gate(maxThreads = 2) {
 
 const tick = () => sleep(0)
 
+/** A gate whose first task, `a`, went to the only thread and is computing, and whose second, `b`, just arrived. */
+async function busyThenB() {
+  const g = gate()
+  const a = g.enter('a')
+  await tick()
+  markStarted(a)
+  g.enter('b')
+  return { g, a }
+}
+
 describe('ThreadGrowth (when the pool starts another thread)', () => {
   it('lets the first task go at once, and holds the next while the only thread is busy with short work', async () => {
-    const g = gate()
-    const a = g.enter('a')
-    await tick()
-    markStarted(a)
-    g.enter('b')
+    const { g, a } = await busyThenB()
     await sleep(30)
     assert.deepEqual(g.went, ['a'], 'b waits: nothing shows the work is long')
     assert.equal(g.growth.waiting, 1)
@@ -47,11 +53,7 @@ describe('ThreadGrowth (when the pool starts another thread)', () => {
   })
 
   it('starts another thread once a running task has computed LONG_TASK_MS', async () => {
-    const g = gate()
-    const a = g.enter('a')
-    await tick()
-    markStarted(a)
-    g.enter('b')
+    const { g } = await busyThenB()
     await sleep(LONG_TASK_MS / 2)
     assert.deepEqual(g.went, ['a'])
     await sleep(LONG_TASK_MS)
