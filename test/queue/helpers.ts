@@ -121,7 +121,12 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
   }
 }
 
-export const sharedDir = (prefix = 'strata-queue-') => mkdtempSync(join(tmpdir(), prefix))
+/** A directory the test file and its worker processes share; removed when the test file's process exits. */
+export function sharedDir(prefix = 'strata-queue-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
 
 /** Jobs waiting, delayed or running in the queue `name` (steps, or pool-NAME). */
 export async function pendingJobs(q: TestQueue, name = 'steps'): Promise<number> {
