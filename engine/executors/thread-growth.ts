@@ -3,9 +3,9 @@ import { startedAt, type TaskProbe } from './task-probe.js'
 
 /**
  * Another thread pays when the work waiting for it is at least this long
- * (estimated from the steps' recent compute times). Below
- * BATCH_BUDGET_MS (batching.ts), so a run whose batches fill their budget
- * gets every thread at once.
+ * (estimated from the steps' recent compute times). At most half of
+ * BATCH_BUDGET_MS (batching.ts): a batch sized to that budget then always
+ * qualifies, so a run whose batches fill it gets every thread at once.
  */
 export const GROW_AFTER_MS = 10
 /** A task computing this long shows the work is longer than its steps' recent times said: another thread starts. */
@@ -31,9 +31,9 @@ interface Held {
  * until a thread is free, unless it is worth a thread of its own: its steps
  * add up to GROW_AFTER_MS of recent compute time, or a running task has
  * computed LONG_TASK_MS (so a run of long steps starts its second one at
- * most that late). The
- * first task always goes at once. Held tasks keep their order; one whose run
- * is stopped goes at once (the pool then rejects it straight away).
+ * most that late). The first task always goes at once. Held tasks keep
+ * their order; one whose run is stopped goes at once (the pool then rejects
+ * it straight away).
  */
 export class ThreadGrowth {
   private readonly running = new Set<TaskProbe>()
