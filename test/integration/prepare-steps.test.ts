@@ -100,14 +100,24 @@ function counting(storage: Storage, before: Partial<Record<keyof Storage, () => 
   return { storage: proxy, calls }
 }
 
-/** Until prepareSteps has told of a wait; failing if it finished without one. */
-async function waitedFor(waited: readonly SlotHolder[], result: Promise<Prepared[]>): Promise<void> {
+/**
+ * Prepares down[2024-01-01] and down[2024-01-02] together and returns once
+ * prepareSteps has told of a wait (failing if it finished without one), with
+ * the holders it waited for and the result still to come.
+ */
+async function prepareUntilWait(storage: Storage): Promise<{ waited: SlotHolder[]; result: Promise<Prepared[]> }> {
+  const waited: SlotHolder[] = []
+  const result = prepareSteps(context(storage, { onWait: (h) => waited.push(h) }), [
+    { step: step('down', '2024-01-01'), attempt: 1 },
+    { step: step('down', '2024-01-02'), attempt: 1 },
+  ])
   const finished = result.then((r) => {
     throw new Error(`prepared without waiting: ${JSON.stringify(r.map((p) => p.kind))}`)
   })
   // Once the wait was told, the result finishing later is what is expected, not a failure.
   finished.catch(() => {})
   await Promise.race([waitFor('a step to wait for the other run', () => waited.length > 0, 10_000), finished])
+  return { waited, result }
 }
 
 forEachBackend((withStorage) => {
@@ -159,12 +169,7 @@ forEachBackend((withStorage) => {
       const u1 = await build(s, 'up', '2024-01-01', 'r0')
       await build(s, 'up', '2024-01-02', 'r0')
       assert.deepEqual(await s.claimSlots('live', [{ assetKey: 'down', partitionKey: '2024-01-01', basis: 0 }], 1), [])
-      const waited: SlotHolder[] = []
-      const result = prepareSteps(context(s, { onWait: (h) => waited.push(h) }), [
-        { step: step('down', '2024-01-01'), attempt: 1 },
-        { step: step('down', '2024-01-02'), attempt: 1 },
-      ])
-      await waitedFor(waited, result)
+      const { waited, result } = await prepareUntilWait(s)
       assert.deepEqual(waited.map((h) => [h.runId, h.assetKey, h.partitionKey]), [['live', 'down', '2024-01-01']])
       assert.deepEqual((await s.getPartitionStates('down')).map((r) => [r.partitionKey, r.runId]), [
         ['2024-01-01', 'live'],
@@ -189,12 +194,7 @@ forEachBackend((withStorage) => {
           assert.deepEqual(await s.claimSlots('rival', [{ assetKey: 'down', partitionKey: '2024-01-02', basis: 0 }], 2), [])
         },
       })
-      const waited: SlotHolder[] = []
-      const result = prepareSteps(context(storage, { onWait: (h) => waited.push(h) }), [
-        { step: step('down', '2024-01-01'), attempt: 1 },
-        { step: step('down', '2024-01-02'), attempt: 1 },
-      ])
-      await waitedFor(waited, result)
+      const { waited, result } = await prepareUntilWait(storage)
       assert.equal(waited[0]?.runId, 'rival')
       await build(s, 'down', '2024-01-02', 'rival', { endedAt: RUN_STARTED + 5, consumed: [edgeTo(u2)] })
       await s.finishRun('rival', 'SUCCESS', RUN_STARTED + 6)
