@@ -168,6 +168,7 @@ export function createPoolExecutor(opts: ExecutorOptions = {}): PoolExecutor {
           // The thread died: the step it was running fails, as it would alone; the others (done but not
           // reported, or not started) run again, each on its own, so a crash never fails a bystander.
           const crashed = runningIndex(batch.probe)
+          // Left now, not only in `finally`: the steps run again below must not wait behind a dead task.
           generation.growth.leave(batch.probe)
           const outcomes: StepOutcome[] = []
           for (let i = 0; i < steps.length; i++) {
