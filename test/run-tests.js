@@ -2,12 +2,21 @@
 // globs for --test, and given a folder it silently runs nothing, so the file
 // list is built here and a run that executed zero tests fails.
 import { spawn, spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const filters = process.argv.slice(2)
+const args = process.argv.slice(2)
+// --record-times: after a full run, write each file's time to test/file-times.json (commit it when the suite's shape changes).
+const recordTimes = args.includes('--record-times')
+const filters = args.filter((a) => a !== '--record-times')
+const TIMES_PATH = join(root, 'test', 'file-times.json')
+if (recordTimes && filters.length > 0) {
+  console.error('--record-times records a full run: drop the file filters.')
+  process.exit(1)
+}
 
 function collect(dir) {
   const out = []
@@ -20,10 +29,24 @@ function collect(dir) {
   return out
 }
 
+/** Seconds each file took in a recorded full run (test/file-times.json), to start the longest first. */
+function knownTimes() {
+  try {
+    return JSON.parse(readFileSync(TIMES_PATH, 'utf8'))
+  } catch {
+    return {}
+  }
+}
+
+// Longest first: files run a few at a time, and a long file started last
+// would keep the whole run waiting on it alone. A file not recorded yet
+// counts as 10 s.
+const times = knownTimes()
 const files = collect(join(root, 'test'))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort()
+  .sort((a, b) => (times[b] ?? 10) - (times[a] ?? 10))
 if (files.length === 0) {
   console.error(`No test files matched ${filters.length ? filters.join(', ') : 'test/**/*.test.ts'}.`)
   process.exit(1)
@@ -44,7 +67,10 @@ if (filters.length === 0) {
   if (check.status !== 0) process.exit(1)
 }
 
-const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+const timesDir = mkdtempSync(join(tmpdir(), 'strata-test-times-'))
+const timesFile = join(timesDir, 'times.jsonl')
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./test/file-times-reporter.mjs', `--test-reporter-destination=${timesFile}`]
+const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', '--test', `--test-concurrency=${concurrency}`, ...reporters, ...files], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
@@ -62,7 +88,29 @@ child.stdout.on('data', (chunk) => {
     if (tests) count = Number(tests[1])
   }
 })
+/** The slowest files, for whoever has to keep the suite within its time budget. */
+function printSlowest() {
+  try {
+    const measured = readFileSync(timesFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    if (recordTimes) {
+      const record = Object.fromEntries(measured.map((t) => [relative(root, t.file), Math.round(t.ms / 100) / 10]).sort(([a], [b]) => a.localeCompare(b)))
+      writeFileSync(TIMES_PATH, `${JSON.stringify(record, null, 2)}\n`)
+      console.log(`ℹ wrote ${relative(root, TIMES_PATH)} (${measured.length} files)`)
+    }
+    if (files.length < 10 || measured.length === 0) return
+    measured.sort((a, b) => b.ms - a.ms)
+    const total = measured.reduce((sum, t) => sum + t.ms, 0)
+    console.log(`ℹ slowest files (${(total / 1000).toFixed(0)} s of tests in all, ${concurrency} files at a time):`)
+    for (const t of measured.slice(0, 8)) console.log(`ℹ   ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${relative(root, t.file)}`)
+  } catch {
+    // No times (the run was stopped early): nothing to print.
+  } finally {
+    rmSync(timesDir, { recursive: true, force: true })
+  }
+}
+
 child.on('close', (code) => {
+  printSlowest()
   const last = /^ℹ tests (\d+)$/.exec(pending.trim())
   if (last) count = Number(last[1])
   if (count === 0) {

@@ -247,7 +247,8 @@ export default defineDefinitions({ assets: [total] })
 const days = dailyPartitions({ start: '2024-01-01', end: '2024-02-10' })
 export const slow = asset({ key: 'slow', partitions: days, compute: async (ctx) => {
   log('slow ' + ctx.partitionKey)
-  await sleep(150)
+  // Long enough that the cancel, two CLI start-ups away on a loaded machine, lands before the last partition.
+  await sleep(500)
   return 1
 } })
 export default defineDefinitions({ assets: [slow] })
