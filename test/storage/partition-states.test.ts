@@ -28,6 +28,28 @@ forEachBackend((withStorage) => {
       ])
     }))
 
+  test('one setPartitionStates call writes its rows in order: a slot named twice ends as the last row says, a basis row is still compared', () =>
+    withStorage(async (s) => {
+      await s.createRun(newRun('r'))
+      const kept = await s.recordMaterialization(newMaterialization('a', 'r', { partitionKey: 'newer', endedAt: 5 }), [])
+      await s.setPartitionStates(
+        [
+          { assetKey: 'a', partitionKey: 'twice', state: 'IN_PROGRESS' },
+          { assetKey: 'a', partitionKey: 'once', state: 'FAILED' },
+          { assetKey: 'a', partitionKey: 'twice', state: 'FAILED' },
+          // Decided before `newer` was materialized: must not hide it.
+          { assetKey: 'a', partitionKey: 'newer', state: 'FAILED', basis: 0 },
+          { assetKey: 'b', partitionKey: '', state: 'IN_PROGRESS' },
+        ],
+        'r',
+        10,
+      )
+      const byKey = (rows: Array<{ assetKey: string; partitionKey: string; state: string }>) => rows.map((r) => `${r.assetKey}/${r.partitionKey}=${r.state}`)
+      assert.deepEqual(byKey(await s.getPartitionStates('a')), ['a/newer=MATERIALIZED', 'a/once=FAILED', 'a/twice=FAILED'])
+      assert.deepEqual(byKey(await s.getPartitionStates('b')), ['b/=IN_PROGRESS'])
+      assert.equal((await s.getLatest('a', 'newer'))?.id, kept.id)
+    }))
+
   test('setPartitionStates misuse fails with STRATA_STORAGE and writes nothing', () =>
     withStorage(async (s) => {
       await s.createRun(newRun('r'))

@@ -229,7 +229,7 @@ export class PgStorage implements Storage {
           const ids = await insertEvents(tx, events)
           if (st) {
             await lockSlots(tx, this.db.schema, st.rows)
-            for (const row of st.rows) await states.setAttemptRow(tx, row, st.runId, st.now)
+            await states.setAttemptRows(tx, st.rows, st.runId, st.now)
           }
           return ids
         })
@@ -249,7 +249,7 @@ export class PgStorage implements Storage {
       try {
         await this.db.transaction(async (tx) => {
           await lockSlots(tx, this.db.schema, rows)
-          for (const row of rows) await states.setAttemptRow(tx, row, runId, now)
+          await states.setAttemptRows(tx, rows, runId, now)
         })
       } catch (err) {
         await this.missingReference(err, [runId])
