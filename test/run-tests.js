@@ -67,13 +67,25 @@ if (filters.length === 0) {
   if (check.status !== 0) process.exit(1)
 }
 
+// The tests that run the `strata` command run the compiled copy (dist/), as
+// users of the package do: a start-up there costs ~30% less CPU than from
+// the sources through the module hooks, and the suite is CPU-bound. The
+// build is incremental (a second or so when nothing changed); if the
+// sources do not compile, the tests run the command from the sources.
+const env = { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' }
+if (env.STRATA_TEST_BIN === undefined) {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' })
+  if (build.status === 0) env.STRATA_TEST_BIN = join(root, 'dist', 'ui-terminal', 'cli', 'main.js')
+  else console.log(`ℹ dist/ did not build, so the tests run strata from the sources:\n${(build.stdout + build.stderr).trim()}`)
+}
+
 const timesDir = mkdtempSync(join(tmpdir(), 'strata-test-times-'))
 const timesFile = join(timesDir, 'times.jsonl')
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./test/file-times-reporter.mjs', `--test-reporter-destination=${timesFile}`]
 const child = spawn(process.execPath, ['--import', './engine/loader/auto.mjs', '--test', `--test-concurrency=${concurrency}`, ...reporters, ...files], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+  env,
 })
 // The summary line can be followed by pages of failure details, so the count
 // is taken from the stream as it passes (a line may span two chunks).

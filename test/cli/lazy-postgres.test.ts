@@ -67,7 +67,7 @@ describe('PostgreSQL support loads on first use', () => {
       assert.doesNotThrow(() => JSON.parse(stdout), `strata ${args.join(' ')} printed no JSON:\n${stdout}`)
       // The recorder saw the storage the command opened: an empty or broken log cannot pass below.
       assert.ok(loaded(modules, /\/node_modules\/better-sqlite3\//).length > 0, `better-sqlite3 missing from the ${modules.length} recorded modules`)
-      assert.ok(loaded(modules, /\/engine\/storage\/sqlite\/storage\.ts$/).length > 0, `engine/storage/sqlite/storage.ts missing from the ${modules.length} recorded modules`)
+      assert.ok(loaded(modules, /\/engine\/storage\/sqlite\/storage\.[jt]s$/).length > 0, `engine/storage/sqlite/storage.ts missing from the ${modules.length} recorded modules`)
       for (const [what, pattern] of POSTGRES_MODULES) {
         const found = loaded(modules, pattern)
         assert.deepEqual(found, [], `strata ${args[0]} on SQLite loaded ${what}; import it where a postgres:// URL is opened (await import(...)), not at the top of a module the CLI loads:\n${found.join('\n')}`)

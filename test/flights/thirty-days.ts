@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url))
-export const BIN = join(REPO, 'ui-terminal/bin/strata.js')
+export const BIN = process.env.STRATA_TEST_BIN ?? join(REPO, 'ui-terminal/bin/strata.js')
 export const DEFS = join(REPO, 'examples/flights/definitions.ts')
 export const FIXTURES = join(REPO, 'test/flights/fixtures/')
 

@@ -12,7 +12,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-export const STRATA_BIN = join(REPO_ROOT, 'ui-terminal', 'bin', 'strata.js')
+/** The repository's `strata` bin, which runs the TypeScript sources. */
+export const SOURCE_BIN = join(REPO_ROOT, 'ui-terminal', 'bin', 'strata.js')
+/** The `strata` command under test: the sources' bin, or the compiled copy when test/run-tests.js has just built it (STRATA_TEST_BIN). */
+export const STRATA_BIN = process.env.STRATA_TEST_BIN ?? SOURCE_BIN
 
 /** Per-call limit: a hung CLI must fail its test instead of eating the whole budget. */
 const DEFAULT_TIMEOUT_MS = 60_000
@@ -31,6 +34,8 @@ export interface RunOptions {
   cwd?: string
   env?: Record<string, string | undefined>
   timeoutMs?: number
+  /** The command to run. @defaultValue STRATA_BIN */
+  bin?: string
 }
 
 export interface Started {
@@ -51,7 +56,7 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
 
 /** Starts `node strata.js ...args`; `result` settles when the process exits. */
 export function startCli(args: string[], opts: RunOptions = {}): Started {
-  const child = spawn(process.execPath, [STRATA_BIN, ...args], {
+  const child = spawn(process.execPath, [opts.bin ?? STRATA_BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: cliEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],

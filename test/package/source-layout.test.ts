@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { pathToFileURL } from 'node:url'
-import { createProject, REPO_ROOT, type Project } from '../integration/helpers.js'
+import { createProject, REPO_ROOT, SOURCE_BIN, type Project } from '../integration/helpers.js'
 
 const DEFS = `
 import { writeFileSync } from 'node:fs'
@@ -36,15 +36,16 @@ describe('from the repository, strata-engine is the TypeScript sources', () => {
   }
 
   it('in the main thread (strata list) and in a pool worker (strata materialize)', async () => {
-    await p.ok(['list'])
+    // The repository's own bin, whatever the rest of the suite runs.
+    await p.ok(['list'], 0, { bin: SOURCE_BIN })
     assert.deepEqual(JSON.parse(p.read('where-main.json')), sources)
-    await p.ok(['materialize', '--executor', 'pool'])
+    await p.ok(['materialize', '--executor', 'pool'], 0, { bin: SOURCE_BIN })
     assert.deepEqual(JSON.parse(p.read('where-worker.json')), sources)
   })
 
   it('strata --version prints the version in package.json', async () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
-    const r = await p.ok(['--version'])
+    const r = await p.ok(['--version'], 0, { bin: SOURCE_BIN })
     assert.equal(r.stdout.trim(), pkg.version)
   })
 })
