@@ -2,7 +2,7 @@
 // example reads must be set before anything loads its definitions (in this
 // process, in workers and in CLI children), so call this at module top level
 // before importing the example.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,8 @@ export const FIXTURES = join(REPO, 'test/flights/fixtures/')
 /** A temp folder for the test file and the path its source copy must have; sets FLIGHTS_* for 2001-01. */
 export function useThirtyDays(tag: string): { TMP: string; SOURCE: string } {
   const TMP = mkdtempSync(join(tmpdir(), `strata-${tag}-`))
+  // Each test file runs in a process of its own: the folder goes with it, whatever the file's own clean-up does.
+  process.on('exit', () => rmSync(TMP, { recursive: true, force: true }))
   const SOURCE = join(TMP, 'flights-3m.parquet')
   process.env.FLIGHTS_END = '2001-01-31'
   process.env.FLIGHTS_TRAINING_CONFIG = join(FIXTURES, 'training.30d.json')
