@@ -100,29 +100,33 @@ child.stdout.on('data', (chunk) => {
     if (tests) count = Number(tests[1])
   }
 })
-/** The slowest files, for whoever has to keep the suite within its time budget. */
-function printSlowest() {
+/** Each file's run time, as the file-times reporter wrote it; none if the run was stopped before the reporter ended. */
+function measuredTimes() {
   try {
-    const measured = readFileSync(timesFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
-    if (recordTimes) {
-      const record = Object.fromEntries(measured.map((t) => [relative(root, t.file), Math.round(t.ms / 100) / 10]).sort(([a], [b]) => a.localeCompare(b)))
-      writeFileSync(TIMES_PATH, `${JSON.stringify(record, null, 2)}\n`)
-      console.log(`ℹ wrote ${relative(root, TIMES_PATH)} (${measured.length} files)`)
-    }
-    if (files.length < 10 || measured.length === 0) return
-    measured.sort((a, b) => b.ms - a.ms)
-    const total = measured.reduce((sum, t) => sum + t.ms, 0)
-    console.log(`ℹ slowest files (${(total / 1000).toFixed(0)} s of tests in all, ${concurrency} files at a time):`)
-    for (const t of measured.slice(0, 8)) console.log(`ℹ   ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${relative(root, t.file)}`)
+    return readFileSync(timesFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
   } catch {
-    // No times (the run was stopped early): nothing to print.
+    return []
   } finally {
     rmSync(timesDir, { recursive: true, force: true })
   }
 }
 
+/** The slowest files, for whoever has to keep the suite within its time budget; with --record-times, every file's time. */
+function reportTimes(measured) {
+  if (recordTimes && measured.length > 0) {
+    const record = Object.fromEntries(measured.map((t) => [relative(root, t.file), Math.round(t.ms / 100) / 10]).sort(([a], [b]) => a.localeCompare(b)))
+    writeFileSync(TIMES_PATH, `${JSON.stringify(record, null, 2)}\n`)
+    console.log(`ℹ wrote ${relative(root, TIMES_PATH)} (${measured.length} files)`)
+  }
+  if (files.length < 10 || measured.length === 0) return
+  measured.sort((a, b) => b.ms - a.ms)
+  const total = measured.reduce((sum, t) => sum + t.ms, 0)
+  console.log(`ℹ slowest files (${(total / 1000).toFixed(0)} s of tests in all, ${concurrency} files at a time):`)
+  for (const t of measured.slice(0, 8)) console.log(`ℹ   ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${relative(root, t.file)}`)
+}
+
 child.on('close', (code) => {
-  printSlowest()
+  reportTimes(measuredTimes())
   const last = /^ℹ tests (\d+)$/.exec(pending.trim())
   if (last) count = Number(last[1])
   if (count === 0) {
