@@ -47,8 +47,11 @@ function makeLogger(emit: (line: StepLogLine) => void): AssetLogger {
  * checks on the value, store the output. A failing blocking check (or a
  * malformed contract) fails the step before anything is stored. Never throws.
  * `onStart` is called once the definitions are loaded, before the inputs.
+ * `givenUp` says whether the run has stopped waiting for the step (only
+ * in-process, where a compute cannot be stopped): its value is then not
+ * stored, as nothing would ever refer to it, and its home may be gone.
  */
-export async function runStep(task: StepTask, emit: (line: StepLogLine) => void, onStart?: () => void): Promise<StepOutcome> {
+export async function runStep(task: StepTask, emit: (line: StepLogLine) => void, onStart?: () => void, givenUp?: () => boolean): Promise<StepOutcome> {
   let started = performance.now()
   try {
     const defs = await definitionsFor(task)
@@ -91,6 +94,9 @@ export async function runStep(task: StepTask, emit: (line: StepLogLine) => void,
       checks = run.results
       const blocked = run.fatal ?? checkFailedError(task.assetKey, run.results)
       if (blocked) return { ok: false, error: serializeError(blocked), durationMs: performance.now() - started, checks }
+    }
+    if (givenUp?.()) {
+      throw new StrataError('STRATA_CANCELED', `Step ${task.assetKey} finished after the run stopped waiting for it; its value was not stored.`)
     }
     const stored = await storeValue(objects, value, { sync: defs.durability !== 'verify' })
     return {

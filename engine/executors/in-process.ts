@@ -15,7 +15,8 @@ export function createInProcessExecutor(opts: ExecutorOptions = {}): Executor {
     concurrency: chooseConcurrency(opts.concurrency, 1).concurrency,
     canStopSteps: false,
     threadsStarted: 0,
-    runStep: (task, onLog) => (task.timeoutMs === undefined ? runStep(task, onLog) : runWithLimit(task, onLog)),
+    // Once running steps must stop, the run gives up on one here (it cannot be stopped): its late value is not stored.
+    runStep: (task, onLog, stop) => (task.timeoutMs === undefined ? runStep(task, onLog, undefined, () => stop?.aborted === true) : runWithLimit(task, onLog, stop)),
     close: async () => {},
   }
 }
@@ -24,9 +25,10 @@ export function createInProcessExecutor(opts: ExecutorOptions = {}): Executor {
  * Past its limit the step fails with STRATA_TIMEOUT and the run goes on
  * without it; its compute keeps running on this thread until it returns (its
  * logs and result are dropped). A compute that never yields blocks the thread,
- * so the limit can only fire for one that awaits.
+ * so the limit can only fire for one that awaits. A value it returns late is
+ * not stored.
  */
-function runWithLimit(task: StepTask, onLog: (line: StepLogLine) => void): Promise<StepOutcome> {
+function runWithLimit(task: StepTask, onLog: (line: StepLogLine) => void, stop: AbortSignal | undefined): Promise<StepOutcome> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined
     let timedOut = false
@@ -38,7 +40,7 @@ function runWithLimit(task: StepTask, onLog: (line: StepLogLine) => void): Promi
         resolve(timeoutOutcome(task, performance.now() - started, 'the run stopped waiting for it (a step running in-process cannot be stopped; its result is discarded)'))
       }, task.timeoutMs)
     }
-    runStep(task, (line) => timedOut || onLog(line), onStart).then((outcome) => {
+    runStep(task, (line) => timedOut || onLog(line), onStart, () => timedOut || stop?.aborted === true).then((outcome) => {
       clearTimeout(timer)
       if (!timedOut) resolve(outcome)
     })

@@ -2,6 +2,10 @@
 // and fails with STRATA_TIMEOUT (then retried per its policy); a run past its
 // limit (--timeout, runTimeoutMs) is canceled like Ctrl-C, with the limit named.
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it } from 'node:test'
 import { asset } from '../../assets/index.js'
 import { createInProcessExecutor, createPoolExecutor, materialize, openWorkspace, type Executor, type MaterializeResult, type RunEvent, type Workspace } from '../../engine/index.js'
@@ -9,13 +13,15 @@ import { inProgress } from './db.js'
 import { assetsByKey, expectExit, get, stepsByKey, withProject, type Project } from './helpers.js'
 
 /** `spin` loops on the attempts listed in SPIN_ATTEMPTS (`sync`: forever, never yielding the thread; `async`: awaiting, for 3 s). */
-const DEFS = `import { asset, defineDefinitions } from 'strata-engine'
+const DEFS = `import { writeFileSync } from 'node:fs'
+import { asset, defineDefinitions } from 'strata-engine'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 // The awaiting loop ends after a few seconds: a step given up on in-process would otherwise keep the test process alive.
 const loop = async (how) => {
   if (how === 'sync') for (;;) {}
   const until = Date.now() + 3000
   while (Date.now() < until) await sleep(20)
+  writeFileSync(new URL('./loop-ended', import.meta.url), '')
 }
 export const source = asset({ key: 'source', compute: () => 1 })
 export const spin = asset({
@@ -58,6 +64,21 @@ function run(p: Project, env: Record<string, string>, executor: Executor, fn: (r
       await ws.close()
     }
   })
+}
+
+/**
+ * Waits for a given-up in-process compute of `spin` to return (the loop
+ * marks its end), then checks that its late value (2) was not stored: the
+ * run no longer waits for it, and the home may be gone by then.
+ */
+async function assertLateValueDropped(p: Project): Promise<void> {
+  const ended = join(p.dir, 'loop-ended')
+  for (let waited = 0; !existsSync(ended) && waited < 10_000; waited += 50) await sleep(50)
+  assert.ok(existsSync(ended), 'the given-up compute ran to its end')
+  // What comes after the compute (checks, the store) runs within a few turns of the event loop.
+  await sleep(200)
+  const hash = createHash('sha256').update('2').digest('hex')
+  assert.equal(existsSync(join(p.home, 'objects', hash.slice(0, 2), `${hash}.json`)), false, 'the late value was stored')
 }
 
 const stepOf = (r: MaterializeResult, key: string) => {
@@ -152,6 +173,7 @@ export default defineDefinitions({ assets: [quick] })
         assert.match(spin.error!.message, /limit of 200 ms .* the run stopped waiting for it \(a step running in-process cannot be stopped; its result is discarded\)/)
         assert.equal(r.status, 'FAILURE')
       })
+      await assertLateValueDropped(p)
     }))
 })
 
@@ -224,6 +246,7 @@ export default defineDefinitions({ assets: [day] })
           await ws.close()
         }
       })
+      await assertLateValueDropped(p)
     }))
 
   it('--timeout takes a number of seconds > 0', () =>
