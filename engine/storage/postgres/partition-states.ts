@@ -47,8 +47,8 @@ export async function setAttemptRow(tx: Sql, row: AttemptStateRow, runId: string
 
 /**
  * setAttemptRow for each row, in order, with one statement for the rows
- * that always write (no `basis`) to a slot no other row names: a backfill
- * or a test can set 100,000 states, one round trip each took minutes. Rows
+ * that always write (no `basis`) to a slot no other row names: a call can
+ * set 100,000 states, and a round trip each took ~30 s for those. Rows
  * with a basis, or to a slot written twice, keep their own statement in
  * their order, as a later one must see what an earlier one wrote. Call
  * holding the slots' locks.
