@@ -42,16 +42,24 @@ function makeLogger(emit: (line: StepLogLine) => void): AssetLogger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
 
+export interface StepHooks {
+  /** Called once the definitions are loaded, before the inputs. */
+  onStart?: () => void
+  /**
+   * Whether the run has stopped waiting for the step (only in-process, where
+   * a compute cannot be stopped): its value is then not stored, as nothing
+   * would ever refer to it, and its home may be gone.
+   */
+  givenUp?: () => boolean
+}
+
 /**
  * Runs one step: import definitions, load inputs, compute, run the asset's
  * checks on the value, store the output. A failing blocking check (or a
  * malformed contract) fails the step before anything is stored. Never throws.
- * `onStart` is called once the definitions are loaded, before the inputs.
- * `givenUp` says whether the run has stopped waiting for the step (only
- * in-process, where a compute cannot be stopped): its value is then not
- * stored, as nothing would ever refer to it, and its home may be gone.
  */
-export async function runStep(task: StepTask, emit: (line: StepLogLine) => void, onStart?: () => void, givenUp?: () => boolean): Promise<StepOutcome> {
+export async function runStep(task: StepTask, emit: (line: StepLogLine) => void, hooks: StepHooks = {}): Promise<StepOutcome> {
+  const { onStart, givenUp } = hooks
   let started = performance.now()
   try {
     const defs = await definitionsFor(task)

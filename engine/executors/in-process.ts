@@ -16,7 +16,7 @@ export function createInProcessExecutor(opts: ExecutorOptions = {}): Executor {
     canStopSteps: false,
     threadsStarted: 0,
     // Once running steps must stop, the run gives up on one here (it cannot be stopped): its late value is not stored.
-    runStep: (task, onLog, stop) => (task.timeoutMs === undefined ? runStep(task, onLog, undefined, () => stop?.aborted === true) : runWithLimit(task, onLog, stop)),
+    runStep: (task, onLog, stop) => (task.timeoutMs === undefined ? runStep(task, onLog, { givenUp: () => stop?.aborted === true }) : runWithLimit(task, onLog, stop)),
     close: async () => {},
   }
 }
@@ -40,7 +40,7 @@ function runWithLimit(task: StepTask, onLog: (line: StepLogLine) => void, stop: 
         resolve(timeoutOutcome(task, performance.now() - started, 'the run stopped waiting for it (a step running in-process cannot be stopped; its result is discarded)'))
       }, task.timeoutMs)
     }
-    runStep(task, (line) => timedOut || onLog(line), onStart, () => timedOut || stop?.aborted === true).then((outcome) => {
+    runStep(task, (line) => timedOut || onLog(line), { onStart, givenUp: () => timedOut || stop?.aborted === true }).then((outcome) => {
       clearTimeout(timer)
       if (!timedOut) resolve(outcome)
     })

@@ -35,10 +35,12 @@ export async function runPoolTask({ task, token, probe }: { task: StepTask; toke
       logLines++
       logs.postMessage({ token, line } satisfies StepBroadcast)
     },
-    () => {
-      markStarted(probe)
-      // Only a step with a time limit needs a message when its clock starts.
-      if (task.timeoutMs !== undefined) logs.postMessage({ token, started: Date.now() } satisfies StepBroadcast)
+    {
+      onStart: () => {
+        markStarted(probe)
+        // Only a step with a time limit needs a message when its clock starts.
+        if (task.timeoutMs !== undefined) logs.postMessage({ token, started: Date.now() } satisfies StepBroadcast)
+      },
     },
   )
   return { outcome, logLines }
