@@ -5,6 +5,7 @@
  */
 import type { BackfillTarget, BackfillTargetStatus } from '../types.js'
 import type { Sql } from './db.js'
+import { slotId } from './locks.js'
 import { type TargetRow, toTarget } from '../rows/backfill-targets.js'
 
 const STATUSES: readonly BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
@@ -53,8 +54,8 @@ export async function updateTargets(
   const applied = new Set(rows.map((r) => r.n))
   // A duplicate (asset, partition) in `updates` applies its last entry (as one UPDATE per entry in order would); the earlier ones count as applied.
   const last = new Map<string, number>()
-  updates.forEach((u, i) => last.set(`${u.assetKey}\u0000${u.partitionKey}`, i + 1))
-  return updates.filter((u) => !applied.has(last.get(`${u.assetKey}\u0000${u.partitionKey}`)!))
+  updates.forEach((u, i) => last.set(slotId(u.assetKey, u.partitionKey), i + 1))
+  return updates.filter((u) => !applied.has(last.get(slotId(u.assetKey, u.partitionKey))!))
 }
 
 /** IN_PROGRESS targets → PENDING; returns how many changed. */

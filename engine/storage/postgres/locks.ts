@@ -45,13 +45,18 @@ export async function lockSlots(tx: Sql, schema: string, slots: readonly SlotKey
   )
 }
 
+/** One key per (asset, partition), for maps and sets of slots. */
+export function slotId(assetKey: string, partitionKey: string): string {
+  return `${assetKey}\u0000${partitionKey}`
+}
+
 /** Slots as two parallel arrays, for `unnest($n::text[], $m::text[]) AS s(asset_key, partition_key)`, without duplicates. */
 export function slotArrays(slots: readonly SlotKey[]): [string[], string[]] {
   const seen = new Set<string>()
   const assets: string[] = []
   const partitions: string[] = []
   for (const { assetKey, partitionKey } of slots) {
-    const id = `${assetKey}\u0000${partitionKey}`
+    const id = slotId(assetKey, partitionKey)
     if (seen.has(id)) continue
     seen.add(id)
     assets.push(assetKey)

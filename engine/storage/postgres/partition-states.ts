@@ -8,7 +8,7 @@
 import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotClaim, SlotConflict, SlotHolder, SlotKey } from '../types.js'
 import type { Sql } from './db.js'
 import { setOptional } from '../json.js'
-import { slotArrays } from './locks.js'
+import { slotArrays, slotId } from './locks.js'
 
 interface StateRow {
   partition_key: string
@@ -55,13 +55,15 @@ export async function setAttemptRow(tx: Sql, row: AttemptStateRow, runId: string
  */
 export async function setAttemptRows(tx: Sql, rows: readonly AttemptStateRow[], runId: string, now: number): Promise<void> {
   const uses = new Map<string, number>()
-  const slotId = (r: AttemptStateRow) => `${r.assetKey}\u0000${r.partitionKey}`
-  for (const r of rows) uses.set(slotId(r), (uses.get(slotId(r)) ?? 0) + 1)
+  for (const r of rows) {
+    const id = slotId(r.assetKey, r.partitionKey)
+    uses.set(id, (uses.get(id) ?? 0) + 1)
+  }
   const assets: string[] = []
   const partitions: string[] = []
   const states: string[] = []
   for (const r of rows) {
-    if (r.basis === undefined && uses.get(slotId(r)) === 1) {
+    if (r.basis === undefined && uses.get(slotId(r.assetKey, r.partitionKey)) === 1) {
       assets.push(r.assetKey)
       partitions.push(r.partitionKey)
       states.push(r.state)
@@ -121,12 +123,12 @@ export async function claimMany(tx: Sql, runId: string, claims: ReadonlyArray<Sl
        LEFT JOIN runs r ON r.run_id = p.run_id`,
     [assets, partitions],
   )
-  const bySlot = new Map(rows.map((r) => [`${r.asset_key}\u0000${r.partition_key}`, r]))
+  const bySlot = new Map(rows.map((r) => [slotId(r.asset_key, r.partition_key), r]))
   const claimed: SlotKey[] = []
   const out = claims.map(({ slots }) => {
     const conflicts: SlotConflict[] = []
     for (const { assetKey, partitionKey, basis } of slots) {
-      const row = bySlot.get(`${assetKey}\u0000${partitionKey}`)
+      const row = bySlot.get(slotId(assetKey, partitionKey))
       if (!row) continue
       if (row.state === 'IN_PROGRESS' && row.run_id !== runId && row.run_status === 'RUNNING') {
         conflicts.push({ assetKey, partitionKey, reason: 'IN_PROGRESS', holder: { assetKey, partitionKey, runId: row.run_id, pid: row.pid!, host: row.host! } })
