@@ -206,6 +206,13 @@ export function get<K, V>(map: Map<K, V>, key: K): V {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/** A new temp folder that lasts as long as this process (each test file runs in one of its own), whatever the tests' own clean-up does. */
+export function processTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 /** Runs `fn` on a fresh project and always removes it. */
 export async function withProject(defs: string, fn: (p: Project) => Promise<void>): Promise<void> {
   const p = createProject(defs)

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { createProject, startCli, type Project, type Started } from '../integration/helpers.js'
+import { createProject, processTempDir, startCli, type Project, type Started } from '../integration/helpers.js'
 
 export const REDIS_URL = process.env.STRATA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -122,11 +122,7 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 }
 
 /** A directory the test file and its worker processes share; removed when the test file's process exits. */
-export function sharedDir(prefix = 'strata-queue-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+export const sharedDir = (prefix = 'strata-queue-') => processTempDir(prefix)
 
 /** Jobs waiting, delayed or running in the queue `name` (steps, or pool-NAME). */
 export async function pendingJobs(q: TestQueue, name = 'steps'): Promise<number> {
