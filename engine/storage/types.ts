@@ -251,6 +251,17 @@ export interface BackfillRecord extends NewBackfill {
   lease?: Lease
 }
 
+/** A new status for one backfill target (see Storage.updateBackfillTargets). */
+export interface BackfillTargetUpdate {
+  assetKey: string
+  partitionKey: string
+  status: BackfillTargetStatus
+  /** The run now working on the target. @defaultValue the stored run id */
+  runId?: string
+  /** Why it failed; an update without one clears the stored error. */
+  error?: string
+}
+
 export interface BackfillTarget {
   assetKey: string
   partitionKey: string
@@ -498,8 +509,12 @@ export interface Storage extends AutomationStorage {
   addBackfillRun(backfillId: string, runId: string): Promise<void>
   /** Marks cancel requested; returns false if the backfill was already finished. */
   requestBackfillCancel(backfillId: string, now: number): Promise<boolean>
-  /** Updates target statuses in one transaction. */
-  updateBackfillTargets(backfillId: string, updates: Array<{ assetKey: string; partitionKey: string; status: BackfillTargetStatus; runId?: string; error?: string }>, now: number): Promise<void>
+  /**
+   * Updates target statuses in one transaction, as if one by one in order: a
+   * target named twice ends with its last status and error, and the last run
+   * id given (an update without one keeps the stored run id).
+   */
+  updateBackfillTargets(backfillId: string, updates: readonly BackfillTargetUpdate[], now: number): Promise<void>
   /** Targets in insertion order. */
   getBackfillTargets(backfillId: string, opts?: { statuses?: BackfillTargetStatus[] }): Promise<BackfillTarget[]>
   countBackfillTargets(backfillId: string): Promise<Record<BackfillTargetStatus, number>>

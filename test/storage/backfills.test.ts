@@ -2,8 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { BackfillTargetStatus, NewBackfill, Storage } from '../../engine/storage/index.js'
+import type { BackfillTargetStatus, BackfillTargetUpdate, NewBackfill, Storage } from '../../engine/storage/index.js'
 import { storageErrorLike, forEachBackend } from './helpers.js'
+import { lastUpdatePerTarget } from '../../engine/storage/target-updates.js'
 
 forEachBackend((withStorage) => {
   function newBackfill(backfillId: string, overrides: Partial<NewBackfill> = {}): NewBackfill {
@@ -210,6 +211,35 @@ forEachBackend((withStorage) => {
       assert.deepEqual(await s.getBackfillTargets('b', { statuses: ['UP_TO_DATE'] }), [])
       assert.deepEqual(await s.getBackfillTargets('b', { statuses: [] }), [])
       assert.deepEqual(await s.countBackfillTargets('b'), { ...ZERO, PENDING: 2, IN_PROGRESS: 1, SUCCESS: 1, SKIPPED: 1 })
+    }))
+
+  test('lastUpdatePerTarget: writing only the last update per target leaves every target as writing them all in order', () =>
+    withStorage(async (s) => {
+      await s.createBackfill(newBackfill('all', { createdAt: 1 }), TARGETS)
+      await s.createBackfill(newBackfill('last', { createdAt: 1 }), TARGETS)
+      const updates: BackfillTargetUpdate[] = [
+        { assetKey: 'raw/daily', partitionKey: '2024-01-01', status: 'IN_PROGRESS', runId: 'r1' },
+        { assetKey: 'raw/daily', partitionKey: '2024-01-02', status: 'FAILED', runId: 'r1', error: 'boom' },
+        { assetKey: 'report', partitionKey: '', status: 'SKIPPED' },
+        // No run id: the one the earlier update gave stays.
+        { assetKey: 'raw/daily', partitionKey: '2024-01-01', status: 'SUCCESS' },
+        // The error of the earlier update is cleared.
+        { assetKey: 'raw/daily', partitionKey: '2024-01-02', status: 'IN_PROGRESS', runId: 'r2' },
+        { assetKey: 'daily_summary', partitionKey: '2024-01-01', status: 'IN_PROGRESS', runId: 'r2' },
+        { assetKey: 'daily_summary', partitionKey: '2024-01-01', status: 'FAILED', runId: 'r2', error: 'late' },
+      ]
+      await s.updateBackfillTargets('all', updates, 20)
+      const last = lastUpdatePerTarget(updates)
+      assert.equal(last.length, 4)
+      await s.updateBackfillTargets('last', last, 20)
+      assert.deepEqual(await s.getBackfillTargets('last'), await s.getBackfillTargets('all'))
+      assert.deepEqual((await s.getBackfillTargets('last')).find((t) => t.partitionKey === '2024-01-01' && t.assetKey === 'raw/daily'), {
+        assetKey: 'raw/daily',
+        partitionKey: '2024-01-01',
+        status: 'SUCCESS',
+        runId: 'r1',
+        updatedAt: 20,
+      })
     }))
 
   test('updateBackfillTargets is atomic and names an unknown target or backfill', () =>

@@ -3,9 +3,9 @@
  * its status; `seq` (the position in the list given to createBackfill) keeps
  * insertion order.
  */
-import type { BackfillTarget, BackfillTargetStatus } from '../types.js'
+import type { BackfillTarget, BackfillTargetStatus, BackfillTargetUpdate } from '../types.js'
+import { lastUpdatePerTarget } from '../target-updates.js'
 import type { Sql } from './db.js'
-import { slotId } from './locks.js'
 import { type TargetRow, toTarget } from '../rows/backfill-targets.js'
 
 const STATUSES: readonly BackfillTargetStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'UP_TO_DATE', 'FAILED', 'SKIPPED']
@@ -28,34 +28,26 @@ export async function insertTargets(tx: Sql, backfillId: string, targets: Readon
  * target. `runId`, when omitted, keeps the run that last handled the target;
  * `error` always describes the current status.
  */
-export async function updateTargets(
-  tx: Sql,
-  backfillId: string,
-  updates: ReadonlyArray<{ assetKey: string; partitionKey: string; status: BackfillTargetStatus; runId?: string; error?: string }>,
-  now: number,
-): Promise<Array<{ assetKey: string; partitionKey: string }>> {
+export async function updateTargets(tx: Sql, backfillId: string, updates: readonly BackfillTargetUpdate[], now: number): Promise<BackfillTargetUpdate[]> {
+  // One statement sets each row once, so a target named twice gets, first, what updating it in order would leave.
+  const last = lastUpdatePerTarget(updates)
   const rows = await tx.rows<{ n: number }>(
     `UPDATE backfill_targets t SET status = u.s, run_id = coalesce(u.r, t.run_id), error = u.e, updated_at = $2
-     FROM (SELECT DISTINCT ON (a, p) a, p, s, r, e, n
-           FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS x(a, p, s, r, e, n)
-           ORDER BY a, p, n DESC) u
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(a, p, s, r, e, n)
      WHERE t.backfill_id = $1 AND t.asset_key = u.a AND t.partition_key = u.p
      RETURNING u.n`,
     [
       backfillId,
       now,
-      updates.map((u) => u.assetKey),
-      updates.map((u) => u.partitionKey),
-      updates.map((u) => u.status),
-      updates.map((u) => u.runId ?? null),
-      updates.map((u) => u.error ?? null),
+      last.map((u) => u.assetKey),
+      last.map((u) => u.partitionKey),
+      last.map((u) => u.status),
+      last.map((u) => u.runId ?? null),
+      last.map((u) => u.error ?? null),
     ],
   )
-  const applied = new Set(rows.map((r) => r.n))
-  // A duplicate (asset, partition) in `updates` applies its last entry (as one UPDATE per entry in order would); the earlier ones count as applied.
-  const last = new Map<string, number>()
-  updates.forEach((u, i) => last.set(slotId(u.assetKey, u.partitionKey), i + 1))
-  return updates.filter((u) => !applied.has(last.get(slotId(u.assetKey, u.partitionKey))!))
+  const applied = new Set(rows.map((r) => Number(r.n)))
+  return last.filter((_, i) => !applied.has(i + 1))
 }
 
 /** IN_PROGRESS targets → PENDING; returns how many changed. */

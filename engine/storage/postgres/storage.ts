@@ -13,6 +13,7 @@ import type {
   BackfillStatus,
   BackfillTarget,
   BackfillTargetStatus,
+  BackfillTargetUpdate,
   CheckCounts,
   CheckResultRecord,
   CodeVersionRecord,
@@ -76,7 +77,6 @@ import * as corrupt from './corrupt-objects.js'
 import { upgradeLayouts } from './key-layouts.js'
 import { integrityProblems } from './integrity.js'
 
-type TargetUpdate = { assetKey: string; partitionKey: string; status: BackfillTargetStatus; runId?: string; error?: string }
 
 /** Opens (creating and migrating the schema if needed) the PostgreSQL storage at `url`. */
 export async function openPgStorage(url: string): Promise<PgStorage> {
@@ -472,7 +472,7 @@ export class PgStorage implements Storage {
     })
   }
 
-  async updateBackfillTargets(backfillId: string, updates: TargetUpdate[], now: number): Promise<void> {
+  async updateBackfillTargets(backfillId: string, updates: readonly BackfillTargetUpdate[], now: number): Promise<void> {
     await this.use(`updating targets of backfill ${backfillId}`, async () => {
       if (updates.length === 0) {
         if (!(await bf.backfillExists(this.db.sql, backfillId))) throw this.unknownBackfill('update backfill targets', backfillId)

@@ -14,6 +14,7 @@ import type {
   BackfillStatus,
   BackfillTarget,
   BackfillTargetStatus,
+  BackfillTargetUpdate,
   CheckCounts,
   CheckResultRecord,
   CodeVersionRecord,
@@ -75,7 +76,6 @@ import { targetName } from '../validate.js'
 
 type AttemptStates = { runId: string; now: number; rows: readonly AttemptStateRow[] }
 type TargetKey = { assetKey: string; partitionKey: string }
-type TargetUpdate = TargetKey & { status: BackfillTargetStatus; runId?: string; error?: string }
 
 export function orphanMessage(pid: number, host: string): string {
   return `The process running this run (pid ${pid} on ${host}) exited before it finished; its unfinished steps were marked failed.`
@@ -129,7 +129,7 @@ export class SqliteStorage implements Storage {
   private readonly txAddBackfillRun: Database.Transaction<(backfillId: string, runId: string) => boolean>
   /** true: cancel requested; false: already finished; undefined: no such backfill. */
   private readonly txRequestCancel: Database.Transaction<(backfillId: string, now: number) => boolean | undefined>
-  private readonly txUpdateTargets: Database.Transaction<(backfillId: string, updates: readonly TargetUpdate[], now: number) => void>
+  private readonly txUpdateTargets: Database.Transaction<(backfillId: string, updates: readonly BackfillTargetUpdate[], now: number) => void>
   private readonly txInterruptBackfills: Database.Transaction<(dead: readonly BackfillRecord[], now: number) => string[]>
   private readonly txAddDynamic: Database.Transaction<(name: string, keys: readonly string[], now: number) => string[]>
   private readonly txDeleteDynamic: Database.Transaction<(name: string, keys: readonly string[]) => string[]>
@@ -567,7 +567,7 @@ export class SqliteStorage implements Storage {
     })
   }
 
-  async updateBackfillTargets(backfillId: string, updates: TargetUpdate[], now: number): Promise<void> {
+  async updateBackfillTargets(backfillId: string, updates: readonly BackfillTargetUpdate[], now: number): Promise<void> {
     this.use(`updating targets of backfill ${backfillId}`, () => {
       if (updates.length === 0) {
         if (!this.backfills.exists(backfillId)) throw this.unknownBackfill('update backfill targets', backfillId)
