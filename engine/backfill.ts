@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LEASE_OWNER, newLease, startHeartbeat } from './leases.js'
+import { lastUpdatePerTarget } from './storage/target-updates.js'
 import { StrataError } from '../assets/errors.js'
 import { definitionsVersion } from './executors/defs-version.js'
 import type { Executor, ExecutorName } from './executors/index.js'
@@ -8,7 +9,7 @@ import { executeRun, type RunEvent, type RunResult, type StepResult } from './ex
 import { resolveSelection } from './graph/selection.js'
 import { planTargets } from './partitions/plan.js'
 import { keysOptionsFor } from './status.js'
-import type { BackfillRecord, BackfillTargetStatus } from './storage/types.js'
+import type { BackfillRecord, BackfillTargetStatus, BackfillTargetUpdate } from './storage/types.js'
 import { resolveTargets } from './targets.js'
 import type { Workspace } from './workspace.js'
 
@@ -159,10 +160,10 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
   const abort = new AbortController()
   const forward = () => abort.abort()
   opts.signal?.addEventListener('abort', forward)
-  let pending: Array<{ assetKey: string; partitionKey: string; status: BackfillTargetStatus; runId?: string; error?: string }> = []
+  let pending: BackfillTargetUpdate[] = []
   let writing = Promise.resolve()
   const flush = () => {
-    const batch = pending
+    const batch = lastUpdatePerTarget(pending)
     pending = []
     if (batch.length) writing = writing.then(() => ws.storage.updateBackfillTargets(backfillId, batch, Date.now()))
     return writing
