@@ -6,8 +6,12 @@ import { currentSyncBatch } from './sync-batch.js'
 /** `<object>.tmp-PID-RANDOM`: an object being written by process PID (see writeObjectFile). */
 export const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]+$/
 
+/** Random per thread, then counted: unique names without drawing random bytes for every object. */
+const tempSalt = randomBytes(4).toString('hex')
+let tempCount = 0
+
 export function tempPathFor(path: string): string {
-  return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  return `${path}.tmp-${process.pid}-${tempSalt}${(tempCount++).toString(16)}`
 }
 
 /** Flushes a file or directory to disk. */
