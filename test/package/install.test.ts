@@ -92,10 +92,10 @@ describe('strata-engine installed from its tarball', () => {
 
   it('the tarball holds the compiled package and nothing of the repository: no sources, tests, examples, scripts or build state', () => {
     const paths = packed.files.map((f) => f.path)
-    for (const required of ['package.json', 'README.md', 'ui-terminal/bin/strata.js', 'dist/assets/index.js', 'dist/assets/index.d.ts', 'dist/engine/index.js', 'dist/engine/index.d.ts', 'dist/ui-terminal/cli/main.js', 'dist/engine/executors/pool-worker.mjs', 'dist/engine/loader/hooks.mjs']) {
+    for (const required of ['package.json', 'README.md', 'ui-terminal/bin/strata.js', 'ui-terminal/bin/package.json', 'dist/assets/index.js', 'dist/assets/index.d.ts', 'dist/engine/index.js', 'dist/engine/index.d.ts', 'dist/ui-terminal/cli/main.js', 'dist/engine/executors/pool-worker.mjs', 'dist/engine/loader/hooks.mjs']) {
       assert.ok(paths.includes(required), `${required} is missing from the tarball`)
     }
-    const unwanted = paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'ui-terminal/bin/strata.js'].includes(p))
+    const unwanted = paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'ui-terminal/bin/strata.js', 'ui-terminal/bin/package.json'].includes(p))
     assert.deepEqual(unwanted, [])
     assert.deepEqual(paths.filter((p) => /(^|\/)\.|\.tsbuildinfo$|\.d\.ts\.map$|(?<!\.d)\.tsx?$/.test(p)), [])
     // Only the declarations the entry points reach: the CLI and UI are no one's import.
