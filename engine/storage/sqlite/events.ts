@@ -11,7 +11,7 @@ export class EventsTable {
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(`
       INSERT INTO events (run_id, ts, type, asset_key, partition_key, level, message, data)
-      VALUES (@runId, @ts, @type, @assetKey, @partitionKey, @level, @message, @data)`)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
     // `types` is a JSON array (or NULL for all types), so one statement serves every filter.
     this.listStmt = db.prepare(`
       SELECT * FROM events
@@ -23,16 +23,8 @@ export class EventsTable {
 
   /** Inserts one event; call inside a write transaction. Returns its id. */
   insert(e: NewEvent): number {
-    const info = this.insertStmt.run({
-      runId: e.runId,
-      ts: e.ts,
-      type: e.type,
-      assetKey: e.assetKey ?? null,
-      partitionKey: e.partitionKey ?? null,
-      level: e.level ?? null,
-      message: e.message ?? null,
-      data: e.data === undefined ? null : toJson(e.data),
-    })
+    // Positional: binding by name costs a property lookup per parameter, on the hottest insert of a run.
+    const info = this.insertStmt.run(e.runId, e.ts, e.type, e.assetKey ?? null, e.partitionKey ?? null, e.level ?? null, e.message ?? null, e.data === undefined ? null : toJson(e.data))
     return Number(info.lastInsertRowid)
   }
 

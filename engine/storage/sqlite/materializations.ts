@@ -16,7 +16,7 @@ export class MaterializationsTable {
       INSERT INTO materializations
         (asset_key, partition_key, run_id, code_version, data_version, location, format, bytes, metadata, started_at, ended_at)
       VALUES
-        (@assetKey, @partitionKey, @runId, @codeVersion, @dataVersion, @location, @format, @bytes, @metadata, @startedAt, @endedAt)`)
+        (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.getStmt = db.prepare('SELECT * FROM materializations WHERE id = ?')
     this.existsStmt = db.prepare('SELECT 1 FROM materializations WHERE id = ?').pluck()
     this.listStmt = db.prepare('SELECT * FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT ?')
@@ -27,19 +27,8 @@ export class MaterializationsTable {
 
   /** Inserts one materialization; call inside a write transaction. Returns its id. */
   insert(m: NewMaterialization): number {
-    const info = this.insertStmt.run({
-      assetKey: m.assetKey,
-      partitionKey: m.partitionKey,
-      runId: m.runId,
-      codeVersion: m.codeVersion,
-      dataVersion: m.dataVersion,
-      location: m.location,
-      format: m.format,
-      bytes: m.bytes,
-      metadata: toJson(m.metadata ?? {}),
-      startedAt: m.startedAt,
-      endedAt: m.endedAt,
-    })
+    // Positional, as the events insert: one row per step of every run.
+    const info = this.insertStmt.run(m.assetKey, m.partitionKey, m.runId, m.codeVersion, m.dataVersion, m.location, m.format, m.bytes, toJson(m.metadata ?? {}), m.startedAt, m.endedAt)
     return Number(info.lastInsertRowid)
   }
 
