@@ -77,7 +77,6 @@ import * as corrupt from './corrupt-objects.js'
 import { upgradeLayouts } from './key-layouts.js'
 import { integrityProblems } from './integrity.js'
 
-
 /** Opens (creating and migrating the schema if needed) the PostgreSQL storage at `url`. */
 export async function openPgStorage(url: string): Promise<PgStorage> {
   const db = new PgDb(url)
