@@ -63,6 +63,70 @@ forEachBackend((withStorage) => {
       )
     }))
 
+  // The common batch of a backfill: no checks, every slot once. PostgreSQL writes it a statement per table; the rows must be the same.
+  test('a batch of many partitions without checks: every record, lineage edge, latest pointer, state and event, in batch order', () =>
+    withStorage(async (s) => {
+      await s.createRun(newRun('r'))
+      const up = await s.recordMaterialization(newMaterialization('up', 'r', { dataVersion: 'u1' }), [])
+      const consumed: LineageEdge[] = [
+        { upstreamMaterializationId: up.id, upstreamAssetKey: 'up', upstreamPartitionKey: '', upstreamDataVersion: 'u1', inputName: 'up' },
+        { upstreamMaterializationId: up.id, upstreamAssetKey: 'up', upstreamPartitionKey: '', upstreamDataVersion: 'u1', inputName: 'again' },
+      ]
+      const days = Array.from({ length: 40 }, (_, i) => `2024-02-${String(i + 1).padStart(2, '0')}`)
+      // An older materialization of the first day: the batch's must replace it as latest.
+      const older = await s.recordMaterialization(newMaterialization('d', 'r', { partitionKey: days[0]!, dataVersion: 'old' }), [])
+      const mats = days.map((day, i) => newMaterialization('d', 'r', { partitionKey: day, dataVersion: `d${i}`, location: `objects/d/${day}.json`, bytes: i, metadata: { i }, endedAt: 1_700_000_001_000 + i }))
+      const records = await s.recordMaterializations(
+        mats.map((m, i) => ({ materialization: m, consumed: i % 2 ? consumed : [], followingEvents: [{ ...event('STEP_SUCCESS', 'd', 1_700_000_002_000 + i), partitionKey: m.partitionKey }] })),
+        { precedingEvents: days.map((day, i) => ({ ...event('STEP_START', 'd', 1_700_000_000_500 + i), partitionKey: day })) },
+      )
+      assert.deepEqual(
+        records,
+        mats.map((m, i) => ({ ...m, id: records[i]!.id })),
+      )
+      for (let i = 1; i < records.length; i++) assert.ok(records[i - 1]!.id < records[i]!.id, 'ids in batch order')
+      assert.ok(records[0]!.id > older.id)
+      for (const [i, r] of records.entries()) {
+        assert.deepEqual(await s.getLatest('d', days[i]), { ...r, consumed: i % 2 ? consumed : [] })
+        assert.deepEqual(await s.getLineage(r.id), i % 2 ? consumed : [])
+      }
+      assert.deepEqual(
+        (await s.getPartitionStates('d')).map((r) => [r.partitionKey, r.state, r.materializationId, r.dataVersion, r.codeVersion, r.runId, r.updatedAt]),
+        records.map((r, i) => [days[i], 'MATERIALIZED', r.id, `d${i}`, 'code-1', 'r', 1_700_000_001_000 + i]),
+      )
+      const events = (await s.getEvents('r')).filter((e) => e.assetKey === 'd' && e.ts >= 1_700_000_000_500)
+      assert.deepEqual(
+        events.map((e) => `${e.type} ${e.partitionKey}${e.type === 'MATERIALIZATION' ? ` ${JSON.stringify(e.data)}` : ''}`),
+        [
+          ...days.map((day) => `STEP_START ${day}`),
+          ...records.flatMap((r, i) => [
+            `MATERIALIZATION ${days[i]} ${JSON.stringify({ materializationId: r.id, dataVersion: `d${i}`, codeVersion: 'code-1', location: `objects/d/${days[i]}.json` })}`,
+            `STEP_SUCCESS ${days[i]}`,
+          ]),
+        ],
+      )
+      for (let i = 1; i < events.length; i++) assert.ok(events[i - 1]!.id < events[i]!.id, 'event ids in order')
+    }))
+
+  test('a batch naming one slot twice stores both, the second latest, as one call each would', () =>
+    withStorage(async (s) => {
+      await s.createRun(newRun('r'))
+      const first = newMaterialization('a', 'r', { dataVersion: 'a1' })
+      const second = newMaterialization('a', 'r', { dataVersion: 'a2', location: 'objects/a2.json' })
+      const records = await s.recordMaterializations([
+        { materialization: first, consumed: [] },
+        { materialization: newMaterialization('b', 'r'), consumed: [] },
+        { materialization: second, consumed: [] },
+      ])
+      assert.ok(records[0]!.id < records[2]!.id)
+      assert.deepEqual(await s.getLatest('a'), { ...records[2], consumed: [] })
+      assert.deepEqual((await s.getPartitionStates('a')).map((r) => [r.materializationId, r.dataVersion]), [[records[2]!.id, 'a2']])
+      assert.deepEqual(
+        (await s.listMaterializations('a')).map((m) => m.dataVersion),
+        ['a2', 'a1'],
+      )
+    }))
+
   test('a batch with one record that cannot be stored stores nothing: no record, event or latest change', () =>
     withStorage(async (s) => {
       await s.createRun(newRun('r'))

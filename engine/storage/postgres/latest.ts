@@ -28,6 +28,18 @@ export async function setLatest(tx: Sql, assetKey: string, partitionKey: string,
   )
 }
 
+/** setLatest for several slots in one statement; each slot at most once. */
+export async function setLatestMany(tx: Sql, rows: ReadonlyArray<{ assetKey: string; partitionKey: string; materializationId: number }>): Promise<void> {
+  if (rows.length === 0) return
+  await tx.exec(
+    `INSERT INTO latest_materializations (asset_key, partition_key, materialization_id)
+     SELECT a, p, m FROM unnest($1::text[], $2::text[], $3::bigint[]) AS x(a, p, m)
+     ON CONFLICT (asset_key, partition_key) DO UPDATE SET materialization_id = excluded.materialization_id
+     WHERE excluded.materialization_id > latest_materializations.materialization_id`,
+    [rows.map((r) => r.assetKey), rows.map((r) => r.partitionKey), rows.map((r) => r.materializationId)],
+  )
+}
+
 function join(rows: readonly MaterializationRow[], edges: readonly EdgeRow[]): LatestMaterialization[] {
   const grouped = groupEdges(edges)
   return rows.map((r) => ({ ...toMaterialization(r), consumed: grouped.get(r.id) ?? [] }))

@@ -32,6 +32,25 @@ export async function insertEdges(tx: Sql, materializationId: number, edges: rea
   )
 }
 
+/** The edges of several new materializations in one statement. */
+export async function insertEdgesOfMany(tx: Sql, items: ReadonlyArray<{ materializationId: number; edges: readonly LineageEdge[] }>): Promise<void> {
+  const flat = items.flatMap((it) => it.edges.map((e) => ({ id: it.materializationId, e })))
+  if (flat.length === 0) return
+  await tx.exec(
+    `INSERT INTO lineage_edges (${EDGE_COLUMNS})
+     SELECT m, u, a, p, d, i FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(m, u, a, p, d, i, n)
+     ORDER BY n`,
+    [
+      flat.map((f) => f.id),
+      flat.map((f) => f.e.upstreamMaterializationId),
+      flat.map((f) => f.e.upstreamAssetKey),
+      flat.map((f) => f.e.upstreamPartitionKey ?? ''),
+      flat.map((f) => f.e.upstreamDataVersion),
+      flat.map((f) => f.e.inputName ?? null),
+    ],
+  )
+}
+
 export async function listEdges(sql: Sql, materializationId: number): Promise<LineageEdge[]> {
   return (await sql.rows<EdgeRow>(`SELECT ${EDGE_COLUMNS} FROM lineage_edges WHERE materialization_id = $1 ORDER BY id`, [materializationId])).map(toEdge)
 }

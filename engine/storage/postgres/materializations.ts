@@ -19,6 +19,35 @@ export async function insertMaterialization(tx: Sql, m: NewMaterialization): Pro
   return row!.id
 }
 
+/** Inserts materializations in one statement; returns their ids in the order given. */
+export async function insertMaterializations(tx: Sql, ms: readonly NewMaterialization[]): Promise<number[]> {
+  if (ms.length === 0) return []
+  // WITH ORDINALITY + ORDER BY keeps nextval in list order, so ascending ids follow the given order.
+  const rows = await tx.rows<{ id: number }>(
+    `INSERT INTO materializations
+       (asset_key, partition_key, run_id, code_version, data_version, location, format, bytes, metadata, started_at, ended_at)
+     SELECT a, p, r, c, d, l, f, b, m, s, e
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[])
+       WITH ORDINALITY AS x(a, p, r, c, d, l, f, b, m, s, e, n)
+     ORDER BY n
+     RETURNING id`,
+    [
+      ms.map((m) => m.assetKey),
+      ms.map((m) => m.partitionKey),
+      ms.map((m) => m.runId),
+      ms.map((m) => m.codeVersion),
+      ms.map((m) => m.dataVersion),
+      ms.map((m) => m.location),
+      ms.map((m) => m.format),
+      ms.map((m) => m.bytes),
+      ms.map((m) => toJson(m.metadata ?? {})),
+      ms.map((m) => m.startedAt),
+      ms.map((m) => m.endedAt),
+    ],
+  )
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b)
+}
+
 export async function getMaterialization(sql: Sql, id: number): Promise<MaterializationRecord | undefined> {
   const row = await sql.one<MaterializationRow>(`SELECT ${MATERIALIZATION_COLUMNS} FROM materializations WHERE id = $1`, [id])
   return row ? toMaterialization(row) : undefined

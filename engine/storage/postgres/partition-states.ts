@@ -185,6 +185,30 @@ export async function setMaterialized(
   )
 }
 
+/** setMaterialized for several slots in one statement; each slot at most once (a statement cannot update a row twice). */
+export async function setMaterializedMany(
+  tx: Sql,
+  rows: ReadonlyArray<{ assetKey: string; partitionKey: string; runId: string; now: number; materializationId: number; dataVersion: string; codeVersion: string }>,
+): Promise<void> {
+  if (rows.length === 0) return
+  await tx.exec(
+    `INSERT INTO partition_states (asset_key, partition_key, state, run_id, updated_at, materialization_id, data_version, code_version)
+     SELECT a, p, 'MATERIALIZED', r, t, m, d, c FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[]) AS x(a, p, r, t, m, d, c)
+     ON CONFLICT (asset_key, partition_key) DO UPDATE SET
+       state = 'MATERIALIZED', run_id = excluded.run_id, updated_at = excluded.updated_at,
+       materialization_id = excluded.materialization_id, data_version = excluded.data_version, code_version = excluded.code_version`,
+    [
+      rows.map((r) => r.assetKey),
+      rows.map((r) => r.partitionKey),
+      rows.map((r) => r.runId),
+      rows.map((r) => r.now),
+      rows.map((r) => r.materializationId),
+      rows.map((r) => r.dataVersion),
+      rows.map((r) => r.codeVersion),
+    ],
+  )
+}
+
 /** IN_PROGRESS states owned by `runId` → FAILED; returns how many changed. */
 export async function failInProgress(tx: Sql, runId: string, now: number): Promise<number> {
   return tx.exec(`UPDATE partition_states SET state = 'FAILED', updated_at = $1 WHERE run_id = $2 AND state = 'IN_PROGRESS'`, [now, runId])

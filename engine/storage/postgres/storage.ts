@@ -60,11 +60,11 @@ import { storageError } from '../errors.js'
 import { targetName } from '../validate.js'
 import { orphanMessage } from '../sqlite/storage.js'
 import { wrapPgError, FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION } from './errors.js'
-import { lockEvents, lockSlots } from './locks.js'
+import { lockEvents, lockSlots, slotId } from './locks.js'
 import * as runs from './runs.js'
 import { insertEvents, listEvents } from './events.js'
 import * as m from './materializations.js'
-import { insertEdges, listEdges } from './lineage.js'
+import { insertEdges, insertEdgesOfMany, listEdges } from './lineage.js'
 import * as latest from './latest.js'
 import * as states from './partition-states.js'
 import { failedAttempts } from './failed-attempts.js'
@@ -76,6 +76,36 @@ import * as checksTable from './check-results.js'
 import * as corrupt from './corrupt-objects.js'
 import { upgradeLayouts } from './key-layouts.js'
 import { integrityProblems } from './integrity.js'
+
+/** The MATERIALIZATION event of a new materialization. */
+function materializationEvent(mat: NewMaterialization, id: number): NewEvent {
+  return {
+    runId: mat.runId,
+    ts: mat.endedAt,
+    type: 'MATERIALIZATION',
+    assetKey: mat.assetKey,
+    partitionKey: mat.partitionKey,
+    level: 'info',
+    data: { materializationId: id, dataVersion: mat.dataVersion, codeVersion: mat.codeVersion, location: mat.location },
+  }
+}
+
+/**
+ * Whether a batch can be recorded a statement per table: no check results
+ * (their rows and CHECK events interleave with each materialization's), and
+ * no slot twice (one statement cannot update a row twice, and the second
+ * materialization of a slot must see the first).
+ */
+function setBased(batch: readonly MaterializationToRecord[]): boolean {
+  const slots = new Set<string>()
+  for (const r of batch) {
+    if (r.checkResults?.length) return false
+    const id = slotId(r.materialization.assetKey, r.materialization.partitionKey)
+    if (slots.has(id)) return false
+    slots.add(id)
+  }
+  return true
+}
 
 /** Opens (creating and migrating the schema if needed) the PostgreSQL storage at `url`. */
 export async function openPgStorage(url: string): Promise<PgStorage> {
@@ -291,22 +321,30 @@ export class PgStorage implements Storage {
     await lockSlots(tx, this.db.schema, [mat])
     const id = await m.insertMaterialization(tx, mat)
     await insertEdges(tx, id, consumed)
-    await insertEvents(tx, [
-      {
-        runId: mat.runId,
-        ts: mat.endedAt,
-        type: 'MATERIALIZATION',
-        assetKey: mat.assetKey,
-        partitionKey: mat.partitionKey,
-        level: 'info',
-        data: { materializationId: id, dataVersion: mat.dataVersion, codeVersion: mat.codeVersion, location: mat.location },
-      },
-    ])
+    await insertEvents(tx, [materializationEvent(mat, id)])
     await latest.setLatest(tx, mat.assetKey, mat.partitionKey, id)
     await states.setMaterialized(tx, mat.assetKey, mat.partitionKey, mat.runId, mat.endedAt, id, mat.dataVersion, mat.codeVersion)
     for (const r of checks) await this.insertCheckResult(tx, { ...r, materializationId: id })
     await insertEvents(tx, following)
     return id
+  }
+
+  /**
+   * recordOne for every materialization of a batch, a statement per table
+   * rather than per row and table (~7 round trips per step before): the same
+   * rows, ids and event order. Call holding the events lock and the slots'.
+   */
+  private async recordSetBased(tx: Sql, batch: readonly MaterializationToRecord[], preceding: readonly NewEvent[]): Promise<number[]> {
+    const mats = batch.map((r) => r.materialization)
+    const ids = await m.insertMaterializations(tx, mats)
+    await insertEdgesOfMany(tx, batch.map((r, i) => ({ materializationId: ids[i]!, edges: r.consumed ?? [] })))
+    await insertEvents(tx, [...preceding, ...batch.flatMap((r, i) => [materializationEvent(r.materialization, ids[i]!), ...(r.followingEvents ?? [])])])
+    await latest.setLatestMany(tx, mats.map((mat, i) => ({ assetKey: mat.assetKey, partitionKey: mat.partitionKey, materializationId: ids[i]! })))
+    await states.setMaterializedMany(
+      tx,
+      mats.map((mat, i) => ({ assetKey: mat.assetKey, partitionKey: mat.partitionKey, runId: mat.runId, now: mat.endedAt, materializationId: ids[i]!, dataVersion: mat.dataVersion, codeVersion: mat.codeVersion })),
+    )
+    return ids
   }
 
   async recordMaterialization(
@@ -340,6 +378,7 @@ export class PgStorage implements Storage {
           await lockEvents(tx, this.db.schema)
           // All slots at once, in lock order: taking them item by item could deadlock with a claimSlots holding a later one.
           await lockSlots(tx, this.db.schema, batch.map((r) => r.materialization))
+          if (setBased(batch)) return this.recordSetBased(tx, batch, preceding)
           await insertEvents(tx, preceding)
           const out: number[] = []
           for (const r of batch) out.push(await this.recordOne(tx, r.materialization, r.consumed ?? [], r.followingEvents ?? [], r.checkResults ?? []))
