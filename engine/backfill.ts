@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LEASE_OWNER, newLease, startHeartbeat } from './leases.js'
 import { lastUpdatePerTarget } from './storage/target-updates.js'
+import { slotId } from './storage/slot-id.js'
 import { StrataError } from '../assets/errors.js'
 import { definitionsVersion } from './executors/defs-version.js'
 import type { Executor, ExecutorName } from './executors/index.js'
@@ -47,7 +48,6 @@ export interface BackfillResult {
   counts: Record<BackfillTargetStatus, number>
 }
 
-const slot = (key: string, partition: string) => `${key}\u0000${partition}`
 
 /** Plans every (asset, partition) of the selection in the range, stores the backfill, then runs it. */
 export async function launchBackfill(ws: Workspace, opts: LaunchBackfillOptions): Promise<BackfillResult> {
@@ -111,13 +111,13 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
     const doneNow = new Set<string>()
     for (const assetKey of new Set(todo.map((t) => t.assetKey))) {
       for (const s of await ws.storage.getPartitionStates(assetKey)) {
-        if (s.state === 'MATERIALIZED' && runs.has(s.runId)) doneNow.add(slot(assetKey, s.partitionKey))
+        if (s.state === 'MATERIALIZED' && runs.has(s.runId)) doneNow.add(slotId(assetKey, s.partitionKey))
       }
     }
-    const finished = todo.filter((t) => doneNow.has(slot(t.assetKey, t.partitionKey)))
+    const finished = todo.filter((t) => doneNow.has(slotId(t.assetKey, t.partitionKey)))
     if (finished.length) {
       await ws.storage.updateBackfillTargets(backfillId, finished.map((t) => ({ assetKey: t.assetKey, partitionKey: t.partitionKey, status: 'SUCCESS' as const })), Date.now())
-      todo = todo.filter((t) => !doneNow.has(slot(t.assetKey, t.partitionKey)))
+      todo = todo.filter((t) => !doneNow.has(slotId(t.assetKey, t.partitionKey)))
     }
   }
 

@@ -4,6 +4,7 @@ import { isRunOwnerAlive } from '../home.js'
 import { LEASE_RENEW_MS } from '../leases.js'
 import { upstreamKeysFor, upstreamLinks, type UpstreamLink } from '../partitions/mapping.js'
 import type { LatestMaterialization, SlotHolder, SlotKey, Storage } from '../storage/types.js'
+import { slotId } from '../storage/slot-id.js'
 import { directReasonsOf, nodeLabel } from '../versioning/status-index.js'
 import { productionModelsToRecord, type ProductionVersions } from '../versioning/production-models.js'
 import { resolveInputs, type LatestLookup, type ResolvedInputs } from './inputs.js'
@@ -39,8 +40,6 @@ export type Prepared =
   | { kind: 'failed'; error: SerializedError; basis: Basis }
   | { kind: 'canceled' }
 
-/** A slot as one map key. */
-export const slotId = (assetKey: string, partitionKey: string): string => `${assetKey}\u0000${partitionKey}`
 
 /** The slots a step reads before it runs: its own, and every upstream slot its mappings select. */
 export function slotsOf(defs: Definitions, step: PlannedStep, keysOptions: KeysOptions): { own: SlotKey[]; all: SlotKey[] } {

@@ -1,4 +1,5 @@
 import type { SlotHolder, SlotKey } from '../storage/types.js'
+import { slotId } from '../storage/slot-id.js'
 import type { LatestLookup } from './inputs.js'
 import type { PlannedStep } from './plan.js'
 import {
@@ -7,7 +8,6 @@ import {
   latestIndex,
   prepareStep,
   readyOf,
-  slotId,
   stepSlots,
   wantsLineage,
   type Decision,

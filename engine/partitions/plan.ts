@@ -2,8 +2,8 @@ import type { KeysOptions } from '../../assets/partitions/types.js'
 import type { Definitions } from '../../assets/types.js'
 import type { ExecutionPlan, PlannedStep } from '../execution/plan.js'
 import { upstreamKeysFor, upstreamLinks } from './mapping.js'
+import { slotId } from '../storage/slot-id.js'
 
-const slot = (key: string, partition: string) => `${key}\u0000${partition}`
 
 function stepId(key: string, partitionKeys: readonly string[]): string {
   if (partitionKeys.length === 0) return key
@@ -32,8 +32,8 @@ export function planTargets(defs: Definitions, orderedKeys: readonly string[], t
     groups.forEach((partitionKeys, i) => {
       const id = stepId(key, partitionKeys)
       steps.set(id, { id, assetKey: key, partitionKeys, upstream: [], downstream: [], order: assetIndex * 1_000_000_000 + i })
-      if (partitionKeys.length === 0) stepOf.set(slot(key, ''), id)
-      for (const p of partitionKeys) stepOf.set(slot(key, p), id)
+      if (partitionKeys.length === 0) stepOf.set(slotId(key, ''), id)
+      for (const p of partitionKeys) stepOf.set(slotId(key, p), id)
     })
   })
   for (const step of steps.values()) {
@@ -42,7 +42,7 @@ export function planTargets(defs: Definitions, orderedKeys: readonly string[], t
     for (const link of upstreamLinks(defs, asset)) {
       const { keys } = upstreamKeysFor(asset, link, step.partitionKeys, keysOptions)
       for (const k of keys) {
-        const upId = stepOf.get(slot(link.upstream.key, k))
+        const upId = stepOf.get(slotId(link.upstream.key, k))
         if (upId !== undefined && upId !== step.id) ups.add(upId)
       }
     }

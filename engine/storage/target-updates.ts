@@ -1,3 +1,4 @@
+import { slotId } from './slot-id.js'
 import type { BackfillTargetUpdate } from './types.js'
 
 /**
@@ -12,7 +13,7 @@ import type { BackfillTargetUpdate } from './types.js'
 export function lastUpdatePerTarget(updates: readonly BackfillTargetUpdate[]): BackfillTargetUpdate[] {
   const byTarget = new Map<string, BackfillTargetUpdate>()
   for (const u of updates) {
-    const id = `${u.assetKey}\u0000${u.partitionKey}`
+    const id = slotId(u.assetKey, u.partitionKey)
     const earlier = byTarget.get(id)
     const runId = u.runId ?? earlier?.runId
     byTarget.set(id, { assetKey: u.assetKey, partitionKey: u.partitionKey, status: u.status, ...(runId !== undefined ? { runId } : {}), ...(u.error !== undefined ? { error: u.error } : {}) })

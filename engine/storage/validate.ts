@@ -7,6 +7,7 @@ import type { BackfillStatus, BackfillTargetStatus, DataFormat, NewBackfill, New
 import type { AutomationTickCommit } from './automation-types.js'
 import { checkGate, checkModelName, checkNonEmpty, checkStage, jsonObject } from '../registry/validate.js'
 import { storageError } from './errors.js'
+import { slotId } from './slot-id.js'
 import { describeKeyProblem, partitionKeyProblem } from '../../assets/partitions/key-rules.js'
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['SUCCESS', 'FAILURE', 'CANCELED'])
@@ -79,7 +80,7 @@ export function checkNewBackfill(b: NewBackfill, targets: ReadonlyArray<{ assetK
   for (const t of targets) {
     if (typeof t?.assetKey !== 'string' || t.assetKey === '') throw storageError(`${what}: every target needs a non-empty string assetKey.`)
     if (typeof t.partitionKey !== 'string') throw storageError(`${what}: partitionKey of target ${t.assetKey} must be a string ('' when unpartitioned).`)
-    const key = `${t.assetKey}\u0000${t.partitionKey}`
+    const key = slotId(t.assetKey, t.partitionKey)
     if (seen.has(key)) throw storageError(`${what}: target ${targetName(t.assetKey, t.partitionKey)} is listed twice; targets must be distinct.`)
     seen.add(key)
   }

@@ -22,6 +22,7 @@
  */
 import type { Sql } from './db.js'
 import type { SlotKey } from '../types.js'
+import { slotId } from '../slot-id.js'
 
 export async function lockEvents(tx: Sql, schema: string): Promise<void> {
   await tx.exec(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`strata-events\u0001${schema}`])
@@ -43,11 +44,6 @@ export async function lockSlots(tx: Sql, schema: string, slots: readonly SlotKey
     `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) s`,
     [keys],
   )
-}
-
-/** One key per (asset, partition), for maps and sets of slots. */
-export function slotId(assetKey: string, partitionKey: string): string {
-  return `${assetKey}\u0000${partitionKey}`
 }
 
 /** Slots as two parallel arrays, for `unnest($n::text[], $m::text[]) AS s(asset_key, partition_key)`, without duplicates. */

@@ -8,7 +8,8 @@
 import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotClaim, SlotConflict, SlotHolder, SlotKey } from '../types.js'
 import type { Sql } from './db.js'
 import { setOptional } from '../json.js'
-import { slotArrays, slotId } from './locks.js'
+import { slotArrays } from './locks.js'
+import { slotId } from '../slot-id.js'
 
 interface StateRow {
   partition_key: string

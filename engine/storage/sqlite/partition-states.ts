@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3'
 import type { AttemptStateRow, PartitionRunState, PartitionStateRecord, SlotConflict, SlotHolder, SlotKey } from '../types.js'
 import { setOptional, toJson } from '../json.js'
+import { slotId } from '../slot-id.js'
 
 /** partition_key, state, run_id, updated_at, materialization_id, data_version, code_version. */
 type StateTuple = [string, PartitionRunState, string, number, number | null, string | null, string | null]
@@ -40,7 +41,7 @@ export function slotsJson(slots: readonly SlotKey[]): string {
   const seen = new Set<string>()
   const pairs: Array<[string, string]> = []
   for (const { assetKey, partitionKey } of slots) {
-    const id = `${assetKey}\u0000${partitionKey}`
+    const id = slotId(assetKey, partitionKey)
     if (seen.has(id)) continue
     seen.add(id)
     pairs.push([assetKey, partitionKey])
