@@ -317,9 +317,8 @@ export class PgStorage implements Storage {
     return this.use(`releasing the slots of run ${runId}`, () => this.db.transaction((tx) => states.release(tx, runId)))
   }
 
-  /** Stores one materialization with its edges, events, latest pointer, state and checks; call holding the events lock. */
+  /** Stores one materialization with its edges, events, latest pointer, state and checks; call holding the events lock and its slot's. */
   private async recordOne(tx: Sql, mat: NewMaterialization, consumed: readonly LineageEdge[], following: readonly NewEvent[], checks: readonly NewCheckResult[]): Promise<number> {
-    await lockSlots(tx, this.db.schema, [mat])
     const id = await m.insertMaterialization(tx, mat)
     await insertEdges(tx, id, consumed)
     await insertEvents(tx, [materializationEvent(mat, id)])
@@ -359,6 +358,7 @@ export class PgStorage implements Storage {
       try {
         const id = await this.db.transaction(async (tx) => {
           await lockEvents(tx, this.db.schema)
+          await lockSlots(tx, this.db.schema, [mat])
           await insertEvents(tx, preceding)
           return this.recordOne(tx, mat, consumed ?? [], following, opts?.checkResults ?? [])
         })
