@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LEASE_OWNER, newLease, startHeartbeat } from './leases.js'
-import { lastUpdatePerTarget } from './storage/target-updates.js'
 import { slotId } from './storage/slot-id.js'
 import { StrataError } from '../assets/errors.js'
 import { definitionsVersion } from './executors/defs-version.js'
@@ -163,7 +162,7 @@ export async function runBackfill(ws: Workspace, backfillId: string, mode: 'laun
   let pending: BackfillTargetUpdate[] = []
   let writing = Promise.resolve()
   const flush = () => {
-    const batch = lastUpdatePerTarget(pending)
+    const batch = pending
     pending = []
     if (batch.length) writing = writing.then(() => ws.storage.updateBackfillTargets(backfillId, batch, Date.now()))
     return writing

@@ -2,8 +2,9 @@ import { slotId } from './slot-id.js'
 import type { BackfillTargetUpdate } from './types.js'
 
 /**
- * The updates of one write with only the last per target: a step that started
- * and ended between two writes (most steps of a backfill of short partitions)
+ * The updates of one updateBackfillTargets call with only the last per
+ * target, which both backends apply: a backfill step that started and ended
+ * between two of its writes (most steps of a backfill of short partitions)
  * is written once, SUCCESS, not IN_PROGRESS then SUCCESS — half the row
  * updates. Applying the result gives every target what applying `updates` in
  * order gives it: the last status and error; the last run id given (storage

@@ -73,6 +73,7 @@ import { PartitionKeyLayouts } from './key-layouts.js'
 import { SqliteAutomationStore } from './automation-store.js'
 import type { AutomationStorage } from '../automation-types.js'
 import { targetName } from '../validate.js'
+import { lastUpdatePerTarget } from '../target-updates.js'
 
 type AttemptStates = { runId: string; now: number; rows: readonly AttemptStateRow[] }
 type TargetKey = { assetKey: string; partitionKey: string }
@@ -234,7 +235,8 @@ export class SqliteStorage implements Storage {
     })
     this.txUpdateTargets = db.transaction((backfillId, updates, now) => {
       if (!this.backfills.touch(backfillId, now)) throw this.unknownBackfill('update backfill targets', backfillId)
-      for (const u of updates) {
+      // Only the last update per target changes a row: a backfill's write often starts and ends a partition.
+      for (const u of lastUpdatePerTarget(updates)) {
         if (!this.targets.update(backfillId, u.assetKey, u.partitionKey, u.status, u.runId, u.error, now)) {
           // Throwing rolls the whole batch back.
           throw storageError(
